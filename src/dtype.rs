@@ -1,0 +1,173 @@
+//! Element types: the [`DType`] enum and the [`Element`] trait that ties Rust types to it
+//! (JAX's `dtypes`).
+
+use std::fmt;
+
+/// The element type of an array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DType {
+    /// Booleans, one byte each (XLA's `PRED`).
+    Bool,
+    /// 8-bit signed integers.
+    I8,
+    /// 16-bit signed integers.
+    I16,
+    /// 32-bit signed integers.
+    I32,
+    /// 64-bit signed integers.
+    I64,
+    /// 8-bit unsigned integers.
+    U8,
+    /// 16-bit unsigned integers.
+    U16,
+    /// 32-bit unsigned integers.
+    U32,
+    /// 64-bit unsigned integers.
+    U64,
+    /// IEEE half precision.
+    F16,
+    /// bfloat16.
+    BF16,
+    /// IEEE single precision.
+    F32,
+    /// IEEE double precision.
+    F64,
+    /// Complex numbers of two `f32`s.
+    C64,
+    /// Complex numbers of two `f64`s.
+    C128,
+}
+
+impl DType {
+    /// Every dtype, in the order of the enum.
+    pub const ALL: [DType; 15] = [
+        DType::Bool,
+        DType::I8,
+        DType::I16,
+        DType::I32,
+        DType::I64,
+        DType::U8,
+        DType::U16,
+        DType::U32,
+        DType::U64,
+        DType::F16,
+        DType::BF16,
+        DType::F32,
+        DType::F64,
+        DType::C64,
+        DType::C128,
+    ];
+
+    /// The size of one element in bytes.
+    pub const fn size_in_bytes(self) -> usize {
+        match self {
+            DType::Bool | DType::I8 | DType::U8 => 1,
+            DType::I16 | DType::U16 | DType::F16 | DType::BF16 => 2,
+            DType::I32 | DType::U32 | DType::F32 => 4,
+            DType::I64 | DType::U64 | DType::F64 | DType::C64 => 8,
+            DType::C128 => 16,
+        }
+    }
+
+    /// NumPy's name for the dtype, as JAX prints it (`float32`, `bool`, `complex64`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            DType::Bool => "bool",
+            DType::I8 => "int8",
+            DType::I16 => "int16",
+            DType::I32 => "int32",
+            DType::I64 => "int64",
+            DType::U8 => "uint8",
+            DType::U16 => "uint16",
+            DType::U32 => "uint32",
+            DType::U64 => "uint64",
+            DType::F16 => "float16",
+            DType::BF16 => "bfloat16",
+            DType::F32 => "float32",
+            DType::F64 => "float64",
+            DType::C64 => "complex64",
+            DType::C128 => "complex128",
+        }
+    }
+}
+
+impl fmt::Display for DType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A complex number stored as two consecutive parts, the layout XLA uses for `c64`/`c128`.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[repr(C)]
+pub struct Complex<T> {
+    /// The real part.
+    pub re: T,
+    /// The imaginary part.
+    pub im: T,
+}
+
+impl<T> Complex<T> {
+    /// The complex number `re + im·i`.
+    pub const fn new(re: T, im: T) -> Self {
+        Complex { re, im }
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// A Rust type that is the host representation of one [`DType`].
+///
+/// Sealed: every implementor is plain data without padding whose bytes are exactly XLA's
+/// layout of its dtype, which is what lets the runtime copy slices of them to and from devices.
+pub trait Element: sealed::Sealed + Copy + Send + Sync + fmt::Debug + 'static {
+    /// The dtype this type represents.
+    const DTYPE: DType;
+}
+
+macro_rules! elements {
+    ($($ty:ty => $dtype:ident),* $(,)?) => {$(
+        impl sealed::Sealed for $ty {}
+        impl Element for $ty {
+            const DTYPE: DType = DType::$dtype;
+        }
+    )*};
+}
+
+elements! {
+    bool => Bool,
+    i8 => I8, i16 => I16, i32 => I32, i64 => I64,
+    u8 => U8, u16 => U16, u32 => U32, u64 => U64,
+    half::f16 => F16, half::bf16 => BF16,
+    f32 => F32, f64 => F64,
+    Complex<f32> => C64, Complex<f64> => C128,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn element_sizes_match_their_dtypes() {
+        fn check<T: Element>() {
+            assert_eq!(std::mem::size_of::<T>(), T::DTYPE.size_in_bytes(), "{}", T::DTYPE);
+        }
+        check::<bool>();
+        check::<i8>();
+        check::<i16>();
+        check::<i32>();
+        check::<i64>();
+        check::<u8>();
+        check::<u16>();
+        check::<u32>();
+        check::<u64>();
+        check::<half::f16>();
+        check::<half::bf16>();
+        check::<f32>();
+        check::<f64>();
+        check::<Complex<f32>>();
+        check::<Complex<f64>>();
+    }
+}

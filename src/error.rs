@@ -1,0 +1,81 @@
+//! rjax's one error type.
+//!
+//! Every fallible operation of the library returns [`Result`]. Runtime failures carry PJRT's own
+//! message and the C API function that produced it; argument errors name the operation, the
+//! shapes and dtypes involved.
+
+use std::path::PathBuf;
+
+use crate::runtime::ErrorCode;
+
+/// The result type of every fallible rjax operation.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in rjax.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A PJRT C API call returned an error.
+    #[error("{function} failed ({code}): {message}")]
+    Pjrt {
+        /// The C API entry point that failed, e.g. `PJRT_Client_Compile`.
+        function: &'static str,
+        /// The canonical (absl) status code the plugin reported.
+        code: ErrorCode,
+        /// The plugin's own message.
+        message: String,
+    },
+
+    /// No plugin file could be found for the requested platform.
+    #[error("no PJRT plugin found for platform `{platform}`. Searched:\n{}\n{hint}",
+        searched.iter().map(|place| format!("  - {place}")).collect::<Vec<_>>().join("\n"))]
+    PluginNotFound {
+        /// The platform asked for (`cpu`, `cuda`, `tpu`, ...).
+        platform: String,
+        /// Every place that was looked at, in order.
+        searched: Vec<String>,
+        /// How to make a plugin findable.
+        hint: String,
+    },
+
+    /// A file could not be loaded as a PJRT plugin.
+    #[error("cannot load the PJRT plugin {}: {reason}", path.display())]
+    PluginLoad {
+        /// The file that was tried.
+        path: PathBuf,
+        /// Why it failed: dlopen's message, a missing `GetPjrtApi`, a version mismatch.
+        reason: String,
+    },
+
+    /// The plugin does not provide a C API entry point rjax needs for this operation.
+    #[error("the PJRT plugin {plugin} (C API {major}.{minor}) does not provide {function}")]
+    Unsupported {
+        /// The missing entry point.
+        function: &'static str,
+        /// The plugin's path.
+        plugin: String,
+        /// The plugin's PJRT C API major version.
+        major: i32,
+        /// The plugin's PJRT C API minor version.
+        minor: i32,
+    },
+
+    /// An argument does not fit the operation (a wrong length, dtype, shape or count).
+    #[error("{op}: {message}")]
+    InvalidArgument {
+        /// The operation that rejected the argument.
+        op: &'static str,
+        /// What was wrong, with the shapes and dtypes involved.
+        message: String,
+    },
+}
+
+impl Error {
+    /// An [`Error::InvalidArgument`] for `op`.
+    pub(crate) fn invalid(op: &'static str, message: impl Into<String>) -> Self {
+        Error::InvalidArgument {
+            op,
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! A hand-written encoder for the few fields of `xla.CompileOptionsProto` that rjax sets.
+//!
+//! The proto is small and stable, so a varint writer replaces a protobuf toolchain. Field
+//! numbers are those of `xla/pjrt/proto/compile_options.proto` and `xla/xla.proto`
+//! (`ExecutableBuildOptionsProto`). Proto defaults of zero are *not* what PJRT wants for the
+//! replica and partition counts, so both are always written; an empty message crashes the CPU
+//! plugin.
+
+/// How to compile a program: how many replicas and partitions it runs as, and on which devices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CompileOptions {
+    /// Copies of the program run in data-parallel fashion (one per device, argument lists per
+    /// device).
+    pub num_replicas: usize,
+    /// Partitions of one SPMD program.
+    pub num_partitions: usize,
+    /// Compile for any single device: the device is then chosen at execution
+    /// ([`LoadedExecutable::execute_on`](super::LoadedExecutable::execute_on)).
+    pub portable: bool,
+    /// Partition the program with XLA's SPMD partitioner according to its sharding annotations.
+    pub use_spmd_partitioning: bool,
+}
+
+impl Default for CompileOptions {
+    fn default() -> Self {
+        CompileOptions {
+            num_replicas: 1,
+            num_partitions: 1,
+            portable: false,
+            use_spmd_partitioning: false,
+        }
+    }
+}
+
+// CompileOptionsProto fields.
+const EXECUTABLE_BUILD_OPTIONS: u32 = 3;
+const COMPILE_PORTABLE_EXECUTABLE: u32 = 4;
+// ExecutableBuildOptionsProto fields.
+const DEVICE_ORDINAL: u32 = 1;
+const NUM_REPLICAS: u32 = 4;
+const NUM_PARTITIONS: u32 = 5;
+const USE_SPMD_PARTITIONING: u32 = 6;
+
+const WIRE_VARINT: u32 = 0;
+const WIRE_LEN: u32 = 2;
+
+impl CompileOptions {
+    /// The options serialised as a `CompileOptionsProto`.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut build = Vec::with_capacity(24);
+        // -1: let PJRT pick the device; negative int64 varints take ten bytes.
+        varint_field(&mut build, DEVICE_ORDINAL, -1i64 as u64);
+        varint_field(&mut build, NUM_REPLICAS, self.num_replicas as u64);
+        varint_field(&mut build, NUM_PARTITIONS, self.num_partitions as u64);
+        if self.use_spmd_partitioning {
+            varint_field(&mut build, USE_SPMD_PARTITIONING, 1);
+        }
+        let mut proto = Vec::with_capacity(build.len() + 8);
+        varint(&mut proto, u64::from(EXECUTABLE_BUILD_OPTIONS << 3 | WIRE_LEN));
+        varint(&mut proto, build.len() as u64);
+        proto.extend_from_slice(&build);
+        if self.portable {
+            varint_field(&mut proto, COMPILE_PORTABLE_EXECUTABLE, 1);
+        }
+        proto
+    }
+}
+
+fn varint_field(out: &mut Vec<u8>, field: u32, value: u64) {
+    varint(out, u64::from(field << 3 | WIRE_VARINT));
+    varint(out, value);
+}
+
+fn varint(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        out.push((value as u8 & 0x7f) | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_options_encode_as_the_verified_bytes_plus_the_device_ordinal() {
+        // DESIGN.md §0: `1a 04 20 01 28 01` (replicas 1, partitions 1) works; the device
+        // ordinal -1 adds `08` and ten varint bytes, making the nested message 15 bytes.
+        let mut expected = vec![0x1a, 15, 0x08];
+        expected.extend_from_slice(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
+        expected.extend_from_slice(&[0x20, 0x01, 0x28, 0x01]);
+        assert_eq!(CompileOptions::default().encode(), expected);
+    }
+
+    #[test]
+    fn multi_byte_varints_and_optional_fields() {
+        let options = CompileOptions {
+            num_replicas: 300,
+            num_partitions: 2,
+            portable: true,
+            use_spmd_partitioning: true,
+        };
+        let bytes = options.encode();
+        // 300 = 0b1_0010_1100 → ac 02.
+        assert!(bytes.windows(3).any(|w| w == [0x20, 0xac, 0x02]));
+        assert!(bytes.windows(2).any(|w| w == [0x30, 0x01]));
+        assert_eq!(&bytes[bytes.len() - 2..], &[0x20, 0x01]);
+    }
+}

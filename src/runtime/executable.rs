@@ -1,0 +1,312 @@
+//! `PJRT_LoadedExecutable`: compiling StableHLO and executing it, asynchronously, on one device
+//! or on several (one argument list per device), with optional donation of inputs.
+
+use std::ptr::{NonNull, null_mut};
+
+use xla_sys as sys;
+use xla_sys::PjrtStruct;
+
+use super::buffer::Buffer;
+use super::live::EXECUTABLES;
+use super::plugin::pjrt_call;
+use super::{Client, CompileOptions, Device};
+use crate::{Error, Result};
+
+/// The program format rjax compiles: MLIR (StableHLO text or bytecode).
+const PROGRAM_FORMAT: &str = "mlir";
+
+/// Indices `0..N`, the usual "no argument is donated" list, so execution needs no allocation
+/// for it.
+const NOT_DONATED: [i64; 256] = {
+    let mut indices = [0i64; 256];
+    let mut i = 0;
+    while i < indices.len() {
+        indices[i] = i as i64;
+        i += 1;
+    }
+    indices
+};
+
+/// A compiled program, ready to run on its client's devices. Destroyed on drop; it holds its
+/// client alive.
+pub struct LoadedExecutable {
+    client: Client,
+    raw: NonNull<sys::PJRT_LoadedExecutable>,
+    num_outputs: usize,
+    options: CompileOptions,
+    devices: Vec<usize>,
+}
+
+// SAFETY: PJRT executables are immutable once compiled and are executed concurrently from many
+// threads by JAX; the Rust fields are immutable.
+unsafe impl Send for LoadedExecutable {}
+// SAFETY: as for Send.
+unsafe impl Sync for LoadedExecutable {}
+
+/// One argument of [`LoadedExecutable::execute_donating`].
+#[derive(Debug)]
+pub enum Argument<'a> {
+    /// An input the program only reads.
+    Borrowed(&'a Buffer),
+    /// An input whose memory the program may reuse for an output; the buffer is consumed.
+    Donated(Buffer),
+}
+
+impl Argument<'_> {
+    fn buffer(&self) -> &Buffer {
+        match self {
+            Argument::Borrowed(buffer) => buffer,
+            Argument::Donated(buffer) => buffer,
+        }
+    }
+}
+
+impl Client {
+    /// Compiles `program`, StableHLO (or any MLIR the plugin accepts) as text.
+    ///
+    /// A program the plugin rejects returns `Err` with the plugin's own message (the parser's
+    /// or the verifier's).
+    pub fn compile(&self, program: &str, options: &CompileOptions) -> Result<LoadedExecutable> {
+        let encoded_options = options.encode();
+        let mut code = sys::PJRT_Program::zeroed_sized();
+        // The plugin only reads the program; the header types it as mutable for no reason.
+        code.code = program.as_ptr().cast_mut().cast();
+        code.code_size = program.len();
+        code.format = PROGRAM_FORMAT.as_ptr().cast();
+        code.format_size = PROGRAM_FORMAT.len();
+        let mut args = sys::PJRT_Client_Compile_Args::zeroed_sized();
+        args.client = self.raw();
+        args.program = &code;
+        args.compile_options = encoded_options.as_ptr().cast();
+        args.compile_options_size = encoded_options.len();
+        // SAFETY: the program text, format and options live through the call, which only reads
+        // them; the client is live.
+        unsafe { pjrt_call!(self.plugin(), PJRT_Client_Compile, &mut args) }?;
+        let raw = NonNull::new(args.executable).expect("PJRT_Client_Compile succeeded without an executable");
+        EXECUTABLES.created();
+        // Owned from here on: an error below drops and destroys it.
+        let mut executable = LoadedExecutable {
+            client: self.clone(),
+            raw,
+            num_outputs: 0,
+            options: *options,
+            devices: Vec::new(),
+        };
+        executable.num_outputs = executable.read_num_outputs()?;
+        executable.devices = executable.read_devices()?;
+        Ok(executable)
+    }
+}
+
+impl LoadedExecutable {
+    fn read_num_outputs(&self) -> Result<usize> {
+        let plugin = self.client.plugin();
+        let mut get = sys::PJRT_LoadedExecutable_GetExecutable_Args::zeroed_sized();
+        get.loaded_executable = self.raw.as_ptr();
+        // SAFETY: the loaded executable is live; the `PJRT_Executable` it hands out is ours to
+        // destroy, which happens right after the query whatever its outcome.
+        unsafe {
+            pjrt_call!(plugin, PJRT_LoadedExecutable_GetExecutable, &mut get)?;
+            let mut outputs = sys::PJRT_Executable_NumOutputs_Args::zeroed_sized();
+            outputs.executable = get.executable;
+            let counted = pjrt_call!(plugin, PJRT_Executable_NumOutputs, &mut outputs);
+            let mut destroy = sys::PJRT_Executable_Destroy_Args::zeroed_sized();
+            destroy.executable = get.executable;
+            pjrt_call!(plugin, PJRT_Executable_Destroy, &mut destroy)?;
+            counted.map(|()| outputs.num_outputs)
+        }
+    }
+
+    fn read_devices(&self) -> Result<Vec<usize>> {
+        let mut args = sys::PJRT_LoadedExecutable_AddressableDevices_Args::zeroed_sized();
+        args.executable = self.raw.as_ptr();
+        // SAFETY: the executable is live; the device list it lends is copied at once.
+        let raw_devices = unsafe {
+            pjrt_call!(self.client.plugin(), PJRT_LoadedExecutable_AddressableDevices, &mut args)?;
+            if args.addressable_devices.is_null() {
+                &[]
+            } else {
+                std::slice::from_raw_parts(args.addressable_devices, args.num_addressable_devices)
+            }
+        };
+        Ok(raw_devices
+            .iter()
+            .filter_map(|&raw| self.client.device_index(raw))
+            .collect())
+    }
+
+    /// The client that compiled the program.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The number of outputs per device (a tuple result counts its elements).
+    pub fn num_outputs(&self) -> usize {
+        self.num_outputs
+    }
+
+    /// The options the program was compiled with.
+    pub fn options(&self) -> &CompileOptions {
+        &self.options
+    }
+
+    /// The devices the program runs on, one per replica and partition (empty when portable).
+    pub fn devices(&self) -> Vec<Device> {
+        self.devices
+            .iter()
+            .map(|&index| Device::new(self.client.clone(), index))
+            .collect()
+    }
+
+    /// Runs a single-device program. Returns the outputs at once; they are filled
+    /// asynchronously ([`Buffer::block_until_ready`] waits). A portable program runs on the
+    /// client's first device.
+    pub fn execute(&self, args: &[&Buffer]) -> Result<Vec<Buffer>> {
+        let device = match self.options.portable {
+            true => self.client.device(0),
+            false => None,
+        };
+        let raw = self.raw_arguments(args.iter().copied())?;
+        Ok(self.launch(device.as_ref(), &[raw], &not_donated(args.len()))?.remove(0))
+    }
+
+    /// Runs a portable program (compiled with `portable: true`) on `device`.
+    pub fn execute_on(&self, device: &Device, args: &[&Buffer]) -> Result<Vec<Buffer>> {
+        if !self.options.portable {
+            return Err(Error::invalid(
+                "execute_on",
+                "the executable was not compiled as portable; compile with `portable: true`",
+            ));
+        }
+        if !device.client().same_as(&self.client) {
+            return Err(Error::invalid("execute_on", format!("device {device:?} belongs to another client")));
+        }
+        let raw = self.raw_arguments(args.iter().copied())?;
+        Ok(self.launch(Some(device), &[raw], &not_donated(args.len()))?.remove(0))
+    }
+
+    /// Runs a program compiled for several devices: `args[d]` is the argument list of the
+    /// executable's `d`-th device ([`Self::devices`]); returns the outputs per device.
+    pub fn execute_replicated(&self, args: &[Vec<&Buffer>]) -> Result<Vec<Vec<Buffer>>> {
+        let raw = args
+            .iter()
+            .map(|list| self.raw_arguments(list.iter().copied()))
+            .collect::<Result<Vec<_>>>()?;
+        let num_args = args.first().map_or(0, Vec::len);
+        self.launch(None, &raw, &not_donated(num_args))
+    }
+
+    /// Runs a single-device program whose [`Argument::Donated`] inputs it may overwrite.
+    /// Donated buffers are consumed: PJRT invalidates them when the execution starts.
+    pub fn execute_donating(&self, args: Vec<Argument<'_>>) -> Result<Vec<Buffer>> {
+        let raw = self.raw_arguments(args.iter().map(Argument::buffer))?;
+        let kept: Vec<i64> = args
+            .iter()
+            .enumerate()
+            .filter(|(_, arg)| matches!(arg, Argument::Borrowed(_)))
+            .map(|(index, _)| index as i64)
+            .collect();
+        let device = match self.options.portable {
+            true => self.client.device(0),
+            false => None,
+        };
+        let outputs = self.launch(device.as_ref(), &[raw], &kept)?.remove(0);
+        drop(args);
+        Ok(outputs)
+    }
+
+    fn raw_arguments<'b>(&self, args: impl Iterator<Item = &'b Buffer>) -> Result<Vec<*mut sys::PJRT_Buffer>> {
+        args.map(|buffer| {
+            if buffer.client().same_as(&self.client) {
+                Ok(buffer.raw())
+            } else {
+                Err(Error::invalid("execute", "an argument buffer belongs to another client"))
+            }
+        })
+        .collect()
+    }
+
+    /// Launches the program with one argument list per device.
+    fn launch(
+        &self,
+        device: Option<&Device>,
+        lists: &[Vec<*mut sys::PJRT_Buffer>],
+        non_donatable: &[i64],
+    ) -> Result<Vec<Vec<Buffer>>> {
+        let expected_lists = if device.is_some() { 1 } else { self.devices.len().max(1) };
+        if lists.len() != expected_lists {
+            return Err(Error::invalid(
+                "execute",
+                format!(
+                    "{} argument lists given for an executable that runs on {expected_lists} device(s)",
+                    lists.len()
+                ),
+            ));
+        }
+        let num_args = lists[0].len();
+        if let Some(list) = lists.iter().find(|list| list.len() != num_args) {
+            return Err(Error::invalid(
+                "execute",
+                format!("argument lists differ in length ({num_args} and {})", list.len()),
+            ));
+        }
+        let argument_lists: Vec<*const *mut sys::PJRT_Buffer> =
+            lists.iter().map(|list| list.as_ptr()).collect();
+        let mut outputs: Vec<Vec<*mut sys::PJRT_Buffer>> =
+            vec![vec![null_mut(); self.num_outputs]; lists.len()];
+        let output_lists: Vec<*mut *mut sys::PJRT_Buffer> =
+            outputs.iter_mut().map(|list| list.as_mut_ptr()).collect();
+
+        let mut options = sys::PJRT_ExecuteOptions::zeroed_sized();
+        options.non_donatable_input_indices = non_donatable.as_ptr();
+        options.num_non_donatable_input_indices = non_donatable.len();
+        let mut args = sys::PJRT_LoadedExecutable_Execute_Args::zeroed_sized();
+        args.executable = self.raw.as_ptr();
+        args.options = &mut options;
+        args.argument_lists = argument_lists.as_ptr();
+        args.num_devices = lists.len();
+        args.num_args = num_args;
+        args.output_lists = output_lists.as_ptr();
+        // No device-complete events: each output's own ready event tells when it is computed,
+        // and not asking for them saves an event per device per call.
+        args.device_complete_events = null_mut();
+        args.execute_device = device.map_or(null_mut(), Device::raw);
+        // SAFETY: every argument buffer is live and belongs to this client (checked above);
+        // the argument and output arrays have the sizes stated in `args` and live through the
+        // call; the plugin fills each output slot, and we own those buffers from then on.
+        unsafe { pjrt_call!(self.client.plugin(), PJRT_LoadedExecutable_Execute, &mut args) }?;
+        Ok(outputs
+            .into_iter()
+            .map(|list| list.into_iter().map(|raw| Buffer::from_raw(&self.client, raw)).collect())
+            .collect())
+    }
+}
+
+/// The non-donatable list for `count` arguments when none is donated.
+fn not_donated(count: usize) -> std::borrow::Cow<'static, [i64]> {
+    match NOT_DONATED.get(..count) {
+        Some(indices) => indices.into(),
+        None => (0..count as i64).collect::<Vec<_>>().into(),
+    }
+}
+
+impl Drop for LoadedExecutable {
+    fn drop(&mut self) {
+        let mut args = sys::PJRT_LoadedExecutable_Destroy_Args::zeroed_sized();
+        args.executable = self.raw.as_ptr();
+        // SAFETY: `self` owns the executable, and this is the one place it is destroyed.
+        if let Err(error) = unsafe { pjrt_call!(self.client.plugin(), PJRT_LoadedExecutable_Destroy, &mut args) } {
+            eprintln!("rjax: destroying a PJRT executable failed: {error}");
+        }
+        EXECUTABLES.destroyed();
+    }
+}
+
+impl std::fmt::Debug for LoadedExecutable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadedExecutable")
+            .field("num_outputs", &self.num_outputs)
+            .field("options", &self.options)
+            .finish()
+    }
+}

@@ -1,0 +1,37 @@
+//! The runtime layer: a safe, asynchronous, leak-free face on the PJRT C API.
+//!
+//! [`Plugin`]s are shared libraries loaded once and never unloaded; a [`Client`] is a plugin
+//! instance with its [`Device`]s; [`Buffer`]s hold device arrays; a [`LoadedExecutable`] is a
+//! compiled StableHLO program; [`Event`]s mark completion. Children hold their client alive,
+//! every C object is destroyed exactly once in `Drop`, and [`live_objects`] counts what is
+//! alive so tests can prove nothing leaks.
+//!
+//! Execution is asynchronous: [`LoadedExecutable::execute`] returns its output buffers at once,
+//! and only [`Buffer::block_until_ready`] or a host read waits for them.
+//!
+//! This module is the only place in rjax with `unsafe` code. It knows nothing about tracing.
+
+mod buffer;
+mod client;
+mod compile_options;
+mod device;
+mod discovery;
+mod element_type;
+mod error;
+mod event;
+mod executable;
+mod live;
+mod named_value;
+mod plugin;
+
+pub use buffer::Buffer;
+pub use client::{Client, ClientOptions};
+pub use compile_options::CompileOptions;
+pub use device::{Device, MemoryStats};
+pub use discovery::{EMBEDDED_CPU_PLUGIN, PlatformChoice, find_plugin};
+pub use error::ErrorCode;
+pub use event::Event;
+pub use executable::{Argument, LoadedExecutable};
+pub use live::{LiveObjects, live_objects};
+pub use named_value::NamedValue;
+pub use plugin::Plugin;
