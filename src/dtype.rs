@@ -152,7 +152,12 @@ mod tests {
     #[test]
     fn element_sizes_match_their_dtypes() {
         fn check<T: Element>() {
-            assert_eq!(std::mem::size_of::<T>(), T::DTYPE.size_in_bytes(), "{}", T::DTYPE);
+            assert_eq!(
+                std::mem::size_of::<T>(),
+                T::DTYPE.size_in_bytes(),
+                "{}",
+                T::DTYPE
+            );
         }
         check::<bool>();
         check::<i8>();

@@ -54,11 +54,23 @@ impl Wheel {
             .map_err(|e| format!("cannot create the cache {}: {e}", cache.display()))?;
         // Unpack beside the final directory and rename it into place, so an interrupted or
         // concurrent build never leaves a half-written cache entry behind.
-        let staging = cache.join(format!(".{}-{}.{}", self.name, self.version, std::process::id()));
+        let staging = cache.join(format!(
+            ".{}-{}.{}",
+            self.name,
+            self.version,
+            std::process::id()
+        ));
         let _ = std::fs::remove_dir_all(&staging);
         let spec = format!("{}=={}", self.name, self.version);
         run(python()
-            .args(["-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--quiet"])
+            .args([
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--quiet",
+            ])
             .arg("--dest")
             .arg(&staging)
             .arg(&spec))?;
@@ -67,7 +79,10 @@ impl Wheel {
             .filter_map(|entry| entry.ok().map(|e| e.path()))
             .find(|p| p.extension().is_some_and(|ext| ext == "whl"))
             .ok_or_else(|| format!("pip download of {spec} produced no wheel"))?;
-        run(python().args(["-m", "zipfile", "-e"]).arg(&wheel).arg(&staging))?;
+        run(python()
+            .args(["-m", "zipfile", "-e"])
+            .arg(&wheel)
+            .arg(&staging))?;
         std::fs::remove_file(&wheel).map_err(|e| e.to_string())?;
         if std::fs::rename(&staging, &dir).is_err() {
             // Another build won the race; its copy is identical.
@@ -119,7 +134,10 @@ fn from_env_or_wheel(var: &str, in_wheel: &str, cache: &Path) -> BuildResult<Pat
     if path.is_file() {
         Ok(path)
     } else {
-        Err(format!("{} does not exist (set {var} to override)", path.display()))
+        Err(format!(
+            "{} does not exist (set {var} to override)",
+            path.display()
+        ))
     }
 }
 

@@ -32,7 +32,8 @@ unsafe impl Sync for Buffer {}
 
 /// The number of elements of an array with `dims`, or `None` on overflow.
 fn element_count(dims: &[usize]) -> Option<usize> {
-    dims.iter().try_fold(1usize, |count, &dim| count.checked_mul(dim))
+    dims.iter()
+        .try_fold(1usize, |count, &dim| count.checked_mul(dim))
 }
 
 impl Client {
@@ -75,7 +76,10 @@ impl Client {
         if expected != Some(bytes.len()) {
             return Err(Error::invalid(
                 "buffer_from_bytes",
-                format!("{} bytes given for a {dtype} array of shape {dims:?}", bytes.len()),
+                format!(
+                    "{} bytes given for a {dtype} array of shape {dims:?}",
+                    bytes.len()
+                ),
             ));
         }
         // SAFETY: `bytes` holds exactly the bytes a dense `dtype[dims]` array needs.
@@ -185,7 +189,10 @@ impl Buffer {
         // SAFETY: the buffer is live; the device pointer belongs to its client.
         unsafe { pjrt_call!(self.client.plugin(), PJRT_Buffer_Device, &mut args) }?;
         let index = self.client.device_index(args.device).ok_or_else(|| {
-            Error::invalid("PJRT_Buffer_Device", "the buffer is on a device this process cannot address")
+            Error::invalid(
+                "PJRT_Buffer_Device",
+                "the buffer is on a device this process cannot address",
+            )
         })?;
         Ok(Device::new(self.client.clone(), index))
     }
@@ -195,7 +202,13 @@ impl Buffer {
         let mut args = sys::PJRT_Buffer_OnDeviceSizeInBytes_Args::zeroed_sized();
         args.buffer = self.raw();
         // SAFETY: the buffer is live.
-        unsafe { pjrt_call!(self.client.plugin(), PJRT_Buffer_OnDeviceSizeInBytes, &mut args) }?;
+        unsafe {
+            pjrt_call!(
+                self.client.plugin(),
+                PJRT_Buffer_OnDeviceSizeInBytes,
+                &mut args
+            )
+        }?;
         Ok(args.on_device_size_in_bytes)
     }
 
@@ -271,7 +284,11 @@ impl Buffer {
             // SAFETY: `T` is `bool` (the only Element with DType::Bool), so the vector's
             // pointer, length and capacity describe a valid `Vec<T>`.
             return Ok(unsafe {
-                Vec::from_raw_parts(flags.as_mut_ptr().cast::<T>(), flags.len(), flags.capacity())
+                Vec::from_raw_parts(
+                    flags.as_mut_ptr().cast::<T>(),
+                    flags.len(),
+                    flags.capacity(),
+                )
             });
         }
         let mut values = Vec::<T>::with_capacity(count);
@@ -316,7 +333,9 @@ impl Drop for Buffer {
         args.buffer = self.raw();
         // SAFETY: `self` owns the buffer, and this is the one place it is destroyed. PJRT keeps
         // the device memory alive for executions still using it.
-        if let Err(error) = unsafe { pjrt_call!(self.client.plugin(), PJRT_Buffer_Destroy, &mut args) } {
+        if let Err(error) =
+            unsafe { pjrt_call!(self.client.plugin(), PJRT_Buffer_Destroy, &mut args) }
+        {
             eprintln!("rjax: destroying a PJRT buffer failed: {error}");
         }
         BUFFERS.destroyed();

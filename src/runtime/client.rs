@@ -78,7 +78,8 @@ impl Client {
         // SAFETY: `named` borrows `options`, both alive through the call; the key-value store
         // callbacks stay null, which the header allows for a single-process client.
         unsafe { pjrt_call!(plugin, PJRT_Client_Create, &mut args) }?;
-        let raw = NonNull::new(args.client).expect("PJRT_Client_Create succeeded with a null client");
+        let raw =
+            NonNull::new(args.client).expect("PJRT_Client_Create succeeded with a null client");
         CLIENTS.created();
         // From here on, dropping `inner` destroys the client, also on the error paths below.
         let mut inner = ClientInner {
@@ -163,7 +164,10 @@ impl ClientInner {
         // SAFETY: the client is live; the version it lends lives as long as the client.
         unsafe {
             pjrt_call!(self.plugin, PJRT_Client_PlatformVersion, &mut args)?;
-            Ok(copy_string(args.platform_version, args.platform_version_size))
+            Ok(copy_string(
+                args.platform_version,
+                args.platform_version_size,
+            ))
         }
     }
 

@@ -56,7 +56,10 @@ impl CompileOptions {
             varint_field(&mut build, USE_SPMD_PARTITIONING, 1);
         }
         let mut proto = Vec::with_capacity(build.len() + 8);
-        varint(&mut proto, u64::from(EXECUTABLE_BUILD_OPTIONS << 3 | WIRE_LEN));
+        varint(
+            &mut proto,
+            u64::from(EXECUTABLE_BUILD_OPTIONS << 3 | WIRE_LEN),
+        );
         varint(&mut proto, build.len() as u64);
         proto.extend_from_slice(&build);
         if self.portable {

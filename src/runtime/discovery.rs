@@ -90,11 +90,14 @@ impl Client {
                         }
                     }
                 }
-                Err(first_error.unwrap_or_else(|| Error::invalid("from_choice", "no platform listed")))
+                Err(first_error
+                    .unwrap_or_else(|| Error::invalid("from_choice", "no platform listed")))
             }
             PlatformChoice::Auto => {
                 for platform in ACCELERATORS {
-                    let Ok(path) = find_plugin(platform) else { continue };
+                    let Ok(path) = find_plugin(platform) else {
+                        continue;
+                    };
                     match Plugin::load(&path).and_then(|plugin| Client::new(&plugin, options)) {
                         Ok(client) => return Ok(client),
                         Err(error) => eprintln!(
@@ -144,7 +147,8 @@ fn find_with(
             return Ok(found);
         }
     }
-    let library_dirs = var("PJRT_PLUGIN_LIBRARY_PATH").map(|dirs| std::env::split_paths(&dirs).collect::<Vec<_>>());
+    let library_dirs = var("PJRT_PLUGIN_LIBRARY_PATH")
+        .map(|dirs| std::env::split_paths(&dirs).collect::<Vec<_>>());
     for dir in library_dirs.iter().flatten() {
         for name in plugin_file_names(&platform) {
             if let Some(found) = check(dir.join(name)) {
@@ -155,7 +159,8 @@ fn find_with(
     let in_site_packages = site_package_paths(&platform);
     if !in_site_packages.is_empty() {
         let mut search_site_packages = |dirs: &[PathBuf]| {
-            dirs.iter().find_map(|dir| in_site_packages.iter().find_map(|rel| check(dir.join(rel))))
+            dirs.iter()
+                .find_map(|dir| in_site_packages.iter().find_map(|rel| check(dir.join(rel))))
         };
         if let Some(found) = search_site_packages(&env_site_packages(var)) {
             return Ok(found);
@@ -273,7 +278,8 @@ mod tests {
     }
 
     fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("rjax-discovery-{name}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("rjax-discovery-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
@@ -309,7 +315,12 @@ mod tests {
         let dir = scratch("libpath");
         let plugin = dir.join("pjrt_plugin_tpu.so");
         std::fs::write(&plugin, b"").unwrap();
-        let found = find_with("tpu", &vars(&[("PJRT_PLUGIN_LIBRARY_PATH", &dir)]), no_python).unwrap();
+        let found = find_with(
+            "tpu",
+            &vars(&[("PJRT_PLUGIN_LIBRARY_PATH", &dir)]),
+            no_python,
+        )
+        .unwrap();
         assert_eq!(found, plugin);
     }
 
@@ -318,13 +329,26 @@ mod tests {
         let dir = scratch("empty");
         let error = find_with("cuda", &vars(&[("PYTHONPATH", &dir)]), no_python).unwrap_err();
         let message = error.to_string();
-        assert!(message.contains("no PJRT plugin found for platform `cuda`"), "{message}");
-        assert!(message.contains(&dir.join("jax_plugins/xla_cuda13/xla_cuda_plugin.so").display().to_string()), "{message}");
+        assert!(
+            message.contains("no PJRT plugin found for platform `cuda`"),
+            "{message}"
+        );
+        assert!(
+            message.contains(
+                &dir.join("jax_plugins/xla_cuda13/xla_cuda_plugin.so")
+                    .display()
+                    .to_string()
+            ),
+            "{message}"
+        );
         assert!(message.contains("RJAX_PJRT_PLUGIN"), "{message}");
     }
 
     #[test]
     fn the_cpu_platform_is_the_embedded_plugin() {
-        assert_eq!(find_with("cpu", &vars(&[]), no_python).unwrap(), Path::new(EMBEDDED_CPU_PLUGIN));
+        assert_eq!(
+            find_with("cpu", &vars(&[]), no_python).unwrap(),
+            Path::new(EMBEDDED_CPU_PLUGIN)
+        );
     }
 }

@@ -33,7 +33,9 @@ pub(crate) fn from_pjrt(element_type: sys::PJRT_Buffer_Type) -> Result<DType> {
         .ok_or_else(|| {
             Error::invalid(
                 "PJRT_Buffer_ElementType",
-                format!("the buffer has PJRT element type {element_type}, which rjax does not support"),
+                format!(
+                    "the buffer has PJRT element type {element_type}, which rjax does not support"
+                ),
             )
         })
 }

@@ -5,9 +5,9 @@ use std::ptr::NonNull;
 use xla_sys as sys;
 use xla_sys::PjrtStruct;
 
+use super::Client;
 use super::live::EVENTS;
 use super::plugin::pjrt_call;
-use super::Client;
 use crate::Result;
 
 /// A PJRT event, destroyed on drop. It holds its client alive.
@@ -54,7 +54,9 @@ impl Drop for Event {
         let mut args = sys::PJRT_Event_Destroy_Args::zeroed_sized();
         args.event = self.raw.as_ptr();
         // SAFETY: `self` owns the event, and this is the one place it is destroyed.
-        if let Err(error) = unsafe { pjrt_call!(self.client.plugin(), PJRT_Event_Destroy, &mut args) } {
+        if let Err(error) =
+            unsafe { pjrt_call!(self.client.plugin(), PJRT_Event_Destroy, &mut args) }
+        {
             eprintln!("rjax: destroying a PJRT event failed: {error}");
         }
         EVENTS.destroyed();

@@ -9,6 +9,7 @@ use xla_sys::PjrtStruct;
 use super::buffer::Buffer;
 use super::live::EXECUTABLES;
 use super::plugin::pjrt_call;
+use super::signature::{ParameterType, main_parameters};
 use super::{Client, CompileOptions, Device};
 use crate::{Error, Result};
 
@@ -35,6 +36,8 @@ pub struct LoadedExecutable {
     num_outputs: usize,
     options: CompileOptions,
     devices: Vec<usize>,
+    /// `main`'s parameter types, when they could be read from the program text.
+    parameters: Option<Vec<ParameterType>>,
 }
 
 // SAFETY: PJRT executables are immutable once compiled and are executed concurrently from many
@@ -82,7 +85,8 @@ impl Client {
         // SAFETY: the program text, format and options live through the call, which only reads
         // them; the client is live.
         unsafe { pjrt_call!(self.plugin(), PJRT_Client_Compile, &mut args) }?;
-        let raw = NonNull::new(args.executable).expect("PJRT_Client_Compile succeeded without an executable");
+        let raw = NonNull::new(args.executable)
+            .expect("PJRT_Client_Compile succeeded without an executable");
         EXECUTABLES.created();
         // Owned from here on: an error below drops and destroys it.
         let mut executable = LoadedExecutable {
@@ -91,6 +95,7 @@ impl Client {
             num_outputs: 0,
             options: *options,
             devices: Vec::new(),
+            parameters: main_parameters(program),
         };
         executable.num_outputs = executable.read_num_outputs()?;
         executable.devices = executable.read_devices()?;
@@ -122,7 +127,11 @@ impl LoadedExecutable {
         args.executable = self.raw.as_ptr();
         // SAFETY: the executable is live; the device list it lends is copied at once.
         let raw_devices = unsafe {
-            pjrt_call!(self.client.plugin(), PJRT_LoadedExecutable_AddressableDevices, &mut args)?;
+            pjrt_call!(
+                self.client.plugin(),
+                PJRT_LoadedExecutable_AddressableDevices,
+                &mut args
+            )?;
             if args.addressable_devices.is_null() {
                 &[]
             } else {
@@ -167,7 +176,9 @@ impl LoadedExecutable {
             false => None,
         };
         let raw = self.raw_arguments(args.iter().copied())?;
-        Ok(self.launch(device.as_ref(), &[raw], &not_donated(args.len()))?.remove(0))
+        Ok(self
+            .launch(device.as_ref(), &[raw], &not_donated(args.len()))?
+            .remove(0))
     }
 
     /// Runs a portable program (compiled with `portable: true`) on `device`.
@@ -179,10 +190,15 @@ impl LoadedExecutable {
             ));
         }
         if !device.client().same_as(&self.client) {
-            return Err(Error::invalid("execute_on", format!("device {device:?} belongs to another client")));
+            return Err(Error::invalid(
+                "execute_on",
+                format!("device {device:?} belongs to another client"),
+            ));
         }
         let raw = self.raw_arguments(args.iter().copied())?;
-        Ok(self.launch(Some(device), &[raw], &not_donated(args.len()))?.remove(0))
+        Ok(self
+            .launch(Some(device), &[raw], &not_donated(args.len()))?
+            .remove(0))
     }
 
     /// Runs a program compiled for several devices: `args[d]` is the argument list of the
@@ -215,15 +231,47 @@ impl LoadedExecutable {
         Ok(outputs)
     }
 
-    fn raw_arguments<'b>(&self, args: impl Iterator<Item = &'b Buffer>) -> Result<Vec<*mut sys::PJRT_Buffer>> {
-        args.map(|buffer| {
-            if buffer.client().same_as(&self.client) {
-                Ok(buffer.raw())
-            } else {
-                Err(Error::invalid("execute", "an argument buffer belongs to another client"))
+    /// The raw pointers of `args`, after checking that each belongs to this client and, where
+    /// `main`'s signature is known, has the parameter's dtype and shape.
+    fn raw_arguments<'b>(
+        &self,
+        args: impl ExactSizeIterator<Item = &'b Buffer>,
+    ) -> Result<Vec<*mut sys::PJRT_Buffer>> {
+        if let Some(parameters) = &self.parameters {
+            if args.len() != parameters.len() {
+                return Err(Error::invalid(
+                    "execute",
+                    format!(
+                        "{} arguments given to a program with {} parameters",
+                        args.len(),
+                        parameters.len()
+                    ),
+                ));
             }
-        })
-        .collect()
+        }
+        args.enumerate()
+            .map(|(index, buffer)| {
+                if !buffer.client().same_as(&self.client) {
+                    return Err(Error::invalid(
+                        "execute",
+                        format!("argument {index} belongs to another client"),
+                    ));
+                }
+                if let Some((dtype, dims)) = self.parameters.as_ref().map(|p| &p[index]) {
+                    if buffer.dtype()? != *dtype || buffer.dims()? != dims.as_slice() {
+                        return Err(Error::invalid(
+                            "execute",
+                            format!(
+                                "argument {index} is {}{:?}, but the program's parameter is {dtype}{dims:?}",
+                                buffer.dtype()?,
+                                buffer.dims()?
+                            ),
+                        ));
+                    }
+                }
+                Ok(buffer.raw())
+            })
+            .collect()
     }
 
     /// Launches the program with one argument list per device.
@@ -233,7 +281,11 @@ impl LoadedExecutable {
         lists: &[Vec<*mut sys::PJRT_Buffer>],
         non_donatable: &[i64],
     ) -> Result<Vec<Vec<Buffer>>> {
-        let expected_lists = if device.is_some() { 1 } else { self.devices.len().max(1) };
+        let expected_lists = if device.is_some() {
+            1
+        } else {
+            self.devices.len().max(1)
+        };
         if lists.len() != expected_lists {
             return Err(Error::invalid(
                 "execute",
@@ -247,7 +299,10 @@ impl LoadedExecutable {
         if let Some(list) = lists.iter().find(|list| list.len() != num_args) {
             return Err(Error::invalid(
                 "execute",
-                format!("argument lists differ in length ({num_args} and {})", list.len()),
+                format!(
+                    "argument lists differ in length ({num_args} and {})",
+                    list.len()
+                ),
             ));
         }
         let argument_lists: Vec<*const *mut sys::PJRT_Buffer> =
@@ -274,10 +329,20 @@ impl LoadedExecutable {
         // SAFETY: every argument buffer is live and belongs to this client (checked above);
         // the argument and output arrays have the sizes stated in `args` and live through the
         // call; the plugin fills each output slot, and we own those buffers from then on.
-        unsafe { pjrt_call!(self.client.plugin(), PJRT_LoadedExecutable_Execute, &mut args) }?;
+        unsafe {
+            pjrt_call!(
+                self.client.plugin(),
+                PJRT_LoadedExecutable_Execute,
+                &mut args
+            )
+        }?;
         Ok(outputs
             .into_iter()
-            .map(|list| list.into_iter().map(|raw| Buffer::from_raw(&self.client, raw)).collect())
+            .map(|list| {
+                list.into_iter()
+                    .map(|raw| Buffer::from_raw(&self.client, raw))
+                    .collect()
+            })
             .collect())
     }
 }
@@ -295,7 +360,13 @@ impl Drop for LoadedExecutable {
         let mut args = sys::PJRT_LoadedExecutable_Destroy_Args::zeroed_sized();
         args.executable = self.raw.as_ptr();
         // SAFETY: `self` owns the executable, and this is the one place it is destroyed.
-        if let Err(error) = unsafe { pjrt_call!(self.client.plugin(), PJRT_LoadedExecutable_Destroy, &mut args) } {
+        if let Err(error) = unsafe {
+            pjrt_call!(
+                self.client.plugin(),
+                PJRT_LoadedExecutable_Destroy,
+                &mut args
+            )
+        } {
             eprintln!("rjax: destroying a PJRT executable failed: {error}");
         }
         EXECUTABLES.destroyed();

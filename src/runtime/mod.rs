@@ -23,6 +23,7 @@ mod executable;
 mod live;
 mod named_value;
 mod plugin;
+mod signature;
 
 pub use buffer::Buffer;
 pub use client::{Client, ClientOptions};

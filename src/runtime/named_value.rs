@@ -128,10 +128,16 @@ mod tests {
             ("f", NamedValue::Float(0.5)),
             ("b", NamedValue::Bool(true)),
         ];
-        let raw: Vec<_> = values.iter().map(|(name, value)| value.to_raw(name)).collect();
+        let raw: Vec<_> = values
+            .iter()
+            .map(|(name, value)| value.to_raw(name))
+            .collect();
         // SAFETY: `raw` borrows `values`, which is alive.
         let back = unsafe { NamedValue::read_list(raw.as_ptr(), raw.len()) };
-        let expected: Vec<_> = values.iter().map(|(n, v)| (n.to_string(), v.clone())).collect();
+        let expected: Vec<_> = values
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.clone()))
+            .collect();
         assert_eq!(back, expected);
         assert_eq!(back[2].1.as_version(), Some([1, 2, 3]));
         assert_eq!(back[1].1.as_int(), Some(-8));

@@ -80,7 +80,8 @@ impl Plugin {
         };
         // SAFETY: loading a library runs its initialisers. A PJRT plugin's are XLA's own static
         // registrations; loading an arbitrary library is the documented contract of this call.
-        let library = unsafe { libloading::Library::new(path) }.map_err(|e| failure(e.to_string()))?;
+        let library =
+            unsafe { libloading::Library::new(path) }.map_err(|e| failure(e.to_string()))?;
         // SAFETY: `GetPjrtApi` has this signature in every PJRT plugin (pjrt_c_api.h).
         let get_api = unsafe { library.get::<GetPjrtApi>(b"GetPjrtApi\0") }
             .map_err(|e| failure(format!("it is not a PJRT plugin (no GetPjrtApi): {e}")))?;
@@ -178,7 +179,9 @@ impl Plugin {
         field: impl FnOnce(&sys::PJRT_Api) -> Option<F>,
     ) -> Result<F> {
         let end = offset + std::mem::size_of::<Option<F>>();
-        let present = (end <= self.api.struct_size).then(|| field(self.api)).flatten();
+        let present = (end <= self.api.struct_size)
+            .then(|| field(self.api))
+            .flatten();
         present.ok_or_else(|| {
             let (major, minor) = self.api_version();
             Error::Unsupported {
