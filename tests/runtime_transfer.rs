@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{cpu_client, leak_checked};
+use common::{leak_checked, test_client};
 use half::{bf16, f16};
 use rjax::runtime::Client;
 use rjax::{Complex, DType, Element};
@@ -20,10 +20,11 @@ fn round_trip<T: Element + PartialEq>(
     assert_eq!(buffer.dtype()?, T::DTYPE);
     assert_eq!(buffer.dims()?, dims);
     assert_eq!(buffer.to_vec::<T>()?, values, "{} {dims:?}", T::DTYPE);
-    let copy = buffer.copy_to_device(&client.device(1).unwrap())?;
+    let target = client.devices().pop().unwrap();
+    let copy = buffer.copy_to_device(&target)?;
     assert_eq!(copy.dtype()?, T::DTYPE);
     assert_eq!(copy.dims()?, dims);
-    assert_eq!(copy.device()?.index(), 1);
+    assert_eq!(copy.device()?, target);
     assert_eq!(copy.to_vec::<T>()?, values);
     let bytes: Vec<u8> = copy.to_bytes()?;
     assert_eq!(bytes.len(), values.len() * T::DTYPE.size_in_bytes());
@@ -41,7 +42,7 @@ fn all_shapes<T: Element + PartialEq>(client: &Client, six: [T; 6]) -> anyhow::R
 #[test]
 fn every_dtype_round_trips_in_every_shape() -> anyhow::Result<()> {
     leak_checked(|| {
-        let client = cpu_client(2)?;
+        let client = test_client(2)?;
         all_shapes(&client, [true, false, false, true, true, false])?;
         all_shapes(&client, [i8::MIN, -1, 0, 1, 2, i8::MAX])?;
         all_shapes(&client, [i16::MIN, -1, 0, 1, 2, i16::MAX])?;
@@ -77,7 +78,7 @@ fn every_dtype_round_trips_in_every_shape() -> anyhow::Result<()> {
 #[test]
 fn nan_payloads_survive_bit_for_bit() -> anyhow::Result<()> {
     leak_checked(|| {
-        let client = cpu_client(1)?;
+        let client = test_client(1)?;
         let device = client.device(0).unwrap();
         let nan = f32::from_bits(0x7fc0_1234);
         let buffer = client.buffer_from_host(&[nan], &[1], &device)?;
@@ -89,7 +90,7 @@ fn nan_payloads_survive_bit_for_bit() -> anyhow::Result<()> {
 #[test]
 fn bytes_upload_matches_typed_upload() -> anyhow::Result<()> {
     leak_checked(|| {
-        let client = cpu_client(1)?;
+        let client = test_client(1)?;
         let device = client.device(0).unwrap();
         let values = [1.5f64, -2.25, 3.0];
         let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
@@ -103,7 +104,7 @@ fn bytes_upload_matches_typed_upload() -> anyhow::Result<()> {
 #[test]
 fn host_data_of_the_wrong_length_is_an_error_not_a_read_past_the_end() -> anyhow::Result<()> {
     leak_checked(|| {
-        let client = cpu_client(1)?;
+        let client = test_client(1)?;
         let device = client.device(0).unwrap();
         let error = client
             .buffer_from_host(&[1.0f32, 2.0, 3.0], &[2, 2], &device)
@@ -132,7 +133,7 @@ fn host_data_of_the_wrong_length_is_an_error_not_a_read_past_the_end() -> anyhow
 #[test]
 fn reading_as_the_wrong_type_is_an_error() -> anyhow::Result<()> {
     leak_checked(|| {
-        let client = cpu_client(1)?;
+        let client = test_client(1)?;
         let device = client.device(0).unwrap();
         let buffer = client.buffer_from_host(&[1i32, 2], &[2], &device)?;
         let error = buffer.to_vec::<f32>().unwrap_err();
@@ -147,8 +148,8 @@ fn reading_as_the_wrong_type_is_an_error() -> anyhow::Result<()> {
 #[test]
 fn devices_of_another_client_are_rejected() -> anyhow::Result<()> {
     leak_checked(|| {
-        let first = cpu_client(1)?;
-        let second = cpu_client(1)?;
+        let first = test_client(1)?;
+        let second = test_client(1)?;
         let foreign = second.device(0).unwrap();
         let error = first
             .buffer_from_host(&[1.0f32], &[1], &foreign)

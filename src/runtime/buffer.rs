@@ -11,7 +11,7 @@ use xla_sys as sys;
 use xla_sys::PjrtStruct;
 
 use super::element_type;
-use super::event::Event;
+use super::event::{Event, ScopedEvent};
 use super::live::BUFFERS;
 use super::plugin::pjrt_call;
 use super::{Client, Device};
@@ -21,7 +21,37 @@ use crate::{DType, Element, Error, Result};
 pub struct Buffer {
     client: Client,
     raw: NonNull<sys::PJRT_Buffer>,
-    layout: OnceLock<(DType, Box<[usize]>)>,
+    layout: OnceLock<(DType, Dims)>,
+}
+
+/// Dimensions stored without a heap allocation up to rank 7, which keeps the transfer hot path
+/// free of allocations besides PJRT's own.
+enum Dims {
+    Inline { rank: u8, dims: [usize; 7] },
+    Heap(Box<[usize]>),
+}
+
+impl Dims {
+    fn new(dims: &[usize]) -> Dims {
+        let mut inline = [0; 7];
+        match inline.get_mut(..dims.len()) {
+            Some(prefix) => {
+                prefix.copy_from_slice(dims);
+                Dims::Inline {
+                    rank: dims.len() as u8,
+                    dims: inline,
+                }
+            }
+            None => Dims::Heap(dims.into()),
+        }
+    }
+
+    fn as_slice(&self) -> &[usize] {
+        match self {
+            Dims::Inline { rank, dims } => &dims[..usize::from(*rank)],
+            Dims::Heap(dims) => dims,
+        }
+    }
 }
 
 // SAFETY: PJRT buffers are reference-counted and synchronised inside the plugin; JAX reads,
@@ -101,7 +131,17 @@ impl Client {
                 format!("device {device:?} belongs to another client"),
             ));
         }
-        let dims64: Vec<i64> = dims.iter().map(|&d| d as i64).collect();
+        let mut inline_dims = [0i64; 8];
+        let heap_dims: Vec<i64>;
+        let dims64: &[i64] = if dims.len() <= inline_dims.len() {
+            for (slot, &dim) in inline_dims.iter_mut().zip(dims) {
+                *slot = dim as i64;
+            }
+            &inline_dims[..dims.len()]
+        } else {
+            heap_dims = dims.iter().map(|&d| d as i64).collect();
+            &heap_dims
+        };
         let mut args = sys::PJRT_Client_BufferFromHostBuffer_Args::zeroed_sized();
         args.client = self.raw();
         args.data = data.cast();
@@ -114,12 +154,11 @@ impl Client {
         // SAFETY: the caller vouches for `data`; `dims64` lives through the call, and the
         // device belongs to this live client.
         unsafe { pjrt_call!(self.plugin(), PJRT_Client_BufferFromHostBuffer, &mut args) }?;
-        // Own the buffer first, so it is freed even if the event wait fails.
+        // With kImmutableOnlyDuringCall the host data is already copied: the event, if the
+        // plugin made one, needs no waiting, only destroying.
+        drop(ScopedEvent::from_raw(self, args.done_with_host_buffer));
         let buffer = Buffer::from_raw(self, args.buffer);
-        buffer.layout.get_or_init(|| (dtype, dims.into()));
-        if let Some(done) = Event::from_raw(self, args.done_with_host_buffer) {
-            done.wait()?;
-        }
+        buffer.layout.get_or_init(|| (dtype, Dims::new(dims)));
         Ok(buffer)
     }
 }
@@ -145,7 +184,12 @@ impl Buffer {
         &self.client
     }
 
-    fn layout(&self) -> Result<&(DType, Box<[usize]>)> {
+    fn layout(&self) -> Result<(DType, &[usize])> {
+        let (dtype, dims) = self.cached_layout()?;
+        Ok((*dtype, dims.as_slice()))
+    }
+
+    fn cached_layout(&self) -> Result<&(DType, Dims)> {
         if let Some(layout) = self.layout.get() {
             return Ok(layout);
         }
@@ -156,11 +200,11 @@ impl Buffer {
         dims.buffer = self.raw();
         // SAFETY: the buffer is live; the dimensions it lends live as long as the buffer and
         // are copied at once.
-        let dims: Box<[usize]> = unsafe {
+        let dims: Vec<usize> = unsafe {
             pjrt_call!(plugin, PJRT_Buffer_ElementType, &mut element)?;
             pjrt_call!(plugin, PJRT_Buffer_Dimensions, &mut dims)?;
             if dims.num_dims == 0 {
-                Box::new([])
+                Vec::new()
             } else {
                 std::slice::from_raw_parts(dims.dims, dims.num_dims)
                     .iter()
@@ -169,7 +213,7 @@ impl Buffer {
             }
         };
         let dtype = element_type::from_pjrt(element.type_)?;
-        Ok(self.layout.get_or_init(|| (dtype, dims)))
+        Ok(self.layout.get_or_init(|| (dtype, Dims::new(&dims))))
     }
 
     /// The element type.
@@ -179,7 +223,7 @@ impl Buffer {
 
     /// The dimensions (row-major; empty for a scalar).
     pub fn dims(&self) -> Result<&[usize]> {
-        Ok(&self.layout()?.1)
+        Ok(self.layout()?.1)
     }
 
     /// The device the buffer lives on.
@@ -214,23 +258,33 @@ impl Buffer {
 
     /// An event that becomes ready when the buffer's contents are computed (or failed).
     pub fn ready_event(&self) -> Result<Event> {
+        let raw = self.raw_ready_event()?;
+        Ok(Event::from_raw(&self.client, raw.as_ptr()).expect("non-null"))
+    }
+
+    fn scoped_ready_event(&self) -> Result<ScopedEvent<'_>> {
+        let raw = self.raw_ready_event()?;
+        Ok(ScopedEvent::from_raw(&self.client, raw.as_ptr()).expect("non-null"))
+    }
+
+    fn raw_ready_event(&self) -> Result<NonNull<sys::PJRT_Event>> {
         let mut args = sys::PJRT_Buffer_ReadyEvent_Args::zeroed_sized();
         args.buffer = self.raw();
-        // SAFETY: the buffer is live; the returned event is owned at once.
+        // SAFETY: the buffer is live; the caller owns the returned event at once.
         unsafe { pjrt_call!(self.client.plugin(), PJRT_Buffer_ReadyEvent, &mut args) }?;
-        Event::from_raw(&self.client, args.event)
+        NonNull::new(args.event)
             .ok_or_else(|| Error::invalid("PJRT_Buffer_ReadyEvent", "the plugin returned no event"))
     }
 
     /// Waits until the contents are computed; returns the error of the computation that
     /// produces them, if it failed.
     pub fn block_until_ready(&self) -> Result<()> {
-        self.ready_event()?.wait()
+        self.scoped_ready_event()?.wait()
     }
 
     /// Whether the contents are computed, without waiting.
     pub fn is_ready(&self) -> Result<bool> {
-        self.ready_event()?.is_ready()
+        self.scoped_ready_event()?.into_is_ready()
     }
 
     /// Copies the buffer to `device` (of the same client), asynchronously.
@@ -262,7 +316,7 @@ impl Buffer {
     /// buffer's dtype.
     pub fn to_vec<T: Element>(&self) -> Result<Vec<T>> {
         let (dtype, dims) = self.layout()?;
-        if *dtype != T::DTYPE {
+        if dtype != T::DTYPE {
             return Err(Error::invalid(
                 "to_vec",
                 format!("the buffer holds {dtype}{dims:?}, not {}", T::DTYPE),
@@ -320,7 +374,7 @@ impl Buffer {
         // SAFETY: the caller vouches for `dst`; the copy is complete once the event is ready,
         // and the event is awaited before returning.
         unsafe { pjrt_call!(self.client.plugin(), PJRT_Buffer_ToHostBuffer, &mut args) }?;
-        match Event::from_raw(&self.client, args.event) {
+        match ScopedEvent::from_raw(&self.client, args.event) {
             Some(done) => done.wait(),
             None => Ok(()),
         }
@@ -333,12 +387,8 @@ impl Drop for Buffer {
         args.buffer = self.raw();
         // SAFETY: `self` owns the buffer, and this is the one place it is destroyed. PJRT keeps
         // the device memory alive for executions still using it.
-        if let Err(error) =
-            unsafe { pjrt_call!(self.client.plugin(), PJRT_Buffer_Destroy, &mut args) }
-        {
-            eprintln!("rjax: destroying a PJRT buffer failed: {error}");
-        }
-        BUFFERS.destroyed();
+        let result = unsafe { pjrt_call!(self.client.plugin(), PJRT_Buffer_Destroy, &mut args) };
+        BUFFERS.destroyed(result);
     }
 }
 

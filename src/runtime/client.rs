@@ -196,10 +196,8 @@ impl Drop for ClientInner {
         args.client = self.raw.as_ptr();
         // SAFETY: every buffer, executable and event holds a clone of the `Arc` around this
         // client, so none is left; this is the one place the client is destroyed.
-        if let Err(error) = unsafe { pjrt_call!(self.plugin, PJRT_Client_Destroy, &mut args) } {
-            eprintln!("rjax: destroying a PJRT client failed: {error}");
-        }
-        CLIENTS.destroyed();
+        let result = unsafe { pjrt_call!(self.plugin, PJRT_Client_Destroy, &mut args) };
+        CLIENTS.destroyed(result);
     }
 }
 

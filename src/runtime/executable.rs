@@ -171,14 +171,12 @@ impl LoadedExecutable {
     /// asynchronously ([`Buffer::block_until_ready`] waits). A portable program runs on the
     /// client's first device.
     pub fn execute(&self, args: &[&Buffer]) -> Result<Vec<Buffer>> {
-        let device = match self.options.portable {
-            true => self.client.device(0),
-            false => None,
-        };
-        let raw = self.raw_arguments(args.iter().copied())?;
-        Ok(self
-            .launch(device.as_ref(), &[raw], &not_donated(args.len()))?
-            .remove(0))
+        let device = self.default_device();
+        self.launch_single(
+            device.as_ref(),
+            args.iter().copied(),
+            &not_donated(args.len()),
+        )
     }
 
     /// Runs a portable program (compiled with `portable: true`) on `device`.
@@ -195,48 +193,91 @@ impl LoadedExecutable {
                 format!("device {device:?} belongs to another client"),
             ));
         }
-        let raw = self.raw_arguments(args.iter().copied())?;
-        Ok(self
-            .launch(Some(device), &[raw], &not_donated(args.len()))?
-            .remove(0))
-    }
-
-    /// Runs a program compiled for several devices: `args[d]` is the argument list of the
-    /// executable's `d`-th device ([`Self::devices`]); returns the outputs per device.
-    pub fn execute_replicated(&self, args: &[Vec<&Buffer>]) -> Result<Vec<Vec<Buffer>>> {
-        let raw = args
-            .iter()
-            .map(|list| self.raw_arguments(list.iter().copied()))
-            .collect::<Result<Vec<_>>>()?;
-        let num_args = args.first().map_or(0, Vec::len);
-        self.launch(None, &raw, &not_donated(num_args))
+        self.launch_single(Some(device), args.iter().copied(), &not_donated(args.len()))
     }
 
     /// Runs a single-device program whose [`Argument::Donated`] inputs it may overwrite.
     /// Donated buffers are consumed: PJRT invalidates them when the execution starts.
     pub fn execute_donating(&self, args: Vec<Argument<'_>>) -> Result<Vec<Buffer>> {
-        let raw = self.raw_arguments(args.iter().map(Argument::buffer))?;
         let kept: Vec<i64> = args
             .iter()
             .enumerate()
             .filter(|(_, arg)| matches!(arg, Argument::Borrowed(_)))
             .map(|(index, _)| index as i64)
             .collect();
-        let device = match self.options.portable {
-            true => self.client.device(0),
-            false => None,
-        };
-        let outputs = self.launch(device.as_ref(), &[raw], &kept)?.remove(0);
-        drop(args);
-        Ok(outputs)
+        let device = self.default_device();
+        self.launch_single(device.as_ref(), args.iter().map(Argument::buffer), &kept)
+        // `args` drops here, destroying the donated buffers' handles.
     }
 
-    /// The raw pointers of `args`, after checking that each belongs to this client and, where
-    /// `main`'s signature is known, has the parameter's dtype and shape.
-    fn raw_arguments<'b>(
+    /// Runs a program compiled for several devices: `args[d]` is the argument list of the
+    /// executable's `d`-th device ([`Self::devices`]); returns the outputs per device.
+    pub fn execute_replicated(&self, args: &[Vec<&Buffer>]) -> Result<Vec<Vec<Buffer>>> {
+        let expected = self.devices.len().max(1);
+        if args.len() != expected {
+            return Err(Error::invalid(
+                "execute",
+                format!(
+                    "{} argument lists given for an executable that runs on {expected} device(s)",
+                    args.len()
+                ),
+            ));
+        }
+        let num_args = args.first().map_or(0, Vec::len);
+        let raw = args
+            .iter()
+            .map(|list| {
+                let mut raw = vec![null_mut(); list.len()];
+                self.check_arguments(list.iter().copied(), &mut raw)?;
+                Ok(raw)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if let Some(list) = raw.iter().find(|list| list.len() != num_args) {
+            return Err(Error::invalid(
+                "execute",
+                format!(
+                    "argument lists differ in length ({num_args} and {})",
+                    list.len()
+                ),
+            ));
+        }
+        let argument_lists: Vec<_> = raw.iter().map(|list| list.as_ptr()).collect();
+        let mut outputs = vec![vec![null_mut(); self.num_outputs]; args.len()];
+        let output_lists: Vec<_> = outputs.iter_mut().map(|list| list.as_mut_ptr()).collect();
+        // SAFETY: each argument list holds `num_args` checked buffers of this client, and each
+        // output list has room for `num_outputs` buffers; all outlive the call.
+        unsafe {
+            self.launch(
+                None,
+                &argument_lists,
+                num_args,
+                &output_lists,
+                &not_donated(num_args),
+            )
+        }?;
+        Ok(outputs
+            .into_iter()
+            .map(|list| self.own_outputs(&list))
+            .collect())
+    }
+
+    /// The device a single-device launch names: the first one for a portable program, none
+    /// (the compiled assignment) otherwise.
+    fn default_device(&self) -> Option<Device> {
+        if self.options.portable {
+            self.client.device(0)
+        } else {
+            None
+        }
+    }
+
+    /// Checks `args` (each belongs to this client and, where `main`'s signature is known,
+    /// has its parameter's dtype and shape) and writes their raw pointers into `raw`.
+    fn check_arguments<'b>(
         &self,
         args: impl ExactSizeIterator<Item = &'b Buffer>,
-    ) -> Result<Vec<*mut sys::PJRT_Buffer>> {
+        raw: &mut [*mut sys::PJRT_Buffer],
+    ) -> Result<()> {
         if let Some(parameters) = &self.parameters {
             if args.len() != parameters.len() {
                 return Err(Error::invalid(
@@ -249,69 +290,101 @@ impl LoadedExecutable {
                 ));
             }
         }
-        args.enumerate()
-            .map(|(index, buffer)| {
-                if !buffer.client().same_as(&self.client) {
+        for ((index, buffer), slot) in args.enumerate().zip(raw) {
+            if !buffer.client().same_as(&self.client) {
+                return Err(Error::invalid(
+                    "execute",
+                    format!("argument {index} belongs to another client"),
+                ));
+            }
+            if let Some((dtype, dims)) = self.parameters.as_ref().map(|p| &p[index]) {
+                if buffer.dtype()? != *dtype || buffer.dims()? != dims.as_slice() {
                     return Err(Error::invalid(
                         "execute",
-                        format!("argument {index} belongs to another client"),
+                        format!(
+                            "argument {index} is {}{:?}, but the program's parameter is {dtype}{dims:?}",
+                            buffer.dtype()?,
+                            buffer.dims()?
+                        ),
                     ));
                 }
-                if let Some((dtype, dims)) = self.parameters.as_ref().map(|p| &p[index]) {
-                    if buffer.dtype()? != *dtype || buffer.dims()? != dims.as_slice() {
-                        return Err(Error::invalid(
-                            "execute",
-                            format!(
-                                "argument {index} is {}{:?}, but the program's parameter is {dtype}{dims:?}",
-                                buffer.dtype()?,
-                                buffer.dims()?
-                            ),
-                        ));
-                    }
-                }
-                Ok(buffer.raw())
-            })
+            }
+            *slot = buffer.raw();
+        }
+        Ok(())
+    }
+
+    /// One launch on one device, with the pointer arrays on the stack for up to
+    /// [`INLINE`] arguments and outputs: the dispatch hot path allocates only the result.
+    fn launch_single<'b>(
+        &self,
+        device: Option<&Device>,
+        args: impl ExactSizeIterator<Item = &'b Buffer>,
+        non_donatable: &[i64],
+    ) -> Result<Vec<Buffer>> {
+        if device.is_none() && self.devices.len() > 1 {
+            return Err(Error::invalid(
+                "execute",
+                format!(
+                    "the executable runs on {} devices; use execute_replicated",
+                    self.devices.len()
+                ),
+            ));
+        }
+        let num_args = args.len();
+        let mut inline_args = [null_mut(); INLINE];
+        let mut heap_args = Vec::new();
+        let raw_args = if num_args <= INLINE {
+            &mut inline_args[..num_args]
+        } else {
+            heap_args.resize(num_args, null_mut());
+            &mut heap_args[..]
+        };
+        self.check_arguments(args, raw_args)?;
+        let mut inline_outputs = [null_mut(); INLINE];
+        let mut heap_outputs = Vec::new();
+        let outputs = if self.num_outputs <= INLINE {
+            &mut inline_outputs[..self.num_outputs]
+        } else {
+            heap_outputs.resize(self.num_outputs, null_mut());
+            &mut heap_outputs[..]
+        };
+        // SAFETY: `raw_args` holds `num_args` checked buffers of this client and `outputs`
+        // has room for `num_outputs` buffers; both outlive the call.
+        unsafe {
+            self.launch(
+                device,
+                &[raw_args.as_ptr()],
+                num_args,
+                &[outputs.as_mut_ptr()],
+                non_donatable,
+            )
+        }?;
+        Ok(self.own_outputs(outputs))
+    }
+
+    /// Takes ownership of the output buffers a launch filled in.
+    fn own_outputs(&self, outputs: &[*mut sys::PJRT_Buffer]) -> Vec<Buffer> {
+        outputs
+            .iter()
+            .map(|&raw| Buffer::from_raw(&self.client, raw))
             .collect()
     }
 
-    /// Launches the program with one argument list per device.
-    fn launch(
+    /// Calls `PJRT_LoadedExecutable_Execute`.
+    ///
+    /// # Safety
+    /// Each of `argument_lists` must point at `num_args` live buffers of this client, and
+    /// each of `output_lists` at room for `num_outputs` buffer pointers, which the caller owns
+    /// after a successful return.
+    unsafe fn launch(
         &self,
         device: Option<&Device>,
-        lists: &[Vec<*mut sys::PJRT_Buffer>],
+        argument_lists: &[*const *mut sys::PJRT_Buffer],
+        num_args: usize,
+        output_lists: &[*mut *mut sys::PJRT_Buffer],
         non_donatable: &[i64],
-    ) -> Result<Vec<Vec<Buffer>>> {
-        let expected_lists = if device.is_some() {
-            1
-        } else {
-            self.devices.len().max(1)
-        };
-        if lists.len() != expected_lists {
-            return Err(Error::invalid(
-                "execute",
-                format!(
-                    "{} argument lists given for an executable that runs on {expected_lists} device(s)",
-                    lists.len()
-                ),
-            ));
-        }
-        let num_args = lists[0].len();
-        if let Some(list) = lists.iter().find(|list| list.len() != num_args) {
-            return Err(Error::invalid(
-                "execute",
-                format!(
-                    "argument lists differ in length ({num_args} and {})",
-                    list.len()
-                ),
-            ));
-        }
-        let argument_lists: Vec<*const *mut sys::PJRT_Buffer> =
-            lists.iter().map(|list| list.as_ptr()).collect();
-        let mut outputs: Vec<Vec<*mut sys::PJRT_Buffer>> =
-            vec![vec![null_mut(); self.num_outputs]; lists.len()];
-        let output_lists: Vec<*mut *mut sys::PJRT_Buffer> =
-            outputs.iter_mut().map(|list| list.as_mut_ptr()).collect();
-
+    ) -> Result<()> {
         let mut options = sys::PJRT_ExecuteOptions::zeroed_sized();
         options.non_donatable_input_indices = non_donatable.as_ptr();
         options.num_non_donatable_input_indices = non_donatable.len();
@@ -319,33 +392,28 @@ impl LoadedExecutable {
         args.executable = self.raw.as_ptr();
         args.options = &mut options;
         args.argument_lists = argument_lists.as_ptr();
-        args.num_devices = lists.len();
+        args.num_devices = argument_lists.len();
         args.num_args = num_args;
         args.output_lists = output_lists.as_ptr();
         // No device-complete events: each output's own ready event tells when it is computed,
         // and not asking for them saves an event per device per call.
         args.device_complete_events = null_mut();
         args.execute_device = device.map_or(null_mut(), Device::raw);
-        // SAFETY: every argument buffer is live and belongs to this client (checked above);
-        // the argument and output arrays have the sizes stated in `args` and live through the
-        // call; the plugin fills each output slot, and we own those buffers from then on.
+        // SAFETY: the caller vouches for the argument and output arrays; `options` lives
+        // through the call.
         unsafe {
             pjrt_call!(
                 self.client.plugin(),
                 PJRT_LoadedExecutable_Execute,
                 &mut args
             )
-        }?;
-        Ok(outputs
-            .into_iter()
-            .map(|list| {
-                list.into_iter()
-                    .map(|raw| Buffer::from_raw(&self.client, raw))
-                    .collect()
-            })
-            .collect())
+        }
     }
 }
+
+/// Up to this many arguments or outputs, a single-device launch keeps its pointer arrays on the
+/// stack.
+const INLINE: usize = 16;
 
 /// The non-donatable list for `count` arguments when none is donated.
 fn not_donated(count: usize) -> std::borrow::Cow<'static, [i64]> {
@@ -360,16 +428,14 @@ impl Drop for LoadedExecutable {
         let mut args = sys::PJRT_LoadedExecutable_Destroy_Args::zeroed_sized();
         args.executable = self.raw.as_ptr();
         // SAFETY: `self` owns the executable, and this is the one place it is destroyed.
-        if let Err(error) = unsafe {
+        let result = unsafe {
             pjrt_call!(
                 self.client.plugin(),
                 PJRT_LoadedExecutable_Destroy,
                 &mut args
             )
-        } {
-            eprintln!("rjax: destroying a PJRT executable failed: {error}");
-        }
-        EXECUTABLES.destroyed();
+        };
+        EXECUTABLES.destroyed(result);
     }
 }
 

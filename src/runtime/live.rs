@@ -4,6 +4,8 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::Result;
+
 /// A count of live PJRT objects, taken by [`live_objects`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct LiveObjects {
@@ -28,29 +30,39 @@ pub fn live_objects() -> LiveObjects {
 }
 
 /// One kind's counter.
-pub(crate) struct Counter(AtomicUsize);
+pub(crate) struct Counter {
+    kind: &'static str,
+    live: AtomicUsize,
+}
 
 impl Counter {
-    const fn new() -> Self {
-        Counter(AtomicUsize::new(0))
+    const fn new(kind: &'static str) -> Self {
+        Counter {
+            kind,
+            live: AtomicUsize::new(0),
+        }
     }
 
     /// Records the creation of one object.
     pub(crate) fn created(&self) {
-        self.0.fetch_add(1, Ordering::Relaxed);
+        self.live.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Records the destruction of one object.
-    pub(crate) fn destroyed(&self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
+    /// Records the destruction of one object, given the result of the C API's destroy call.
+    /// `Drop` cannot return errors and must not panic, so a failure is reported on stderr.
+    pub(crate) fn destroyed(&self, result: Result<()>) {
+        if let Err(error) = result {
+            eprintln!("rjax: destroying a PJRT {} failed: {error}", self.kind);
+        }
+        self.live.fetch_sub(1, Ordering::Relaxed);
     }
 
     fn get(&self) -> usize {
-        self.0.load(Ordering::Relaxed)
+        self.live.load(Ordering::Relaxed)
     }
 }
 
-pub(crate) static CLIENTS: Counter = Counter::new();
-pub(crate) static BUFFERS: Counter = Counter::new();
-pub(crate) static EXECUTABLES: Counter = Counter::new();
-pub(crate) static EVENTS: Counter = Counter::new();
+pub(crate) static CLIENTS: Counter = Counter::new("client");
+pub(crate) static BUFFERS: Counter = Counter::new("buffer");
+pub(crate) static EXECUTABLES: Counter = Counter::new("executable");
+pub(crate) static EVENTS: Counter = Counter::new("event");

@@ -1,4 +1,7 @@
-//! Shared helpers of the runtime tests: a CPU client and a leak check.
+//! Shared helpers of the runtime tests: the client under test and a leak check.
+//!
+//! The tests run on the embedded CPU plugin unless `RJAX_TEST_PLATFORM` names another platform
+//! (`cuda`, say), which is how `scripts/gpu-check.sh` runs them on a GPU.
 
 #![allow(dead_code)] // Each test binary uses a different subset.
 
@@ -26,10 +29,26 @@ pub fn leak_checked(test: impl FnOnce() -> anyhow::Result<()>) -> anyhow::Result
     Ok(())
 }
 
-/// A client of the embedded CPU plugin with `devices` devices.
-pub fn cpu_client(devices: usize) -> anyhow::Result<Client> {
-    Ok(Client::for_platform(
-        "cpu",
-        &ClientOptions::new().cpu_device_count(devices),
-    )?)
+/// The platform under test: `RJAX_TEST_PLATFORM`, else `cpu`.
+pub fn platform() -> String {
+    std::env::var("RJAX_TEST_PLATFORM").unwrap_or_else(|_| "cpu".to_string())
+}
+
+/// A client of the platform under test; on the CPU, with `cpu_devices` devices.
+pub fn test_client(cpu_devices: usize) -> anyhow::Result<Client> {
+    let platform = platform();
+    let options = match platform.as_str() {
+        "cpu" => ClientOptions::new().cpu_device_count(cpu_devices),
+        _ => ClientOptions::new(),
+    };
+    Ok(Client::for_platform(&platform, &options)?)
+}
+
+/// Whether the platform under test is the CPU; CPU-only checks print why they skip otherwise.
+pub fn on_cpu(check: &str) -> bool {
+    let cpu = platform() == "cpu";
+    if !cpu {
+        println!("skipping the CPU-only check `{check}` on {}", platform());
+    }
+    cpu
 }
