@@ -37,6 +37,7 @@
 
 mod dtype;
 mod error;
+mod promotion;
 pub mod runtime;
 
 pub use dtype::{Complex, DType, Element};

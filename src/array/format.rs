@@ -1,0 +1,1 @@
+//! NumPy-style text of arrays, as JAX prints them (placeholder: being written).

@@ -1,0 +1,1 @@
+//! JAX's type promotion lattice, weak types included (placeholder: being written).
