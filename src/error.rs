@@ -64,17 +64,45 @@ pub enum Error {
     #[error("{op}: {message}")]
     InvalidArgument {
         /// The operation that rejected the argument.
-        op: &'static str,
+        op: String,
         /// What was wrong, with the shapes and dtypes involved.
         message: String,
+    },
+
+    /// A tracer was used after the transformation that made it had finished.
+    #[error(
+        "Encountered an unexpected tracer: a value of type {aval} from a transformation that \
+         has already finished was passed to `{primitive}`. A function transformed by jit, grad, \
+         vmap, ... leaked one of its intermediate values, for example by storing it outside the \
+         function; pass values in and out through arguments and results instead"
+    )]
+    EscapedTracer {
+        /// The primitive the escaped tracer reached.
+        primitive: String,
+        /// The tracer's abstract value.
+        aval: String,
+    },
+
+    /// A concrete value was needed, but the array is abstract (a tracer inside a
+    /// transformation), as JAX's `ConcretizationTypeError`.
+    #[error(
+        "{op} needs a concrete value, but got an abstract tracer of type {aval}. Inside jit, \
+         values are abstract: only their shapes and dtypes are known. Use control-flow \
+         primitives, or move the computation outside jit"
+    )]
+    Concretization {
+        /// What needed the value.
+        op: String,
+        /// The tracer's abstract value.
+        aval: String,
     },
 }
 
 impl Error {
     /// An [`Error::InvalidArgument`] for `op`.
-    pub(crate) fn invalid(op: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn invalid(op: &str, message: impl Into<String>) -> Self {
         Error::InvalidArgument {
-            op,
+            op: op.to_string(),
             message: message.into(),
         }
     }

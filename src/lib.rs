@@ -1,44 +1,71 @@
 //! # rjax: JAX's transformations, in Rust
 //!
-//! rjax traces ordinary Rust functions over arrays, transforms them (`grad`, `jvp`, `vmap`,
-//! `jit`, ...) and compiles them to StableHLO, which XLA runs through PJRT plugins: the CPU
-//! plugin by default, CUDA GPUs and TPUs when their plugin is installed.
+//! rjax traces ordinary Rust functions over [`Array`]s, transforms them and compiles them to
+//! StableHLO, which XLA runs through PJRT plugins: the CPU plugin by default, CUDA GPUs and
+//! TPUs when their plugin is installed.
 //!
-//! ## Layers
+//! ```
+//! use rjax::{Array, jit};
+//!
+//! let f = jit(|x: Array| x.sin() * 2.0);   // `2.0` is weakly typed: the result stays f32
+//! let y: Array = f.call(Array::from([0.0f32, 1.0, 2.0]))?;
+//! assert_eq!(y.dtype(), rjax::DType::F32);
+//! let expected: Vec<f32> = [0.0f32, 1.0, 2.0].iter().map(|x| x.sin() * 2.0).collect();
+//! for (got, want) in y.to_vec::<f32>()?.iter().zip(expected) {
+//!     assert!((got - want).abs() < 1e-6);
+//! }
+//! # Ok::<(), rjax::Error>(())
+//! ```
+//!
+//! ## Contents
+//! - [`Array`] and its operators (NumPy broadcasting, JAX's type promotion with weak types);
+//!   [`DType`], [`Element`], [`Scalar`].
+//! - [`lax`]: the primitives with JAX's names.
+//! - [`jit`] and [`Jitted`]: staging, compilation and the signature cache; [`make_jaxpr`].
+//! - [`jaxpr`]: the intermediate representation, printed in JAX's syntax.
+//! - [`Pytree`], [`TreeDef`]: nested containers of arrays in and out of transformations.
+//! - [`config`]: x64 mode.
 //! - [`runtime`]: the PJRT C API made safe — plugins, clients, devices, buffers, executables,
 //!   events. The only module with `unsafe` code.
-//! - [`DType`], [`Element`]: element types and their Rust representations.
 //! - [`Error`], [`Result`]: the one error type.
 //!
 //! ## Error policy
-//! Everything that touches the runtime returns [`Result`]: loading a plugin (the error lists
-//! where it looked), creating a client, compiling (the error carries XLA's message),
-//! transferring and executing (a host slice of the wrong length, a buffer of another client).
-//! PJRT's own errors keep the plugin's message, its status code and the C API function that
-//! failed ([`Error::Pjrt`]). Nothing is silently truncated or read out of bounds, and every C
-//! object is freed exactly once.
-//!
-//! ```
-//! use rjax::runtime::{Client, ClientOptions, CompileOptions};
-//!
-//! let client = Client::for_platform("cpu", &ClientOptions::new())?;
-//! let device = client.device(0).unwrap();
-//! let program = r#"
-//! func.func @main(%x: tensor<3xf32>) -> tensor<3xf32> {
-//!   %y = "stablehlo.sine"(%x) : (tensor<3xf32>) -> tensor<3xf32>
-//!   return %y : tensor<3xf32>
-//! }"#;
-//! let sine = client.compile(program, &CompileOptions::default())?;
-//! let x = client.buffer_from_host(&[0.0f32, 1.0, 2.0], &[3], &device)?;
-//! let y = sine.execute(&[&x])?.remove(0);
-//! assert_eq!(y.to_vec::<f32>()?, vec![0.0, 1.0f32.sin(), 2.0f32.sin()]);
-//! # Ok::<(), rjax::Error>(())
-//! ```
+//! - **Trace time.** Using an operation wrongly (shapes that do not broadcast, a dtype the
+//!   operation does not accept, bad axes) is a programmer error: the operator or `lax` function
+//!   panics, naming the operation, the shapes and dtypes, and the caller's line, much as JAX
+//!   raises at trace time. A tracer used after its transformation finished gives JAX's
+//!   "escaped tracer" error.
+//! - **Run time.** Everything that touches the runtime returns [`Result`]: transformations and
+//!   jitted calls, reading values (`to_vec`), loading a plugin (the error lists where it
+//!   looked), compiling (with XLA's message), transferring and executing. PJRT's own errors keep
+//!   the plugin's message, status code and failing C API function ([`Error::Pjrt`]). An eager
+//!   operation that fails at run time (a device out of memory) panics with PJRT's message.
+//! - Nothing is silently truncated or read out of bounds, and every C object is freed exactly
+//!   once.
 
+mod abstract_value;
+mod array;
+pub mod config;
+mod core;
+mod dispatch;
 mod dtype;
 mod error;
+mod interpreters;
+pub mod jaxpr;
+mod jit;
+pub mod lax;
+mod lowering;
 mod promotion;
 pub mod runtime;
+mod scalar;
+mod tree;
 
+pub use abstract_value::ShapedArray;
+pub use array::{Array, IntoArray, NestedArray};
+pub use core::Primitive;
+pub use dispatch::default_client;
 pub use dtype::{Complex, DType, Element};
 pub use error::{Error, Result};
+pub use jit::{DEFAULT_MAX_CACHE_ENTRIES, Jitted, jit};
+pub use scalar::Scalar;
+pub use tree::{FnOutput, Pytree, TreeDef};

@@ -331,19 +331,8 @@ impl Buffer {
             ));
         }
         if T::DTYPE == DType::Bool {
-            // Read bytes and normalise them: a `bool` must be exactly 0 or 1.
-            let bytes = self.to_bytes()?;
-            let flags: Vec<bool> = bytes.iter().map(|&b| b != 0).collect();
-            let mut flags = std::mem::ManuallyDrop::new(flags);
-            // SAFETY: `T` is `bool` (the only Element with DType::Bool), so the vector's
-            // pointer, length and capacity describe a valid `Vec<T>`.
-            return Ok(unsafe {
-                Vec::from_raw_parts(
-                    flags.as_mut_ptr().cast::<T>(),
-                    flags.len(),
-                    flags.capacity(),
-                )
-            });
+            // A `bool` must be exactly 0 or 1: read bytes and normalise them.
+            return Ok(super::host::elements_from_bytes(&self.to_bytes()?));
         }
         let mut values = Vec::<T>::with_capacity(count);
         // SAFETY: the vector has room for `size` bytes; every bit pattern is a valid value of

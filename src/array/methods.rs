@@ -1,0 +1,195 @@
+//! Methods on `Array` in NumPy's spirit: elementwise functions, comparisons, reductions and
+//! reshaping, each a thin wrapper over `rjax::lax` with broadcasting and promotion.
+
+use super::ops::{IntoArray, binary, compare, convert, promote_dtypes};
+use crate::core::{Primitive, bind1};
+use crate::lax::{
+    self, BinaryOp, Comparison, DotDimensionNumbers, ReduceOp, UnaryOp, unwrap_at_caller,
+};
+use crate::{Array, DType, Error, Result};
+
+macro_rules! unary_methods {
+    ($($(#[$doc:meta])* $name:ident => $op:ident),* $(,)?) => {
+        impl Array {$(
+            $(#[$doc])*
+            #[track_caller]
+            pub fn $name(&self) -> Array {
+                unwrap_at_caller(bind1(Primitive::Unary(UnaryOp::$op), std::slice::from_ref(self)))
+            }
+        )*}
+    };
+}
+
+unary_methods! {
+    /// Elementwise sine.
+    sin => Sin,
+    /// Elementwise cosine.
+    cos => Cos,
+    /// Elementwise tangent.
+    tan => Tan,
+    /// Elementwise hyperbolic tangent.
+    tanh => Tanh,
+    /// Elementwise `e^x`.
+    exp => Exp,
+    /// Elementwise natural logarithm.
+    log => Log,
+    /// Elementwise square root.
+    sqrt => Sqrt,
+    /// Elementwise absolute value.
+    abs => Abs,
+    /// Elementwise sign.
+    sign => Sign,
+    /// Elementwise floor.
+    floor => Floor,
+    /// Elementwise ceiling.
+    ceil => Ceil,
+}
+
+macro_rules! comparison_methods {
+    ($($(#[$doc:meta])* $name:ident => $op:ident),* $(,)?) => {
+        impl Array {$(
+            $(#[$doc])*
+            #[track_caller]
+            pub fn $name(&self, other: impl IntoArray) -> Array {
+                unwrap_at_caller(compare(Comparison::$op, self, &other.into_array()))
+            }
+        )*}
+    };
+}
+
+comparison_methods! {
+    /// Elementwise `self == other`, with broadcasting.
+    eq => Eq,
+    /// Elementwise `self != other`, with broadcasting.
+    ne => Ne,
+    /// Elementwise `self < other`, with broadcasting.
+    lt => Lt,
+    /// Elementwise `self <= other`, with broadcasting.
+    le => Le,
+    /// Elementwise `self > other`, with broadcasting.
+    gt => Gt,
+    /// Elementwise `self >= other`, with broadcasting.
+    ge => Ge,
+}
+
+/// Axes given by the caller (negative counts from the end), normalised and checked.
+fn normalize_axes(op: &str, axes: &[isize], ndim: usize) -> Result<Vec<usize>> {
+    axes.iter()
+        .map(|&axis| {
+            let normalized = if axis < 0 { axis + ndim as isize } else { axis };
+            usize::try_from(normalized)
+                .ok()
+                .filter(|&a| a < ndim)
+                .ok_or_else(|| {
+                    Error::invalid(
+                        op,
+                        format!("axis {axis} is out of bounds for an array of rank {ndim}"),
+                    )
+                })
+        })
+        .collect()
+}
+
+impl Array {
+    fn reduce(&self, op: ReduceOp, axes: Option<&[isize]>) -> Result<Array> {
+        let axes = match axes {
+            Some(axes) => normalize_axes(op.name(), axes, self.ndim())?,
+            None => (0..self.ndim()).collect(),
+        };
+        bind1(Primitive::Reduce { op, axes }, std::slice::from_ref(self))
+    }
+
+    /// The sum of all elements.
+    #[track_caller]
+    pub fn sum(&self) -> Array {
+        unwrap_at_caller(self.reduce(ReduceOp::Sum, None))
+    }
+
+    /// The sum over `axes` (negative axes count from the end).
+    #[track_caller]
+    pub fn sum_axes(&self, axes: &[isize]) -> Array {
+        unwrap_at_caller(self.reduce(ReduceOp::Sum, Some(axes)))
+    }
+
+    /// The largest element.
+    #[track_caller]
+    pub fn max(&self) -> Array {
+        unwrap_at_caller(self.reduce(ReduceOp::Max, None))
+    }
+
+    /// The smallest element.
+    #[track_caller]
+    pub fn min(&self) -> Array {
+        unwrap_at_caller(self.reduce(ReduceOp::Min, None))
+    }
+
+    /// Elementwise maximum with `other`, with broadcasting.
+    #[track_caller]
+    pub fn maximum(&self, other: impl IntoArray) -> Array {
+        unwrap_at_caller(binary(BinaryOp::Max, self, &other.into_array()))
+    }
+
+    /// Elementwise minimum with `other`, with broadcasting.
+    #[track_caller]
+    pub fn minimum(&self, other: impl IntoArray) -> Array {
+        unwrap_at_caller(binary(BinaryOp::Min, self, &other.into_array()))
+    }
+
+    /// Elementwise `self ** exponent`, with broadcasting.
+    #[track_caller]
+    pub fn pow(&self, exponent: impl IntoArray) -> Array {
+        unwrap_at_caller(binary(BinaryOp::Pow, self, &exponent.into_array()))
+    }
+
+    /// The array converted to `dtype`.
+    #[track_caller]
+    pub fn astype(&self, dtype: DType) -> Array {
+        unwrap_at_caller(convert(self, dtype, false))
+    }
+
+    /// The same elements in shape `shape` (row-major).
+    #[track_caller]
+    pub fn reshape(&self, shape: &[usize]) -> Array {
+        lax::reshape(self, shape)
+    }
+
+    /// The transpose: the axes reversed.
+    #[track_caller]
+    pub fn t(&self) -> Array {
+        let permutation: Vec<usize> = (0..self.ndim()).rev().collect();
+        lax::transpose(self, &permutation)
+    }
+
+    /// The matrix product, with NumPy's rules for 1-D operands (a vector on the left is a row,
+    /// on the right a column, and that dimension is dropped from the result).
+    #[track_caller]
+    pub fn matmul(&self, other: &Array) -> Array {
+        unwrap_at_caller(matmul(self, other))
+    }
+}
+
+fn matmul(x: &Array, y: &Array) -> Result<Array> {
+    if x.ndim() == 0 || y.ndim() == 0 || x.ndim() > 2 || y.ndim() > 2 {
+        return Err(Error::invalid(
+            "matmul",
+            format!(
+                "operands must have rank 1 or 2, got {} and {}",
+                x.aval(),
+                y.aval()
+            ),
+        ));
+    }
+    let args = promote_dtypes(&[x, y])?;
+    let numbers = DotDimensionNumbers {
+        lhs_contracting: vec![x.ndim() - 1],
+        rhs_contracting: vec![0],
+        ..DotDimensionNumbers::default()
+    };
+    bind1(
+        Primitive::DotGeneral {
+            dimension_numbers: numbers,
+            preferred_element_type: None,
+        },
+        &args,
+    )
+}

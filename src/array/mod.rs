@@ -1,0 +1,13 @@
+//! `Array`: rjax's array type (JAX's `jax.Array`), a cheap-to-clone handle to a concrete value
+//! on a device or to a tracer inside a transformation.
+
+mod construct;
+pub(crate) mod format;
+mod methods;
+mod ops;
+mod value;
+
+pub use construct::NestedArray;
+pub use ops::IntoArray;
+pub use value::Array;
+pub(crate) use value::Concrete;

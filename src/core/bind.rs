@@ -1,0 +1,30 @@
+//! `bind`: applying a primitive to arguments under the current trace (JAX's `Primitive.bind`).
+
+use super::primitive::Primitive;
+use super::trace::{current_trace, is_live};
+use crate::{Array, Error, Result};
+
+/// Applies `primitive` to `args` with the current trace.
+///
+/// A tracer whose trace has finished (it escaped, for example through a closure or a global)
+/// gives JAX's "escaped tracer" error.
+pub(crate) fn bind(primitive: Primitive, args: &[Array]) -> Result<Vec<Array>> {
+    for arg in args {
+        if let Some(tracer) = arg.tracer() {
+            if !is_live(tracer.tag) {
+                return Err(Error::EscapedTracer {
+                    primitive: primitive.name().to_string(),
+                    aval: tracer.aval.to_string(),
+                });
+            }
+        }
+    }
+    current_trace().process_primitive(&primitive, args)
+}
+
+/// [`bind`] for a primitive with exactly one output.
+pub(crate) fn bind1(primitive: Primitive, args: &[Array]) -> Result<Array> {
+    let mut outputs = bind(primitive, args)?;
+    debug_assert_eq!(outputs.len(), 1);
+    Ok(outputs.swap_remove(0))
+}

@@ -1,0 +1,408 @@
+//! The closed set of primitives. Every rule (abstract evaluation, lowering, and later JVP,
+//! transpose and batching) is an exhaustive `match` over [`Primitive`], so adding a primitive
+//! makes the compiler list every rule it still lacks.
+//!
+//! Parameters sit inline in the variants (JAX's `bind(prim, *args, **params)`): arrays are
+//! arguments, static metadata (axes, shapes, dtypes) are parameters.
+
+use std::fmt;
+
+use crate::abstract_value::ShapedArray;
+use crate::jaxpr::JaxprRef;
+use crate::lax::{
+    BinaryOp, Comparison, DotDimensionNumbers, ReduceOp, UnaryOp, dot, elementwise, reduction,
+    structural,
+};
+use crate::lowering::FunctionBuilder;
+use crate::{DType, Result};
+
+/// A primitive operation with its parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Primitive {
+    /// A same-type elementwise operation of one operand (`neg`, `sin`, `exp`, ...).
+    Unary(UnaryOp),
+    /// A same-type elementwise operation of two operands of one shape and dtype.
+    Binary(BinaryOp),
+    /// An elementwise comparison giving `bool`.
+    Compare(Comparison),
+    /// `is_finite`: whether each element is neither infinite nor NaN.
+    IsFinite,
+    /// `select_n(which, *cases)`: `cases[which]` elementwise (`which` bool or int32).
+    SelectN,
+    /// `clamp(min, x, max)`.
+    Clamp,
+    /// `x ** y` for a fixed integer `y`, by repeated multiplication.
+    IntegerPow {
+        /// The exponent.
+        y: i32,
+    },
+    /// Elementwise conversion to `new_dtype`.
+    ConvertElementType {
+        /// The target dtype.
+        new_dtype: DType,
+        /// Whether the result is weakly typed.
+        weak_type: bool,
+    },
+    /// `broadcast_in_dim`: operand dimension `i` becomes result dimension
+    /// `broadcast_dimensions[i]` of `shape`.
+    BroadcastInDim {
+        /// The result shape.
+        shape: Vec<usize>,
+        /// Where each operand dimension goes.
+        broadcast_dimensions: Vec<usize>,
+    },
+    /// Row-major reshape to `new_sizes`.
+    Reshape {
+        /// The result shape.
+        new_sizes: Vec<usize>,
+    },
+    /// Permutation of the dimensions.
+    Transpose {
+        /// Result dimension `i` is operand dimension `permutation[i]`.
+        permutation: Vec<usize>,
+    },
+    /// Removal of size-1 dimensions.
+    Squeeze {
+        /// The dimensions removed.
+        dimensions: Vec<usize>,
+    },
+    /// Insertion of size-1 dimensions.
+    ExpandDims {
+        /// The positions of the new dimensions in the result.
+        dimensions: Vec<usize>,
+    },
+    /// `iota`: the indices along `dimension` of an array of `shape`.
+    Iota {
+        /// The element type.
+        dtype: DType,
+        /// The result shape.
+        shape: Vec<usize>,
+        /// The dimension that counts.
+        dimension: usize,
+    },
+    /// A strided static slice.
+    Slice {
+        /// The first index in each dimension.
+        start_indices: Vec<usize>,
+        /// One past the last index in each dimension.
+        limit_indices: Vec<usize>,
+        /// The step in each dimension.
+        strides: Vec<usize>,
+    },
+    /// Concatenation of operands along `dimension`.
+    Concatenate {
+        /// The dimension joined.
+        dimension: usize,
+    },
+    /// A reduction over `axes` with a monoid.
+    Reduce {
+        /// The monoid.
+        op: ReduceOp,
+        /// The axes reduced.
+        axes: Vec<usize>,
+    },
+    /// `dot_general`: contraction and batch dimensions.
+    DotGeneral {
+        /// Which dimensions contract and which batch.
+        dimension_numbers: DotDimensionNumbers,
+        /// The result dtype, when not the operands'.
+        preferred_element_type: Option<DType>,
+    },
+    /// The identity, as a distinct value.
+    Copy,
+    /// A call of a staged jaxpr (what `jit` binds): arguments are the jaxpr's constants, then
+    /// its inputs.
+    Call {
+        /// The called jaxpr.
+        jaxpr: JaxprRef,
+        /// The name of the traced function, for the lowered module.
+        name: String,
+    },
+}
+
+impl Primitive {
+    /// JAX's name of the primitive, as jaxprs print it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Primitive::Unary(op) => op.name(),
+            Primitive::Binary(op) => op.name(),
+            Primitive::Compare(comparison) => comparison.name(),
+            Primitive::IsFinite => "is_finite",
+            Primitive::SelectN => "select_n",
+            Primitive::Clamp => "clamp",
+            Primitive::IntegerPow { .. } => "integer_pow",
+            Primitive::ConvertElementType { .. } => "convert_element_type",
+            Primitive::BroadcastInDim { .. } => "broadcast_in_dim",
+            Primitive::Reshape { .. } => "reshape",
+            Primitive::Transpose { .. } => "transpose",
+            Primitive::Squeeze { .. } => "squeeze",
+            Primitive::ExpandDims { .. } => "expand_dims",
+            Primitive::Iota { .. } => "iota",
+            Primitive::Slice { .. } => "slice",
+            Primitive::Concatenate { .. } => "concatenate",
+            Primitive::Reduce { op, .. } => op.name(),
+            Primitive::DotGeneral { .. } => "dot_general",
+            Primitive::Copy => "copy",
+            Primitive::Call { .. } => "pjit",
+        }
+    }
+
+    /// The output types for inputs of types `avals`, or an error naming the primitive, the
+    /// shapes and the dtypes when the inputs do not fit.
+    pub(crate) fn abstract_eval(&self, avals: &[ShapedArray]) -> Result<Vec<ShapedArray>> {
+        let one = |aval: Result<ShapedArray>| aval.map(|aval| vec![aval]);
+        match self {
+            Primitive::Unary(op) => one(elementwise::unary_abstract_eval(*op, avals)),
+            Primitive::Binary(op) => one(elementwise::binary_abstract_eval(*op, avals)),
+            Primitive::Compare(comparison) => {
+                one(elementwise::compare_abstract_eval(*comparison, avals))
+            }
+            Primitive::IsFinite => one(elementwise::is_finite_abstract_eval(avals)),
+            Primitive::SelectN => one(elementwise::select_n_abstract_eval(avals)),
+            Primitive::Clamp => one(elementwise::clamp_abstract_eval(avals)),
+            Primitive::IntegerPow { y } => one(elementwise::integer_pow_abstract_eval(*y, avals)),
+            Primitive::ConvertElementType {
+                new_dtype,
+                weak_type,
+            } => one(elementwise::convert_abstract_eval(
+                *new_dtype, *weak_type, avals,
+            )),
+            Primitive::BroadcastInDim {
+                shape,
+                broadcast_dimensions,
+            } => one(structural::broadcast_in_dim_abstract_eval(
+                shape,
+                broadcast_dimensions,
+                avals,
+            )),
+            Primitive::Reshape { new_sizes } => {
+                one(structural::reshape_abstract_eval(new_sizes, avals))
+            }
+            Primitive::Transpose { permutation } => {
+                one(structural::transpose_abstract_eval(permutation, avals))
+            }
+            Primitive::Squeeze { dimensions } => {
+                one(structural::squeeze_abstract_eval(dimensions, avals))
+            }
+            Primitive::ExpandDims { dimensions } => {
+                one(structural::expand_dims_abstract_eval(dimensions, avals))
+            }
+            Primitive::Iota {
+                dtype,
+                shape,
+                dimension,
+            } => one(structural::iota_abstract_eval(
+                *dtype, shape, *dimension, avals,
+            )),
+            Primitive::Slice {
+                start_indices,
+                limit_indices,
+                strides,
+            } => one(structural::slice_abstract_eval(
+                start_indices,
+                limit_indices,
+                strides,
+                avals,
+            )),
+            Primitive::Concatenate { dimension } => {
+                one(structural::concatenate_abstract_eval(*dimension, avals))
+            }
+            Primitive::Reduce { op, axes } => {
+                one(reduction::reduce_abstract_eval(*op, axes, avals))
+            }
+            Primitive::DotGeneral {
+                dimension_numbers,
+                preferred_element_type,
+            } => one(dot::dot_general_abstract_eval(
+                dimension_numbers,
+                *preferred_element_type,
+                avals,
+            )),
+            Primitive::Copy => one(elementwise::copy_abstract_eval(avals)),
+            Primitive::Call { jaxpr, .. } => crate::jit::call_abstract_eval(jaxpr, avals),
+        }
+    }
+
+    /// Emits the StableHLO for this primitive applied to `args` (SSA values of types
+    /// `avals_in`), returning the SSA values of its outputs (of types `avals_out`).
+    pub(crate) fn lower(
+        &self,
+        f: &mut FunctionBuilder<'_>,
+        args: &[String],
+        avals_in: &[ShapedArray],
+        avals_out: &[ShapedArray],
+    ) -> Result<Vec<String>> {
+        let out = &avals_out[0];
+        let one = |value: String| Ok(vec![value]);
+        match self {
+            Primitive::Unary(op) => one(elementwise::unary_lower(*op, f, &args[0], out)),
+            Primitive::Binary(op) => one(elementwise::binary_lower(*op, f, args, avals_in, out)),
+            Primitive::Compare(comparison) => one(elementwise::compare_lower(
+                *comparison,
+                f,
+                args,
+                avals_in,
+                out,
+            )),
+            Primitive::IsFinite => one(f.op("stablehlo.is_finite", args, avals_in, avals_out, "")),
+            Primitive::SelectN => one(elementwise::select_n_lower(f, args, avals_in, out)),
+            Primitive::Clamp => one(f.op("stablehlo.clamp", args, avals_in, avals_out, "")),
+            Primitive::IntegerPow { y } => {
+                one(elementwise::integer_pow_lower(*y, f, &args[0], out))
+            }
+            Primitive::ConvertElementType { .. } => {
+                one(elementwise::convert_lower(f, &args[0], &avals_in[0], out))
+            }
+            Primitive::BroadcastInDim {
+                broadcast_dimensions,
+                ..
+            } => one(structural::broadcast_in_dim_lower(
+                f,
+                &args[0],
+                &avals_in[0],
+                out,
+                broadcast_dimensions,
+            )),
+            Primitive::Reshape { .. }
+            | Primitive::Squeeze { .. }
+            | Primitive::ExpandDims { .. } => {
+                one(f.op("stablehlo.reshape", args, avals_in, avals_out, ""))
+            }
+            Primitive::Transpose { permutation } => one(f.op(
+                "stablehlo.transpose",
+                args,
+                avals_in,
+                avals_out,
+                &format!("permutation = {}", crate::lowering::i64_array(permutation)),
+            )),
+            Primitive::Iota { dimension, .. } => one(f.op(
+                "stablehlo.iota",
+                &[],
+                &[],
+                avals_out,
+                &format!("iota_dimension = {dimension} : i64"),
+            )),
+            Primitive::Slice {
+                start_indices,
+                limit_indices,
+                strides,
+            } => one(f.op(
+                "stablehlo.slice",
+                args,
+                avals_in,
+                avals_out,
+                &format!(
+                    "start_indices = {}, limit_indices = {}, strides = {}",
+                    crate::lowering::i64_array(start_indices),
+                    crate::lowering::i64_array(limit_indices),
+                    crate::lowering::i64_array(strides)
+                ),
+            )),
+            Primitive::Concatenate { dimension } => one(f.op(
+                "stablehlo.concatenate",
+                args,
+                avals_in,
+                avals_out,
+                &format!("dimension = {dimension} : i64"),
+            )),
+            Primitive::Reduce { op, axes } => {
+                reduction::reduce_lower(*op, axes, f, args, avals_in, out).map(|v| vec![v])
+            }
+            Primitive::DotGeneral {
+                dimension_numbers, ..
+            } => one(dot::dot_general_lower(
+                dimension_numbers,
+                f,
+                args,
+                avals_in,
+                out,
+            )),
+            Primitive::Copy => one(args[0].clone()),
+            Primitive::Call { jaxpr, name } => {
+                crate::jit::call_lower(jaxpr, name, f, args, avals_in, avals_out)
+            }
+        }
+    }
+
+    /// The parameters as jaxprs print them, e.g. `axes=(0,)`; empty when there are none.
+    pub(crate) fn params_text(&self) -> String {
+        let tuple = |values: &[usize]| match values {
+            [one] => format!("({one},)"),
+            _ => format!(
+                "({})",
+                values
+                    .iter()
+                    .map(usize::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        match self {
+            Primitive::Unary(_)
+            | Primitive::Binary(_)
+            | Primitive::Compare(_)
+            | Primitive::IsFinite
+            | Primitive::SelectN
+            | Primitive::Clamp
+            | Primitive::Copy => String::new(),
+            Primitive::IntegerPow { y } => format!("y={y}"),
+            Primitive::ConvertElementType {
+                new_dtype,
+                weak_type,
+            } => {
+                let weak = if *weak_type { "True" } else { "False" };
+                format!("new_dtype={} weak_type={weak}", new_dtype.name())
+            }
+            Primitive::BroadcastInDim {
+                shape,
+                broadcast_dimensions,
+            } => format!(
+                "broadcast_dimensions={} shape={}",
+                tuple(broadcast_dimensions),
+                tuple(shape)
+            ),
+            Primitive::Reshape { new_sizes } => format!("new_sizes={}", tuple(new_sizes)),
+            Primitive::Transpose { permutation } => format!("permutation={}", tuple(permutation)),
+            Primitive::Squeeze { dimensions } | Primitive::ExpandDims { dimensions } => {
+                format!("dimensions={}", tuple(dimensions))
+            }
+            Primitive::Iota {
+                dtype,
+                shape,
+                dimension,
+            } => {
+                format!(
+                    "dimension={dimension} dtype={} shape={}",
+                    dtype.name(),
+                    tuple(shape)
+                )
+            }
+            Primitive::Slice {
+                start_indices,
+                limit_indices,
+                strides,
+            } => format!(
+                "limit_indices={} start_indices={} strides={}",
+                tuple(limit_indices),
+                tuple(start_indices),
+                tuple(strides)
+            ),
+            Primitive::Concatenate { dimension } => format!("dimension={dimension}"),
+            Primitive::Reduce { axes, .. } => format!("axes={}", tuple(axes)),
+            Primitive::DotGeneral {
+                dimension_numbers,
+                preferred_element_type,
+            } => format!(
+                "dimension_numbers={dimension_numbers} preferred_element_type={}",
+                preferred_element_type.map_or("None", DType::name)
+            ),
+            Primitive::Call { name, .. } => format!("name={name}"),
+        }
+    }
+}
+
+impl fmt::Display for Primitive {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}

@@ -1,0 +1,142 @@
+//! Eager dispatch (JAX's `dispatch.py`): the default client, uploading host values, running one
+//! primitive as a compiled program, and the executable caches.
+//!
+//! Each primitive applied to concrete arrays runs as a one-primitive executable, compiled once
+//! per (primitive, parameters, input types) and cached; like everything else it runs
+//! asynchronously.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::abstract_value::ShapedArray;
+use crate::array::Concrete;
+use crate::core::Primitive;
+use crate::jaxpr::{Atom, Eqn, Jaxpr, Var};
+use crate::lowering::lower_jaxpr_to_module;
+use crate::runtime::{Buffer, Client, ClientOptions, CompileOptions, Device, LoadedExecutable};
+use crate::{Array, Error, Result};
+
+/// The process's default client: the platform the environment selects (an accelerator if one
+/// is installed, else the CPU), created on first use.
+pub fn default_client() -> Result<&'static Client> {
+    static CLIENT: OnceLock<Client> = OnceLock::new();
+    static CREATING: Mutex<()> = Mutex::new(());
+    if let Some(client) = CLIENT.get() {
+        return Ok(client);
+    }
+    let _one_at_a_time = CREATING.lock().unwrap_or_else(|poison| poison.into_inner());
+    if let Some(client) = CLIENT.get() {
+        return Ok(client);
+    }
+    let client = Client::from_env(&ClientOptions::new())?;
+    Ok(CLIENT.get_or_init(|| client))
+}
+
+/// The device arrays go to by default: the default client's first device.
+pub(crate) fn default_device() -> Result<Device> {
+    default_client()?
+        .device(0)
+        .ok_or_else(|| Error::invalid("default_device", "the default client has no devices"))
+}
+
+/// Copies `bytes`, the contents of an array of type `aval`, to the default device.
+pub(crate) fn upload(bytes: &[u8], aval: &ShapedArray) -> Result<Buffer> {
+    let device = default_device()?;
+    device
+        .client()
+        .buffer_from_bytes(bytes, aval.dtype, &aval.shape, &device)
+}
+
+/// Compiled programs by module text, shared by eager dispatch and `jit`.
+pub(crate) fn compile_cached(module: &str) -> Result<Arc<LoadedExecutable>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<LoadedExecutable>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(executable) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(module) {
+        return Ok(executable.clone());
+    }
+    let executable = Arc::new(default_client()?.compile(module, &CompileOptions::default())?);
+    let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+    Ok(cache
+        .entry(module.to_string())
+        .or_insert(executable)
+        .clone())
+}
+
+/// A one-primitive executable and the types of its outputs.
+struct PrimitiveCallable {
+    executable: Arc<LoadedExecutable>,
+    out_avals: Vec<ShapedArray>,
+}
+
+type PrimitiveKey = (Primitive, Vec<ShapedArray>);
+
+/// Runs `primitive` on concrete `args` (JAX's `apply_primitive`).
+pub(crate) fn apply_primitive(primitive: &Primitive, args: &[Array]) -> Result<Vec<Array>> {
+    if let Primitive::Call { jaxpr, name } = primitive {
+        return crate::jit::call_impl(jaxpr, name, args);
+    }
+    static CACHE: OnceLock<Mutex<HashMap<PrimitiveKey, Arc<PrimitiveCallable>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let avals: Vec<ShapedArray> = args.iter().map(|a| a.aval().clone()).collect();
+    let key = (primitive.clone(), avals);
+    let cached = cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&key)
+        .cloned();
+    let callable = match cached {
+        Some(callable) => callable,
+        None => {
+            let callable = Arc::new(compile_primitive(primitive, &key.1)?);
+            cache
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(key, callable.clone());
+            callable
+        }
+    };
+    execute(&callable.executable, args, &callable.out_avals)
+}
+
+/// Compiles the one-equation jaxpr `primitive(args)`.
+fn compile_primitive(primitive: &Primitive, avals: &[ShapedArray]) -> Result<PrimitiveCallable> {
+    let out_avals = primitive.abstract_eval(avals)?;
+    let invars: Vec<Var> = avals.iter().map(|aval| Var::fresh(aval.clone())).collect();
+    let outputs: Vec<Var> = out_avals
+        .iter()
+        .map(|aval| Var::fresh(aval.clone()))
+        .collect();
+    let jaxpr = Jaxpr {
+        constvars: Vec::new(),
+        invars: invars.clone(),
+        eqns: vec![Eqn {
+            primitive: primitive.clone(),
+            inputs: invars.into_iter().map(Atom::Var).collect(),
+            outputs: outputs.clone(),
+        }],
+        outvars: outputs.into_iter().map(Atom::Var).collect(),
+    };
+    let module = lower_jaxpr_to_module(&jaxpr, primitive.name())?;
+    Ok(PrimitiveCallable {
+        executable: compile_cached(&module)?,
+        out_avals,
+    })
+}
+
+/// Runs `executable` on the device buffers of concrete `args`; the outputs have `out_avals`.
+pub(crate) fn execute(
+    executable: &LoadedExecutable,
+    args: &[Array],
+    out_avals: &[ShapedArray],
+) -> Result<Vec<Array>> {
+    let buffers = args
+        .iter()
+        .map(|arg| arg.require_concrete("execute")?.buffer())
+        .collect::<Result<Vec<&Buffer>>>()?;
+    let outputs = executable.execute(&buffers)?;
+    Ok(outputs
+        .into_iter()
+        .zip(out_avals)
+        .map(|(buffer, aval)| Array::from_concrete(Concrete::from_buffer(aval.clone(), buffer)))
+        .collect())
+}

@@ -1,0 +1,3 @@
+//! Transformations as interpreters of primitives. Today: staging into jaxprs.
+
+pub(crate) mod staging;

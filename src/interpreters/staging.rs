@@ -1,0 +1,137 @@
+//! Staging a function into a jaxpr (JAX's `DynamicJaxprTrace` and `make_jaxpr`).
+//!
+//! The staging trace has no parent (omnistaging): every `bind` while it is current becomes an
+//! equation, even on concrete operands. Operands that are not its own tracers are *hoisted*:
+//! concrete arrays and other traces' tracers become constant variables (deduplicated by
+//! identity), so a closure over a large matrix passes it as an executable parameter instead of
+//! embedding its data in the program. Host scalars (Rust numbers) become literals.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::abstract_value::ShapedArray;
+use crate::array::Concrete;
+use crate::core::Primitive;
+use crate::core::trace::{LiveTag, Trace, TraceTag, with_trace};
+use crate::core::tracer::{Tracer, TracerPayload};
+use crate::jaxpr::{Atom, ClosedJaxpr, Eqn, Jaxpr, Literal, Var, dce_jaxpr, typecheck_jaxpr};
+use crate::{Array, Result};
+
+/// The trace that records equations.
+pub(crate) struct StagingTrace {
+    live: LiveTag,
+    builder: RefCell<Builder>,
+}
+
+#[derive(Default)]
+struct Builder {
+    eqns: Vec<Eqn>,
+    constvars: Vec<Var>,
+    consts: Vec<Array>,
+    /// Constant variables by the identity of the array they stand for.
+    hoisted: HashMap<usize, Var>,
+}
+
+impl StagingTrace {
+    fn new() -> StagingTrace {
+        StagingTrace {
+            live: LiveTag::new(),
+            builder: RefCell::new(Builder::default()),
+        }
+    }
+
+    /// A new input variable and its tracer.
+    fn new_input(&self, aval: ShapedArray) -> (Var, Array) {
+        let var = Var::fresh(aval);
+        (var.clone(), self.tracer(var))
+    }
+
+    fn tracer(&self, var: Var) -> Array {
+        Array::from_tracer(Tracer {
+            tag: self.live.tag(),
+            aval: var.aval.clone(),
+            payload: TracerPayload::Staged { var },
+        })
+    }
+
+    /// The operand `x` as this jaxpr sees it.
+    fn atom(&self, x: &Array) -> Atom {
+        if let Some(tracer) = x.tracer().filter(|t| t.tag == self.live.tag()) {
+            let TracerPayload::Staged { var } = &tracer.payload;
+            return Atom::Var(var.clone());
+        }
+        if let Some(bytes) = x
+            .concrete()
+            .and_then(Concrete::host_bytes_if_known)
+            .filter(|_| x.ndim() == 0)
+        {
+            return Atom::Literal(Literal {
+                aval: x.aval().clone(),
+                bytes: bytes.to_vec(),
+            });
+        }
+        let mut builder = self.builder.borrow_mut();
+        if let Some(var) = builder.hoisted.get(&x.identity()) {
+            return Atom::Var(var.clone());
+        }
+        let var = Var::fresh(x.aval().clone());
+        builder.hoisted.insert(x.identity(), var.clone());
+        builder.constvars.push(var.clone());
+        builder.consts.push(x.clone());
+        Atom::Var(var)
+    }
+}
+
+impl Trace for StagingTrace {
+    fn tag(&self) -> Option<TraceTag> {
+        Some(self.live.tag())
+    }
+
+    fn process_primitive(&self, primitive: &Primitive, args: &[Array]) -> Result<Vec<Array>> {
+        let inputs: Vec<Atom> = args.iter().map(|arg| self.atom(arg)).collect();
+        let avals: Vec<ShapedArray> = inputs.iter().map(|atom| atom.aval().clone()).collect();
+        let outputs: Vec<Var> = primitive
+            .abstract_eval(&avals)?
+            .into_iter()
+            .map(Var::fresh)
+            .collect();
+        let results = outputs.iter().map(|var| self.tracer(var.clone())).collect();
+        self.builder.borrow_mut().eqns.push(Eqn {
+            primitive: primitive.clone(),
+            inputs,
+            outputs,
+        });
+        Ok(results)
+    }
+}
+
+/// Stages `f` applied to arguments of types `in_avals` into a closed jaxpr (dead code removed,
+/// type-checked in debug builds). `f` receives tracers and returns the outputs.
+pub(crate) fn make_jaxpr_flat(
+    in_avals: &[ShapedArray],
+    f: impl FnOnce(Vec<Array>) -> Result<Vec<Array>>,
+) -> Result<ClosedJaxpr> {
+    let trace = Rc::new(StagingTrace::new());
+    let (invars, args): (Vec<Var>, Vec<Array>) = in_avals
+        .iter()
+        .map(|aval| trace.new_input(aval.clone()))
+        .unzip();
+    let outputs = with_trace(trace.clone(), || f(args))?;
+    let outvars: Vec<Atom> = outputs.iter().map(|out| trace.atom(out)).collect();
+    let builder = trace.builder.take();
+    let jaxpr = Jaxpr {
+        constvars: builder.constvars,
+        invars,
+        eqns: builder.eqns,
+        outvars,
+    };
+    let (jaxpr, consts) = dce_jaxpr(jaxpr, builder.consts);
+    if cfg!(debug_assertions) {
+        typecheck_jaxpr(&jaxpr)?;
+    }
+    Ok(ClosedJaxpr {
+        jaxpr: std::sync::Arc::new(jaxpr),
+        consts,
+    })
+}

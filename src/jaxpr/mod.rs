@@ -1,0 +1,11 @@
+//! Jaxprs: rjax's typed, first-order intermediate representation (JAX's `core.Jaxpr`), with its
+//! pretty-printer, type checker and dead-code elimination.
+
+mod dce;
+mod ir;
+mod pretty;
+mod typecheck;
+
+pub(crate) use dce::dce_jaxpr;
+pub use ir::{Atom, ClosedJaxpr, Eqn, Jaxpr, JaxprRef, Literal, Var};
+pub(crate) use typecheck::typecheck_jaxpr;
