@@ -208,7 +208,7 @@ pub(crate) fn call_abstract_eval(
                 .join(", ")
         };
         return Err(Error::invalid(
-            "pjit",
+            "jit",
             format!(
                 "the jaxpr takes ({}) but was given ({})",
                 show(&expected),

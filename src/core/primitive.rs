@@ -143,7 +143,7 @@ impl Primitive {
             Primitive::Reduce { op, .. } => op.name(),
             Primitive::DotGeneral { .. } => "dot_general",
             Primitive::Copy => "copy",
-            Primitive::Call { .. } => "pjit",
+            Primitive::Call { .. } => "jit",
         }
     }
 
@@ -324,8 +324,9 @@ impl Primitive {
         }
     }
 
-    /// The parameters as jaxprs print them, e.g. `axes=(0,)`; empty when there are none.
-    pub(crate) fn params_text(&self) -> String {
+    /// The parameters as jaxprs print them, e.g. `["axes=(0,)", "out_sharding=None"]`. A call's
+    /// jaxpr is printed by the jaxpr printer itself.
+    pub(crate) fn params_text(&self) -> Vec<String> {
         let tuple = |values: &[usize]| match values {
             [one] => format!("({one},)"),
             _ => format!(
@@ -344,59 +345,66 @@ impl Primitive {
             | Primitive::IsFinite
             | Primitive::SelectN
             | Primitive::Clamp
-            | Primitive::Copy => String::new(),
-            Primitive::IntegerPow { y } => format!("y={y}"),
+            | Primitive::Copy => vec![],
+            Primitive::IntegerPow { y } => vec![format!("y={y}")],
             Primitive::ConvertElementType {
                 new_dtype,
                 weak_type,
             } => {
                 let weak = if *weak_type { "True" } else { "False" };
-                format!("new_dtype={} weak_type={weak}", new_dtype.name())
+                vec![
+                    format!("new_dtype={}", new_dtype.name()),
+                    format!("weak_type={weak}"),
+                ]
             }
             Primitive::BroadcastInDim {
                 shape,
                 broadcast_dimensions,
-            } => format!(
-                "broadcast_dimensions={} shape={}",
-                tuple(broadcast_dimensions),
-                tuple(shape)
-            ),
-            Primitive::Reshape { new_sizes } => format!("new_sizes={}", tuple(new_sizes)),
-            Primitive::Transpose { permutation } => format!("permutation={}", tuple(permutation)),
+            } => vec![
+                format!("broadcast_dimensions={}", tuple(broadcast_dimensions)),
+                format!("shape={}", tuple(shape)),
+            ],
+            Primitive::Reshape { new_sizes } => vec![format!("new_sizes={}", tuple(new_sizes))],
+            Primitive::Transpose { permutation } => {
+                vec![format!("permutation={}", tuple(permutation))]
+            }
             Primitive::Squeeze { dimensions } | Primitive::ExpandDims { dimensions } => {
-                format!("dimensions={}", tuple(dimensions))
+                vec![format!("dimensions={}", tuple(dimensions))]
             }
             Primitive::Iota {
                 dtype,
                 shape,
                 dimension,
-            } => {
-                format!(
-                    "dimension={dimension} dtype={} shape={}",
-                    dtype.name(),
-                    tuple(shape)
-                )
-            }
+            } => vec![
+                format!("dimension={dimension}"),
+                format!("dtype={}", dtype.name()),
+                format!("shape={}", tuple(shape)),
+            ],
             Primitive::Slice {
                 start_indices,
                 limit_indices,
                 strides,
-            } => format!(
-                "limit_indices={} start_indices={} strides={}",
-                tuple(limit_indices),
-                tuple(start_indices),
-                tuple(strides)
-            ),
-            Primitive::Concatenate { dimension } => format!("dimension={dimension}"),
-            Primitive::Reduce { axes, .. } => format!("axes={}", tuple(axes)),
+            } => vec![
+                format!("limit_indices={}", tuple(limit_indices)),
+                format!("start_indices={}", tuple(start_indices)),
+                format!("strides={}", tuple(strides)),
+            ],
+            Primitive::Concatenate { dimension } => vec![format!("dimension={dimension}")],
+            Primitive::Reduce { axes, .. } => vec![
+                format!("axes={}", tuple(axes)),
+                "out_sharding=None".to_string(),
+            ],
             Primitive::DotGeneral {
                 dimension_numbers,
                 preferred_element_type,
-            } => format!(
-                "dimension_numbers={dimension_numbers} preferred_element_type={}",
-                preferred_element_type.map_or("None", DType::name)
-            ),
-            Primitive::Call { name, .. } => format!("name={name}"),
+            } => vec![
+                format!("dimension_numbers={dimension_numbers}"),
+                format!(
+                    "preferred_element_type={}",
+                    preferred_element_type.map_or("None", DType::name)
+                ),
+            ],
+            Primitive::Call { name, .. } => vec![format!("name={name}")],
         }
     }
 }

@@ -1,13 +1,20 @@
-//! The jaxpr pretty-printer, in JAX's syntax:
-//! `{ lambda a:f32[3]; b:f32[]. let c:f32[3] = mul a b in (c,) }`.
+//! The jaxpr pretty-printer, in JAX's syntax and layout:
+//! `{ lambda a:f32[3]; b:f32[]. let c:f32[3] = mul a b in (c,) }` on one line when it fits in
+//! 80 columns, otherwise one equation per line; long parameter lists and nested jaxprs break
+//! the same way.
 
 use std::collections::HashMap;
 use std::fmt;
 
-use super::{Atom, Jaxpr, Literal, Var};
+use super::{Atom, Eqn, Jaxpr, Literal, Var};
 use crate::DType;
+use crate::core::Primitive;
 
-/// Names variables `a`, `b`, ..., `z`, `ba`, `bb`, ... in order of first appearance.
+/// The width JAX's printer fits lines into.
+const WIDTH: usize = 80;
+
+/// Names variables `a`, `b`, ..., `z`, `ba`, `bb`, ... in order of first appearance; each
+/// jaxpr, nested ones included, names its own variables from `a`.
 #[derive(Default)]
 struct Names(HashMap<usize, String>);
 
@@ -32,8 +39,8 @@ impl Names {
     }
 }
 
-/// JAX's variable names: base-26 with digits `a`..`z`, where the leading digit starts at `a`
-/// for one-letter names and at `b` for longer ones (`z`, then `ba`).
+/// JAX's variable names: `a`..`z`, then `ba`, `bb`, ... (base 26 where a leading `a` is
+/// dropped).
 fn letters(mut index: usize) -> String {
     let mut text = Vec::new();
     loop {
@@ -65,56 +72,80 @@ fn literal_value(literal: &Literal) -> String {
         DType::BF16 => float(f64::from(half::bf16::from_bits(bits as u16))),
         DType::F32 => float(f64::from(f32::from_bits(bits as u32))),
         DType::F64 => float(f64::from_bits(bits)),
-        DType::C64 | DType::C128 => "complex".to_string(),
+        DType::C64 => format!(
+            "({}+{}j)",
+            float(f32::from_bits(bits as u32).into()),
+            float(f32::from_bits((bits >> 32) as u32).into())
+        ),
+        DType::C128 => "complex".to_string(),
     }
 }
 
-impl Jaxpr {
-    fn write(&self, names: &mut Names, indent: usize, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let pad = " ".repeat(indent);
-        let constvars: Vec<String> = self.constvars.iter().map(|v| names.binder(v)).collect();
-        let invars: Vec<String> = self.invars.iter().map(|v| names.binder(v)).collect();
-        write!(
-            f,
-            "{{ lambda {}; {}. let",
-            constvars.join(" "),
-            invars.join(" ")
-        )?;
-        for eqn in &self.eqns {
-            let inputs: Vec<String> = eqn.inputs.iter().map(|a| names.atom(a)).collect();
-            let outputs: Vec<String> = eqn.outputs.iter().map(|v| names.binder(v)).collect();
-            write!(
-                f,
-                "\n{pad}    {} = {}",
-                outputs.join(" "),
-                eqn.primitive.name()
-            )?;
-            if let crate::core::Primitive::Call { jaxpr, name } = &eqn.primitive {
-                write!(f, "[\n{pad}      name={name}\n{pad}      jaxpr=")?;
-                jaxpr.0.write(names, indent + 6, f)?;
-                write!(f, "\n{pad}    ]")?;
-            } else {
-                let params = eqn.primitive.params_text();
-                if !params.is_empty() {
-                    write!(f, "[{params}]")?;
-                }
-            }
-            if !inputs.is_empty() {
-                write!(f, " {}", inputs.join(" "))?;
-            }
-        }
-        let outputs: Vec<String> = self.outvars.iter().map(|a| names.atom(a)).collect();
-        let outputs = match outputs.as_slice() {
-            [one] => format!("({one},)"),
-            _ => format!("({})", outputs.join(", ")),
-        };
-        write!(f, "\n{pad}  in {outputs} }}")
+/// The text of `jaxpr` whose first line starts at column `indent`.
+fn jaxpr_text(jaxpr: &Jaxpr, indent: usize) -> String {
+    let mut names = Names::default();
+    let constvars: Vec<String> = jaxpr.constvars.iter().map(|v| names.binder(v)).collect();
+    let invars: Vec<String> = jaxpr.invars.iter().map(|v| names.binder(v)).collect();
+    let header = format!(
+        "{{ lambda {}; {}. let",
+        constvars.join(" "),
+        invars.join(" ")
+    );
+    let eqns: Vec<String> = jaxpr
+        .eqns
+        .iter()
+        .map(|eqn| eqn_text(eqn, &mut names, indent + 4))
+        .collect();
+    let outputs: Vec<String> = jaxpr.outvars.iter().map(|a| names.atom(a)).collect();
+    let outputs = match outputs.as_slice() {
+        [one] => format!("({one},)"),
+        _ => format!("({})", outputs.join(", ")),
+    };
+    let one_line = format!("{header} {} in {outputs} }}", eqns.join("; "));
+    if indent + one_line.len() <= WIDTH && !one_line.contains('\n') {
+        return one_line;
     }
+    let pad = " ".repeat(indent);
+    let mut text = header;
+    for eqn in eqns {
+        text.push_str(&format!("\n{pad}    {eqn}"));
+    }
+    text.push_str(&format!("\n{pad}  in {outputs} }}"));
+    text
+}
+
+/// The text of one equation starting at column `indent`.
+fn eqn_text(eqn: &Eqn, names: &mut Names, indent: usize) -> String {
+    let inputs: Vec<String> = eqn.inputs.iter().map(|a| names.atom(a)).collect();
+    let outputs: Vec<String> = eqn.outputs.iter().map(|v| names.binder(v)).collect();
+    let mut params = eqn.primitive.params_text();
+    if let Primitive::Call { jaxpr, .. } = &eqn.primitive {
+        params.push(format!(
+            "jaxpr={}",
+            jaxpr_text(&jaxpr.0, indent + 2 + "jaxpr=".len())
+        ));
+    }
+    let lhs = format!("{} = {}", outputs.join(" "), eqn.primitive.name());
+    let rhs = if inputs.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", inputs.join(" "))
+    };
+    if params.is_empty() {
+        return format!("{lhs}{rhs}");
+    }
+    let one_line = format!("{lhs}[{}]{rhs}", params.join(" "));
+    if indent + one_line.len() <= WIDTH && !one_line.contains('\n') {
+        return one_line;
+    }
+    let pad = " ".repeat(indent);
+    let params: String = params.iter().map(|p| format!("\n{pad}  {p}")).collect();
+    format!("{lhs}[{params}\n{pad}]{rhs}")
 }
 
 impl fmt::Display for Jaxpr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.write(&mut Names::default(), 0, f)
+        f.write_str(&jaxpr_text(self, 0))
     }
 }
 

@@ -22,10 +22,8 @@ pub struct DotDimensionNumbers {
 impl fmt::Display for DotDimensionNumbers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let list = |v: &[usize]| {
-            format!(
-                "({})",
-                v.iter().map(|d| format!("{d},")).collect::<String>()
-            )
+            let items: Vec<String> = v.iter().map(usize::to_string).collect();
+            format!("[{}]", items.join(", "))
         };
         write!(
             f,
