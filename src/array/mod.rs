@@ -2,6 +2,7 @@
 //! on a device or to a tracer inside a transformation.
 
 mod construct;
+mod float_format;
 pub(crate) mod format;
 mod methods;
 mod ops;
