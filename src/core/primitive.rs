@@ -10,8 +10,8 @@ use std::fmt;
 use crate::abstract_value::ShapedArray;
 use crate::jaxpr::JaxprRef;
 use crate::lax::{
-    BinaryOp, Comparison, DotDimensionNumbers, ReduceOp, UnaryOp, dot, elementwise, reduction,
-    structural,
+    BinaryOp, Comparison, DotDimensionNumbers, IndexingOp, LinalgOp, OrderingOp, ReduceOp, UnaryOp,
+    dot, elementwise, reduction, structural,
 };
 use crate::lowering::FunctionBuilder;
 use crate::{DType, Result};
@@ -110,6 +110,12 @@ pub enum Primitive {
     },
     /// The identity, as a distinct value.
     Copy,
+    /// Indexing: rev, pad, dynamic_slice, dynamic_update_slice, gather, scatter.
+    Indexing(IndexingOp),
+    /// Order-dependent: argmax, argmin, cumulative reductions, sort.
+    Ordering(OrderingOp),
+    /// Linear algebra: cholesky, triangular_solve, QR, symmetric eigendecomposition.
+    Linalg(LinalgOp),
     /// A call of a staged jaxpr (what `jit` binds): arguments are the jaxpr's constants, then
     /// its inputs.
     Call {
@@ -143,6 +149,9 @@ impl Primitive {
             Primitive::Reduce { op, .. } => op.name(),
             Primitive::DotGeneral { .. } => "dot_general",
             Primitive::Copy => "copy",
+            Primitive::Indexing(op) => op.name(),
+            Primitive::Ordering(op) => op.name(),
+            Primitive::Linalg(op) => op.name(),
             Primitive::Call { .. } => "jit",
         }
     }
@@ -219,6 +228,9 @@ impl Primitive {
                 avals,
             )),
             Primitive::Copy => one(elementwise::copy_abstract_eval(avals)),
+            Primitive::Indexing(op) => op.abstract_eval(avals),
+            Primitive::Ordering(op) => op.abstract_eval(avals),
+            Primitive::Linalg(op) => op.abstract_eval(avals),
             Primitive::Call { jaxpr, .. } => crate::jit::call_abstract_eval(jaxpr, avals),
         }
     }
@@ -318,6 +330,9 @@ impl Primitive {
                 out,
             )),
             Primitive::Copy => one(args[0].clone()),
+            Primitive::Indexing(op) => op.lower(f, args, avals_in, avals_out),
+            Primitive::Ordering(op) => op.lower(f, args, avals_in, avals_out),
+            Primitive::Linalg(op) => op.lower(f, args, avals_in, avals_out),
             Primitive::Call { jaxpr, name } => {
                 crate::jit::call_lower(jaxpr, name, f, args, avals_in, avals_out)
             }
@@ -405,6 +420,9 @@ impl Primitive {
                 ),
             ],
             Primitive::Call { name, .. } => vec![format!("name={name}")],
+            Primitive::Indexing(op) => op.params_text(),
+            Primitive::Ordering(op) => op.params_text(),
+            Primitive::Linalg(op) => op.params_text(),
         }
     }
 }

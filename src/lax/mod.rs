@@ -9,11 +9,17 @@
 
 pub(crate) mod dot;
 pub(crate) mod elementwise;
+mod indexing;
+mod linalg;
+mod ordering;
 pub(crate) mod reduction;
 pub(crate) mod structural;
 
 pub use dot::DotDimensionNumbers;
 pub use elementwise::{BinaryOp, Comparison, UnaryOp};
+pub use indexing::*;
+pub use linalg::*;
+pub use ordering::*;
 pub use reduction::ReduceOp;
 
 use crate::core::{Primitive, bind1};
