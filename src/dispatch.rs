@@ -14,7 +14,7 @@ use crate::core::Primitive;
 use crate::jaxpr::{Atom, Eqn, Jaxpr, Var};
 use crate::lowering::lower_jaxpr_to_module;
 use crate::runtime::{Buffer, Client, ClientOptions, CompileOptions, Device, LoadedExecutable};
-use crate::{Array, Error, Result};
+use crate::{Array, Error, Result, compilation_cache};
 
 /// The process's default client: the platform the environment selects (an accelerator if one
 /// is installed, else the CPU), created on first use.
@@ -47,14 +47,20 @@ pub(crate) fn upload(bytes: &[u8], aval: &ShapedArray) -> Result<Buffer> {
         .buffer_from_bytes(bytes, aval.dtype, &aval.shape, &device)
 }
 
-/// Compiled programs by module text, shared by eager dispatch and `jit`.
+/// Compiled programs by module text, shared by eager dispatch and `jit`; backed by the
+/// persistent [`compilation_cache`] when one is configured.
 pub(crate) fn compile_cached(module: &str) -> Result<Arc<LoadedExecutable>> {
     static CACHE: OnceLock<Mutex<HashMap<String, Arc<LoadedExecutable>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     if let Some(executable) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(module) {
         return Ok(executable.clone());
     }
-    let executable = Arc::new(default_client()?.compile(module, &CompileOptions::default())?);
+    let client = default_client()?;
+    let options = CompileOptions::default();
+    let executable = Arc::new(match compilation_cache::dir() {
+        Some(dir) => compilation_cache::compile(&dir, client, module, &options)?,
+        None => client.compile(module, &options)?,
+    });
     let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
     Ok(cache
         .entry(module.to_string())

@@ -24,7 +24,7 @@
 //! - [`jit`] and [`Jitted`]: staging, compilation and the signature cache; [`make_jaxpr`].
 //! - [`jaxpr`]: the intermediate representation, printed in JAX's syntax.
 //! - [`Pytree`], [`TreeDef`]: nested containers of arrays in and out of transformations.
-//! - [`config`]: x64 mode.
+//! - [`config`]: x64 mode; [`compilation_cache`]: the opt-in persistent compilation cache.
 //! - [`runtime`]: the PJRT C API made safe — plugins, clients, devices, buffers, executables,
 //!   events. The only module with `unsafe` code.
 //! - [`Error`], [`Result`]: the one error type.
@@ -45,6 +45,7 @@
 
 mod abstract_value;
 mod array;
+pub mod compilation_cache;
 pub mod config;
 mod core;
 mod dispatch;

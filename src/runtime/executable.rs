@@ -10,7 +10,7 @@ use super::buffer::Buffer;
 use super::live::EXECUTABLES;
 use super::plugin::pjrt_call;
 use super::signature::{ParameterType, main_parameters};
-use super::{Client, CompileOptions, Device};
+use super::{Client, CompileOptions, Device, Plugin};
 use crate::{Error, Result};
 
 /// The program format rjax compiles: MLIR (StableHLO text or bytecode).
@@ -85,41 +85,108 @@ impl Client {
         // SAFETY: the program text, format and options live through the call, which only reads
         // them; the client is live.
         unsafe { pjrt_call!(self.plugin(), PJRT_Client_Compile, &mut args) }?;
-        let raw = NonNull::new(args.executable)
-            .expect("PJRT_Client_Compile succeeded without an executable");
-        EXECUTABLES.created();
-        // Owned from here on: an error below drops and destroys it.
-        let mut executable = LoadedExecutable {
-            client: self.clone(),
-            raw,
-            num_outputs: 0,
-            options: *options,
-            devices: Vec::new(),
-            parameters: main_parameters(program),
-        };
-        executable.num_outputs = executable.read_num_outputs()?;
-        executable.devices = executable.read_devices()?;
-        Ok(executable)
+        LoadedExecutable::own(self, args.executable, options, main_parameters(program))
+    }
+
+    /// Loads an executable serialized by [`LoadedExecutable::serialize`] (by this plugin and
+    /// version), skipping compilation. `program`, the text it was compiled from, lets
+    /// arguments be checked against `main`'s signature.
+    pub fn deserialize_executable(
+        &self,
+        serialized: &[u8],
+        options: &CompileOptions,
+        program: Option<&str>,
+    ) -> Result<LoadedExecutable> {
+        let mut args = sys::PJRT_Executable_DeserializeAndLoad_Args::zeroed_sized();
+        args.client = self.raw();
+        args.serialized_executable = serialized.as_ptr().cast();
+        args.serialized_executable_size = serialized.len();
+        // SAFETY: the bytes live through the call, which only reads them; the client is live.
+        unsafe { pjrt_call!(self.plugin(), PJRT_Executable_DeserializeAndLoad, &mut args) }?;
+        LoadedExecutable::own(
+            self,
+            args.loaded_executable,
+            options,
+            program.and_then(main_parameters),
+        )
     }
 }
 
 impl LoadedExecutable {
-    fn read_num_outputs(&self) -> Result<usize> {
+    /// Takes ownership of a loaded executable the plugin returned, and reads what execution
+    /// needs to know about it.
+    fn own(
+        client: &Client,
+        raw: *mut sys::PJRT_LoadedExecutable,
+        options: &CompileOptions,
+        parameters: Option<Vec<ParameterType>>,
+    ) -> Result<LoadedExecutable> {
+        let raw = NonNull::new(raw).expect("PJRT returned a null executable on success");
+        EXECUTABLES.created();
+        // Owned from here on: an error below drops and destroys it.
+        let mut executable = LoadedExecutable {
+            client: client.clone(),
+            raw,
+            num_outputs: 0,
+            options: *options,
+            devices: Vec::new(),
+            parameters,
+        };
+        executable.num_outputs = executable.with_executable(|plugin, raw| {
+            let mut outputs = sys::PJRT_Executable_NumOutputs_Args::zeroed_sized();
+            outputs.executable = raw;
+            // SAFETY: `raw` is live for the duration of this closure.
+            unsafe { pjrt_call!(plugin, PJRT_Executable_NumOutputs, &mut outputs) }?;
+            Ok(outputs.num_outputs)
+        })?;
+        executable.devices = executable.read_devices()?;
+        Ok(executable)
+    }
+
+    /// Runs `query` on the `PJRT_Executable` behind this loaded executable, destroying that
+    /// handle afterwards whatever the outcome.
+    fn with_executable<R>(
+        &self,
+        query: impl FnOnce(&Plugin, *mut sys::PJRT_Executable) -> Result<R>,
+    ) -> Result<R> {
         let plugin = self.client.plugin();
         let mut get = sys::PJRT_LoadedExecutable_GetExecutable_Args::zeroed_sized();
         get.loaded_executable = self.raw.as_ptr();
-        // SAFETY: the loaded executable is live; the `PJRT_Executable` it hands out is ours to
-        // destroy, which happens right after the query whatever its outcome.
-        unsafe {
-            pjrt_call!(plugin, PJRT_LoadedExecutable_GetExecutable, &mut get)?;
-            let mut outputs = sys::PJRT_Executable_NumOutputs_Args::zeroed_sized();
-            outputs.executable = get.executable;
-            let counted = pjrt_call!(plugin, PJRT_Executable_NumOutputs, &mut outputs);
-            let mut destroy = sys::PJRT_Executable_Destroy_Args::zeroed_sized();
-            destroy.executable = get.executable;
-            pjrt_call!(plugin, PJRT_Executable_Destroy, &mut destroy)?;
-            counted.map(|()| outputs.num_outputs)
-        }
+        // SAFETY: the loaded executable is live; the handle it returns is ours to destroy.
+        unsafe { pjrt_call!(plugin, PJRT_LoadedExecutable_GetExecutable, &mut get) }?;
+        let result = query(plugin, get.executable);
+        let mut destroy = sys::PJRT_Executable_Destroy_Args::zeroed_sized();
+        destroy.executable = get.executable;
+        // SAFETY: the handle came from GetExecutable above and is destroyed exactly once.
+        unsafe { pjrt_call!(plugin, PJRT_Executable_Destroy, &mut destroy) }?;
+        result
+    }
+
+    /// The compiled program as bytes that [`Client::deserialize_executable`] loads again (by
+    /// the same plugin and version): the basis of the persistent compilation cache.
+    pub fn serialize(&self) -> Result<Vec<u8>> {
+        self.with_executable(|plugin, raw| {
+            let mut args = sys::PJRT_Executable_Serialize_Args::zeroed_sized();
+            args.executable = raw;
+            // SAFETY: `raw` is live; the plugin lends the bytes until the deleter runs, and
+            // they are copied before it is called, once.
+            unsafe {
+                pjrt_call!(plugin, PJRT_Executable_Serialize, &mut args)?;
+                let bytes = if args.serialized_bytes.is_null() {
+                    Vec::new()
+                } else {
+                    std::slice::from_raw_parts(
+                        args.serialized_bytes.cast::<u8>(),
+                        args.serialized_bytes_size,
+                    )
+                    .to_vec()
+                };
+                if let Some(deleter) = args.serialized_executable_deleter {
+                    deleter(args.serialized_executable);
+                }
+                Ok(bytes)
+            }
+        })
     }
 
     fn read_devices(&self) -> Result<Vec<usize>> {
