@@ -13,7 +13,9 @@ use crate::array::Concrete;
 use crate::core::Primitive;
 use crate::jaxpr::{Atom, Eqn, Jaxpr, Var};
 use crate::lowering::lower_jaxpr_to_module;
-use crate::runtime::{Buffer, Client, ClientOptions, CompileOptions, Device, LoadedExecutable};
+use crate::runtime::{
+    Argument, Buffer, Client, ClientOptions, CompileOptions, Device, LoadedExecutable,
+};
 use crate::{Array, Error, Result, compilation_cache};
 
 /// The process's default client: the platform the environment selects (an accelerator if one
@@ -122,11 +124,67 @@ fn compile_primitive(primitive: &Primitive, avals: &[ShapedArray]) -> Result<Pri
         }],
         outvars: outputs.into_iter().map(Atom::Var).collect(),
     };
-    let module = lower_jaxpr_to_module(&jaxpr, primitive.name())?;
+    let module = lower_jaxpr_to_module(&jaxpr, primitive.name(), &[])?;
     Ok(PrimitiveCallable {
         executable: compile_cached(&module)?,
         out_avals,
     })
+}
+
+/// Runs `executable` on `consts` then `leaves`, donating the leaves flagged in `donated` whose
+/// buffers the call owns outright (moved in, no other handle); the others stay intact.
+pub(crate) fn execute_donating(
+    executable: &LoadedExecutable,
+    consts: &[Array],
+    leaves: Vec<Array>,
+    donated: &[bool],
+    out_avals: &[ShapedArray],
+) -> Result<Vec<Array>> {
+    if !donated.contains(&true) {
+        let args: Vec<Array> = consts.iter().cloned().chain(leaves).collect();
+        return execute(executable, &args, out_avals);
+    }
+    enum Slot {
+        Held(usize),
+        Donated(Buffer),
+    }
+    let mut held: Vec<Array> = consts.to_vec();
+    let mut slots: Vec<Slot> = (0..consts.len()).map(Slot::Held).collect();
+    for (leaf, &donate) in leaves.into_iter().zip(donated) {
+        leaf.require_concrete("execute")?.buffer()?;
+        let leaf = if donate {
+            match leaf.into_unique_buffer() {
+                Ok(buffer) => {
+                    slots.push(Slot::Donated(buffer));
+                    continue;
+                }
+                Err(shared) => shared,
+            }
+        } else {
+            leaf
+        };
+        held.push(leaf);
+        slots.push(Slot::Held(held.len() - 1));
+    }
+    let args = slots
+        .into_iter()
+        .map(|slot| match slot {
+            Slot::Held(index) => Ok(Argument::Borrowed(
+                held[index].require_concrete("execute")?.buffer()?,
+            )),
+            Slot::Donated(buffer) => Ok(Argument::Donated(buffer)),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(wrap_outputs(executable.execute_donating(args)?, out_avals))
+}
+
+/// Device buffers as arrays of types `out_avals`.
+fn wrap_outputs(outputs: Vec<Buffer>, out_avals: &[ShapedArray]) -> Vec<Array> {
+    outputs
+        .into_iter()
+        .zip(out_avals)
+        .map(|(buffer, aval)| Array::from_concrete(Concrete::from_buffer(aval.clone(), buffer)))
+        .collect()
 }
 
 /// Runs `executable` on the device buffers of concrete `args`; the outputs have `out_avals`.
@@ -139,10 +197,5 @@ pub(crate) fn execute(
         .iter()
         .map(|arg| arg.require_concrete("execute")?.buffer())
         .collect::<Result<Vec<&Buffer>>>()?;
-    let outputs = executable.execute(&buffers)?;
-    Ok(outputs
-        .into_iter()
-        .zip(out_avals)
-        .map(|(buffer, aval)| Array::from_concrete(Concrete::from_buffer(aval.clone(), buffer)))
-        .collect())
+    Ok(wrap_outputs(executable.execute(&buffers)?, out_avals))
 }

@@ -25,13 +25,15 @@ pub const DEFAULT_MAX_CACHE_ENTRIES: usize = 32;
 
 /// Compiles `f` with XLA on first call per input signature (JAX's `jax.jit`).
 ///
-/// `f` takes a pytree of arrays (an `Array`, a tuple, a `Vec`, ...) and returns a pytree, or a
-/// `Result` of one. Arrays it captures are passed to the compiled program as parameters.
+/// `f` takes a pytree of arrays (an `Array`, a tuple, a `Vec`, ...; [`Static`](crate::Static)
+/// values for compile-time constants) and returns a pytree, or a `Result` of one. Arrays it
+/// captures are passed to the compiled program as parameters.
 pub fn jit<F>(f: F) -> Jitted<F> {
     Jitted {
         f,
         name: "jit_fn".to_string(),
         max_cache_entries: DEFAULT_MAX_CACHE_ENTRIES,
+        donate_argnums: Vec::new(),
         cache: Arc::new(Mutex::new(HashMap::new())),
     }
 }
@@ -41,6 +43,7 @@ pub struct Jitted<F> {
     f: F,
     name: String,
     max_cache_entries: usize,
+    donate_argnums: Vec<usize>,
     cache: Arc<Mutex<HashMap<Signature, Arc<Traced>>>>,
 }
 
@@ -53,11 +56,55 @@ struct Signature {
 
 /// One signature's staged function and, once run eagerly, its executable.
 struct Traced {
+    name: String,
     jaxpr: JaxprRef,
     consts: Vec<Array>,
     out_tree: TreeDef,
     out_avals: Vec<ShapedArray>,
+    /// Which input leaves are donated.
+    donated: Vec<bool>,
     executable: OnceLock<Arc<LoadedExecutable>>,
+}
+
+impl Traced {
+    fn module(&self) -> Result<String> {
+        lower_jaxpr_to_module(&self.jaxpr.0, &self.name, &self.donated)
+    }
+
+    fn executable(&self) -> Result<&Arc<LoadedExecutable>> {
+        if let Some(executable) = self.executable.get() {
+            return Ok(executable);
+        }
+        let executable = dispatch::compile_cached(&self.module()?)?;
+        Ok(self.executable.get_or_init(|| executable))
+    }
+
+    /// Runs the function on `leaves`: the compiled program when they are concrete and no
+    /// transformation is active, otherwise a call primitive for the current trace.
+    fn run<Out: Pytree>(&self, leaves: Vec<Array>) -> Result<Out> {
+        let eager =
+            current_trace().tag().is_none() && leaves.iter().all(|leaf| leaf.concrete().is_some());
+        let outputs = if eager {
+            let executable = self.executable()?;
+            dispatch::execute_donating(
+                executable,
+                &self.consts,
+                leaves,
+                &self.donated,
+                &self.out_avals,
+            )?
+        } else {
+            let args: Vec<Array> = self.consts.iter().cloned().chain(leaves).collect();
+            bind(
+                Primitive::Call {
+                    jaxpr: self.jaxpr.clone(),
+                    name: self.name.clone(),
+                },
+                &args,
+            )?
+        };
+        Out::tree_unflatten(&self.out_tree, outputs)
+    }
 }
 
 impl<F> Jitted<F> {
@@ -73,6 +120,15 @@ impl<F> Jitted<F> {
         self
     }
 
+    /// Donates arguments (JAX's `donate_argnums`): when the input is a tuple, the leaves of
+    /// its elements at these positions; otherwise position 0 is the whole input. XLA may reuse
+    /// a donated buffer for an output. An argument is donated only when the call holds its
+    /// last handle (it was moved in, not cloned); otherwise it is left intact.
+    pub fn with_donate_argnums(mut self, positions: &[usize]) -> Self {
+        self.donate_argnums = positions.to_vec();
+        self
+    }
+
     /// Calls the compiled function. The first call with a new signature traces and compiles.
     pub fn call<In, Out, R>(&self, input: In) -> Result<Out>
     where
@@ -82,31 +138,8 @@ impl<F> Jitted<F> {
         Out: Pytree,
     {
         let (leaves, tree) = input.tree_flatten();
-        let traced = self.traced::<In, Out, R>(tree, &leaves)?;
-        let eager =
-            current_trace().tag().is_none() && leaves.iter().all(|leaf| leaf.concrete().is_some());
-        let outputs = if eager {
-            let executable = match traced.executable.get() {
-                Some(executable) => executable,
-                None => {
-                    let module = lower_jaxpr_to_module(&traced.jaxpr.0, &self.name)?;
-                    let executable = dispatch::compile_cached(&module)?;
-                    traced.executable.get_or_init(|| executable)
-                }
-            };
-            let args: Vec<Array> = traced.consts.iter().cloned().chain(leaves).collect();
-            dispatch::execute(executable, &args, &traced.out_avals)?
-        } else {
-            let args: Vec<Array> = traced.consts.iter().cloned().chain(leaves).collect();
-            bind(
-                Primitive::Call {
-                    jaxpr: traced.jaxpr.clone(),
-                    name: self.name.clone(),
-                },
-                &args,
-            )?
-        };
-        Out::tree_unflatten(&traced.out_tree, outputs)
+        drop(input);
+        self.traced::<In, Out, R>(tree, &leaves)?.run(leaves)
     }
 
     /// The jaxpr `f` stages to for `input`'s signature (JAX's `jax.make_jaxpr`).
@@ -125,8 +158,9 @@ impl<F> Jitted<F> {
         })
     }
 
-    /// The StableHLO text of the program `input`'s signature compiles to (JAX's `.lower()`).
-    pub fn lower<In, Out, R>(&self, input: &In) -> Result<String>
+    /// Stages and lowers `f` for `input`'s signature, ahead of time (JAX's `.lower()`); the
+    /// result shows the StableHLO and compiles.
+    pub fn lower<In, Out, R>(&self, input: &In) -> Result<Lowered>
     where
         F: Fn(In) -> R,
         R: FnOutput<Out>,
@@ -134,8 +168,12 @@ impl<F> Jitted<F> {
         Out: Pytree,
     {
         let (leaves, tree) = input.tree_flatten();
-        let traced = self.traced::<In, Out, R>(tree, &leaves)?;
-        lower_jaxpr_to_module(&traced.jaxpr.0, &self.name)
+        let traced = self.traced::<In, Out, R>(tree.clone(), &leaves)?;
+        Ok(Lowered {
+            text: traced.module()?,
+            signature: signature(tree, &leaves),
+            traced,
+        })
     }
 
     /// The cache entry for this signature, tracing `f` on a miss.
@@ -146,11 +184,7 @@ impl<F> Jitted<F> {
         In: Pytree,
         Out: Pytree,
     {
-        let signature = Signature {
-            tree,
-            avals: leaves.iter().map(|leaf| leaf.aval().clone()).collect(),
-            x64: config::x64_enabled(),
-        };
+        let signature = signature(tree, leaves);
         if let Some(traced) = self
             .cache
             .lock()
@@ -182,14 +216,93 @@ impl<F> Jitted<F> {
             Ok(outputs)
         })?;
         let traced = Arc::new(Traced {
+            name: self.name.clone(),
             out_avals: closed.jaxpr.out_avals(),
             jaxpr: JaxprRef(closed.jaxpr),
             consts: closed.consts,
             out_tree: out_tree.expect("the traced function ran"),
+            donated: donated_leaves(&signature.tree, &self.donate_argnums),
             executable: OnceLock::new(),
         });
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         Ok(cache.entry(signature).or_insert(traced).clone())
+    }
+}
+
+fn signature(tree: TreeDef, leaves: &[Array]) -> Signature {
+    Signature {
+        tree,
+        avals: leaves.iter().map(|leaf| leaf.aval().clone()).collect(),
+        x64: config::x64_enabled(),
+    }
+}
+
+/// Which leaves of an input of structure `tree` the argument positions `donate` cover.
+fn donated_leaves(tree: &TreeDef, donate: &[usize]) -> Vec<bool> {
+    match tree {
+        TreeDef::Tuple(children) => children
+            .iter()
+            .enumerate()
+            .flat_map(|(position, child)| vec![donate.contains(&position); child.num_leaves()])
+            .collect(),
+        _ => vec![donate.contains(&0); tree.num_leaves()],
+    }
+}
+
+/// A jitted function staged and lowered for one signature (JAX's `Lowered`).
+pub struct Lowered {
+    text: String,
+    signature: Signature,
+    traced: Arc<Traced>,
+}
+
+impl Lowered {
+    /// The StableHLO module text.
+    pub fn as_text(&self) -> &str {
+        &self.text
+    }
+
+    /// Compiles the module ahead of time (JAX's `.compile()`).
+    pub fn compile(&self) -> Result<Compiled> {
+        self.traced.executable()?;
+        Ok(Compiled {
+            signature: self.signature.clone(),
+            traced: self.traced.clone(),
+        })
+    }
+}
+
+/// A jitted function compiled for one signature (JAX's `Compiled`): calls with that signature
+/// run without any tracing or compilation.
+pub struct Compiled {
+    signature: Signature,
+    traced: Arc<Traced>,
+}
+
+impl Compiled {
+    /// Runs the compiled program; `input` must have the signature it was compiled for.
+    pub fn call<In: Pytree, Out: Pytree>(&self, input: In) -> Result<Out> {
+        let (leaves, tree) = input.tree_flatten();
+        drop(input);
+        let given = signature(tree, &leaves);
+        if given != self.signature {
+            let show = |s: &Signature| {
+                s.avals
+                    .iter()
+                    .map(ShapedArray::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return Err(Error::invalid(
+                "Compiled::call",
+                format!(
+                    "compiled for ({}) but called with ({})",
+                    show(&self.signature),
+                    show(&given)
+                ),
+            ));
+        }
+        self.traced.run(leaves)
     }
 }
 
@@ -231,7 +344,7 @@ pub(crate) fn call_lower(
     let callee = f
         .module
         .private_function(jaxpr.key(), name, |module, callee| {
-            lower_function(module, &jaxpr.0, "private", callee)
+            lower_function(module, &jaxpr.0, "private", callee, &[])
         })?;
     Ok(f.op_with_regions(
         "func.call",
@@ -255,7 +368,8 @@ pub(crate) fn call_impl(jaxpr: &JaxprRef, name: &str, args: &[Array]) -> Result<
     let executable = match cached {
         Some(executable) => executable,
         None => {
-            let executable = dispatch::compile_cached(&lower_jaxpr_to_module(&jaxpr.0, name)?)?;
+            let executable =
+                dispatch::compile_cached(&lower_jaxpr_to_module(&jaxpr.0, name, &[])?)?;
             cache
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())

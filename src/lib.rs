@@ -69,4 +69,4 @@ pub use dtype::{Complex, DType, Element};
 pub use error::{Error, Result};
 pub use jit::{DEFAULT_MAX_CACHE_ENTRIES, Jitted, jit};
 pub use scalar::Scalar;
-pub use tree::{FnOutput, Pytree, TreeDef};
+pub use tree::{FnOutput, Pytree, Static, StaticValue, TreeDef};

@@ -1,7 +1,11 @@
 //! Pytrees (JAX's `tree_util`): nested containers of arrays that transformations flatten into
 //! a list of leaves and a structure ([`TreeDef`]), and rebuild afterwards.
 
+use std::any::{Any, TypeId};
 use std::collections::BTreeMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use crate::{Array, Error, Result};
 
@@ -20,6 +24,84 @@ pub enum TreeDef {
     Some(Box<TreeDef>),
     /// An ordered map from names to subtrees.
     Map(Vec<(String, TreeDef)>),
+    /// A [`Static`] value: part of the structure, so of the `jit` cache key, with no leaves.
+    Static(StaticValue),
+}
+
+/// A value passed to a jitted function as a compile-time constant, JAX's `static_argnums`: it
+/// is not traced, and each distinct value (by `Eq` and `Hash`) has its own cache entry.
+///
+/// ```
+/// use rjax::{Array, Static, jit};
+/// let power = jit(|(x, Static(n)): (Array, Static<i32>)| rjax::lax::integer_pow(&x, n));
+/// let y: Array = power.call((Array::from([2.0f32, 3.0]), Static(3)))?;
+/// assert_eq!(y.to_vec::<f32>()?, [8.0, 27.0]);
+/// # Ok::<(), rjax::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Static<T>(pub T);
+
+/// A static value inside a [`TreeDef`], compared and hashed through its own `Eq` and `Hash`.
+#[derive(Clone)]
+pub struct StaticValue(Arc<dyn StaticKey>);
+
+trait StaticKey: Any + Send + Sync + fmt::Debug {
+    fn equals(&self, other: &dyn Any) -> bool;
+    fn hash_into(&self, state: &mut dyn Hasher);
+    fn as_any(&self) -> &dyn Any;
+}
+
+impl<T: Any + Send + Sync + fmt::Debug + Eq + Hash> StaticKey for T {
+    fn equals(&self, other: &dyn Any) -> bool {
+        other.downcast_ref::<T>() == Some(self)
+    }
+
+    fn hash_into(&self, mut state: &mut dyn Hasher) {
+        TypeId::of::<T>().hash(&mut state);
+        self.hash(&mut state);
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl PartialEq for StaticValue {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.equals(other.0.as_any())
+    }
+}
+
+impl Eq for StaticValue {}
+
+impl Hash for StaticValue {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.hash_into(state);
+    }
+}
+
+impl fmt::Debug for StaticValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Static({:?})", self.0)
+    }
+}
+
+impl<T: Clone + Eq + Hash + fmt::Debug + Send + Sync + 'static> Pytree for Static<T> {
+    fn flatten(&self, _leaves: &mut Vec<Array>) -> TreeDef {
+        TreeDef::Static(StaticValue(Arc::new(self.0.clone())))
+    }
+
+    fn unflatten(def: &TreeDef, _leaves: &mut dyn Iterator<Item = Array>) -> Result<Self> {
+        match def {
+            TreeDef::Static(value) => value
+                .0
+                .as_any()
+                .downcast_ref::<T>()
+                .map(|value| Static(value.clone()))
+                .ok_or_else(|| mismatch(def, std::any::type_name::<T>())),
+            _ => Err(mismatch(def, "a Static value")),
+        }
+    }
 }
 
 impl TreeDef {
@@ -27,7 +109,7 @@ impl TreeDef {
     pub fn num_leaves(&self) -> usize {
         match self {
             TreeDef::Leaf => 1,
-            TreeDef::Empty => 0,
+            TreeDef::Empty | TreeDef::Static(_) => 0,
             TreeDef::Tuple(children) | TreeDef::List(children) => {
                 children.iter().map(TreeDef::num_leaves).sum()
             }

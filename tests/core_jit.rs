@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rjax::lax::{self, DotDimensionNumbers};
-use rjax::{Array, DType, Error, jit};
+use rjax::{Array, DType, Error, Static, jit};
 
 fn assert_close(got: &[f32], want: &[f32]) {
     assert_eq!(got.len(), want.len());
@@ -83,7 +83,8 @@ fn captured_arrays_become_parameters_not_constants() -> anyhow::Result<()> {
     let matrix = Array::from_slice(&data, &[n, n])?;
     let f = jit(|x: Array| matrix.matmul(&x));
     let x = Array::from_vec((0..n).map(|i| (i % 5) as f32).collect::<Vec<_>>());
-    let module = f.lower(&x)?;
+    let lowered = f.lower(&x)?;
+    let module = lowered.as_text();
     assert!(
         module.len() < 2_000,
         "the module embeds data: {} bytes",
@@ -235,4 +236,52 @@ fn shape_errors_name_the_op_the_types_and_the_line() {
         message.contains("add: incompatible shapes for broadcasting: f32[3], f32[2]"),
         "{message}"
     );
+}
+
+#[test]
+fn static_arguments_are_compile_time_constants() -> anyhow::Result<()> {
+    let traces = AtomicUsize::new(0);
+    let power = jit(|(x, Static(n)): (Array, Static<i32>)| {
+        traces.fetch_add(1, Ordering::SeqCst);
+        lax::integer_pow(&x, n)
+    });
+    let x = Array::from([2.0f32, 3.0]);
+    let cube: Array = power.call((x.clone(), Static(3)))?;
+    assert_eq!(cube.to_vec::<f32>()?, [8.0, 27.0]);
+    let square: Array = power.call((x.clone(), Static(2)))?;
+    assert_eq!(square.to_vec::<f32>()?, [4.0, 9.0]);
+    let again: Array = power.call((x, Static(3)))?;
+    assert_eq!(again.to_vec::<f32>()?, [8.0, 27.0]);
+    assert_eq!(
+        traces.load(Ordering::SeqCst),
+        2,
+        "one trace per static value"
+    );
+    Ok(())
+}
+
+#[test]
+fn ahead_of_time_lowering_and_compilation() -> anyhow::Result<()> {
+    let f = jit(|x: Array| x.exp().sum()).with_name("total");
+    let x = Array::from([0.0f32, 1.0]);
+    let lowered = f.lower(&x)?;
+    assert!(
+        lowered.as_text().starts_with("module @total"),
+        "{}",
+        lowered.as_text()
+    );
+    assert!(lowered.as_text().contains("stablehlo.exponential"));
+    let compiled = lowered.compile()?;
+    let y: Array = compiled.call(x)?;
+    assert!((y.item::<f32>()? - (1.0 + 1.0f32.exp())).abs() < 1e-5);
+    let error = compiled
+        .call::<Array, Array>(Array::from([1.0f32, 2.0, 3.0]))
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("compiled for (f32[2]) but called with (f32[3])"),
+        "{error}"
+    );
+    Ok(())
 }

@@ -108,6 +108,18 @@ impl Array {
         Arc::as_ptr(&self.0) as usize
     }
 
+    /// The device buffer of this array if this is its only handle (the buffer is then taken
+    /// out, as donation needs); otherwise the array back.
+    pub(crate) fn into_unique_buffer(self) -> std::result::Result<Buffer, Array> {
+        match Arc::try_unwrap(self.0) {
+            Ok(ArrayInner::Concrete(concrete)) if concrete.device.get().is_some() => {
+                Ok(concrete.device.into_inner().expect("checked"))
+            }
+            Ok(inner) => Err(Array(Arc::new(inner))),
+            Err(shared) => Err(Array(shared)),
+        }
+    }
+
     /// The concrete value, or JAX's concretization error naming `op`.
     pub(crate) fn require_concrete(&self, op: &str) -> Result<&Concrete> {
         self.concrete().ok_or_else(|| Error::Concretization {

@@ -197,12 +197,13 @@ impl<'m> FunctionBuilder<'m> {
         Ok(format!("{{\n{inner}{indent}}}"))
     }
 
-    /// The function's text: `func.func <visibility> @name(args) -> results { body; return }`.
+    /// The function's text: `func.func <visibility> @name(args) -> results { body; return }`;
+    /// parameters flagged `true` carry `jax.buffer_donor = true`.
     pub(crate) fn finish(
         mut self,
         visibility: &str,
         name: &str,
-        params: &[(String, ShapedArray)],
+        params: &[(String, ShapedArray, bool)],
         results: &[(String, ShapedArray)],
     ) -> String {
         let (values, types): (Vec<String>, Vec<ShapedArray>) = results.iter().cloned().unzip();
@@ -214,7 +215,14 @@ impl<'m> FunctionBuilder<'m> {
         ));
         let header: Vec<String> = params
             .iter()
-            .map(|(arg, aval)| format!("{arg}: {}", tensor_type(aval)))
+            .map(|(arg, aval, donor)| {
+                let attributes = if *donor {
+                    " {jax.buffer_donor = true}"
+                } else {
+                    ""
+                };
+                format!("{arg}: {}{attributes}", tensor_type(aval))
+            })
             .collect();
         format!(
             "  func.func {visibility} @{name}({}) -> ({}) {{\n{}  }}\n",

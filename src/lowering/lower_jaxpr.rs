@@ -9,28 +9,35 @@ use crate::Result;
 use crate::abstract_value::ShapedArray;
 use crate::jaxpr::{Atom, Jaxpr};
 
-/// The StableHLO module `name` whose public `main` computes `jaxpr`.
-pub(crate) fn lower_jaxpr_to_module(jaxpr: &Jaxpr, name: &str) -> Result<String> {
+/// The StableHLO module `name` whose public `main` computes `jaxpr`. `donated[i]` marks input
+/// `i` (after the constants) as a buffer donor: XLA may reuse its memory for an output.
+pub(crate) fn lower_jaxpr_to_module(jaxpr: &Jaxpr, name: &str, donated: &[bool]) -> Result<String> {
     let mut module = ModuleBuilder::default();
-    let main = lower_function(&mut module, jaxpr, "public", "main")?;
+    let main = lower_function(&mut module, jaxpr, "public", "main", donated)?;
     Ok(module.finish(name, main))
 }
 
-/// The text of a function `@name` of `module` that computes `jaxpr`.
+/// The text of a function `@name` of `module` that computes `jaxpr`, with the inputs marked
+/// in `donated` (after the constants) as buffer donors.
 pub(crate) fn lower_function(
     module: &mut ModuleBuilder,
     jaxpr: &Jaxpr,
     visibility: &str,
     name: &str,
+    donated: &[bool],
 ) -> Result<String> {
     let mut f = FunctionBuilder::new(module);
-    let params: Vec<(String, ShapedArray)> = jaxpr
+    let num_consts = jaxpr.constvars.len();
+    let params: Vec<(String, ShapedArray, bool)> = jaxpr
         .in_avals()
         .into_iter()
         .enumerate()
-        .map(|(i, aval)| (format!("%arg{i}"), aval))
+        .map(|(i, aval)| {
+            let donor = i >= num_consts && donated.get(i - num_consts).copied().unwrap_or(false);
+            (format!("%arg{i}"), aval, donor)
+        })
         .collect();
-    let args: Vec<String> = params.iter().map(|(arg, _)| arg.clone()).collect();
+    let args: Vec<String> = params.iter().map(|(arg, _, _)| arg.clone()).collect();
     let outputs = lower_jaxpr_body(&mut f, jaxpr, &args)?;
     Ok(f.finish(visibility, name, &params, &outputs))
 }
