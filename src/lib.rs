@@ -20,6 +20,7 @@
 //! ## Contents
 //! - [`Array`] and its operators (NumPy broadcasting, JAX's type promotion with weak types);
 //!   [`DType`], [`Element`], [`Scalar`].
+//! - [`grad`], [`value_and_grad`], [`jvp`], [`vjp`], [`linearize`]: automatic differentiation.
 //! - [`lax`]: the primitives with JAX's names.
 //! - [`jit`] and [`Jitted`]: staging, compilation and the signature cache; [`make_jaxpr`].
 //! - [`jaxpr`]: the intermediate representation, printed in JAX's syntax.
@@ -45,6 +46,7 @@
 
 mod abstract_value;
 mod array;
+mod autodiff;
 pub mod compilation_cache;
 pub mod config;
 mod core;
@@ -63,6 +65,7 @@ mod tree;
 
 pub use abstract_value::ShapedArray;
 pub use array::{Array, IntoArray, NestedArray};
+pub use autodiff::{grad, jvp, linearize, value_and_grad, vjp};
 pub use core::Primitive;
 pub use dispatch::default_client;
 pub use dtype::{Complex, DType, Element};

@@ -4,6 +4,7 @@
 mod bind;
 mod eval_trace;
 pub(crate) mod primitive;
+mod primitive_ad;
 pub(crate) mod trace;
 pub(crate) mod tracer;
 

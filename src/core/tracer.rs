@@ -2,7 +2,9 @@
 //! subclasses, as one closed enum so that every transformation's handling is exhaustive).
 
 use super::trace::TraceTag;
+use crate::Array;
 use crate::abstract_value::ShapedArray;
+use crate::interpreters::jvp::Tangent;
 use crate::jaxpr::Var;
 
 /// A value of one trace: its tag, its abstract value, and what the trace keeps for it.
@@ -19,4 +21,6 @@ pub(crate) struct Tracer {
 pub(crate) enum TracerPayload {
     /// A variable of the jaxpr being staged.
     Staged { var: Var },
+    /// A primal value and its tangent.
+    Jvp { primal: Array, tangent: Tangent },
 }

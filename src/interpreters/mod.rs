@@ -1,3 +1,6 @@
-//! Transformations as interpreters of primitives. Today: staging into jaxprs.
+//! Transformations as interpreters of primitives: staging into jaxprs (and partial
+//! evaluation), forward-mode differentiation, and transposition of linear jaxprs.
 
+pub(crate) mod jvp;
 pub(crate) mod staging;
+pub(crate) mod transpose;

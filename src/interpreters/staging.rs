@@ -1,7 +1,11 @@
-//! Staging a function into a jaxpr (JAX's `DynamicJaxprTrace` and `make_jaxpr`).
+//! Staging a function into a jaxpr (JAX's `DynamicJaxprTrace` and `make_jaxpr`), and partial
+//! evaluation (JAX's `pe.JaxprTrace`), which is the same trace given a parent.
 //!
-//! The staging trace has no parent (omnistaging): every `bind` while it is current becomes an
-//! equation, even on concrete operands. Operands that are not its own tracers are *hoisted*:
+//! Without a parent (omnistaging, for `jit`), every `bind` while the trace is current becomes
+//! an equation, even on concrete operands. With a parent (for `linearize`), an equation none
+//! of whose operands is this trace's tracer is *known* and runs on the parent instead; only
+//! equations that touch an unknown value are staged, and the known values they read become
+//! the jaxpr's constants: the residuals. Operands that are not its own tracers are *hoisted*:
 //! concrete arrays and other traces' tracers become constant variables (deduplicated by
 //! identity), so a closure over a large matrix passes it as an executable parameter instead of
 //! embedding its data in the program. Host scalars (Rust numbers) become literals.
@@ -22,6 +26,8 @@ use crate::{Array, Result};
 pub(crate) struct StagingTrace {
     live: LiveTag,
     builder: RefCell<Builder>,
+    /// Where known equations run, when partially evaluating.
+    parent: Option<Rc<dyn Trace>>,
 }
 
 #[derive(Default)]
@@ -34,15 +40,18 @@ struct Builder {
 }
 
 impl StagingTrace {
-    fn new() -> StagingTrace {
+    /// A trace that stages everything (`parent` `None`) or only what depends on its own
+    /// tracers, running the rest on `parent`.
+    pub(crate) fn new(parent: Option<Rc<dyn Trace>>) -> StagingTrace {
         StagingTrace {
             live: LiveTag::new(),
             builder: RefCell::new(Builder::default()),
+            parent,
         }
     }
 
     /// A new input variable and its tracer.
-    fn new_input(&self, aval: ShapedArray) -> (Var, Array) {
+    pub(crate) fn new_input(&self, aval: ShapedArray) -> (Var, Array) {
         let var = Var::fresh(aval);
         (var.clone(), self.tracer(var))
     }
@@ -55,11 +64,22 @@ impl StagingTrace {
         })
     }
 
+    /// Whether `x` is one of this trace's tracers (an unknown value).
+    fn owns(&self, x: &Array) -> bool {
+        x.tracer().is_some_and(|t| t.tag == self.live.tag())
+    }
+
     /// The operand `x` as this jaxpr sees it.
-    fn atom(&self, x: &Array) -> Atom {
-        if let Some(tracer) = x.tracer().filter(|t| t.tag == self.live.tag()) {
-            let TracerPayload::Staged { var } = &tracer.payload;
-            return Atom::Var(var.clone());
+    pub(crate) fn atom(&self, x: &Array) -> Atom {
+        if let Some(Tracer {
+            tag,
+            payload: TracerPayload::Staged { var },
+            ..
+        }) = x.tracer()
+        {
+            if *tag == self.live.tag() {
+                return Atom::Var(var.clone());
+            }
         }
         if let Some(bytes) = x
             .concrete()
@@ -89,6 +109,13 @@ impl Trace for StagingTrace {
     }
 
     fn process_primitive(&self, primitive: &Primitive, args: &[Array]) -> Result<Vec<Array>> {
+        if let Some(parent) = &self.parent {
+            if !args.iter().any(|arg| self.owns(arg)) {
+                return with_trace(parent.clone(), || {
+                    crate::core::bind(primitive.clone(), args)
+                });
+            }
+        }
         let inputs: Vec<Atom> = args.iter().map(|arg| self.atom(arg)).collect();
         let avals: Vec<ShapedArray> = inputs.iter().map(|atom| atom.aval().clone()).collect();
         let outputs: Vec<Var> = primitive
@@ -112,26 +139,34 @@ pub(crate) fn make_jaxpr_flat(
     in_avals: &[ShapedArray],
     f: impl FnOnce(Vec<Array>) -> Result<Vec<Array>>,
 ) -> Result<ClosedJaxpr> {
-    let trace = Rc::new(StagingTrace::new());
+    let trace = Rc::new(StagingTrace::new(None));
     let (invars, args): (Vec<Var>, Vec<Array>) = in_avals
         .iter()
         .map(|aval| trace.new_input(aval.clone()))
         .unzip();
     let outputs = with_trace(trace.clone(), || f(args))?;
-    let outvars: Vec<Atom> = outputs.iter().map(|out| trace.atom(out)).collect();
-    let builder = trace.builder.take();
-    let jaxpr = Jaxpr {
-        constvars: builder.constvars,
-        invars,
-        eqns: builder.eqns,
-        outvars,
-    };
-    let (jaxpr, consts) = dce_jaxpr(jaxpr, builder.consts);
-    if cfg!(debug_assertions) {
-        typecheck_jaxpr(&jaxpr)?;
+    trace.finish(invars, &outputs)
+}
+
+impl StagingTrace {
+    /// The closed jaxpr with inputs `invars` and outputs `outputs` (dead code removed,
+    /// type-checked in debug builds). The trace's tracers die with it afterwards.
+    pub(crate) fn finish(&self, invars: Vec<Var>, outputs: &[Array]) -> Result<ClosedJaxpr> {
+        let outvars: Vec<Atom> = outputs.iter().map(|out| self.atom(out)).collect();
+        let builder = self.builder.take();
+        let jaxpr = Jaxpr {
+            constvars: builder.constvars,
+            invars,
+            eqns: builder.eqns,
+            outvars,
+        };
+        let (jaxpr, consts) = dce_jaxpr(jaxpr, builder.consts);
+        if cfg!(debug_assertions) {
+            typecheck_jaxpr(&jaxpr)?;
+        }
+        Ok(ClosedJaxpr {
+            jaxpr: std::sync::Arc::new(jaxpr),
+            consts,
+        })
     }
-    Ok(ClosedJaxpr {
-        jaxpr: std::sync::Arc::new(jaxpr),
-        consts,
-    })
 }

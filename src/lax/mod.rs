@@ -8,12 +8,17 @@
 //! eager runtime (a device out of memory) panics with PJRT's message.
 
 pub(crate) mod dot;
+pub(crate) mod dot_ad;
 pub(crate) mod elementwise;
+pub(crate) mod elementwise_ad;
 mod indexing;
 mod linalg;
 mod ordering;
 pub(crate) mod reduction;
+pub(crate) mod reduction_ad;
+pub(crate) mod rules;
 pub(crate) mod structural;
+pub(crate) mod structural_ad;
 
 pub use dot::DotDimensionNumbers;
 pub use elementwise::{BinaryOp, Comparison, UnaryOp};

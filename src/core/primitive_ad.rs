@@ -1,0 +1,148 @@
+//! The differentiation rules of every primitive, by exhaustive `match`: the JVP (forward mode)
+//! and, for primitives linear in some operands, the transpose (reverse mode). The rules
+//! themselves sit beside each family in `lax/*_ad.rs`.
+
+use super::Primitive;
+use crate::interpreters::jvp::{Tangent, jvp_flat, tangent_aval};
+use crate::interpreters::transpose::LinearInput;
+use crate::jaxpr::eval_jaxpr;
+use crate::lax::{dot_ad, elementwise_ad, reduction_ad, structural_ad};
+use crate::{Array, Error, Result, core::bind};
+
+/// One output's (primal, tangent) as the pair of vectors the JVP returns.
+fn one((primal, tangent): (Array, Tangent)) -> (Vec<Array>, Vec<Tangent>) {
+    (vec![primal], vec![tangent])
+}
+
+impl Primitive {
+    /// The outputs and their tangents, for inputs `primals` with tangents `tangents` (at least
+    /// one nonzero). Runs under the JVP trace's parent.
+    pub(crate) fn jvp(
+        &self,
+        primals: &[Array],
+        tangents: &[Tangent],
+    ) -> Result<(Vec<Array>, Vec<Tangent>)> {
+        match self {
+            Primitive::Unary(op) => Ok(one(elementwise_ad::unary_jvp(
+                *op,
+                &primals[0],
+                &tangents[0],
+            )?)),
+            Primitive::Binary(op) => Ok(one(elementwise_ad::binary_jvp(
+                *op,
+                &primals[0],
+                &primals[1],
+                &tangents[0],
+                &tangents[1],
+            )?)),
+            Primitive::Compare(_) | Primitive::IsFinite | Primitive::Iota { .. } => {
+                let answers = bind(self.clone(), primals)?;
+                let zeros = answers
+                    .iter()
+                    .map(|a| Tangent::Zero(tangent_aval(a.aval())))
+                    .collect();
+                Ok((answers, zeros))
+            }
+            Primitive::SelectN => Ok(one(elementwise_ad::select_n_jvp(primals, tangents)?)),
+            Primitive::Clamp => Ok(one(elementwise_ad::clamp_jvp(primals, tangents)?)),
+            Primitive::IntegerPow { y } => Ok(one(elementwise_ad::integer_pow_jvp(
+                *y,
+                &primals[0],
+                &tangents[0],
+            )?)),
+            Primitive::ConvertElementType {
+                new_dtype,
+                weak_type,
+            } => Ok(one(elementwise_ad::convert_jvp(
+                *new_dtype,
+                *weak_type,
+                &primals[0],
+                &tangents[0],
+            )?)),
+            Primitive::BroadcastInDim { .. }
+            | Primitive::Reshape { .. }
+            | Primitive::Transpose { .. }
+            | Primitive::Squeeze { .. }
+            | Primitive::ExpandDims { .. }
+            | Primitive::Slice { .. }
+            | Primitive::Concatenate { .. }
+            | Primitive::Copy => structural_ad::linear_jvp(self, primals, tangents),
+            Primitive::Reduce { op, axes } => Ok(one(reduction_ad::reduce_jvp(
+                *op,
+                axes,
+                &primals[0],
+                &tangents[0],
+            )?)),
+            Primitive::DotGeneral {
+                dimension_numbers,
+                preferred_element_type,
+            } => Ok(one(dot_ad::dot_general_jvp(
+                dimension_numbers,
+                *preferred_element_type,
+                &primals[0],
+                &primals[1],
+                &tangents[0],
+                &tangents[1],
+            )?)),
+            // A call is differentiated by differentiating its body, inline: under `linearize`
+            // that keeps known and unknown computations apart, equation by equation.
+            Primitive::Call { jaxpr, .. } => {
+                let body = jaxpr.0.clone();
+                jvp_flat(
+                    |args| eval_jaxpr(&body, &args),
+                    primals.to_vec(),
+                    tangents.to_vec(),
+                )
+            }
+            Primitive::Indexing(_) | Primitive::Ordering(_) | Primitive::Linalg(_) => {
+                Err(Error::invalid(
+                    self.name(),
+                    "differentiation rules for this primitive family come with the autodiff work",
+                ))
+            }
+        }
+    }
+
+    /// The cotangents of the operands (`None` for known ones), given the cotangents of the
+    /// outputs. Only primitives linear in their undefined operands have a transpose.
+    pub(crate) fn transpose(
+        &self,
+        cts: &[Tangent],
+        inputs: &[LinearInput],
+    ) -> Result<Vec<Option<Tangent>>> {
+        let ct = cts[0].instantiate()?;
+        match self {
+            Primitive::Unary(_)
+            | Primitive::Binary(_)
+            | Primitive::Copy
+            | Primitive::ConvertElementType { .. }
+            | Primitive::SelectN => elementwise_ad::transpose(self, &ct, inputs),
+            Primitive::BroadcastInDim { .. }
+            | Primitive::Reshape { .. }
+            | Primitive::Transpose { .. }
+            | Primitive::Squeeze { .. }
+            | Primitive::ExpandDims { .. }
+            | Primitive::Slice { .. }
+            | Primitive::Concatenate { .. }
+            | Primitive::Reduce { .. } => structural_ad::transpose_rule(self, &ct, inputs),
+            Primitive::DotGeneral {
+                dimension_numbers,
+                preferred_element_type,
+            } => dot_ad::dot_general_transpose(
+                dimension_numbers,
+                *preferred_element_type,
+                &ct,
+                inputs,
+            ),
+            Primitive::Compare(_)
+            | Primitive::IsFinite
+            | Primitive::Clamp
+            | Primitive::IntegerPow { .. }
+            | Primitive::Iota { .. }
+            | Primitive::Call { .. }
+            | Primitive::Indexing(_)
+            | Primitive::Ordering(_)
+            | Primitive::Linalg(_) => Err(elementwise_ad::not_linear(self)),
+        }
+    }
+}

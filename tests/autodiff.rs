@@ -1,0 +1,251 @@
+//! Automatic differentiation against independent values: closed forms, central finite
+//! differences in f64, and the identity <vjp(ct), t> = <ct, jvp(t)>. Every test here runs in
+//! x64 mode (process-wide in this test binary).
+
+use rjax::{Array, grad, jit, jvp, linearize, value_and_grad, vjp};
+
+fn x64() {
+    rjax::config::enable_x64(true);
+}
+
+fn scalar(x: f64) -> Array {
+    Array::from(x)
+}
+
+fn values(x: &Array) -> Vec<f64> {
+    x.to_vec::<f64>().expect("f64 values")
+}
+
+fn assert_close(got: &[f64], want: &[f64], tolerance: f64) {
+    assert_eq!(got.len(), want.len(), "{got:?} vs {want:?}");
+    for (g, w) in got.iter().zip(want) {
+        assert!(
+            (g - w).abs() <= tolerance * w.abs().max(1.0),
+            "got {got:?}, want {want:?}"
+        );
+    }
+}
+
+/// A smooth function of a vector mixing many primitives.
+fn mixed(x: &Array) -> Array {
+    let a = x.sin() * x.exp() + (x * x + 1.0).sqrt();
+    let b = (x.tanh() / (x.cos() + 3.0)).pow(2.0);
+    let m = Array::from([[1.0f64, -0.5, 2.0], [0.25, 3.0, -1.0], [0.5, 0.5, 0.5]]);
+    (m.matmul(&(&a + &b)).maximum(-10.0) * 0.5).sum() + rjax::lax::log1p(&(x * x)).sum()
+}
+
+fn central_difference(f: impl Fn(&Array) -> Array, x: &[f64], direction: &[f64]) -> f64 {
+    let h = 1e-6;
+    let shifted = |sign: f64| {
+        let point: Vec<f64> = x
+            .iter()
+            .zip(direction)
+            .map(|(x, d)| x + sign * h * d)
+            .collect();
+        f(&Array::from_vec(point)).item::<f64>().unwrap()
+    };
+    (shifted(1.0) - shifted(-1.0)) / (2.0 * h)
+}
+
+#[test]
+fn derivatives_of_sin_in_closed_form() -> anyhow::Result<()> {
+    x64();
+    let d = grad(|x: Array| x.sin());
+    assert_close(&values(&d(scalar(1.0))?), &[1.0f64.cos()], 1e-14);
+    let d2 = grad(|x: Array| grad(|y: Array| y.sin())(x));
+    assert_close(&values(&d2(scalar(1.0))?), &[-(1.0f64.sin())], 1e-14);
+    let d3 = grad(|x: Array| grad(|y: Array| grad(|z: Array| z.sin())(y))(x));
+    assert_close(&values(&d3(scalar(1.0))?), &[-(1.0f64.cos())], 1e-14);
+    Ok(())
+}
+
+#[test]
+fn least_squares_gradients_match_the_closed_form() -> anyhow::Result<()> {
+    x64();
+    let a = Array::from([[1.0f64, 2.0], [3.0, -1.0], [0.5, 4.0]]);
+    let b = Array::from([1.0f64, -2.0, 0.5]);
+    let x = Array::from([0.3f64, -0.7]);
+    let objective = |x: &Array, a: &Array| {
+        let r = a.matmul(x) - &b;
+        (&r * &r).sum()
+    };
+    // With respect to x: 2 Aᵀ (A x - b); with respect to A: 2 (A x - b) xᵀ.
+    let dx = grad(|x: Array| objective(&x, &a))(x.clone())?;
+    let da = grad(|a: Array| objective(&x, &a))(a.clone())?;
+    let (av, xv, bv) = (values(&a), values(&x), values(&b));
+    let r: Vec<f64> = (0..3)
+        .map(|i| av[2 * i] * xv[0] + av[2 * i + 1] * xv[1] - bv[i])
+        .collect();
+    let want_dx: Vec<f64> = (0..2)
+        .map(|j| 2.0 * (0..3).map(|i| av[2 * i + j] * r[i]).sum::<f64>())
+        .collect();
+    let want_da: Vec<f64> = (0..6).map(|k| 2.0 * r[k / 2] * xv[k % 2]).collect();
+    assert_close(&values(&dx), &want_dx, 1e-12);
+    assert_close(&values(&da), &want_da, 1e-12);
+    assert_eq!(da.shape(), [3, 2]);
+    Ok(())
+}
+
+#[test]
+fn grad_of_max_splits_ties_as_jax_does() -> anyhow::Result<()> {
+    x64();
+    let g = grad(|x: Array| x.max())(Array::from([1.0f64, 1.0, 0.0]))?;
+    assert_eq!(values(&g), [0.5, 0.5, 0.0]);
+    let g = grad(|x: Array| x.maximum(0.0).sum())(Array::from([-1.0f64, 0.0, 2.0]))?;
+    assert_eq!(values(&g), [0.0, 0.5, 1.0], "relu at 0 is the balanced 1/2");
+    let g = grad(|x: Array| x.abs().sum())(Array::from([-2.0f64, 0.0, 3.0]))?;
+    assert_eq!(values(&g), [-1.0, 0.0, 1.0]);
+    Ok(())
+}
+
+#[test]
+fn gradients_match_central_differences() -> anyhow::Result<()> {
+    x64();
+    let x = [0.3f64, -1.1, 0.8];
+    let g = values(&grad(|x: Array| mixed(&x))(Array::from(x))?);
+    for axis in 0..3 {
+        let mut direction = [0.0; 3];
+        direction[axis] = 1.0;
+        let numeric = central_difference(mixed, &x, &direction);
+        assert!(
+            (g[axis] - numeric).abs() < 1e-6 * numeric.abs().max(1.0),
+            "axis {axis}: {} vs {numeric}",
+            g[axis]
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn jvp_and_vjp_satisfy_the_inner_product_identity() -> anyhow::Result<()> {
+    x64();
+    let f = |x: Array| {
+        let m = Array::from([[2.0f64, 1.0, 0.0], [-1.0, 0.5, 3.0]]);
+        m.matmul(&(x.sin() * &x)) + x.slice_sum()
+    };
+    let x = Array::from([0.2f64, 1.3, -0.4]);
+    let t = Array::from([1.0f64, -2.0, 0.5]);
+    let ct = Array::from([0.7f64, -1.5]);
+    let (_, tangent_out): (Array, Array) = jvp(f, x.clone(), t.clone())?;
+    let (_, pullback) = vjp(f, x)?;
+    let ct_in = pullback(ct.clone())?;
+    let lhs: f64 = values(&ct_in)
+        .iter()
+        .zip(values(&t))
+        .map(|(a, b)| a * b)
+        .sum();
+    let rhs: f64 = values(&ct)
+        .iter()
+        .zip(values(&tangent_out))
+        .map(|(a, b)| a * b)
+        .sum();
+    assert!((lhs - rhs).abs() < 1e-12, "{lhs} vs {rhs}");
+    Ok(())
+}
+
+trait SliceSum {
+    fn slice_sum(&self) -> Array;
+}
+
+impl SliceSum for Array {
+    /// x[0] + x[1], through slice, reshape and concatenate-free structural primitives.
+    fn slice_sum(&self) -> Array {
+        let first = rjax::lax::slice(self, &[0], &[1], None);
+        let second = rjax::lax::slice(self, &[1], &[3], Some(&[2]));
+        (first + second).reshape(&[]).reshape(&[1]).sum()
+    }
+}
+
+#[test]
+fn jvp_matches_central_differences_along_a_direction() -> anyhow::Result<()> {
+    x64();
+    let x = [0.5f64, 0.1, -0.9];
+    let direction = [0.3f64, -1.0, 2.0];
+    let (value, derivative): (Array, Array) =
+        jvp(|x: Array| mixed(&x), Array::from(x), Array::from(direction))?;
+    assert_close(
+        &values(&value),
+        &[mixed(&Array::from(x)).item::<f64>()?],
+        1e-14,
+    );
+    let numeric = central_difference(mixed, &x, &direction);
+    assert_close(&values(&derivative), &[numeric], 1e-6);
+    Ok(())
+}
+
+#[test]
+fn linearize_gives_the_jvp_without_rerunning() -> anyhow::Result<()> {
+    x64();
+    let x = Array::from([0.5f64, 0.1, -0.9]);
+    let (value, f_jvp) = linearize(|x: Array| mixed(&x), x.clone())?;
+    let value: Array = value;
+    let t = Array::from([1.0f64, 0.0, -1.0]);
+    let (_, expected): (Array, Array) = jvp(|x: Array| mixed(&x), x.clone(), t.clone())?;
+    assert_close(&values(&f_jvp(t)?), &values(&expected), 1e-12);
+    assert_close(&values(&value), &values(&mixed(&x)), 1e-14);
+    Ok(())
+}
+
+#[test]
+fn grad_composes_with_jit_both_ways() -> anyhow::Result<()> {
+    x64();
+    let f = |x: Array| (x.sin() * x.exp()).sum();
+    let x = Array::from([0.1f64, 0.2, 0.3]);
+    let eager = grad(f)(x.clone())?;
+    let jit_of_grad = jit(grad(f));
+    let staged: Array = jit_of_grad.call(x.clone())?;
+    let inner = jit(f);
+    let grad_of_jit = grad(|x: Array| inner.call(x))(x.clone())?;
+    let want: Vec<f64> = values(&x)
+        .iter()
+        .map(|x| x.exp() * (x.sin() + x.cos()))
+        .collect();
+    assert_close(&values(&eager), &want, 1e-14);
+    assert_close(&values(&staged), &want, 1e-14);
+    assert_close(&values(&grad_of_jit), &want, 1e-14);
+    // The jaxpr of jit(grad(f)) holds the whole backward pass.
+    let text = jit_of_grad.make_jaxpr(&x)?.to_string();
+    assert!(
+        text.contains("cos") && text.contains("exp") && text.contains("mul"),
+        "{text}"
+    );
+    Ok(())
+}
+
+#[test]
+fn value_and_grad_and_pytrees() -> anyhow::Result<()> {
+    x64();
+    let loss = |(w, b): (Array, Array)| {
+        let x = Array::from([1.0f64, 2.0]);
+        let y = (&w * &x).sum() + &b;
+        &y * &y
+    };
+    let (value, (dw, db)) = value_and_grad(loss)((Array::from([0.5f64, -0.25]), scalar(0.1)))?;
+    // y = 0.5 - 0.5 + 0.1 = 0.1; dL/dw = 2 y x; dL/db = 2 y.
+    assert_close(&values(&value), &[0.01], 1e-14);
+    assert_close(&values(&dw), &[0.2, 0.4], 1e-14);
+    assert_close(&values(&db), &[0.2], 1e-14);
+    Ok(())
+}
+
+#[test]
+fn grad_of_a_vector_valued_function_is_a_clear_error() {
+    x64();
+    let error = grad(|x: Array| x.sin())(Array::from_vec(vec![0.0f64; 1000])).unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains(
+            "Gradient only defined for scalar-output functions. Output had shape: (1000,)"
+        ),
+        "{message}"
+    );
+    assert!(message.contains("jacobian"), "{message}");
+    let error =
+        grad(|x: Array| x.astype(rjax::DType::F64).sum())(Array::from([1i32, 2])).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("grad requires real- or complex-valued inputs"),
+        "{error}"
+    );
+}
