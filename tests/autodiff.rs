@@ -34,7 +34,7 @@ fn mixed(x: &Array) -> Array {
     (m.matmul(&(&a + &b)).maximum(-10.0) * 0.5).sum() + rjax::lax::log1p(&(x * x)).sum()
 }
 
-fn central_difference(f: impl Fn(&Array) -> Array, x: &[f64], direction: &[f64]) -> f64 {
+fn central_difference(f: &dyn Fn(&Array) -> Array, x: &[f64], direction: &[f64]) -> f64 {
     let h = 1e-6;
     let shifted = |sign: f64| {
         let point: Vec<f64> = x
@@ -106,7 +106,7 @@ fn gradients_match_central_differences() -> anyhow::Result<()> {
     for axis in 0..3 {
         let mut direction = [0.0; 3];
         direction[axis] = 1.0;
-        let numeric = central_difference(mixed, &x, &direction);
+        let numeric = central_difference(&mixed, &x, &direction);
         assert!(
             (g[axis] - numeric).abs() < 1e-6 * numeric.abs().max(1.0),
             "axis {axis}: {} vs {numeric}",
@@ -168,7 +168,7 @@ fn jvp_matches_central_differences_along_a_direction() -> anyhow::Result<()> {
         &[mixed(&Array::from(x)).item::<f64>()?],
         1e-14,
     );
-    let numeric = central_difference(mixed, &x, &direction);
+    let numeric = central_difference(&mixed, &x, &direction);
     assert_close(&values(&derivative), &[numeric], 1e-6);
     Ok(())
 }
@@ -248,4 +248,65 @@ fn grad_of_a_vector_valued_function_is_a_clear_error() {
             .contains("grad requires real- or complex-valued inputs"),
         "{error}"
     );
+}
+
+/// Compares `grad(f)` at `x` with central differences along every coordinate.
+fn check_grad_numerically(
+    f: impl Fn(&Array) -> Array,
+    x: &[f64],
+    shape: &[usize],
+) -> anyhow::Result<()> {
+    let point = Array::from_slice(x, shape)?;
+    let analytic = values(&grad(|x: Array| f(&x))(point)?);
+    let reshaped = |flat: &Array| f(&flat.reshape(shape));
+    for i in 0..x.len() {
+        let mut direction = vec![0.0; x.len()];
+        direction[i] = 1.0;
+        let numeric = central_difference(&reshaped, x, &direction);
+        assert!(
+            (analytic[i] - numeric).abs() < 1e-6 * numeric.abs().max(1.0),
+            "coordinate {i}: {} vs {numeric}",
+            analytic[i]
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn shape_primitives_transpose_correctly() -> anyhow::Result<()> {
+    x64();
+    let weights: Vec<f64> = (0..20).map(|i| (i as f64 * 0.37).sin()).collect();
+    let f = |x: &Array| {
+        let strided = rjax::lax::slice(x, &[0, 1], &[3, 4], Some(&[2, 2]));
+        let flipped = rjax::lax::transpose(x, &[1, 0]).reshape(&[12]);
+        let joined =
+            rjax::lax::concatenate(&[&strided.reshape(&[4]), &flipped, &x.sum_axes(&[0])], 0);
+        let grown = rjax::lax::broadcast_in_dim(&joined, &[1, 20], &[1]);
+        (grown * Array::from_slice(&weights, &[20]).unwrap())
+            .sum()
+            .sin()
+    };
+    let x: Vec<f64> = (0..12).map(|i| 0.1 * i as f64 - 0.4).collect();
+    check_grad_numerically(f, &x, &[3, 4])
+}
+
+#[test]
+fn products_and_cumulative_sums() -> anyhow::Result<()> {
+    x64();
+    let g = grad(|x: Array| rjax::lax::reduce_prod(&x, &[0]))(Array::from([2.0f64, 3.0, 4.0]))?;
+    assert_eq!(values(&g), [12.0, 8.0, 6.0]);
+    let g = grad(|x: Array| rjax::lax::reduce_prod(&x, &[0]))(Array::from([2.0f64, 0.0, 3.0]))?;
+    assert_eq!(
+        values(&g),
+        [0.0, 6.0, 0.0],
+        "a zero factor is handled exactly"
+    );
+    let w = Array::from([1.0f64, 10.0, 100.0]);
+    let g = grad(|x: Array| (rjax::lax::cumsum(&x, 0, false) * &w).sum())(Array::from([
+        0.5f64, 0.5, 0.5,
+    ]))?;
+    assert_eq!(values(&g), [111.0, 110.0, 100.0]);
+    let f = |x: &Array| rjax::lax::reduce_prod(&(x.sin() + 1.5), &[1, 2]).sum();
+    let x: Vec<f64> = (0..12).map(|i| 0.3 * i as f64 - 1.0).collect();
+    check_grad_numerically(f, &x, &[2, 3, 2])
 }

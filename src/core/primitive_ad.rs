@@ -6,7 +6,7 @@ use super::Primitive;
 use crate::interpreters::jvp::{Tangent, jvp_flat, tangent_aval};
 use crate::interpreters::transpose::LinearInput;
 use crate::jaxpr::eval_jaxpr;
-use crate::lax::{dot_ad, elementwise_ad, reduction_ad, structural_ad};
+use crate::lax::{dot_ad, elementwise_ad, ordering_ad, reduction_ad, structural_ad};
 use crate::{Array, Error, Result, core::bind};
 
 /// One output's (primal, tangent) as the pair of vectors the JVP returns.
@@ -94,12 +94,11 @@ impl Primitive {
                     tangents.to_vec(),
                 )
             }
-            Primitive::Indexing(_) | Primitive::Ordering(_) | Primitive::Linalg(_) => {
-                Err(Error::invalid(
-                    self.name(),
-                    "differentiation rules for this primitive family come with the autodiff work",
-                ))
-            }
+            Primitive::Ordering(op) => ordering_ad::jvp(op, primals, tangents),
+            Primitive::Indexing(_) | Primitive::Linalg(_) => Err(Error::invalid(
+                self.name(),
+                "differentiation rules for this primitive family come with the autodiff work",
+            )),
         }
     }
 
@@ -134,6 +133,7 @@ impl Primitive {
                 &ct,
                 inputs,
             ),
+            Primitive::Ordering(op) => ordering_ad::transpose(op, &ct, inputs),
             Primitive::Compare(_)
             | Primitive::IsFinite
             | Primitive::Clamp
@@ -141,7 +141,6 @@ impl Primitive {
             | Primitive::Iota { .. }
             | Primitive::Call { .. }
             | Primitive::Indexing(_)
-            | Primitive::Ordering(_)
             | Primitive::Linalg(_) => Err(elementwise_ad::not_linear(self)),
         }
     }

@@ -14,6 +14,7 @@ pub(crate) mod elementwise_ad;
 mod indexing;
 mod linalg;
 mod ordering;
+pub(crate) mod ordering_ad;
 pub(crate) mod reduction;
 pub(crate) mod reduction_ad;
 pub(crate) mod rules;
