@@ -310,3 +310,44 @@ fn products_and_cumulative_sums() -> anyhow::Result<()> {
     let x: Vec<f64> = (0..12).map(|i| 0.3 * i as f64 - 1.0).collect();
     check_grad_numerically(f, &x, &[2, 3, 2])
 }
+
+#[test]
+fn indexing_primitives_differentiate_and_transpose() -> anyhow::Result<()> {
+    use rjax::lax::{GatherDimensionNumbers, GatherScatterMode};
+    x64();
+    // x[idx] with a repeated index: the gradient accumulates (scatter-add of the cotangent).
+    let idx = Array::from_slice(&[2i32, 0, 2], &[3, 1])?;
+    let take = |x: &Array| {
+        let numbers = GatherDimensionNumbers {
+            offset_dims: vec![],
+            collapsed_slice_dims: vec![0],
+            start_index_map: vec![0],
+            operand_batching_dims: vec![],
+            start_indices_batching_dims: vec![],
+        };
+        rjax::lax::gather(x, &idx, numbers, &[1], GatherScatterMode::PromiseInBounds)
+    };
+    let w = Array::from([1.0f64, 10.0, 100.0]);
+    let g = grad(|x: Array| (take(&x) * &w).sum())(Array::from([0.5f64, 1.5, 2.5, 3.5]))?;
+    assert_eq!(values(&g), [10.0, 0.0, 101.0, 0.0]);
+
+    let start = Array::scalar(1i32);
+    let f = |x: &Array| {
+        let padded = rjax::lax::pad(x, &Array::from(0.25f64), &[(2, -1, 1), (0, 1, 0)]);
+        let window = rjax::lax::dynamic_slice(&padded, &[&start, &Array::scalar(0i32)], &[3, 2]);
+        let updated = rjax::lax::dynamic_update_slice(
+            &padded,
+            &(window.sin() * 2.0),
+            &[&Array::scalar(0i32), &start],
+        );
+        (rjax::lax::rev(&updated, &[0]) * updated.cos()).sum()
+    };
+    let x: Vec<f64> = (0..6).map(|i| 0.2 * i as f64 - 0.5).collect();
+    check_grad_numerically(f, &x, &[3, 2])?;
+    // The padding value's cotangent: every padded position counts.
+    let g = grad(|v: Array| rjax::lax::pad(&Array::from([1.0f64, 2.0]), &v, &[(1, 2, 1)]).sum())(
+        Array::from(0.0f64),
+    )?;
+    assert_eq!(values(&g), [4.0]);
+    Ok(())
+}

@@ -6,7 +6,7 @@ use super::Primitive;
 use crate::interpreters::jvp::{Tangent, jvp_flat, tangent_aval};
 use crate::interpreters::transpose::LinearInput;
 use crate::jaxpr::eval_jaxpr;
-use crate::lax::{dot_ad, elementwise_ad, ordering_ad, reduction_ad, structural_ad};
+use crate::lax::{dot_ad, elementwise_ad, indexing_ad, ordering_ad, reduction_ad, structural_ad};
 use crate::{Array, Error, Result, core::bind};
 
 /// One output's (primal, tangent) as the pair of vectors the JVP returns.
@@ -95,7 +95,8 @@ impl Primitive {
                 )
             }
             Primitive::Ordering(op) => ordering_ad::jvp(op, primals, tangents),
-            Primitive::Indexing(_) | Primitive::Linalg(_) => Err(Error::invalid(
+            Primitive::Indexing(op) => indexing_ad::jvp(op, primals, tangents),
+            Primitive::Linalg(_) => Err(Error::invalid(
                 self.name(),
                 "differentiation rules for this primitive family come with the autodiff work",
             )),
@@ -134,13 +135,13 @@ impl Primitive {
                 inputs,
             ),
             Primitive::Ordering(op) => ordering_ad::transpose(op, &ct, inputs),
+            Primitive::Indexing(op) => indexing_ad::transpose(op, &ct, inputs),
             Primitive::Compare(_)
             | Primitive::IsFinite
             | Primitive::Clamp
             | Primitive::IntegerPow { .. }
             | Primitive::Iota { .. }
             | Primitive::Call { .. }
-            | Primitive::Indexing(_)
             | Primitive::Linalg(_) => Err(elementwise_ad::not_linear(self)),
         }
     }

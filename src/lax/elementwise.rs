@@ -20,6 +20,8 @@ enum Accepts {
     Float,
     /// Integers and floats.
     Real,
+    /// Bool, integers and real floats: the ordered types (JAX's `_ordered`).
+    Ordered,
     /// Signed integers and real floats.
     Signed,
     /// Bool and integers.
@@ -36,6 +38,7 @@ impl Accepts {
             Accepts::Inexact => dtype.is_inexact(),
             Accepts::Float => dtype.is_float(),
             Accepts::Real => dtype.is_int() || dtype.is_float(),
+            Accepts::Ordered => !dtype.is_complex(),
             Accepts::Signed => dtype.is_signed_int() || dtype.is_float(),
             Accepts::Bitwise => dtype == DType::Bool || dtype.is_int(),
             Accepts::Integer => dtype.is_int(),
@@ -49,6 +52,7 @@ impl Accepts {
             Accepts::Inexact => "a floating-point or complex dtype",
             Accepts::Float => "a floating-point dtype",
             Accepts::Real => "an integer or floating-point dtype",
+            Accepts::Ordered => "a boolean, integer or floating-point dtype",
             Accepts::Signed => "a signed integer or floating-point dtype",
             Accepts::Bitwise => "a boolean or integer dtype",
             Accepts::Integer => "an integer dtype",
@@ -200,13 +204,13 @@ ops! {
         /// `x != y`.
         Ne => ("ne", "NE", Any),
         /// `x < y`.
-        Lt => ("lt", "LT", Real),
+        Lt => ("lt", "LT", Ordered),
         /// `x <= y`.
-        Le => ("le", "LE", Real),
+        Le => ("le", "LE", Ordered),
         /// `x > y`.
-        Gt => ("gt", "GT", Real),
+        Gt => ("gt", "GT", Ordered),
         /// `x >= y`.
-        Ge => ("ge", "GE", Real),
+        Ge => ("ge", "GE", Ordered),
     }
 }
 
@@ -419,6 +423,31 @@ pub(crate) fn unary_lower(
 ) -> String {
     let avals = std::slice::from_ref(aval);
     let x = x.to_string();
+    if op == UnaryOp::Sign && aval.dtype.is_unsigned_int() {
+        // `stablehlo.sign` takes no unsigned integers: `x != 0 ? 1 : 0`, as JAX lowers it.
+        let constant = |f: &mut FunctionBuilder<'_>, value: i64| {
+            f.constant(
+                aval,
+                &dense_scalar(aval.dtype, &Scalar::Int(value).to_bytes(aval.dtype)),
+            )
+        };
+        let zero = constant(f, 0);
+        let one = constant(f, 1);
+        let nonzero = compare_lower(
+            Comparison::Ne,
+            f,
+            &[x, zero.clone()],
+            &[aval.clone(), aval.clone()],
+            &aval.with_dtype(DType::Bool),
+        );
+        return f.op(
+            "stablehlo.select",
+            &[nonzero, one, zero],
+            &[aval.with_dtype(DType::Bool), aval.clone(), aval.clone()],
+            avals,
+            "",
+        );
+    }
     if op == UnaryOp::Exp2 {
         // 2^x = e^(x ln 2), as JAX lowers it.
         let ln2 = f.constant(

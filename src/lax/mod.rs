@@ -12,6 +12,7 @@ pub(crate) mod dot_ad;
 pub(crate) mod elementwise;
 pub(crate) mod elementwise_ad;
 mod indexing;
+pub(crate) mod indexing_ad;
 mod linalg;
 mod ordering;
 pub(crate) mod ordering_ad;

@@ -71,7 +71,7 @@ fn product_of_others(x: &Array, axes: &[usize]) -> Result<Array> {
                 axis: last,
                 reverse,
             }),
-            &[flat.clone()],
+            std::slice::from_ref(&flat),
         )
     };
     let mut one_shape = flat.shape().to_vec();

@@ -3,9 +3,9 @@
 
 use super::rules::{broadcast_in_dim, reduce_sum, reshape, transpose};
 use crate::core::{Primitive, bind, bind1};
-use crate::interpreters::jvp::{Tangent, tangent_aval, zeros};
+use crate::interpreters::jvp::{Tangent, tangent_aval};
 use crate::interpreters::transpose::LinearInput;
-use crate::lax::ReduceOp;
+use crate::lax::{IndexingOp, ReduceOp};
 use crate::{Array, Result};
 
 /// The JVP of a primitive linear in all its operands: the primitive applied to the tangents.
@@ -79,15 +79,9 @@ pub(crate) fn transpose_rule(
         }
         Primitive::Slice {
             start_indices,
-            limit_indices,
             strides,
-        } => value(unslice(
-            ct,
-            &operand.shape,
-            start_indices,
-            limit_indices,
-            strides,
-        )?),
+            ..
+        } => value(unslice(ct, &operand.shape, start_indices, strides)?),
         Primitive::Concatenate { dimension } => {
             let mut start = 0;
             let mut cotangents = Vec::with_capacity(inputs.len());
@@ -118,62 +112,27 @@ pub(crate) fn transpose_rule(
     }
 }
 
-/// The transpose of a strided slice: `ct` placed back into zeros of `shape`, dimension by
-/// dimension, as zero blocks and (for strides) interleaved zeros joined by concatenation.
-fn unslice(
-    ct: &Array,
-    shape: &[usize],
-    start: &[usize],
-    limit: &[usize],
-    strides: &[usize],
-) -> Result<Array> {
-    let mut result = ct.clone();
-    for d in 0..shape.len() {
-        if strides[d] > 1 {
-            result = interleave_zeros(&result, d, strides[d], limit[d] - start[d])?;
-        }
-        let before = start[d];
-        let after = shape[d] - before - result.shape()[d];
-        let zeros_of = |size: usize| -> Result<Array> {
-            let mut block = result.aval().clone();
-            block.shape[d] = size;
-            zeros(&tangent_aval(&block))
-        };
-        let mut parts = Vec::new();
-        if before > 0 {
-            parts.push(zeros_of(before)?);
-        }
-        parts.push(result.clone());
-        if after > 0 {
-            parts.push(zeros_of(after)?);
-        }
-        if parts.len() > 1 {
-            result = bind1(Primitive::Concatenate { dimension: d }, &parts)?;
-        }
-    }
-    Ok(result)
-}
-
-/// `x` with `stride - 1` zeros after each element along dimension `d`, trimmed to `length`.
-fn interleave_zeros(x: &Array, d: usize, stride: usize, length: usize) -> Result<Array> {
-    // Give each element its own size-`stride` row: insert a dimension after d, pad it with
-    // zeros by concatenation, then merge it back and trim.
-    let mut expanded = x.shape().to_vec();
-    expanded.insert(d + 1, 1);
-    let column = reshape(x, &expanded)?;
-    let mut zero_shape = expanded.clone();
-    zero_shape[d + 1] = stride - 1;
-    let zero = zeros(&tangent_aval(&x.aval().with_shape(zero_shape)))?;
-    let rows = bind1(Primitive::Concatenate { dimension: d + 1 }, &[column, zero])?;
-    let mut merged = x.shape().to_vec();
-    merged[d] *= stride;
-    let flat = reshape(&rows, &merged)?;
-    let mut limits = merged.clone();
-    limits[d] = length;
-    let slice = Primitive::Slice {
-        start_indices: vec![0; merged.len()],
-        limit_indices: limits,
-        strides: vec![1; merged.len()],
-    };
-    bind1(slice, &[flat])
+/// The transpose of a strided slice: `ct` placed back into zeros of `shape` with `pad`
+/// (low padding up to the start, interior padding between strided elements, high padding to
+/// the end).
+fn unslice(ct: &Array, shape: &[usize], start: &[usize], strides: &[usize]) -> Result<Array> {
+    let config: Vec<(i64, i64, usize)> = (0..shape.len())
+        .map(|d| {
+            let count = ct.shape()[d];
+            let covered = if count == 0 {
+                0
+            } else {
+                (count - 1) * strides[d] + 1
+            };
+            let high = shape[d] - start[d] - covered;
+            (start[d] as i64, high as i64, strides[d] - 1)
+        })
+        .collect();
+    let zero = super::rules::scalar_like(ct, 0.0)?;
+    bind1(
+        Primitive::Indexing(IndexingOp::Pad {
+            padding_config: config,
+        }),
+        &[ct.clone(), zero],
+    )
 }
