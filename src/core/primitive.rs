@@ -43,6 +43,12 @@ pub enum Primitive {
         /// Whether the result is weakly typed.
         weak_type: bool,
     },
+    /// Reinterpretation of the bytes of each element as `new_dtype`; a narrower type adds a
+    /// trailing dimension, a wider one consumes it.
+    BitcastConvertType {
+        /// The target dtype.
+        new_dtype: DType,
+    },
     /// `broadcast_in_dim`: operand dimension `i` becomes result dimension
     /// `broadcast_dimensions[i]` of `shape`.
     BroadcastInDim {
@@ -138,6 +144,7 @@ impl Primitive {
             Primitive::Clamp => "clamp",
             Primitive::IntegerPow { .. } => "integer_pow",
             Primitive::ConvertElementType { .. } => "convert_element_type",
+            Primitive::BitcastConvertType { .. } => "bitcast_convert_type",
             Primitive::BroadcastInDim { .. } => "broadcast_in_dim",
             Primitive::Reshape { .. } => "reshape",
             Primitive::Transpose { .. } => "transpose",
@@ -176,6 +183,9 @@ impl Primitive {
             } => one(elementwise::convert_abstract_eval(
                 *new_dtype, *weak_type, avals,
             )),
+            Primitive::BitcastConvertType { new_dtype } => one(
+                structural::bitcast_convert_type_abstract_eval(*new_dtype, avals),
+            ),
             Primitive::BroadcastInDim {
                 shape,
                 broadcast_dimensions,
@@ -264,6 +274,9 @@ impl Primitive {
             }
             Primitive::ConvertElementType { .. } => {
                 one(elementwise::convert_lower(f, &args[0], &avals_in[0], out))
+            }
+            Primitive::BitcastConvertType { .. } => {
+                one(f.op("stablehlo.bitcast_convert", args, avals_in, avals_out, ""))
             }
             Primitive::BroadcastInDim {
                 broadcast_dimensions,
@@ -371,6 +384,9 @@ impl Primitive {
                     format!("new_dtype={}", new_dtype.name()),
                     format!("weak_type={weak}"),
                 ]
+            }
+            Primitive::BitcastConvertType { new_dtype } => {
+                vec![format!("new_dtype={}", new_dtype.name())]
             }
             Primitive::BroadcastInDim {
                 shape,

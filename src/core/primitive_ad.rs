@@ -35,7 +35,10 @@ impl Primitive {
                 &tangents[0],
                 &tangents[1],
             )?)),
-            Primitive::Compare(_) | Primitive::IsFinite | Primitive::Iota { .. } => {
+            Primitive::Compare(_)
+            | Primitive::IsFinite
+            | Primitive::Iota { .. }
+            | Primitive::BitcastConvertType { .. } => {
                 let answers = bind(self.clone(), primals)?;
                 let zeros = answers
                     .iter()
@@ -138,6 +141,7 @@ impl Primitive {
             Primitive::Indexing(op) => indexing_ad::transpose(op, &ct, inputs),
             Primitive::Compare(_)
             | Primitive::IsFinite
+            | Primitive::BitcastConvertType { .. }
             | Primitive::Clamp
             | Primitive::IntegerPow { .. }
             | Primitive::Iota { .. }

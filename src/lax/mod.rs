@@ -235,6 +235,13 @@ pub fn convert_element_type(x: &Array, dtype: DType) -> Array {
     )
 }
 
+/// Reinterprets the bytes of `x`'s elements as `dtype`: a narrower dtype adds a trailing
+/// dimension (`f32[3]` as `u8` is `u8[3,4]`), a wider one consumes it.
+#[track_caller]
+pub fn bitcast_convert_type(x: &Array, dtype: DType) -> Array {
+    apply(Primitive::BitcastConvertType { new_dtype: dtype }, &[x])
+}
+
 /// Broadcasts `x` to `shape`; operand dimension `i` becomes dimension `broadcast_dimensions[i]`.
 #[track_caller]
 pub fn broadcast_in_dim(x: &Array, shape: &[usize], broadcast_dimensions: &[usize]) -> Array {

@@ -1,5 +1,6 @@
 //! Shape primitives (JAX's `lax` structural ops): broadcast_in_dim, reshape, transpose,
-//! squeeze, expand_dims, iota, slice, concatenate.
+//! squeeze, expand_dims, iota, slice, concatenate, and bitcast_convert_type (which reinterprets
+//! bytes and so may add or remove a trailing dimension).
 
 use crate::abstract_value::ShapedArray;
 use crate::lowering::{FunctionBuilder, i64_array};
@@ -213,4 +214,28 @@ pub(crate) fn concatenate_abstract_eval(
         dtype: first.dtype,
         weak_type: avals.iter().all(|aval| aval.weak_type),
     })
+}
+
+pub(crate) fn bitcast_convert_type_abstract_eval(
+    new_dtype: DType,
+    avals: &[ShapedArray],
+) -> Result<ShapedArray> {
+    let x = one_operand("bitcast_convert_type", avals)?;
+    let (from, to) = (x.dtype.size_in_bytes(), new_dtype.size_in_bytes());
+    let mut shape = x.shape.clone();
+    if to < from {
+        shape.push(from / to);
+    } else if to > from {
+        if shape.last() != Some(&(to / from)) {
+            return Err(Error::invalid(
+                "bitcast_convert_type",
+                format!(
+                    "converting {x} to the wider {new_dtype} needs a last dimension of size {}",
+                    to / from
+                ),
+            ));
+        }
+        shape.pop();
+    }
+    Ok(ShapedArray::new(shape, new_dtype))
 }
