@@ -6,8 +6,10 @@ use super::Primitive;
 use crate::interpreters::jvp::{Tangent, jvp_flat, tangent_aval};
 use crate::interpreters::transpose::LinearInput;
 use crate::jaxpr::eval_jaxpr;
-use crate::lax::{dot_ad, elementwise_ad, indexing_ad, ordering_ad, reduction_ad, structural_ad};
-use crate::{Array, Error, Result, core::bind};
+use crate::lax::{
+    dot_ad, elementwise_ad, indexing_ad, linalg_ad, ordering_ad, reduction_ad, structural_ad,
+};
+use crate::{Array, Result, core::bind};
 
 /// One output's (primal, tangent) as the pair of vectors the JVP returns.
 fn one((primal, tangent): (Array, Tangent)) -> (Vec<Array>, Vec<Tangent>) {
@@ -99,10 +101,7 @@ impl Primitive {
             }
             Primitive::Ordering(op) => ordering_ad::jvp(op, primals, tangents),
             Primitive::Indexing(op) => indexing_ad::jvp(op, primals, tangents),
-            Primitive::Linalg(_) => Err(Error::invalid(
-                self.name(),
-                "differentiation rules for this primitive family come with the autodiff work",
-            )),
+            Primitive::Linalg(op) => linalg_ad::jvp(op, primals, tangents),
         }
     }
 
@@ -139,14 +138,14 @@ impl Primitive {
             ),
             Primitive::Ordering(op) => ordering_ad::transpose(op, &ct, inputs),
             Primitive::Indexing(op) => indexing_ad::transpose(op, &ct, inputs),
+            Primitive::Linalg(op) => linalg_ad::transpose(op, &ct, inputs),
             Primitive::Compare(_)
             | Primitive::IsFinite
             | Primitive::BitcastConvertType { .. }
             | Primitive::Clamp
             | Primitive::IntegerPow { .. }
             | Primitive::Iota { .. }
-            | Primitive::Call { .. }
-            | Primitive::Linalg(_) => Err(elementwise_ad::not_linear(self)),
+            | Primitive::Call { .. } => Err(elementwise_ad::not_linear(self)),
         }
     }
 }

@@ -14,6 +14,7 @@ pub(crate) mod elementwise_ad;
 mod indexing;
 pub(crate) mod indexing_ad;
 mod linalg;
+pub(crate) mod linalg_ad;
 mod ordering;
 pub(crate) mod ordering_ad;
 pub(crate) mod reduction;
