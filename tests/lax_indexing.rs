@@ -3,8 +3,10 @@
 //! (`tests/golden/indexing.py`, cross-checked there against JAX 0.10.2); the jaxprs they stage,
 //! as JAX prints them; and their errors.
 
+mod common;
+
+use common::panic_message;
 use std::collections::HashMap;
-use std::panic::{self, AssertUnwindSafe};
 
 use anyhow::{Context, bail, ensure};
 use rjax::lax::{
@@ -438,20 +440,6 @@ fn dynamic_slice_stages_the_negative_index_fix_up() -> anyhow::Result<()> {
         "{text}"
     );
     Ok(())
-}
-
-/// The message of the panic `f` raises.
-fn panic_message(f: impl FnOnce()) -> String {
-    let previous = panic::take_hook();
-    panic::set_hook(Box::new(|_| {}));
-    let result = panic::catch_unwind(AssertUnwindSafe(f));
-    panic::set_hook(previous);
-    let payload = result.expect_err("expected a panic");
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default()
 }
 
 #[test]

@@ -6,7 +6,9 @@
 //! x64 mode is process-global, so every test turns it on first and float32 is always asked
 //! for explicitly.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
+mod common;
+
+use common::panic_message;
 
 use rjax::lax::{cholesky, eigh, qr, triangular_solve};
 use rjax::{Array, DType, jit};
@@ -629,16 +631,6 @@ fn jaxprs_print_as_jax_prints_them() -> anyhow::Result<()> {
         "{ lambda ; a:f32[4,4]. let b:f32[4,4] = cholesky a in (b,) }"
     );
     Ok(())
-}
-
-/// The panic message of `f`.
-fn panic_message(f: impl FnOnce()) -> String {
-    let payload = catch_unwind(AssertUnwindSafe(f)).expect_err("expected a panic");
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default()
 }
 
 #[test]

@@ -2,6 +2,9 @@
 //! under `jit`, against NumPy's results (`tests/golden/ordering.py`, cross-checked there
 //! against `jax.lax`); their jaxpr parameters and lowerings as JAX prints them; their errors.
 
+mod common;
+
+use common::panic_message;
 use std::collections::HashMap;
 
 use rjax::lax;
@@ -415,16 +418,6 @@ fn cumulative_ops_and_sort_keep_weak_types_and_argmax_drops_them() -> anyhow::Re
     assert!(c.weak_type() && s.weak_type() && !a.weak_type());
     assert_eq!(c.to_vec::<f32>()?, [2.0, 4.0]);
     Ok(())
-}
-
-/// The panic message of `f`.
-fn panic_message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
-    let payload = std::panic::catch_unwind(f).expect_err("expected a panic");
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default()
 }
 
 #[test]

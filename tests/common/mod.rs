@@ -52,3 +52,14 @@ pub fn on_cpu(check: &str) -> bool {
     }
     cpu
 }
+
+/// The message of the panic `f` raises (failing the test if it does not panic).
+pub fn panic_message(f: impl FnOnce()) -> String {
+    let payload =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).expect_err("expected a panic");
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
