@@ -224,25 +224,23 @@ fn python_shape(shape: &[usize]) -> String {
     }
 }
 
-/// The value of `f(x)` and its gradient, for scalar-valued `f` with real inputs.
-fn value_and_grad_at<F, In, R>(f: &F, x: In) -> Result<(Array, In)>
-where
-    F: Fn(In) -> R,
-    R: FnOutput<Array>,
-    In: Pytree,
-{
-    let (leaves, _) = x.tree_flatten();
-    if let Some(bad) = leaves.iter().find(|leaf| !is_differentiable(leaf.dtype())) {
-        return Err(Error::invalid(
+/// Checks that `f` can be differentiated at `leaves` by `grad`: real or complex inputs.
+fn check_grad_inputs(leaves: &[Array]) -> Result<()> {
+    match leaves.iter().find(|leaf| !is_differentiable(leaf.dtype())) {
+        Some(bad) => Err(Error::invalid(
             "grad",
             format!(
                 "grad requires real- or complex-valued inputs (input dtype that is a sub-dtype of \
                  np.inexact), but got {}. If you want to use Boolean- or integer-valued inputs, use vjp",
                 bad.dtype()
             ),
-        ));
+        )),
+        None => Ok(()),
     }
-    let (value, pullback) = vjp(f, x)?;
+}
+
+/// The cotangent that seeds `grad`: 1 for a real scalar `value`, or JAX's error otherwise.
+fn grad_seed(value: &Array) -> Result<Array> {
     if value.ndim() != 0 {
         return Err(Error::invalid(
             "grad",
@@ -262,8 +260,40 @@ where
             ),
         ));
     }
-    let one = crate::array::convert(&Array::weak(Scalar::Float(1.0)), value.dtype(), false)?;
-    let gradient = pullback(one)?;
+    crate::array::convert(&Array::weak(Scalar::Float(1.0)), value.dtype(), false)
+}
+
+/// The value of `f(x)`, its gradient, and the auxiliary outputs `f` returns beside the value
+/// (not differentiated).
+fn value_and_grad_with_aux_at<F, In, Aux, R>(f: &F, x: In) -> Result<((Array, Aux), In)>
+where
+    F: Fn(In) -> R,
+    R: FnOutput<(Array, Aux)>,
+    In: Pytree,
+    Aux: Pytree,
+{
+    check_grad_inputs(&x.tree_flatten().0)?;
+    let ((value, aux), pullback) = vjp(f, x)?;
+    let seed = grad_seed(&value)?;
+    let (aux_leaves, aux_tree) = aux.tree_flatten();
+    let aux_cts = aux_leaves
+        .iter()
+        .map(|leaf| crate::interpreters::jvp::zeros(&tangent_aval(leaf.aval())))
+        .collect::<Result<Vec<_>>>()?;
+    let gradient = pullback((seed, Aux::tree_unflatten(&aux_tree, aux_cts)?))?;
+    Ok(((value, aux), gradient))
+}
+
+/// The value of `f(x)` and its gradient, for scalar-valued `f` with real inputs.
+fn value_and_grad_at<F, In, R>(f: &F, x: In) -> Result<(Array, In)>
+where
+    F: Fn(In) -> R,
+    R: FnOutput<Array>,
+    In: Pytree,
+{
+    check_grad_inputs(&x.tree_flatten().0)?;
+    let (value, pullback) = vjp(f, x)?;
+    let gradient = pullback(grad_seed(&value)?)?;
     Ok((value, gradient))
 }
 
@@ -294,4 +324,31 @@ where
     In: Pytree,
 {
     move |x| value_and_grad_at(&f, x)
+}
+
+/// The gradient of a function returning `(value, aux)` with respect to the value, and the
+/// auxiliary data (JAX's `grad(f, has_aux=True)`).
+pub fn grad_with_aux<F, In, Aux, R>(f: F) -> impl Fn(In) -> Result<(In, Aux)>
+where
+    F: Fn(In) -> R,
+    R: FnOutput<(Array, Aux)>,
+    In: Pytree,
+    Aux: Pytree,
+{
+    move |x| {
+        let ((_, aux), gradient) = value_and_grad_with_aux_at(&f, x)?;
+        Ok((gradient, aux))
+    }
+}
+
+/// `((value, aux), gradient)` for a function returning `(value, aux)` (JAX's
+/// `value_and_grad(f, has_aux=True)`).
+pub fn value_and_grad_with_aux<F, In, Aux, R>(f: F) -> impl Fn(In) -> Result<((Array, Aux), In)>
+where
+    F: Fn(In) -> R,
+    R: FnOutput<(Array, Aux)>,
+    In: Pytree,
+    Aux: Pytree,
+{
+    move |x| value_and_grad_with_aux_at(&f, x)
 }

@@ -65,7 +65,9 @@ mod tree;
 
 pub use abstract_value::ShapedArray;
 pub use array::{Array, IntoArray, NestedArray};
-pub use autodiff::{grad, jvp, linearize, value_and_grad, vjp};
+pub use autodiff::{
+    grad, grad_with_aux, jvp, linearize, value_and_grad, value_and_grad_with_aux, vjp,
+};
 pub use core::Primitive;
 pub use dispatch::default_client;
 pub use dtype::{Complex, DType, Element};

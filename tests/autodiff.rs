@@ -351,3 +351,23 @@ fn indexing_primitives_differentiate_and_transpose() -> anyhow::Result<()> {
     assert_eq!(values(&g), [4.0]);
     Ok(())
 }
+
+#[test]
+fn auxiliary_outputs_ride_along_undifferentiated() -> anyhow::Result<()> {
+    x64();
+    let f = |x: Array| {
+        let loss = (&x * &x).sum();
+        let stats = (x.max(), x.sum());
+        (loss, stats)
+    };
+    let x = Array::from([1.0f64, -2.0, 3.0]);
+    let (gradient, (max, total)) = rjax::grad_with_aux(f)(x.clone())?;
+    assert_eq!(values(&gradient), [2.0, -4.0, 6.0]);
+    assert_eq!(values(&max), [3.0]);
+    assert_eq!(values(&total), [2.0]);
+    let ((loss, (max, _)), gradient) = rjax::value_and_grad_with_aux(f)(x)?;
+    assert_eq!(values(&loss), [14.0]);
+    assert_eq!(values(&max), [3.0]);
+    assert_eq!(values(&gradient), [2.0, -4.0, 6.0]);
+    Ok(())
+}

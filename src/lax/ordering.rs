@@ -419,9 +419,6 @@ fn cumulative_lower(
             CumulativeOp::Max | CumulativeOp::Min if dtype.is_complex() => {
                 complex_choose(f, op == CumulativeOp::Max, &a[0], &a[1], dtype)
             }
-            CumulativeOp::Max | CumulativeOp::Min if dtype.is_float() => {
-                nan_propagating_choose(f, op == CumulativeOp::Max, &a[0], &a[1], dtype)
-            }
             CumulativeOp::Max => {
                 scalar_op(f, "stablehlo.maximum", &[&a[0], &a[1]], &[dtype; 2], dtype)
             }
@@ -456,28 +453,6 @@ fn cumulative_lower(
         &attributes,
         &[body],
     ))
-}
-
-/// The greater (`is_max`) or lesser of two real floats, NaN if either is: `x` if `x > y` (`<`)
-/// or `x` is NaN, else `y`. JAX emits `stablehlo.maximum`/`minimum`, which propagate NaNs, but
-/// XLA's CPU compiler drops NaNs from them unless `xla_cpu_enable_fast_min_max` is turned off;
-/// this form keeps JAX's semantics whatever the compiler's flags.
-fn nan_propagating_choose(
-    f: &mut FunctionBuilder<'_>,
-    is_max: bool,
-    x: &str,
-    y: &str,
-    dtype: DType,
-) -> String {
-    let direction = if is_max {
-        Comparison::Gt
-    } else {
-        Comparison::Lt
-    };
-    let better = compare(f, direction, x, y, dtype);
-    let is_nan = compare(f, Comparison::Ne, x, x, dtype);
-    let pick = bool_op(f, "stablehlo.or", &better, &is_nan);
-    select(f, &pick, x, y, dtype)
 }
 
 /// The real dtype of the parts of a complex `dtype`.

@@ -4,7 +4,8 @@
 //! numbers are those of `xla/pjrt/proto/compile_options.proto` and `xla/xla.proto`
 //! (`ExecutableBuildOptionsProto`). Proto defaults of zero are *not* what PJRT wants for the
 //! replica and partition counts, so both are always written; an empty message crashes the CPU
-//! plugin.
+//! plugin. Like JAX, every compilation also overrides XLA's fast min/max debug options (see
+//! [`OVERRIDES`]).
 
 /// How to compile a program: how many replicas and partitions it runs as, and on which devices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -35,6 +36,18 @@ impl Default for CompileOptions {
 // CompileOptionsProto fields.
 const EXECUTABLE_BUILD_OPTIONS: u32 = 3;
 const COMPILE_PORTABLE_EXECUTABLE: u32 = 4;
+const ENV_OPTION_OVERRIDES: u32 = 7;
+// Map entries, and OptionOverrideProto's bool value.
+const MAP_KEY: u32 = 1;
+const MAP_VALUE: u32 = 2;
+const OVERRIDE_BOOL: u32 = 2;
+
+/// Debug options JAX overrides on every compilation: XLA's "fast" min/max ignore NaN and the
+/// sign of zero (the CPU plugin turns it on by default), while JAX's `max`/`min` propagate NaN.
+const OVERRIDES: [(&str, bool); 2] = [
+    ("xla_cpu_enable_fast_min_max", false),
+    ("xla_gpu_enable_fast_min_max", false),
+];
 // ExecutableBuildOptionsProto fields.
 const DEVICE_ORDINAL: u32 = 1;
 const NUM_REPLICAS: u32 = 4;
@@ -55,15 +68,18 @@ impl CompileOptions {
         if self.use_spmd_partitioning {
             varint_field(&mut build, USE_SPMD_PARTITIONING, 1);
         }
-        let mut proto = Vec::with_capacity(build.len() + 8);
-        varint(
-            &mut proto,
-            u64::from(EXECUTABLE_BUILD_OPTIONS << 3 | WIRE_LEN),
-        );
-        varint(&mut proto, build.len() as u64);
-        proto.extend_from_slice(&build);
+        let mut proto = Vec::with_capacity(build.len() + 96);
+        bytes_field(&mut proto, EXECUTABLE_BUILD_OPTIONS, &build);
         if self.portable {
             varint_field(&mut proto, COMPILE_PORTABLE_EXECUTABLE, 1);
+        }
+        for (name, value) in OVERRIDES {
+            let mut option = Vec::new();
+            varint_field(&mut option, OVERRIDE_BOOL, u64::from(value));
+            let mut entry = Vec::new();
+            bytes_field(&mut entry, MAP_KEY, name.as_bytes());
+            bytes_field(&mut entry, MAP_VALUE, &option);
+            bytes_field(&mut proto, ENV_OPTION_OVERRIDES, &entry);
         }
         proto
     }
@@ -72,6 +88,12 @@ impl CompileOptions {
 fn varint_field(out: &mut Vec<u8>, field: u32, value: u64) {
     varint(out, u64::from(field << 3 | WIRE_VARINT));
     varint(out, value);
+}
+
+fn bytes_field(out: &mut Vec<u8>, field: u32, bytes: &[u8]) {
+    varint(out, u64::from(field << 3 | WIRE_LEN));
+    varint(out, bytes.len() as u64);
+    out.extend_from_slice(bytes);
 }
 
 fn varint(out: &mut Vec<u8>, mut value: u64) {
@@ -93,6 +115,14 @@ mod tests {
         let mut expected = vec![0x1a, 15, 0x08];
         expected.extend_from_slice(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
         expected.extend_from_slice(&[0x20, 0x01, 0x28, 0x01]);
+        // env_option_overrides { key: "xla_cpu_enable_fast_min_max" value { bool_field: false } },
+        // then the same for the GPU option.
+        for name in ["xla_cpu_enable_fast_min_max", "xla_gpu_enable_fast_min_max"] {
+            let entry_len = 2 + name.len() + 4;
+            expected.extend_from_slice(&[0x3a, entry_len as u8, 0x0a, name.len() as u8]);
+            expected.extend_from_slice(name.as_bytes());
+            expected.extend_from_slice(&[0x12, 0x02, 0x10, 0x00]);
+        }
         assert_eq!(CompileOptions::default().encode(), expected);
     }
 
@@ -108,6 +138,8 @@ mod tests {
         // 300 = 0b1_0010_1100 → ac 02.
         assert!(bytes.windows(3).any(|w| w == [0x20, 0xac, 0x02]));
         assert!(bytes.windows(2).any(|w| w == [0x30, 0x01]));
-        assert_eq!(&bytes[bytes.len() - 2..], &[0x20, 0x01]);
+        // compile_portable_executable follows the build options.
+        let build_len = usize::from(bytes[1]);
+        assert_eq!(&bytes[2 + build_len..4 + build_len], &[0x20, 0x01]);
     }
 }
