@@ -30,3 +30,22 @@ print("core/jit_x_plus_1/f32_scalar", median_us(lambda: plus_one(scalar).block_u
 print("core/eager_sin/f32x3", median_us(lambda: jnp.sin(vector).block_until_ready()))
 print("dispatch/sine_f32x3/device_resident", median_us(lambda: sine(vector).block_until_ready()))
 print("dispatch/sine_f32x3/host_transfer", median_us(lambda: sine(host).block_until_ready()))
+
+jax.config.update("jax_enable_x64", True)
+one = jnp.asarray(1.0, dtype=jnp.float64)
+dsin = jax.grad(jnp.sin)
+print("autodiff/eager_grad_sin/f64_scalar", median_us(lambda: dsin(one).block_until_ready(), iterations=200))
+n = 1000
+i = np.arange(n * n)
+a = jnp.asarray(((i * 7919) % 1000) / 1000.0 - 0.5, dtype=jnp.float64).reshape(n, n)
+b = jnp.asarray(np.sin(np.arange(n) * 0.01))
+x = jnp.asarray(np.cos(np.arange(n) * 0.02))
+
+
+def least_squares(x):
+    r = a @ x - b
+    return r @ r
+
+
+gradf = jax.jit(jax.grad(least_squares))
+print("autodiff/jit_grad_least_squares/n1000_f64", median_us(lambda: gradf(x).block_until_ready(), iterations=200))

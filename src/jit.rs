@@ -229,6 +229,32 @@ impl<F> Jitted<F> {
     }
 }
 
+/// The jaxpr `f` stages to for inputs like `example` (JAX's `jax.make_jaxpr`): only shapes and
+/// dtypes of `example` matter.
+///
+/// ```
+/// use rjax::{Array, make_jaxpr};
+/// let jaxpr = make_jaxpr(|x: Array| x.sin().cos())(&Array::from(1.0f32))?;
+/// assert_eq!(jaxpr.to_string(), "{ lambda ; a:f32[]. let b:f32[] = sin a; c:f32[] = cos b in (c,) }");
+/// # Ok::<(), rjax::Error>(())
+/// ```
+pub fn make_jaxpr<F, In, Out, R>(f: F) -> impl Fn(&In) -> Result<ClosedJaxpr>
+where
+    F: Fn(In) -> R,
+    R: FnOutput<Out>,
+    In: Pytree,
+    Out: Pytree,
+{
+    move |example: &In| {
+        let (leaves, tree) = example.tree_flatten();
+        let avals: Vec<ShapedArray> = leaves.iter().map(|leaf| leaf.aval().clone()).collect();
+        make_jaxpr_flat(&avals, |tracers| {
+            let input = In::tree_unflatten(&tree, tracers)?;
+            Ok(f(input).into_result()?.tree_flatten().0)
+        })
+    }
+}
+
 fn signature(tree: TreeDef, leaves: &[Array]) -> Signature {
     Signature {
         tree,

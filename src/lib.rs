@@ -21,6 +21,8 @@
 //! - [`Array`] and its operators (NumPy broadcasting, JAX's type promotion with weak types);
 //!   [`DType`], [`Element`], [`Scalar`].
 //! - [`grad`], [`value_and_grad`], [`jvp`], [`vjp`], [`linearize`]: automatic differentiation.
+//! - [`vmap`] and [`vmap_with`] ([`InAxes`], [`OutAxes`]): vectorization by batching every
+//!   primitive; [`jacfwd`], [`jacrev`], [`jacobian`], [`hessian`] built on it.
 //! - [`lax`]: the primitives with JAX's names.
 //! - [`jit`] and [`Jitted`]: staging, compilation and the signature cache; [`make_jaxpr`].
 //! - [`jaxpr`]: the intermediate representation, printed in JAX's syntax.
@@ -54,6 +56,7 @@ mod dispatch;
 mod dtype;
 mod error;
 mod interpreters;
+mod jacobian;
 pub mod jaxpr;
 mod jit;
 pub mod lax;
@@ -62,6 +65,7 @@ mod promotion;
 pub mod runtime;
 mod scalar;
 mod tree;
+mod vmap;
 
 pub use abstract_value::ShapedArray;
 pub use array::{Array, IntoArray, NestedArray};
@@ -72,6 +76,8 @@ pub use core::Primitive;
 pub use dispatch::default_client;
 pub use dtype::{Complex, DType, Element};
 pub use error::{Error, Result};
-pub use jit::{DEFAULT_MAX_CACHE_ENTRIES, Jitted, jit};
+pub use jacobian::{hessian, jacfwd, jacobian, jacrev};
+pub use jit::{Compiled, DEFAULT_MAX_CACHE_ENTRIES, Jitted, Lowered, jit, make_jaxpr};
 pub use scalar::Scalar;
 pub use tree::{FnOutput, Pytree, Static, StaticValue, TreeDef};
+pub use vmap::{InAxes, OutAxes, vmap, vmap_with};

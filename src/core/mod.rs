@@ -5,6 +5,7 @@ mod bind;
 mod eval_trace;
 pub(crate) mod primitive;
 mod primitive_ad;
+mod primitive_batch;
 pub(crate) mod trace;
 pub(crate) mod tracer;
 

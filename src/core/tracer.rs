@@ -23,4 +23,6 @@ pub(crate) enum TracerPayload {
     Staged { var: Var },
     /// A primal value and its tangent.
     Jvp { primal: Array, tangent: Tangent },
+    /// A value with a batch axis at `dim` (`None`: not mapped), for `vmap`.
+    Batch { value: Array, dim: Option<usize> },
 }

@@ -9,19 +9,26 @@
 
 pub(crate) mod dot;
 pub(crate) mod dot_ad;
+pub(crate) mod dot_batch;
 pub(crate) mod elementwise;
 pub(crate) mod elementwise_ad;
+pub(crate) mod elementwise_batch;
 mod indexing;
 pub(crate) mod indexing_ad;
+pub(crate) mod indexing_batch;
 mod linalg;
 pub(crate) mod linalg_ad;
+pub(crate) mod linalg_batch;
 mod ordering;
 pub(crate) mod ordering_ad;
+pub(crate) mod ordering_batch;
 pub(crate) mod reduction;
 pub(crate) mod reduction_ad;
+pub(crate) mod reduction_batch;
 pub(crate) mod rules;
 pub(crate) mod structural;
 pub(crate) mod structural_ad;
+pub(crate) mod structural_batch;
 
 pub use dot::DotDimensionNumbers;
 pub use elementwise::{BinaryOp, Comparison, UnaryOp};

@@ -1,0 +1,86 @@
+//! The batching rule of every primitive (JAX's `primitive_batchers`), by exhaustive `match`:
+//! given operands batched along `dims` (`None`: not mapped), one batched operation whose
+//! results carry their own batch axes. The rules themselves sit beside each family in
+//! `lax/*_batch.rs`.
+
+use super::Primitive;
+use crate::interpreters::batching::{Batched, batch_flat};
+use crate::jaxpr::eval_jaxpr;
+use crate::lax::{
+    dot_batch, elementwise_batch, indexing_batch, linalg_batch, ordering_batch, reduction_batch,
+    structural_batch,
+};
+use crate::{Array, Result, core::bind};
+
+impl Primitive {
+    /// The results of this primitive applied to `values` batched along `dims` (at least one
+    /// mapped, each of size `axis_size`), and the results' batch axes. Runs under the batch
+    /// trace's parent.
+    pub(crate) fn batch(
+        &self,
+        axis_size: usize,
+        values: &[Array],
+        dims: &[Option<usize>],
+    ) -> Result<Batched> {
+        if dims.iter().all(Option::is_none) {
+            return self.unbatched(values);
+        }
+        match self {
+            Primitive::Unary(_)
+            | Primitive::IsFinite
+            | Primitive::IntegerPow { .. }
+            | Primitive::ConvertElementType { .. }
+            | Primitive::Copy => elementwise_batch::unary(self, values, dims),
+            Primitive::Binary(_) | Primitive::Compare(_) => {
+                elementwise_batch::nary(self, axis_size, values, dims, &[true, true])
+            }
+            Primitive::SelectN => {
+                let mut scalar_ok = vec![false; values.len()];
+                scalar_ok[0] = true;
+                elementwise_batch::nary(self, axis_size, values, dims, &scalar_ok)
+            }
+            Primitive::Clamp => {
+                elementwise_batch::nary(self, axis_size, values, dims, &[true, false, true])
+            }
+            Primitive::BitcastConvertType { new_dtype } => {
+                elementwise_batch::bitcast_convert_type(*new_dtype, values, dims)
+            }
+            Primitive::BroadcastInDim { .. }
+            | Primitive::Reshape { .. }
+            | Primitive::Transpose { .. }
+            | Primitive::Squeeze { .. }
+            | Primitive::ExpandDims { .. }
+            | Primitive::Slice { .. } => structural_batch::one_operand(self, values, dims),
+            // No operands, so never batched.
+            Primitive::Iota { .. } => self.unbatched(values),
+            Primitive::Concatenate { dimension } => {
+                structural_batch::concatenate(*dimension, axis_size, values, dims)
+            }
+            Primitive::Reduce { op, axes } => reduction_batch::reduce(*op, axes, values, dims),
+            Primitive::DotGeneral {
+                dimension_numbers,
+                preferred_element_type,
+            } => dot_batch::dot_general(dimension_numbers, *preferred_element_type, values, dims),
+            Primitive::Indexing(op) => indexing_batch::batch(op, axis_size, values, dims),
+            Primitive::Ordering(op) => ordering_batch::batch(op, axis_size, values, dims),
+            Primitive::Linalg(op) => linalg_batch::batch(op, axis_size, values, dims),
+            // A call is batched by batching its body, inline, as its JVP is.
+            Primitive::Call { jaxpr, .. } => {
+                let body = jaxpr.0.clone();
+                batch_flat(
+                    |args| eval_jaxpr(&body, &args),
+                    values.to_vec(),
+                    dims,
+                    axis_size,
+                )
+            }
+        }
+    }
+
+    /// The primitive applied as it is, to operands none of which is batched.
+    fn unbatched(&self, values: &[Array]) -> Result<Batched> {
+        let outputs = bind(self.clone(), values)?;
+        let none = vec![None; outputs.len()];
+        Ok((outputs, none))
+    }
+}

@@ -1,0 +1,295 @@
+//! Jacobians and Hessians (JAX's `jax.jacfwd`, `jax.jacrev`, `jax.jacobian`, `jax.hessian`),
+//! built as JAX builds them from `vmap` and the differentiation primitives:
+//!
+//! - `jacfwd` pushes the standard basis of the input tangent space forward: `vmap` of `jvp`
+//!   over the basis, one column of the Jacobian per basis vector.
+//! - `jacrev` pulls the standard basis of the output cotangent space back: `vmap` of the `vjp`
+//!   pullback over the basis, one row per basis vector.
+//!
+//! The Jacobian of an output leaf of shape `out` with respect to an input leaf of shape `in`
+//! has shape `out + in`. For pytrees, the result has the output's structure with each leaf
+//! replaced by the input's structure (JAX's layout): for an `Array` input it is shaped like the
+//! output, for an `Array` output like the input. The caller names the result type.
+
+use std::cell::RefCell;
+
+use crate::core::{Primitive, bind1};
+use crate::interpreters::batching::vmap_flat;
+use crate::lax::rules::reshape;
+use crate::scalar::Scalar;
+use crate::tree::{FnOutput, Pytree, TreeDef};
+use crate::{Array, Error, Result, jvp, vjp};
+
+/// A function on flat lists of leaves.
+type FlatFn<'a> = dyn Fn(Vec<Array>) -> Result<Vec<Array>> + 'a;
+
+/// `tree` with each leaf replaced by `inner` (JAX's `tree_transpose` layout of Jacobians).
+fn nest(tree: &TreeDef, inner: &TreeDef) -> TreeDef {
+    match tree {
+        TreeDef::Leaf => inner.clone(),
+        TreeDef::Empty | TreeDef::Static(_) => tree.clone(),
+        TreeDef::Tuple(children) => {
+            TreeDef::Tuple(children.iter().map(|c| nest(c, inner)).collect())
+        }
+        TreeDef::List(children) => TreeDef::List(children.iter().map(|c| nest(c, inner)).collect()),
+        TreeDef::Some(child) => TreeDef::Some(Box::new(nest(child, inner))),
+        TreeDef::Map(entries) => TreeDef::Map(
+            entries
+                .iter()
+                .map(|(key, child)| (key.clone(), nest(child, inner)))
+                .collect(),
+        ),
+    }
+}
+
+/// Checks that every leaf is real floating point, as JAX's `_check_input_dtype_jacfwd` and
+/// `_check_output_dtype_jacrev` do.
+fn check_real(name: &str, what: &str, leaves: &[Array]) -> Result<()> {
+    match leaves.iter().find(|leaf| !leaf.dtype().is_float()) {
+        None => Ok(()),
+        Some(bad) => Err(Error::invalid(
+            name,
+            format!(
+                "{name} requires real-valued {what}s ({what} dtype that is a sub-dtype of \
+                 np.floating), but got {}. For differentiation of functions with integer or \
+                 complex {what}s, use jax.{} directly",
+                bad.dtype(),
+                if name == "jacfwd" { "jvp" } else { "vjp" }
+            ),
+        )),
+    }
+}
+
+/// The standard basis of the space of `leaves`, split like them: for `n` elements in all,
+/// leaf `j` of shape `s` gets a basis array of shape `[n, *s]` of its dtype, whose row `k` is
+/// one at the `k`-th element overall and zero elsewhere (JAX's `_std_basis`).
+fn std_basis(leaves: &[Array]) -> Vec<Array> {
+    let n: usize = leaves.iter().map(Array::size).sum();
+    let mut offset = 0;
+    leaves
+        .iter()
+        .map(|leaf| {
+            let (dtype, size) = (leaf.dtype(), leaf.size());
+            let one = Scalar::Float(1.0).to_bytes(dtype);
+            let zero = Scalar::Float(0.0).to_bytes(dtype);
+            let mut bytes = Vec::with_capacity(n * size * one.len());
+            for row in 0..n {
+                for element in 0..size {
+                    bytes.extend_from_slice(if row == offset + element { &one } else { &zero });
+                }
+            }
+            offset += size;
+            let mut shape = vec![n];
+            shape.extend_from_slice(leaf.shape());
+            Array::from_host_bytes(&bytes, dtype, shape, false)
+        })
+        .collect()
+}
+
+/// `x[start..start + len]` along `axis`.
+fn slice_axis(x: &Array, axis: usize, start: usize, len: usize) -> Result<Array> {
+    if start == 0 && len == x.shape()[axis] {
+        return Ok(x.clone());
+    }
+    let mut start_indices = vec![0; x.ndim()];
+    let mut limit_indices = x.shape().to_vec();
+    start_indices[axis] = start;
+    limit_indices[axis] = start + len;
+    bind1(
+        Primitive::Slice {
+            start_indices,
+            limit_indices,
+            strides: vec![1; x.ndim()],
+        },
+        std::slice::from_ref(x),
+    )
+}
+
+/// `a`'s shape followed by `b`'s.
+fn concat_shapes(a: &[usize], b: &[usize]) -> Vec<usize> {
+    a.iter().chain(b).copied().collect()
+}
+
+/// Forward mode: the Jacobian blocks of `f` at `x`, output-major (block `(i, j)`, of shape
+/// `out_i + in_j`, at `i * x.len() + j`).
+fn jacfwd_flat(f: &FlatFn<'_>, x: Vec<Array>) -> Result<Vec<Array>> {
+    check_real("jacfwd", "input", &x)?;
+    let basis = std_basis(&x);
+    let n = basis.first().map_or(0, |b| b.shape()[0]);
+    let primals = x.clone();
+    // Each output's tangents, with the basis index as the last axis.
+    let pushed = vmap_flat(
+        |tangents| Ok(jvp(|xs: Vec<Array>| f(xs), primals, tangents)?.1),
+        basis,
+        &vec![Some(0); x.len()],
+        n,
+        |ranks| Ok(ranks.iter().map(|&r| Some(r)).collect()),
+    )?;
+    let mut blocks = Vec::with_capacity(pushed.len() * x.len());
+    for out in &pushed {
+        let out_shape = &out.shape()[..out.ndim() - 1];
+        let mut offset = 0;
+        for leaf in &x {
+            let block = slice_axis(out, out.ndim() - 1, offset, leaf.size())?;
+            blocks.push(reshape(&block, &concat_shapes(out_shape, leaf.shape()))?);
+            offset += leaf.size();
+        }
+    }
+    Ok(blocks)
+}
+
+/// Reverse mode: the Jacobian blocks of `f` at `x`, output-major like [`jacfwd_flat`].
+fn jacrev_flat(f: &FlatFn<'_>, x: Vec<Array>) -> Result<Vec<Array>> {
+    check_real("jacrev", "input", &x)?;
+    let (y, pullback) = vjp(|xs: Vec<Array>| f(xs), x)?;
+    check_real("jacrev", "output", &y)?;
+    let basis = std_basis(&y);
+    let m = basis.first().map_or(0, |b| b.shape()[0]);
+    // Each input's cotangents, with the basis index as the first axis.
+    let pulled = vmap_flat(pullback, basis, &vec![Some(0); y.len()], m, |ranks| {
+        Ok(vec![Some(0); ranks.len()])
+    })?;
+    let mut blocks = Vec::with_capacity(y.len() * pulled.len());
+    let mut offset = 0;
+    for out in &y {
+        for ct in &pulled {
+            let block = slice_axis(ct, 0, offset, out.size())?;
+            blocks.push(reshape(
+                &block,
+                &concat_shapes(out.shape(), &ct.shape()[1..]),
+            )?);
+        }
+        offset += out.size();
+    }
+    Ok(blocks)
+}
+
+/// `f` on flat leaves of structure `in_tree`; records the output structure in `out_tree`.
+fn flat<'a, F, In, Out, R>(
+    f: &'a F,
+    in_tree: &'a TreeDef,
+    out_tree: &'a RefCell<Option<TreeDef>>,
+) -> impl Fn(Vec<Array>) -> Result<Vec<Array>> + 'a
+where
+    F: Fn(In) -> R,
+    R: FnOutput<Out>,
+    In: Pytree,
+    Out: Pytree,
+{
+    move |leaves| {
+        let (outputs, tree) = f(In::tree_unflatten(in_tree, leaves)?)
+            .into_result()?
+            .tree_flatten();
+        *out_tree.borrow_mut() = Some(tree);
+        Ok(outputs)
+    }
+}
+
+/// The Jacobian of `f` by the given flat transformation, nested `depth` times.
+fn jacobian_with<F, In, Out, R, J>(
+    f: &F,
+    x: In,
+    transform: impl FnOnce(&FlatFn<'_>, Vec<Array>) -> Result<Vec<Array>>,
+    depth: usize,
+) -> Result<J>
+where
+    F: Fn(In) -> R,
+    R: FnOutput<Out>,
+    In: Pytree,
+    Out: Pytree,
+    J: Pytree,
+{
+    let (leaves, in_tree) = x.tree_flatten();
+    let out_tree = RefCell::new(None);
+    let blocks = transform(&flat(f, &in_tree, &out_tree), leaves)?;
+    let mut tree = out_tree.into_inner().expect("the function ran");
+    for _ in 0..depth {
+        tree = nest(&tree, &in_tree);
+    }
+    J::tree_unflatten(&tree, blocks)
+}
+
+/// The Jacobian of `f` by forward mode (JAX's `jax.jacfwd`): `vmap` of `jvp` over the standard
+/// basis of the input space; efficient for "tall" Jacobians (few inputs).
+///
+/// The Jacobian of an output of shape `out` with respect to an input of shape `in` has shape
+/// `out + in`; for pytrees, the result has the output's structure with each leaf replaced by
+/// the input's structure, and the caller names its type.
+///
+/// ```
+/// use rjax::{Array, jacfwd};
+/// let j: Array = jacfwd(|x: Array| x.sin() * 2.0)(Array::from([0.0f32, 1.0]))?;
+/// assert_eq!(j.shape(), [2, 2]);
+/// # Ok::<(), rjax::Error>(())
+/// ```
+pub fn jacfwd<F, In, Out, R, J>(f: F) -> impl Fn(In) -> Result<J>
+where
+    F: Fn(In) -> R,
+    R: FnOutput<Out>,
+    In: Pytree,
+    Out: Pytree,
+    J: Pytree,
+{
+    move |x| jacobian_with::<F, In, Out, R, J>(&f, x, jacfwd_flat, 1)
+}
+
+/// The Jacobian of `f` by reverse mode (JAX's `jax.jacrev`): `vmap` of the `vjp` pullback over
+/// the standard basis of the output space; efficient for "wide" Jacobians (few outputs). The
+/// layout is [`jacfwd`]'s.
+///
+/// ```
+/// use rjax::{Array, jacrev};
+/// let j: Array = jacrev(|x: Array| (&x * &x).sum())(Array::from([1.0f32, 2.0]))?;
+/// assert_eq!(j.to_vec::<f32>()?, [2.0, 4.0]);
+/// # Ok::<(), rjax::Error>(())
+/// ```
+pub fn jacrev<F, In, Out, R, J>(f: F) -> impl Fn(In) -> Result<J>
+where
+    F: Fn(In) -> R,
+    R: FnOutput<Out>,
+    In: Pytree,
+    Out: Pytree,
+    J: Pytree,
+{
+    move |x| jacobian_with::<F, In, Out, R, J>(&f, x, jacrev_flat, 1)
+}
+
+/// The Jacobian of `f` (JAX's `jax.jacobian`, which is [`jacrev`]).
+pub fn jacobian<F, In, Out, R, J>(f: F) -> impl Fn(In) -> Result<J>
+where
+    F: Fn(In) -> R,
+    R: FnOutput<Out>,
+    In: Pytree,
+    Out: Pytree,
+    J: Pytree,
+{
+    jacrev(f)
+}
+
+/// The Hessian of `f` (JAX's `jax.hessian`): `jacfwd(jacrev(f))`. For an output of shape `out`
+/// and an input of shape `in`, the shape is `out + in + in`; for pytrees, the output's
+/// structure with each leaf replaced by the input's structure, twice.
+///
+/// ```
+/// use rjax::{Array, hessian};
+/// let h: Array = hessian(|x: Array| (&x * &x * &x).sum())(Array::from([1.0f32, 2.0]))?;
+/// assert_eq!(h.to_vec::<f32>()?, [6.0, 0.0, 0.0, 12.0]);
+/// # Ok::<(), rjax::Error>(())
+/// ```
+pub fn hessian<F, In, Out, R, H>(f: F) -> impl Fn(In) -> Result<H>
+where
+    F: Fn(In) -> R,
+    R: FnOutput<Out>,
+    In: Pytree,
+    Out: Pytree,
+    H: Pytree,
+{
+    move |x| {
+        jacobian_with::<F, In, Out, R, H>(
+            &f,
+            x,
+            |g, leaves| jacfwd_flat(&|xs| jacrev_flat(g, xs), leaves),
+            2,
+        )
+    }
+}
