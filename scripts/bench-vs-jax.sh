@@ -12,7 +12,7 @@ jax_figures=$(mktemp)
 trap 'rm -f "$rjax_figures" "$jax_figures"' EXIT
 
 # criterion prints `name` then `time: [low estimate high]`; keep the estimate, in µs.
-for bench in runtime_dispatch core_dispatch autodiff; do
+for bench in runtime_dispatch core_dispatch autodiff vmap; do
   cargo bench --quiet --bench "$bench" -- --warm-up-time 2 --measurement-time 5 2>/dev/null
 done | awk '
   /^[a-z_]+\/[^ ]+/ { name = $1 }

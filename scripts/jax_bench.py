@@ -49,3 +49,29 @@ def least_squares(x):
 
 gradf = jax.jit(jax.grad(least_squares))
 print("autodiff/jit_grad_least_squares/n1000_f64", median_us(lambda: gradf(x).block_until_ready(), iterations=200))
+
+jax.config.update("jax_enable_x64", False)
+
+
+def data(count, scale):
+    i = np.arange(count)
+    return ((((i * 7919) % 1009) / 1009.0 - 0.5) * scale).astype(np.float32)
+
+
+matrix = jnp.asarray(data(256 * 256, 1.0).reshape(256, 256))
+vectors = jnp.asarray(data(1000 * 256, 2.0).reshape(1000, 256))
+matvecs = jax.jit(jax.vmap(lambda v: matrix @ v))
+print("vmap/jit_vmap_matvec/1000x256", median_us(lambda: matvecs(vectors).block_until_ready(), iterations=200))
+weights = jnp.asarray(data(100, 0.1))
+features = jnp.asarray(data(1000 * 100, 1.0).reshape(1000, 100))
+targets = jnp.asarray(data(1000, 3.0))
+
+
+def loss(w, x, y):
+    error = w @ x - y
+    return error * error
+
+
+per_example = jax.jit(jax.vmap(jax.grad(loss, argnums=(0, 1, 2)), in_axes=(None, 0, 0)))
+print("vmap/jit_vmap_grad/1000x100",
+      median_us(lambda: per_example(weights, features, targets)[0].block_until_ready(), iterations=200))
