@@ -168,3 +168,28 @@ fn integer_inputs_are_rejected() -> anyhow::Result<()> {
     ensure!(err.contains("jacfwd requires real-valued inputs"), "{err}");
     Ok(())
 }
+
+#[test]
+fn jacfwd_of_a_vmapped_function() -> anyhow::Result<()> {
+    x64();
+    // Rows of a [3, 2] input, each mapped to softmax: the Jacobian is block diagonal, with the
+    // softmax Jacobian diag(s) - s sᵀ of each row in its block.
+    let x = data(&[3, 2], 0.5);
+    let rows = rjax::vmap(softmax, rjax::InAxes::leading());
+    let j: Array = jacfwd(rows)(x.clone())?;
+    let xs = host(&x);
+    let mut want = vec![0.0; 36];
+    for r in 0..3 {
+        let (a, b) = (xs[2 * r], xs[2 * r + 1]);
+        let total = a.exp() + b.exp();
+        let s = [a.exp() / total, b.exp() / total];
+        for i in 0..2 {
+            for k in 0..2 {
+                let delta = if i == k { s[i] } else { 0.0 };
+                // Index of j[r, i, r, k] in the [3, 2, 3, 2] layout.
+                want[((r * 2 + i) * 3 + r) * 2 + k] = delta - s[i] * s[k];
+            }
+        }
+    }
+    assert_close(&j, &[3, 2, 3, 2], &want, "jacfwd(vmap(softmax))")
+}
