@@ -20,7 +20,8 @@
 //! ## Contents
 //! - [`Array`] and its operators (NumPy broadcasting, JAX's type promotion with weak types);
 //!   [`DType`], [`Element`], [`Scalar`].
-//! - [`grad`], [`value_and_grad`], [`jvp`], [`vjp`], [`linearize`]: automatic differentiation.
+//! - [`grad`], [`value_and_grad`], [`jvp`], [`vjp`], [`linearize`]: automatic differentiation;
+//!   [`grad_argnums`] and friends choose the arguments, as JAX's `argnums`.
 //! - [`vmap`] and [`vmap_with`] ([`InAxes`], [`OutAxes`]): vectorization by batching every
 //!   primitive; [`jacfwd`], [`jacrev`], [`jacobian`], [`hessian`] built on it.
 //! - [`lax`]: the primitives with JAX's names.
@@ -47,6 +48,7 @@
 //!   once.
 
 mod abstract_value;
+mod argnums;
 mod array;
 mod autodiff;
 pub mod compilation_cache;
@@ -68,6 +70,10 @@ mod tree;
 mod vmap;
 
 pub use abstract_value::ShapedArray;
+pub use argnums::{
+    Argnum, Argnums, grad_argnums, hessian_argnums, jacfwd_argnums, jacrev_argnums,
+    value_and_grad_argnums,
+};
 pub use array::{Array, IntoArray, NestedArray};
 pub use autodiff::{
     grad, grad_with_aux, jvp, linearize, value_and_grad, value_and_grad_with_aux, vjp,

@@ -371,3 +371,47 @@ fn auxiliary_outputs_ride_along_undifferentiated() -> anyhow::Result<()> {
     assert_eq!(values(&gradient), [2.0, -4.0, 6.0]);
     Ok(())
 }
+
+#[test]
+fn argnums_select_what_to_differentiate() -> anyhow::Result<()> {
+    use rjax::{Argnum, grad_argnums, hessian_argnums, jacrev_argnums, value_and_grad_argnums};
+    x64();
+    let f = |(x, a, b): (Array, Array, Array)| {
+        let r = a.matmul(&x) - &b;
+        r.matmul(&r)
+    };
+    let x = Array::from([1.0f64, -1.0]);
+    let a = Array::from([[2.0f64, 0.5], [1.0, 3.0]]);
+    let b = Array::from([0.5f64, 1.0]);
+    let input = (x.clone(), a.clone(), b.clone());
+    // r = A x - b = [1.5 - 0.5, -2 - 1] = [1, -3].
+    let dx = grad_argnums(f, Argnum::<0>)(input.clone())?;
+    assert_close(
+        &values(&dx),
+        &[
+            2.0 * (2.0 * 1.0 + 1.0 * -3.0),
+            2.0 * (0.5 * 1.0 + 3.0 * -3.0),
+        ],
+        1e-14,
+    );
+    let da = grad_argnums(f, Argnum::<1>)(input.clone())?;
+    assert_eq!(da.shape(), [2, 2]);
+    assert_close(&values(&da), &[2.0, -2.0, -6.0, 6.0], 1e-14);
+    let (value, (dx2, db)) = value_and_grad_argnums(f, (Argnum::<0>, Argnum::<2>))(input.clone())?;
+    assert_close(&values(&value), &[10.0], 1e-14);
+    assert_close(&values(&dx2), &values(&dx), 1e-14);
+    assert_close(&values(&db), &[-2.0, 6.0], 1e-14);
+    let residual = |(x, a, b): (Array, Array, Array)| a.matmul(&x) - &b;
+    let jacobian_x: Array = jacrev_argnums(residual, Argnum::<0>)(input.clone())?;
+    assert_close(&values(&jacobian_x), &values(&a), 1e-14);
+    let hessian_x: Array = hessian_argnums(f, Argnum::<0>)(input)?;
+    // 2 Aᵀ A.
+    let (av, h) = (values(&a), values(&hessian_x));
+    for i in 0..2 {
+        for j in 0..2 {
+            let want = 2.0 * (av[i] * av[j] + av[2 + i] * av[2 + j]);
+            assert!((h[2 * i + j] - want).abs() < 1e-12, "{h:?}");
+        }
+    }
+    Ok(())
+}
