@@ -75,3 +75,50 @@ def loss(w, x, y):
 per_example = jax.jit(jax.vmap(jax.grad(loss, argnums=(0, 1, 2)), in_axes=(None, 0, 0)))
 print("vmap/jit_vmap_grad/1000x100",
       median_us(lambda: per_example(weights, features, targets)[0].block_until_ready(), iterations=200))
+
+jax.config.update("jax_enable_x64", True)
+
+
+def det_data(count):
+    i = np.arange(count)
+    return ((i * 7919) % 1000) / 1000.0 - 0.5
+
+
+def det_matrix(rows, cols):
+    return jnp.asarray(det_data(rows * cols).reshape(rows, cols))
+
+
+def det_vector(n, phase):
+    return jnp.asarray(np.sin(np.arange(n) * 0.01 + phase))
+
+
+def f_ls(x, A, b):
+    r = A @ x - b
+    return r @ r
+
+
+def fvec(x, A, b):
+    y = A @ x + b
+    return jnp.exp(y - jnp.max(y)) / jnp.sum(jnp.exp(y - jnp.max(y)))
+
+
+args = (det_vector(1000, 0.3), det_matrix(1000, 1000), det_vector(1000, 0.7))
+hess = jax.jit(jax.hessian(f_ls))
+print("notebook/jit_hessian/n1000_f64", median_us(lambda: hess(*args).block_until_ready(), iterations=5, batches=5))
+for n, m in [(1000, 1000), (10, 1000)]:
+    args = (det_vector(n, 0.3), det_matrix(m, n), det_vector(m, 0.7))
+    fwd = jax.jit(jax.jacfwd(fvec))
+    rev = jax.jit(jax.jacrev(fvec))
+    reps = 5 if n == 1000 else 50
+    print(f"notebook/jit_jacfwd_fvec/m{m}_n{n}_f64", median_us(lambda: fwd(*args).block_until_ready(), iterations=reps, batches=5))
+    print(f"notebook/jit_jacrev_fvec/m{m}_n{n}_f64", median_us(lambda: rev(*args).block_until_ready(), iterations=reps, batches=5))
+x, A, b = det_vector(3000, 0.3), det_matrix(3000, 3000), det_vector(3000, 0.7)
+z = det_vector(3000, 1.1)
+
+
+def hvp(x, z):
+    return jax.jvp(jax.grad(lambda x: f_ls(x, A, b)), (x,), (z,))[1]
+
+
+jhvp = jax.jit(hvp)
+print("notebook/jit_hvp/n3000_f64", median_us(lambda: jhvp(x, z).block_until_ready(), iterations=10, batches=5))
