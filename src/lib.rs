@@ -24,6 +24,7 @@
 //!   [`grad_argnums`] and friends choose the arguments, as JAX's `argnums`.
 //! - [`vmap`] and [`vmap_with`] ([`InAxes`], [`OutAxes`]): vectorization by batching every
 //!   primitive; [`jacfwd`], [`jacrev`], [`jacobian`], [`hessian`] built on it.
+//! - [`custom_jvp`], [`custom_vjp`], [`stop_gradient`]: user-defined derivatives.
 //! - [`lax`]: the primitives with JAX's names.
 //! - [`jit`] and [`Jitted`]: staging, compilation and the signature cache; [`make_jaxpr`].
 //! - [`jaxpr`]: the intermediate representation, printed in JAX's syntax.
@@ -54,6 +55,7 @@ mod autodiff;
 pub mod compilation_cache;
 pub mod config;
 mod core;
+mod custom_derivatives;
 mod dispatch;
 mod dtype;
 mod error;
@@ -79,6 +81,7 @@ pub use autodiff::{
     grad, grad_with_aux, jvp, linearize, value_and_grad, value_and_grad_with_aux, vjp,
 };
 pub use core::Primitive;
+pub use custom_derivatives::{custom_jvp, custom_vjp, stop_gradient, stop_gradient_tree};
 pub use dispatch::default_client;
 pub use dtype::{Complex, DType, Element};
 pub use error::{Error, Result};

@@ -8,12 +8,14 @@
 use std::fmt;
 
 use crate::abstract_value::ShapedArray;
+use crate::custom_derivatives::{self, BwdFn, FwdFn, JvpFn, Rule};
 use crate::jaxpr::JaxprRef;
 use crate::lax::{
     BinaryOp, Comparison, DotDimensionNumbers, IndexingOp, LinalgOp, OrderingOp, ReduceOp, UnaryOp,
     dot, elementwise, reduction, structural,
 };
 use crate::lowering::FunctionBuilder;
+use crate::tree::TreeDef;
 use crate::{DType, Result};
 
 /// A primitive operation with its parameters.
@@ -130,6 +132,46 @@ pub enum Primitive {
         /// The name of the traced function, for the lowered module.
         name: String,
     },
+    /// JAX's `stop_gradient`: the identity, with a zero derivative.
+    StopGradient,
+    /// JAX's `custom_jvp_call`: a function with a custom JVP rule. Arguments: the
+    /// `num_consts` values the function closes over, then its inputs. Evaluated, lowered and
+    /// staged as `call`; differentiated by the rule.
+    CustomJvpCall {
+        /// The staged function, taking the constants then the inputs.
+        call: JaxprRef,
+        /// The rule: (primals, tangents) of the inputs to (primals, tangents) of the outputs.
+        jvp: Rule<JvpFn>,
+        /// How many leading arguments are closed-over constants (never differentiated).
+        num_consts: usize,
+    },
+    /// JAX's `custom_vjp_call`: a function with a custom VJP. Arguments as for
+    /// [`Primitive::CustomJvpCall`]. Differentiated by running `fwd` and binding
+    /// [`Primitive::CustomLin`], whose transpose runs `bwd`.
+    CustomVjpCall {
+        /// The staged function, taking the constants then the inputs.
+        call: JaxprRef,
+        /// The forward rule: inputs to (outputs, residuals).
+        fwd: Rule<FwdFn>,
+        /// The backward rule: (residuals, output cotangents) to input cotangents.
+        bwd: Rule<BwdFn>,
+        /// How many leading arguments are closed-over constants (never differentiated).
+        num_consts: usize,
+    },
+    /// JAX's `custom_lin`: the linear map of a custom_vjp function at a point, known only by
+    /// its transpose (`bwd`). Arguments: `num_res` residuals, then the input tangents. It
+    /// cannot be evaluated: that would be forward-mode differentiation of a custom_vjp
+    /// function.
+    CustomLin {
+        /// The backward rule.
+        bwd: Rule<BwdFn>,
+        /// The structure of the residuals, for `bwd`.
+        res_tree: TreeDef,
+        /// How many leading arguments are residuals.
+        num_res: usize,
+        /// The types of the output tangents.
+        out_avals: Vec<ShapedArray>,
+    },
 }
 
 impl Primitive {
@@ -160,6 +202,10 @@ impl Primitive {
             Primitive::Ordering(op) => op.name(),
             Primitive::Linalg(op) => op.name(),
             Primitive::Call { .. } => "jit",
+            Primitive::StopGradient => "stop_gradient",
+            Primitive::CustomJvpCall { .. } => "custom_jvp_call",
+            Primitive::CustomVjpCall { .. } => "custom_vjp_call",
+            Primitive::CustomLin { .. } => "custom_lin",
         }
     }
 
@@ -242,6 +288,11 @@ impl Primitive {
             Primitive::Ordering(op) => op.abstract_eval(avals),
             Primitive::Linalg(op) => op.abstract_eval(avals),
             Primitive::Call { jaxpr, .. } => crate::jit::call_abstract_eval(jaxpr, avals),
+            Primitive::StopGradient => one(custom_derivatives::stop_gradient_abstract_eval(avals)),
+            Primitive::CustomJvpCall { call, .. } | Primitive::CustomVjpCall { call, .. } => {
+                custom_derivatives::call_abstract_eval(self.name(), call, avals)
+            }
+            Primitive::CustomLin { out_avals, .. } => Ok(out_avals.clone()),
         }
     }
 
@@ -349,6 +400,11 @@ impl Primitive {
             Primitive::Call { jaxpr, name } => {
                 crate::jit::call_lower(jaxpr, name, f, args, avals_in, avals_out)
             }
+            Primitive::StopGradient => one(args[0].clone()),
+            Primitive::CustomJvpCall { call, .. } | Primitive::CustomVjpCall { call, .. } => {
+                crate::jit::call_lower(call, self.name(), f, args, avals_in, avals_out)
+            }
+            Primitive::CustomLin { .. } => Err(custom_derivatives::forward_mode_error()),
         }
     }
 
@@ -373,7 +429,8 @@ impl Primitive {
             | Primitive::IsFinite
             | Primitive::SelectN
             | Primitive::Clamp
-            | Primitive::Copy => vec![],
+            | Primitive::Copy
+            | Primitive::StopGradient => vec![],
             Primitive::IntegerPow { y } => vec![format!("y={y}")],
             Primitive::ConvertElementType {
                 new_dtype,
@@ -436,6 +493,33 @@ impl Primitive {
                 ),
             ],
             Primitive::Call { name, .. } => vec![format!("name={name}")],
+            Primitive::CustomJvpCall {
+                call,
+                jvp,
+                num_consts,
+            } => vec![
+                format!("call_jaxpr={}", call.0),
+                format!("jvp={jvp:?}"),
+                format!("num_consts={num_consts}"),
+                "symbolic_zeros=False".to_string(),
+            ],
+            Primitive::CustomVjpCall {
+                call,
+                fwd,
+                bwd,
+                num_consts,
+            } => vec![
+                format!("call_jaxpr={}", call.0),
+                format!("fwd={fwd:?}"),
+                format!("bwd={bwd:?}"),
+                format!("num_consts={num_consts}"),
+                "symbolic_zeros=False".to_string(),
+            ],
+            Primitive::CustomLin { bwd, num_res, .. } => vec![
+                format!("bwd={bwd:?}"),
+                format!("num_res={num_res}"),
+                "symbolic_zeros=False".to_string(),
+            ],
             Primitive::Indexing(op) => op.params_text(),
             Primitive::Ordering(op) => op.params_text(),
             Primitive::Linalg(op) => op.params_text(),

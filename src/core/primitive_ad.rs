@@ -9,7 +9,7 @@ use crate::jaxpr::eval_jaxpr;
 use crate::lax::{
     dot_ad, elementwise_ad, indexing_ad, linalg_ad, ordering_ad, reduction_ad, structural_ad,
 };
-use crate::{Array, Result, core::bind};
+use crate::{Array, Result, core::bind, custom_derivatives};
 
 /// One output's (primal, tangent) as the pair of vectors the JVP returns.
 fn one((primal, tangent): (Array, Tangent)) -> (Vec<Array>, Vec<Tangent>) {
@@ -102,6 +102,24 @@ impl Primitive {
             Primitive::Ordering(op) => ordering_ad::jvp(op, primals, tangents),
             Primitive::Indexing(op) => indexing_ad::jvp(op, primals, tangents),
             Primitive::Linalg(op) => linalg_ad::jvp(op, primals, tangents),
+            Primitive::StopGradient => {
+                let answers = bind(self.clone(), primals)?;
+                let zeros = answers
+                    .iter()
+                    .map(|a| Tangent::zero_for(a.aval()))
+                    .collect();
+                Ok((answers, zeros))
+            }
+            Primitive::CustomJvpCall {
+                jvp, num_consts, ..
+            } => custom_derivatives::custom_jvp_call_jvp(jvp, *num_consts, primals, tangents),
+            Primitive::CustomVjpCall {
+                fwd,
+                bwd,
+                num_consts,
+                ..
+            } => custom_derivatives::custom_vjp_call_jvp(fwd, bwd, *num_consts, primals, tangents),
+            Primitive::CustomLin { .. } => Err(custom_derivatives::forward_mode_error()),
         }
     }
 
@@ -112,6 +130,15 @@ impl Primitive {
         cts: &[Tangent],
         inputs: &[LinearInput],
     ) -> Result<Vec<Option<Tangent>>> {
+        if let Primitive::CustomLin {
+            bwd,
+            res_tree,
+            num_res,
+            ..
+        } = self
+        {
+            return custom_derivatives::custom_lin_transpose(bwd, res_tree, *num_res, cts, inputs);
+        }
         let ct = cts[0].instantiate()?;
         match self {
             Primitive::Unary(_)
@@ -145,7 +172,11 @@ impl Primitive {
             | Primitive::Clamp
             | Primitive::IntegerPow { .. }
             | Primitive::Iota { .. }
-            | Primitive::Call { .. } => Err(elementwise_ad::not_linear(self)),
+            | Primitive::Call { .. }
+            | Primitive::StopGradient
+            | Primitive::CustomJvpCall { .. }
+            | Primitive::CustomVjpCall { .. } => Err(elementwise_ad::not_linear(self)),
+            Primitive::CustomLin { .. } => unreachable!("transposed above"),
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::lax::{
     dot_batch, elementwise_batch, indexing_batch, linalg_batch, ordering_batch, reduction_batch,
     structural_batch,
 };
-use crate::{Array, Result, core::bind};
+use crate::{Array, Result, core::bind, custom_derivatives};
 
 impl Primitive {
     /// The results of this primitive applied to `values` batched along `dims` (at least one
@@ -30,7 +30,8 @@ impl Primitive {
             | Primitive::IsFinite
             | Primitive::IntegerPow { .. }
             | Primitive::ConvertElementType { .. }
-            | Primitive::Copy => elementwise_batch::unary(self, values, dims),
+            | Primitive::Copy
+            | Primitive::StopGradient => elementwise_batch::unary(self, values, dims),
             Primitive::Binary(_) | Primitive::Compare(_) => {
                 elementwise_batch::nary(self, axis_size, values, dims, &[true, true])
             }
@@ -74,6 +75,35 @@ impl Primitive {
                     axis_size,
                 )
             }
+            // Batched as JAX batches them: the function is batched into a new jaxpr and the
+            // rules are wrapped to run batched, so the result is again a custom call.
+            Primitive::CustomJvpCall {
+                call,
+                jvp,
+                num_consts,
+            } => custom_derivatives::custom_jvp_call_batch(
+                call,
+                jvp,
+                *num_consts,
+                axis_size,
+                values,
+                dims,
+            ),
+            Primitive::CustomVjpCall {
+                call,
+                fwd,
+                bwd,
+                num_consts,
+            } => custom_derivatives::custom_vjp_call_batch(
+                call,
+                fwd,
+                bwd,
+                *num_consts,
+                axis_size,
+                values,
+                dims,
+            ),
+            Primitive::CustomLin { .. } => Err(custom_derivatives::forward_mode_error()),
         }
     }
 
