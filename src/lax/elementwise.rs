@@ -181,6 +181,8 @@ ops! {
         Atan2 => ("atan2", "stablehlo.atan2", Float),
         /// The next representable value after `x` toward `y`.
         NextAfter => ("nextafter", "chlo.next_after", Float),
+        /// The polygamma function ψ⁽ᵐ⁾(x), of order `m` (the first operand, a whole number).
+        Polygamma => ("polygamma", "chlo.polygamma", Float),
         /// Logical or bitwise and.
         And => ("and", "stablehlo.and", Bitwise),
         /// Logical or bitwise or.

@@ -94,12 +94,9 @@ pub(crate) fn unary_jvp(op: UnaryOp, x: &Array, t: &Tangent) -> Result<(Array, T
             )
         })?,
         UnaryOp::Lgamma => scaled(t, &out, || unary(UnaryOp::Digamma, x))?,
-        UnaryOp::Digamma => {
-            return Err(Error::invalid(
-                "digamma",
-                "differentiating digamma needs polygamma, which rjax does not have yet",
-            ));
-        }
+        UnaryOp::Digamma => scaled(t, &out, || {
+            binary(BinaryOp::Polygamma, &scalar_like(x, 1.0)?, x)
+        })?,
     };
     Ok((ans, tangent))
 }
@@ -177,6 +174,18 @@ pub(crate) fn binary_jvp(
             let denominator = || add(&mul(x, x)?, &mul(y, y)?);
             scaled(tx, &out, || div(y, &denominator()?))?
                 .add(scaled(ty, &out, || neg(&div(x, &denominator()?)?))?)?
+        }
+        // d/dx ψ⁽ᵐ⁾(x) = ψ⁽ᵐ⁺¹⁾(x); the order is not differentiable, as in JAX.
+        BinaryOp::Polygamma => {
+            if !tx.is_zero() {
+                return Err(Error::invalid(
+                    "polygamma",
+                    "polygamma gradient with respect to m is not supported",
+                ));
+            }
+            scaled(ty, &out, || {
+                binary(BinaryOp::Polygamma, &add(x, &scalar_like(x, 1.0)?)?, y)
+            })?
         }
         BinaryOp::NextAfter
         | BinaryOp::And

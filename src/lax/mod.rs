@@ -7,6 +7,7 @@
 //! with a message naming the operation, the types and the caller's line; a failure of the
 //! eager runtime (a device out of memory) panics with PJRT's message.
 
+pub(crate) mod associative_scan;
 pub(crate) mod dot;
 pub(crate) mod dot_ad;
 pub(crate) mod dot_batch;
@@ -30,6 +31,7 @@ pub(crate) mod structural;
 pub(crate) mod structural_ad;
 pub(crate) mod structural_batch;
 
+pub use associative_scan::associative_scan;
 pub use dot::DotDimensionNumbers;
 pub use elementwise::{BinaryOp, Comparison, UnaryOp};
 pub use indexing::*;
@@ -166,6 +168,8 @@ binary_functions! {
     atan2 => Atan2,
     /// Elementwise next representable value after `x` toward `y`.
     nextafter => NextAfter,
+    /// Elementwise polygamma ψ⁽ᵐ⁾(x) of order `m` (the first operand).
+    polygamma => Polygamma,
     /// Elementwise logical or bitwise and.
     bitwise_and => And,
     /// Elementwise logical or bitwise or.

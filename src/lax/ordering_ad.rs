@@ -1,12 +1,26 @@
-//! Differentiation rules of the ordering primitives: argmax and argmin have zero tangents
-//! (integer outputs), `cumsum` is linear and transposes to the cumulative sum in the other
-//! direction.
+//! Differentiation rules of the ordering primitives (JAX's rules in `lax/lax.py` and
+//! `lax/control_flow/loops.py`):
+//! - argmax and argmin have zero tangents (integer outputs);
+//! - `cumsum` is linear and transposes to the cumulative sum in the other direction;
+//! - `cumprod`, `cummax` and `cummin` differentiate their [`associative_scan`] formulation
+//!   (JAX's `_cumulative_jvp_rule`), so their tangents are built from linear primitives only
+//!   and reverse mode transposes them; ties of `cummax`/`cummin` split the tangent as `max`
+//!   and `min` do, along JAX's scan tree, and zeros of `cumprod` are handled exactly;
+//! - `sort` sorts an iota beside its operands to find the permutation, then gathers the
+//!   tangents with it (JAX's `_sort_jvp`).
+//!
+//! [`associative_scan`]: crate::lax::associative_scan()
 
-use super::{CumulativeOp, OrderingOp};
-use crate::core::{Primitive, bind};
-use crate::interpreters::jvp::{Tangent, tangent_aval};
+use super::associative_scan::associative_scan_flat;
+use super::rules::{binary, reshape};
+use super::{
+    BinaryOp, CumulativeOp, GatherDimensionNumbers, GatherParams, GatherScatterMode, IndexingOp,
+    OrderingOp,
+};
+use crate::core::{Primitive, bind, bind1};
+use crate::interpreters::jvp::{Tangent, jvp_flat, tangent_aval};
 use crate::interpreters::transpose::LinearInput;
-use crate::{Array, Error, Result};
+use crate::{Array, DType, Result};
 
 pub(crate) fn jvp(
     op: &OrderingOp,
@@ -27,11 +41,112 @@ pub(crate) fn jvp(
             op: CumulativeOp::Sum,
             ..
         } => super::structural_ad::linear_jvp(&primitive, primals, tangents),
-        OrderingOp::Cumulative { .. } | OrderingOp::Sort { .. } => Err(Error::invalid(
-            op.name(),
-            "differentiation of this primitive is not implemented yet (it needs gather)",
-        )),
+        OrderingOp::Cumulative { op, axis, reverse } => {
+            cumulative_jvp(*op, *axis, *reverse, primals, tangents)
+        }
+        OrderingOp::Sort {
+            dimension,
+            is_stable,
+            num_keys,
+        } => sort_jvp(*dimension, *is_stable, *num_keys, primals, tangents),
     }
+}
+
+/// JAX's `_cumulative_jvp_rule`: the JVP of the associative scan by the monoid's binary
+/// operation. Its primal output is the scan's too, as in JAX.
+fn cumulative_jvp(
+    op: CumulativeOp,
+    axis: usize,
+    reverse: bool,
+    primals: &[Array],
+    tangents: &[Tangent],
+) -> Result<(Vec<Array>, Vec<Tangent>)> {
+    let combine_op = match op {
+        CumulativeOp::Sum => BinaryOp::Add,
+        CumulativeOp::Prod => BinaryOp::Mul,
+        CumulativeOp::Max => BinaryOp::Max,
+        CumulativeOp::Min => BinaryOp::Min,
+    };
+    let combine = |a: Vec<Array>, b: Vec<Array>| -> Result<Vec<Array>> {
+        Ok(vec![binary(combine_op, &a[0], &b[0])?])
+    };
+    jvp_flat(
+        |elems| associative_scan_flat(&combine, elems, reverse, axis),
+        primals.to_vec(),
+        tangents.to_vec(),
+    )
+}
+
+/// The dtype of an iota over `shape` (JAX's `int_dtype_for_shape(shape, signed=False)`).
+fn index_dtype(shape: &[usize]) -> DType {
+    if shape.iter().any(|&d| d as u64 > u64::from(u32::MAX)) {
+        DType::U64
+    } else {
+        DType::U32
+    }
+}
+
+/// JAX's `_sort_jvp`: sort an iota along `dimension` with the operands (the keys unchanged),
+/// then gather every tangent with the resulting permutation, the other dimensions batching.
+fn sort_jvp(
+    dimension: usize,
+    is_stable: bool,
+    num_keys: usize,
+    primals: &[Array],
+    tangents: &[Tangent],
+) -> Result<(Vec<Array>, Vec<Tangent>)> {
+    let shape = primals[0].shape().to_vec();
+    let rank = shape.len();
+    let iota = bind1(
+        Primitive::Iota {
+            dtype: index_dtype(&shape),
+            shape: shape.clone(),
+            dimension,
+        },
+        &[],
+    )?;
+    let mut operands = primals.to_vec();
+    operands.push(iota);
+    let mut sorted = bind(
+        Primitive::Ordering(OrderingOp::Sort {
+            dimension,
+            is_stable,
+            num_keys,
+        }),
+        &operands,
+    )?;
+    let permutation = sorted.pop().expect("sort returns one array per operand");
+    let mut index_shape = shape.clone();
+    index_shape.push(1);
+    let indices = reshape(&permutation, &index_shape)?;
+    let batch: Vec<usize> = (0..rank).filter(|&d| d != dimension).collect();
+    let gather = IndexingOp::Gather(GatherParams {
+        dimension_numbers: GatherDimensionNumbers {
+            offset_dims: Vec::new(),
+            collapsed_slice_dims: vec![dimension],
+            start_index_map: vec![dimension],
+            operand_batching_dims: batch.clone(),
+            start_indices_batching_dims: batch,
+        },
+        slice_sizes: vec![1; rank],
+        indices_are_sorted: false,
+        unique_indices: false,
+        mode: GatherScatterMode::PromiseInBounds,
+        fill_value: None,
+    });
+    let out_tangents = primals
+        .iter()
+        .zip(tangents)
+        .map(|(x, t)| {
+            t.map_linear(tangent_aval(x.aval()), |t| {
+                bind1(
+                    Primitive::Indexing(gather.clone()),
+                    &[t.clone(), indices.clone()],
+                )
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((sorted, out_tangents))
 }
 
 pub(crate) fn transpose(
@@ -50,7 +165,7 @@ pub(crate) fn transpose(
                 axis: *axis,
                 reverse: !reverse,
             });
-            Ok(vec![Some(Tangent::Value(crate::core::bind1(
+            Ok(vec![Some(Tangent::Value(bind1(
                 flipped,
                 std::slice::from_ref(ct),
             )?))])
