@@ -26,6 +26,7 @@
 //!   primitive; [`jacfwd`], [`jacrev`], [`jacobian`], [`hessian`] built on it.
 //! - [`custom_jvp`], [`custom_vjp`], [`stop_gradient`]: user-defined derivatives.
 //! - [`lax`]: the primitives with JAX's names.
+//! - [`random`]: JAX's threefry PRNG bit for bit (keys, `split`, `fold_in`, samplers).
 //! - [`jit`] and [`Jitted`]: staging, compilation and the signature cache; [`make_jaxpr`].
 //! - [`jaxpr`]: the intermediate representation, printed in JAX's syntax.
 //! - [`Pytree`], [`TreeDef`]: nested containers of arrays in and out of transformations.
@@ -66,6 +67,7 @@ mod jit;
 pub mod lax;
 mod lowering;
 mod promotion;
+pub mod random;
 pub mod runtime;
 mod scalar;
 mod tree;
