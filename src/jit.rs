@@ -405,3 +405,78 @@ pub(crate) fn call_impl(jaxpr: &JaxprRef, name: &str, args: &[Array]) -> Result<
     };
     dispatch::execute(&executable, args, &jaxpr.0.out_avals())
 }
+
+/// A batched call: the staged, batched body (inputs and mapped outputs batched along axis
+/// 0), its constants, and which outputs are mapped.
+type BatchedCall = (JaxprRef, Vec<Array>, Vec<Option<usize>>);
+
+type BatchedCallKey = (JaxprRef, Vec<Option<usize>>, usize, Vec<ShapedArray>);
+
+/// Batches a call as JAX batches `pjit`: the body is batched into a new staged jaxpr (cached
+/// per call, batch axes and input types) which is called in turn, so the batched body is still
+/// compiled as one program (and computes exactly what its unbatched form does).
+pub(crate) fn call_batch(
+    jaxpr: &JaxprRef,
+    name: &str,
+    axis_size: usize,
+    values: &[Array],
+    dims: &[Option<usize>],
+) -> Result<(Vec<Array>, Vec<Option<usize>>)> {
+    static CACHE: OnceLock<Mutex<HashMap<BatchedCallKey, BatchedCall>>> = OnceLock::new();
+    let moved = values
+        .iter()
+        .zip(dims)
+        .map(|(value, dim)| match dim {
+            Some(dim) => crate::interpreters::batching::move_axis(value, *dim, 0),
+            None => Ok(value.clone()),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let in_dims: Vec<Option<usize>> = dims.iter().map(|dim| dim.map(|_| 0)).collect();
+    let avals: Vec<ShapedArray> = moved.iter().map(|value| value.aval().clone()).collect();
+    let key = (jaxpr.clone(), in_dims.clone(), axis_size, avals.clone());
+    let cache = CACHE.get_or_init(Default::default);
+    let cached = cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&key)
+        .cloned();
+    let (batched, consts, out_dims) = match cached {
+        Some(entry) => entry,
+        None => {
+            let body = jaxpr.0.clone();
+            let mut out_dims = Vec::new();
+            let closed = make_jaxpr_flat(&avals, |args| {
+                let (outputs, dims) = crate::interpreters::batching::batch_flat(
+                    |args| crate::jaxpr::eval_jaxpr(&body, &args),
+                    args,
+                    &in_dims,
+                    axis_size,
+                )?;
+                out_dims = dims.iter().map(|dim| dim.map(|_| 0)).collect();
+                outputs
+                    .iter()
+                    .zip(dims)
+                    .map(|(output, dim)| match dim {
+                        Some(dim) => crate::interpreters::batching::move_axis(output, dim, 0),
+                        None => Ok(output.clone()),
+                    })
+                    .collect()
+            })?;
+            let entry = (JaxprRef(closed.jaxpr), closed.consts, out_dims);
+            cache
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(key, entry.clone());
+            entry
+        }
+    };
+    let args: Vec<Array> = consts.into_iter().chain(moved).collect();
+    let outputs = bind(
+        Primitive::Call {
+            jaxpr: batched,
+            name: name.to_string(),
+        },
+        &args,
+    )?;
+    Ok((outputs, out_dims))
+}

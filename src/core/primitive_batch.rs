@@ -4,8 +4,7 @@
 //! `lax/*_batch.rs`.
 
 use super::Primitive;
-use crate::interpreters::batching::{Batched, batch_flat};
-use crate::jaxpr::eval_jaxpr;
+use crate::interpreters::batching::Batched;
 use crate::lax::{
     dot_batch, elementwise_batch, indexing_batch, linalg_batch, ordering_batch, reduction_batch,
     structural_batch,
@@ -65,15 +64,9 @@ impl Primitive {
             Primitive::Indexing(op) => indexing_batch::batch(op, axis_size, values, dims),
             Primitive::Ordering(op) => ordering_batch::batch(op, axis_size, values, dims),
             Primitive::Linalg(op) => linalg_batch::batch(op, axis_size, values, dims),
-            // A call is batched by batching its body, inline, as its JVP is.
-            Primitive::Call { jaxpr, .. } => {
-                let body = jaxpr.0.clone();
-                batch_flat(
-                    |args| eval_jaxpr(&body, &args),
-                    values.to_vec(),
-                    dims,
-                    axis_size,
-                )
+            // A call stays a call: its body is batched into a new staged jaxpr.
+            Primitive::Call { jaxpr, name } => {
+                crate::jit::call_batch(jaxpr, name, axis_size, values, dims)
             }
             // Batched as JAX batches them: the function is batched into a new jaxpr and the
             // rules are wrapped to run batched, so the result is again a custom call.
