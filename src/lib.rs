@@ -34,6 +34,7 @@
 //! - [`runtime`]: the PJRT C API made safe — plugins, clients, devices, buffers, executables,
 //!   events. The only module with `unsafe` code.
 //! - [`Error`], [`Result`]: the one error type.
+//! - [`test_util`]: [`check_grads`](test_util::check_grads), numerical checks of derivatives.
 //!
 //! ## Error policy
 //! - **Trace time.** Using an operation wrongly (shapes that do not broadcast, a dtype the
@@ -70,6 +71,7 @@ mod promotion;
 pub mod random;
 pub mod runtime;
 mod scalar;
+pub mod test_util;
 mod tree;
 mod vmap;
 

@@ -55,9 +55,19 @@ pub(crate) fn jvp(
     for &i in linear {
         args[i] = tangents[i].instantiate()?;
     }
+    // Out-of-bounds slices are filled with the fill value, a constant: their tangent is 0.
+    let tangent_op = match op {
+        IndexingOp::Gather(params) if params.mode == GatherScatterMode::FillOrDrop => {
+            IndexingOp::Gather(GatherParams {
+                fill_value: Some(FillValue(Scalar::Int(0))),
+                ..params.clone()
+            })
+        }
+        _ => op.clone(),
+    };
     Ok((
         vec![ans],
-        vec![Tangent::Value(indexing(op.clone(), &args)?)],
+        vec![Tangent::Value(indexing(tangent_op, &args)?)],
     ))
 }
 
