@@ -10,6 +10,6 @@ mod value;
 
 pub use construct::NestedArray;
 pub use ops::IntoArray;
-pub(crate) use ops::convert;
+pub(crate) use ops::{broadcast_shapes, convert};
 pub use value::Array;
 pub(crate) use value::Concrete;

@@ -4,6 +4,7 @@
 //! `bernoulli` (`uniform < p`) and `permutation` (repeated stable sorts by random 32-bit keys),
 //! each JAX 0.10.2's algorithm step for step.
 
+use crate::array::broadcast_shapes;
 use std::f64::consts::SQRT_2;
 
 use super::threefry::{self, full, uint_dtype};
@@ -47,23 +48,6 @@ fn int_constant(value: i128, dtype: DType) -> Array {
 /// A float scalar of `dtype`, rounded to nearest as NumPy's `np.array(value, dtype)`.
 fn float_constant(value: f64, dtype: DType) -> Array {
     constant(Scalar::Float(value), dtype)
-}
-
-/// NumPy's broadcast of `shape` with the shapes of `params`, if they are compatible.
-fn broadcast_shapes(shapes: &[&[usize]]) -> Option<Vec<usize>> {
-    let rank = shapes.iter().map(|s| s.len()).max().unwrap_or(0);
-    let mut result = vec![1; rank];
-    for shape in shapes {
-        for (i, &size) in shape.iter().enumerate() {
-            let slot = &mut result[rank - shape.len() + i];
-            match (*slot, size) {
-                (a, b) if a == b || b == 1 => {}
-                (1, b) => *slot = b,
-                _ => return None,
-            }
-        }
-    }
-    Some(result)
 }
 
 /// Panics unless the parameters broadcast to exactly `shape` (JAX's `_check_shape`).
