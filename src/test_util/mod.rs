@@ -42,13 +42,19 @@
 //! # Ok::<(), rjax::Error>(())
 //! ```
 
+mod host;
+mod rng;
+
 use std::fmt;
 
-use half::{bf16, f16};
+use host::{
+    HostLeaf, check_types, from_host, host_all, inner_product, mismatch, random_like, show, types,
+    unravel,
+};
+pub use rng::Rng;
 
-use crate::scalar::Scalar;
 use crate::tree::{FnOutput, Pytree};
-use crate::{Array, Complex, DType, Error, Result, jvp, vjp};
+use crate::{Array, DType, Result, jvp, vjp};
 
 /// JAX's default finite-difference step (`jax.test_util.EPS`).
 pub const EPS: f64 = 1e-4;
@@ -82,99 +88,6 @@ pub fn default_gradient_tolerance(dtype: DType) -> f64 {
         DType::C64 => 1e-3,
         DType::F64 | DType::C128 => 1e-5,
         _ => 0.0,
-    }
-}
-
-/// A small deterministic pseudo-random generator (SplitMix64) for test data and directions.
-/// The same seed gives the same sequence on every platform.
-///
-/// ```
-/// use rjax::test_util::Rng;
-/// let mut rng = Rng::new(7);
-/// let x = rng.normal_array(&[2, 3], rjax::DType::F32)?;
-/// assert_eq!(x.shape(), [2, 3]);
-/// assert_eq!(Rng::new(7).normal(), Rng::new(7).normal());
-/// # Ok::<(), rjax::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rng {
-    state: u64,
-}
-
-impl Rng {
-    /// A generator seeded with `seed`.
-    pub fn new(seed: u64) -> Self {
-        Rng { state: seed }
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A uniform sample in the open interval `(0, 1)`.
-    fn unit(&mut self) -> f64 {
-        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-
-    /// A uniform sample in `[low, high)`.
-    pub fn uniform(&mut self, low: f64, high: f64) -> f64 {
-        low + (high - low) * self.unit()
-    }
-
-    /// A standard normal sample (Box–Muller).
-    pub fn normal(&mut self) -> f64 {
-        let (u, v) = (self.unit(), self.unit());
-        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-    }
-
-    /// `count` standard normal samples.
-    pub fn normal_vec(&mut self, count: usize) -> Vec<f64> {
-        (0..count).map(|_| self.normal()).collect()
-    }
-
-    /// `count` uniform samples in `[low, high)`.
-    pub fn uniform_vec(&mut self, count: usize, low: f64, high: f64) -> Vec<f64> {
-        (0..count).map(|_| self.uniform(low, high)).collect()
-    }
-
-    /// An array of `shape` and `dtype` of standard normal samples (complex dtypes get normal
-    /// real and imaginary parts; integer dtypes truncate toward zero). 64-bit dtypes become
-    /// 32-bit ones outside x64 mode, as every new array does.
-    pub fn normal_array(&mut self, shape: &[usize], dtype: DType) -> Result<Array> {
-        let count = shape.iter().product();
-        let values = (0..count)
-            .map(|_| {
-                let re = self.normal();
-                let im = if dtype.is_complex() {
-                    self.normal()
-                } else {
-                    0.0
-                };
-                [re, im]
-            })
-            .collect::<Vec<_>>();
-        from_host(&values, dtype, shape, false)
-    }
-
-    /// An array of `shape` and `dtype` of uniform samples in `[low, high)`.
-    pub fn uniform_array(
-        &mut self,
-        shape: &[usize],
-        dtype: DType,
-        low: f64,
-        high: f64,
-    ) -> Result<Array> {
-        let values = self
-            .uniform_vec(shape.iter().product(), low, high)
-            .into_iter()
-            .map(|re| [re, 0.0])
-            .collect::<Vec<_>>();
-        from_host(&values, dtype, shape, false)
     }
 }
 
@@ -628,185 +541,6 @@ where
 
 /// A function on flat lists of leaves.
 type FlatFn<'a> = dyn Fn(Vec<Array>) -> Result<Vec<Array>> + 'a;
-
-/// A check failure.
-fn mismatch(message: String) -> Error {
-    Error::invalid("check_grads", message)
-}
-
-/// The values of one leaf on the host, each as `[re, im]` in f64.
-#[derive(Debug, Clone)]
-struct HostLeaf {
-    dtype: DType,
-    shape: Vec<usize>,
-    weak_type: bool,
-    values: Vec<[f64; 2]>,
-}
-
-impl HostLeaf {
-    fn conj(&self) -> HostLeaf {
-        HostLeaf {
-            values: self.values.iter().map(|v| [v[0], -v[1]]).collect(),
-            ..self.clone()
-        }
-    }
-
-    fn to_array(&self) -> Result<Array> {
-        from_host(&self.values, self.dtype, &self.shape, self.weak_type)
-    }
-
-    fn type_name(&self) -> String {
-        let dims: Vec<String> = self.shape.iter().map(usize::to_string).collect();
-        format!("{}[{}]", self.dtype.short_name(), dims.join(","))
-    }
-}
-
-fn types(leaves: &[HostLeaf]) -> String {
-    let names: Vec<String> = leaves.iter().map(HostLeaf::type_name).collect();
-    names.join(", ")
-}
-
-/// Reads `x`'s elements as f64 pairs (waiting for them).
-fn host(x: &Array) -> Result<HostLeaf> {
-    fn real<T: crate::Element>(x: &Array, to_f64: impl Fn(T) -> f64) -> Result<Vec<[f64; 2]>> {
-        Ok(x.to_vec::<T>()?
-            .into_iter()
-            .map(|v| [to_f64(v), 0.0])
-            .collect())
-    }
-    let values = match x.dtype() {
-        DType::Bool => real(x, |v: bool| f64::from(u8::from(v)))?,
-        DType::I8 => real(x, |v: i8| f64::from(v))?,
-        DType::I16 => real(x, |v: i16| f64::from(v))?,
-        DType::I32 => real(x, |v: i32| f64::from(v))?,
-        DType::I64 => real(x, |v: i64| v as f64)?,
-        DType::U8 => real(x, |v: u8| f64::from(v))?,
-        DType::U16 => real(x, |v: u16| f64::from(v))?,
-        DType::U32 => real(x, |v: u32| f64::from(v))?,
-        DType::U64 => real(x, |v: u64| v as f64)?,
-        DType::F16 => real(x, f16::to_f64)?,
-        DType::BF16 => real(x, bf16::to_f64)?,
-        DType::F32 => real(x, |v: f32| f64::from(v))?,
-        DType::F64 => real(x, |v: f64| v)?,
-        DType::C64 => x
-            .to_vec::<Complex<f32>>()?
-            .into_iter()
-            .map(|v| [f64::from(v.re), f64::from(v.im)])
-            .collect(),
-        DType::C128 => x
-            .to_vec::<Complex<f64>>()?
-            .into_iter()
-            .map(|v| [v.re, v.im])
-            .collect(),
-    };
-    Ok(HostLeaf {
-        dtype: x.dtype(),
-        shape: x.shape().to_vec(),
-        weak_type: x.weak_type(),
-        values,
-    })
-}
-
-fn host_all(xs: &[Array]) -> Result<Vec<HostLeaf>> {
-    xs.iter().map(host).collect()
-}
-
-/// An array of `dtype` and `shape` holding `values` (rounded to the dtype).
-fn from_host(values: &[[f64; 2]], dtype: DType, shape: &[usize], weak_type: bool) -> Result<Array> {
-    let count: usize = shape.iter().product();
-    if count != values.len() {
-        return Err(Error::invalid(
-            "test_util",
-            format!(
-                "{} values given for shape {shape:?}, which holds {count}",
-                values.len()
-            ),
-        ));
-    }
-    let bytes: Vec<u8> = values
-        .iter()
-        .flat_map(|&[re, im]| match dtype {
-            DType::C64 => [(re as f32).to_le_bytes(), (im as f32).to_le_bytes()].concat(),
-            DType::C128 => [re.to_le_bytes(), im.to_le_bytes()].concat(),
-            _ => Scalar::Float(re).to_bytes(dtype),
-        })
-        .collect();
-    Ok(Array::from_host_bytes(
-        &bytes,
-        dtype,
-        shape.to_vec(),
-        weak_type,
-    ))
-}
-
-/// Random normal directions like `xs`: zero for leaves that are not inexact.
-fn random_like(rng: &mut Rng, xs: &[Array]) -> Result<Vec<Array>> {
-    xs.iter()
-        .map(|x| {
-            let values: Vec<[f64; 2]> = (0..x.size())
-                .map(|_| match x.dtype() {
-                    dtype if dtype.is_complex() => [rng.normal(), rng.normal()],
-                    dtype if dtype.is_float() => [rng.normal(), 0.0],
-                    _ => [0.0, 0.0],
-                })
-                .collect();
-            from_host(&values, x.dtype(), x.shape(), x.weak_type())
-        })
-        .collect()
-}
-
-/// Checks that tangents or cotangents have their primals' shapes, and dtypes for inexact ones.
-fn check_types(what: &str, got: &[HostLeaf], primals: &[HostLeaf], kind: &str) -> Result<()> {
-    let fits = got.len() == primals.len()
-        && got
-            .iter()
-            .zip(primals)
-            .all(|(g, p)| g.shape == p.shape && (g.dtype == p.dtype || !p.dtype.is_inexact()));
-    if fits {
-        return Ok(());
-    }
-    Err(mismatch(format!(
-        "{what}: the types ({}) do not match the {kind} types ({})",
-        types(got),
-        types(primals)
-    )))
-}
-
-/// `Re Σ conj(xᵢ)·yᵢ` over the inexact leaves, and `Σ |xᵢ|·|yᵢ|`.
-fn inner_product(xs: &[HostLeaf], ys: &[HostLeaf]) -> (f64, f64) {
-    let mut sum = 0.0;
-    let mut abs = 0.0;
-    for (x, y) in xs.iter().zip(ys) {
-        if !(x.dtype.is_inexact() && y.dtype.is_inexact()) {
-            continue;
-        }
-        for (a, b) in x.values.iter().zip(&y.values) {
-            sum += a[0] * b[0] + a[1] * b[1];
-            abs += a[0].hypot(a[1]) * b[0].hypot(b[1]);
-        }
-    }
-    (sum, abs)
-}
-
-/// The multi-index of row-major `flat` in `shape`.
-fn unravel(mut flat: usize, shape: &[usize]) -> Vec<usize> {
-    let mut index = vec![0; shape.len()];
-    for (i, &size) in shape.iter().enumerate().rev() {
-        if size > 0 {
-            index[i] = flat % size;
-            flat /= size;
-        }
-    }
-    index
-}
-
-fn show(value: [f64; 2], dtype: DType) -> String {
-    if dtype.is_complex() {
-        format!("{}{:+}i", value[0], value[1])
-    } else {
-        format!("{}", value[0])
-    }
-}
 
 #[cfg(test)]
 mod tests {
