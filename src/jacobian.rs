@@ -15,10 +15,10 @@ use std::cell::RefCell;
 
 use crate::core::{Primitive, bind1};
 use crate::interpreters::batching::vmap_flat;
-use crate::lax::rules::reshape;
-use crate::scalar::Scalar;
+use crate::lax::Comparison;
+use crate::lax::rules::{add, compare, convert, reshape};
 use crate::tree::{FnOutput, Pytree, TreeDef};
-use crate::{Array, Error, Result, jvp, vjp};
+use crate::{Array, DType, Error, Result, jvp, vjp};
 
 /// A function on flat lists of leaves.
 type FlatFn<'a> = dyn Fn(Vec<Array>) -> Result<Vec<Array>> + 'a;
@@ -63,25 +63,31 @@ fn check_real(name: &str, what: &str, leaves: &[Array]) -> Result<()> {
 /// The standard basis of the space of `leaves`, split like them: for `n` elements in all,
 /// leaf `j` of shape `s` gets a basis array of shape `[n, *s]` of its dtype, whose row `k` is
 /// one at the `k`-th element overall and zero elsewhere (JAX's `_std_basis`).
-fn std_basis(leaves: &[Array]) -> Vec<Array> {
+fn std_basis(leaves: &[Array]) -> Result<Vec<Array>> {
     let n: usize = leaves.iter().map(Array::size).sum();
     let mut offset = 0;
     leaves
         .iter()
         .map(|leaf| {
-            let (dtype, size) = (leaf.dtype(), leaf.size());
-            let one = Scalar::Float(1.0).to_bytes(dtype);
-            let zero = Scalar::Float(0.0).to_bytes(dtype);
-            let mut bytes = Vec::with_capacity(n * size * one.len());
-            for row in 0..n {
-                for element in 0..size {
-                    bytes.extend_from_slice(if row == offset + element { &one } else { &zero });
-                }
-            }
-            offset += size;
-            let mut shape = vec![n];
-            shape.extend_from_slice(leaf.shape());
-            Array::from_host_bytes(&bytes, dtype, shape, false)
+            // Built in the trace, as JAX's `jnp.eye` is, so that under `jit` XLA sees an
+            // identity it can fuse instead of an n x n parameter: row == offset + column.
+            let shape = [n, leaf.size()];
+            let iota = |dimension| {
+                bind1(
+                    Primitive::Iota {
+                        dtype: DType::I32,
+                        shape: shape.to_vec(),
+                        dimension,
+                    },
+                    &[],
+                )
+            };
+            let column = add(&iota(1)?, &Array::scalar(offset as i32))?;
+            let ones = convert(&compare(Comparison::Eq, &iota(0)?, &column)?, leaf.dtype())?;
+            offset += leaf.size();
+            let mut full = vec![n];
+            full.extend_from_slice(leaf.shape());
+            reshape(&ones, &full)
         })
         .collect()
 }
@@ -114,7 +120,7 @@ fn concat_shapes(a: &[usize], b: &[usize]) -> Vec<usize> {
 /// `out_i + in_j`, at `i * x.len() + j`).
 fn jacfwd_flat(f: &FlatFn<'_>, x: Vec<Array>) -> Result<Vec<Array>> {
     check_real("jacfwd", "input", &x)?;
-    let basis = std_basis(&x);
+    let basis = std_basis(&x)?;
     let n = basis.first().map_or(0, |b| b.shape()[0]);
     let primals = x.clone();
     // Each output's tangents, with the basis index as the last axis.
@@ -143,7 +149,7 @@ fn jacrev_flat(f: &FlatFn<'_>, x: Vec<Array>) -> Result<Vec<Array>> {
     check_real("jacrev", "input", &x)?;
     let (y, pullback) = vjp(|xs: Vec<Array>| f(xs), x)?;
     check_real("jacrev", "output", &y)?;
-    let basis = std_basis(&y);
+    let basis = std_basis(&y)?;
     let m = basis.first().map_or(0, |b| b.shape()[0]);
     // Each input's cotangents, with the basis index as the first axis.
     let pulled = vmap_flat(pullback, basis, &vec![Some(0); y.len()], m, |ranks| {

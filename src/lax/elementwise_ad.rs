@@ -22,6 +22,15 @@ fn full(t: &Array, out: &ShapedArray) -> Result<Array> {
     }
 }
 
+/// The tangent `t` of an operand, as a tangent of the output (a scalar operand's tangent is
+/// broadcast).
+fn full_tangent(t: &Tangent, out: &ShapedArray) -> Result<Tangent> {
+    match t {
+        Tangent::Zero(_) => Ok(Tangent::Zero(tangent_aval(out))),
+        Tangent::Value(t) => Ok(Tangent::Value(full(t, out)?)),
+    }
+}
+
 /// `t * factor` where `factor` is computed only if `t` is nonzero.
 fn scaled(
     t: &Tangent,
@@ -120,20 +129,22 @@ pub(crate) fn binary_jvp(
     let out = ans.aval().clone();
     let zero = || Tangent::Zero(tangent_aval(&out));
     let tangent = match op {
-        BinaryOp::Add => {
-            scaled(tx, &out, || scalar_like(x, 1.0))?
-                .add(scaled(ty, &out, || scalar_like(y, 1.0))?)?
-        }
-        BinaryOp::Sub => {
-            scaled(tx, &out, || scalar_like(x, 1.0))?
-                .add(scaled(ty, &out, || scalar_like(y, -1.0))?)?
-        }
+        BinaryOp::Add => full_tangent(tx, &out)?.add(full_tangent(ty, &out)?)?,
+        BinaryOp::Sub => match (full_tangent(tx, &out)?, full_tangent(ty, &out)?) {
+            (tx, Tangent::Zero(_)) => tx,
+            (Tangent::Zero(_), Tangent::Value(ty)) => Tangent::Value(neg(&ty)?),
+            (Tangent::Value(tx), Tangent::Value(ty)) => Tangent::Value(sub(&tx, &ty)?),
+        },
         BinaryOp::Mul => {
             scaled(tx, &out, || Ok(y.clone()))?.add(scaled(ty, &out, || Ok(x.clone()))?)?
         }
+        // d(x / y) = dx / y - dy · (x / y) / y; dividing the tangent keeps JAX's rounding.
         BinaryOp::Div => {
-            scaled(tx, &out, || div(&scalar_like(y, 1.0)?, y))?
-                .add(scaled(ty, &out, || neg(&div(&ans, y)?))?)?
+            let from_x = match tx {
+                Tangent::Zero(_) => Tangent::Zero(tangent_aval(&out)),
+                Tangent::Value(tx) => Tangent::Value(full(&div(tx, y)?, &out)?),
+            };
+            from_x.add(scaled(ty, &out, || neg(&div(&ans, y)?))?)?
         }
         // x rem y = x - y * trunc(x / y).
         BinaryOp::Rem => {
@@ -290,20 +301,15 @@ pub(crate) fn transpose(
         Primitive::Unary(UnaryOp::Neg) => Ok(vec![Some(Tangent::Value(neg(ct)?))]),
         Primitive::Copy => Ok(vec![Some(Tangent::Value(ct.clone()))]),
         Primitive::Binary(BinaryOp::Add) | Primitive::Binary(BinaryOp::Sub) => {
-            let sign = if matches!(primitive, Primitive::Binary(BinaryOp::Sub)) {
-                -1.0
-            } else {
-                1.0
-            };
             let first = if undefined(0) {
                 to_operand(0, ct.clone())?
             } else {
                 None
             };
-            let second = if undefined(1) {
-                to_operand(1, scale(ct, sign)?)?
-            } else {
-                None
+            let second = match (undefined(1), primitive) {
+                (false, _) => None,
+                (true, Primitive::Binary(BinaryOp::Sub)) => to_operand(1, neg(ct)?)?,
+                (true, _) => to_operand(1, ct.clone())?,
             };
             Ok(vec![first, second])
         }

@@ -93,8 +93,11 @@ pub(crate) fn reshape(x: &Array, shape: &[usize]) -> Result<Array> {
     )
 }
 
-/// The dimensions of `x` permuted.
+/// The dimensions of `x` permuted (skipped for the identity permutation).
 pub(crate) fn transpose(x: &Array, permutation: &[usize]) -> Result<Array> {
+    if permutation.iter().enumerate().all(|(i, &p)| i == p) {
+        return Ok(x.clone());
+    }
     bind1(
         Primitive::Transpose {
             permutation: permutation.to_vec(),
