@@ -1,32 +1,73 @@
 #!/usr/bin/env bash
-# rjax and JAX side by side, in one run on one machine: each figure's time per call and the
-# ratio JAX / rjax (above 1 means rjax is faster). JAX comes from python3 (set PYTHON to use
-# another interpreter); `pip install jax` first if it is missing.
+# rjax against JAX, in one run on one machine: every timed cell of the reference notebook
+# (../shared/seed-notebook.md), the dispatch microbenchmarks, the vmap benchmarks, first-call
+# times (trace + lower + compile + run, and the ahead-of-time split) and the time from process
+# start to the notebook's first jitted gradient. Both sides compute the same things on the same
+# data (jax.random / rjax::random with PRNGKey(0), bit-identical; or the same formulas), with
+# the same warm-up rule, and run interleaved batch by batch: a JAX worker process and an rjax
+# worker process (examples/bench_rjax.rs) driven by scripts/jax_bench.py. It prints one table
+# (medians per call; rjax/JAX above 1 means rjax is slower) and last the worst ratio.
+#
+# JAX: by default a virtual environment with the CPU wheel jax==$JAX_VERSION, created once under
+# ${RJAX_CACHE_DIR:-~/.cache/rjax}/bench-venv and reused (pip must reach PyPI the first time).
+# JAX_PYTHON=/path/to/python uses that interpreter's JAX instead; on a machine with an NVIDIA
+# GPU, a Python whose JAX sees the GPU ($JAX_VENV, /opt/torch/.venv, python3) is used when one
+# exists, and rjax then runs on the same CUDA plugin (found through RJAX_PYTHON).
+#
+# Options go to the driver: --batches N (default 11), --warmup S (0.5), --target S (0.25 s per
+# batch), --startups N (5 fresh processes per side), --only WORD... (items containing a word),
+# --raw FILE (every batch's figures; default target/bench-vs-jax.tsv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python=${PYTHON:-python3}
-"$python" -c "import jax" 2>/dev/null || { echo "JAX is not installed for $python: pip install jax" >&2; exit 1; }
+started=$(date +%s)
+JAX_VERSION=${JAX_VERSION:-0.10.2}
+cache=${RJAX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/rjax}
 
-rjax_figures=$(mktemp)
-jax_figures=$(mktemp)
-trap 'rm -f "$rjax_figures" "$jax_figures"' EXIT
+gpu_python() {
+  command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1 || return 1
+  local candidate
+  for candidate in ${JAX_VENV:+"$JAX_VENV/bin/python"} /opt/torch/.venv/bin/python python3; do
+    if command -v "$candidate" >/dev/null &&
+       "$candidate" -c 'import jax, sys; sys.exit(jax.devices()[0].platform != "gpu")' >/dev/null 2>&1; then
+      command -v "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
 
-# criterion prints `name` then `time: [low estimate high]`; keep the estimate, in µs.
-for bench in runtime_dispatch core_dispatch autodiff vmap; do
-  cargo bench --quiet --bench "$bench" -- --warm-up-time 2 --measurement-time 5 2>/dev/null
-done | awk '
-  /^[a-z_]+\/[^ ]+/ { name = $1 }
-  /time:/ {
-    sub(/.*time: *\[/, ""); split($0, v, " ");
-    value = v[3]; unit = v[4];
-    if (unit == "ns") value /= 1000; else if (unit == "ms") value *= 1000;
-    sub(/^dispatch\/[a-z]+\//, "dispatch/", name);
-    print name, value
-  }' > "$rjax_figures"
+platform=cpu
+if [ -n "${JAX_PYTHON:-}" ]; then
+  python=$JAX_PYTHON
+  "$python" -c 'import jax, sys; sys.exit(jax.devices()[0].platform != "gpu")' 2>/dev/null && platform=gpu
+elif python=$(gpu_python); then
+  platform=gpu
+else
+  venv=$cache/bench-venv
+  python=$venv/bin/python
+  if ! "$python" -c "import jax, sys; sys.exit(jax.__version__ != '$JAX_VERSION')" 2>/dev/null; then
+    echo "== creating $venv with jax==$JAX_VERSION" >&2
+    rm -rf "$venv"
+    mkdir -p "$cache"
+    "${PYTHON:-python3}" -m venv "$venv"
+    "$python" -m pip install --quiet --disable-pip-version-check "jax==$JAX_VERSION" >&2
+  fi
+fi
 
-JAX_PLATFORMS=${JAX_PLATFORMS:-cpu} "$python" scripts/jax_bench.py > "$jax_figures"
+if [ "$platform" = gpu ]; then
+  # rjax finds JAX's CUDA plugin through the interpreter's sys.path.
+  export RJAX_PYTHON=$python RJAX_PLATFORMS=${RJAX_PLATFORMS:-cuda}
+  jax_platforms=${JAX_PLATFORMS:-}
+else
+  export RJAX_PLATFORMS=${RJAX_PLATFORMS:-cpu}
+  jax_platforms=${JAX_PLATFORMS:-cpu}
+fi
+# Neither side gets x64 from the environment: each item sets it as the notebook does.
+unset JAX_ENABLE_X64
 
-printf '%-40s %12s %12s %10s\n' figure "rjax (µs)" "JAX (µs)" "JAX/rjax"
-join <(sort "$rjax_figures") <(sort "$jax_figures") | while read -r name ours theirs; do
-  printf '%-40s %12.3f %12.3f %10.1f\n' "$name" "$ours" "$theirs" "$(echo "$theirs / $ours" | bc -l)"
-done
+echo "== building examples/bench_rjax (release)" >&2
+cargo build --release --quiet --example bench_rjax
+echo "== JAX from $python ($("$python" -c 'import jax; print(jax.__version__)')), platform $platform" >&2
+"$python" scripts/jax_bench.py drive --rjax target/release/examples/bench_rjax \
+  --python "$python" --jax-platforms "$jax_platforms" --raw target/bench-vs-jax.tsv "$@"
+echo "# total $(( $(date +%s) - started )) s, build included" >&2
