@@ -56,6 +56,7 @@ mod array;
 mod autodiff;
 pub mod compilation_cache;
 pub mod config;
+pub mod control_flow;
 mod core;
 mod custom_derivatives;
 mod dispatch;

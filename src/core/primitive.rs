@@ -8,6 +8,7 @@
 use std::fmt;
 
 use crate::abstract_value::ShapedArray;
+use crate::control_flow::rules as control_flow;
 use crate::custom_derivatives::{self, BwdFn, FwdFn, JvpFn, Rule};
 use crate::jaxpr::JaxprRef;
 use crate::lax::{
@@ -172,6 +173,38 @@ pub enum Primitive {
         /// The types of the output tangents.
         out_avals: Vec<ShapedArray>,
     },
+    /// JAX's `cond`: `branches[index](operands)`. Arguments: the int32 index (clamped by
+    /// `switch`), then the operands every branch takes (hoisted constants first).
+    Cond {
+        /// The branches, closed-converted, all of one type.
+        branches: Vec<JaxprRef>,
+    },
+    /// JAX's `while`: arguments are `cond`'s hoisted constants, `body`'s, then the carry.
+    While {
+        /// The predicate: (its constants, carry) to a bool scalar.
+        cond: JaxprRef,
+        /// The body: (its constants, carry) to the next carry.
+        body: JaxprRef,
+        /// How many leading arguments are the predicate's constants.
+        cond_nconsts: usize,
+        /// How many arguments after those are the body's constants.
+        body_nconsts: usize,
+    },
+    /// JAX's `scan`: arguments are `num_consts` constants, `num_carry` initial carries, then
+    /// the scanned inputs (leading axis `length`). The body maps (constants, carry, slices)
+    /// to (carry, outputs); the results are the final carry, then the outputs stacked.
+    Scan {
+        /// The body, closed-converted.
+        body: JaxprRef,
+        /// The number of iterations.
+        length: usize,
+        /// Whether to iterate from the end.
+        reverse: bool,
+        /// How many leading arguments are constants.
+        num_consts: usize,
+        /// How many arguments after those are the carry.
+        num_carry: usize,
+    },
 }
 
 impl Primitive {
@@ -206,6 +239,9 @@ impl Primitive {
             Primitive::CustomJvpCall { .. } => "custom_jvp_call",
             Primitive::CustomVjpCall { .. } => "custom_vjp_call",
             Primitive::CustomLin { .. } => "custom_lin",
+            Primitive::Cond { .. } => "cond",
+            Primitive::While { .. } => "while",
+            Primitive::Scan { .. } => "scan",
         }
     }
 
@@ -293,6 +329,20 @@ impl Primitive {
                 custom_derivatives::call_abstract_eval(self.name(), call, avals)
             }
             Primitive::CustomLin { out_avals, .. } => Ok(out_avals.clone()),
+            Primitive::Cond { branches } => control_flow::cond_abstract_eval(branches, avals),
+            Primitive::While {
+                cond,
+                body,
+                cond_nconsts,
+                body_nconsts,
+            } => control_flow::while_abstract_eval(cond, body, *cond_nconsts, *body_nconsts, avals),
+            Primitive::Scan {
+                body,
+                length,
+                num_consts,
+                num_carry,
+                ..
+            } => control_flow::scan_abstract_eval(body, *length, *num_consts, *num_carry, avals),
         }
     }
 
@@ -305,6 +355,31 @@ impl Primitive {
         avals_in: &[ShapedArray],
         avals_out: &[ShapedArray],
     ) -> Result<Vec<String>> {
+        match self {
+            Primitive::Cond { branches } => {
+                return control_flow::cond_lower(branches, f, args, avals_in, avals_out);
+            }
+            Primitive::While {
+                cond,
+                body,
+                cond_nconsts,
+                body_nconsts,
+            } => {
+                return control_flow::while_lower(
+                    cond,
+                    body,
+                    *cond_nconsts,
+                    *body_nconsts,
+                    f,
+                    args,
+                    avals_in,
+                );
+            }
+            Primitive::Scan { .. } => {
+                return control_flow::scan_lower(self, f, args, avals_in, avals_out);
+            }
+            _ => {}
+        }
         let out = &avals_out[0];
         let one = |value: String| Ok(vec![value]);
         match self {
@@ -405,6 +480,9 @@ impl Primitive {
                 crate::jit::call_lower(call, self.name(), f, args, avals_in, avals_out)
             }
             Primitive::CustomLin { .. } => Err(custom_derivatives::forward_mode_error()),
+            Primitive::Cond { .. } | Primitive::While { .. } | Primitive::Scan { .. } => {
+                unreachable!("lowered above")
+            }
         }
     }
 
@@ -523,6 +601,34 @@ impl Primitive {
             Primitive::Indexing(op) => op.params_text(),
             Primitive::Ordering(op) => op.params_text(),
             Primitive::Linalg(op) => op.params_text(),
+            Primitive::Cond { branches } => {
+                let texts: Vec<String> = branches.iter().map(|b| b.0.to_string()).collect();
+                vec![format!("branches=(\n{}\n)", texts.join("\n"))]
+            }
+            Primitive::While {
+                cond,
+                body,
+                cond_nconsts,
+                body_nconsts,
+            } => vec![
+                format!("body_jaxpr={}", body.0),
+                format!("body_nconsts={body_nconsts}"),
+                format!("cond_jaxpr={}", cond.0),
+                format!("cond_nconsts={cond_nconsts}"),
+            ],
+            Primitive::Scan {
+                body,
+                length,
+                reverse,
+                num_consts,
+                num_carry,
+            } => vec![
+                format!("jaxpr={}", body.0),
+                format!("length={length}"),
+                format!("num_carry={num_carry}"),
+                format!("num_consts={num_consts}"),
+                format!("reverse={}", if *reverse { "True" } else { "False" }),
+            ],
         }
     }
 }

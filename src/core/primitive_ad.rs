@@ -3,6 +3,7 @@
 //! themselves sit beside each family in `lax/*_ad.rs`.
 
 use super::Primitive;
+use crate::control_flow::rules as control_flow;
 use crate::interpreters::jvp::{Tangent, jvp_flat, tangent_aval};
 use crate::interpreters::transpose::LinearInput;
 use crate::jaxpr::eval_jaxpr;
@@ -120,6 +121,13 @@ impl Primitive {
                 ..
             } => custom_derivatives::custom_vjp_call_jvp(fwd, bwd, *num_consts, primals, tangents),
             Primitive::CustomLin { .. } => Err(custom_derivatives::forward_mode_error()),
+            Primitive::Cond { branches } => control_flow::cond_jvp(branches, primals, tangents),
+            Primitive::While {
+                cond_nconsts,
+                body_nconsts,
+                ..
+            } => control_flow::while_jvp(self, *cond_nconsts, *body_nconsts, primals, tangents),
+            Primitive::Scan { .. } => control_flow::scan_jvp(self, primals, tangents),
         }
     }
 
@@ -138,6 +146,14 @@ impl Primitive {
         } = self
         {
             return custom_derivatives::custom_lin_transpose(bwd, res_tree, *num_res, cts, inputs);
+        }
+        match self {
+            Primitive::Cond { branches } => {
+                return control_flow::cond_transpose(branches, cts, inputs);
+            }
+            Primitive::Scan { .. } => return control_flow::scan_transpose(self, cts, inputs),
+            Primitive::While { .. } => return Err(control_flow::while_transpose_error()),
+            _ => {}
         }
         let ct = cts[0].instantiate()?;
         match self {
@@ -176,7 +192,10 @@ impl Primitive {
             | Primitive::StopGradient
             | Primitive::CustomJvpCall { .. }
             | Primitive::CustomVjpCall { .. } => Err(elementwise_ad::not_linear(self)),
-            Primitive::CustomLin { .. } => unreachable!("transposed above"),
+            Primitive::CustomLin { .. }
+            | Primitive::Cond { .. }
+            | Primitive::While { .. }
+            | Primitive::Scan { .. } => unreachable!("transposed above"),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! `lax/*_batch.rs`.
 
 use super::Primitive;
+use crate::control_flow::rules as control_flow;
 use crate::interpreters::batching::Batched;
 use crate::lax::{
     dot_batch, elementwise_batch, indexing_batch, linalg_batch, ordering_batch, reduction_batch,
@@ -97,6 +98,24 @@ impl Primitive {
                 dims,
             ),
             Primitive::CustomLin { .. } => Err(custom_derivatives::forward_mode_error()),
+            Primitive::Cond { branches } => {
+                control_flow::cond_batch(branches, axis_size, values, dims)
+            }
+            Primitive::While {
+                cond,
+                body,
+                cond_nconsts,
+                body_nconsts,
+            } => control_flow::while_batch(
+                cond,
+                body,
+                *cond_nconsts,
+                *body_nconsts,
+                axis_size,
+                values,
+                dims,
+            ),
+            Primitive::Scan { .. } => control_flow::scan_batch(self, axis_size, values, dims),
         }
     }
 

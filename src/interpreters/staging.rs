@@ -9,6 +9,10 @@
 //! concrete arrays and other traces' tracers become constant variables (deduplicated by
 //! identity), so a closure over a large matrix passes it as an executable parameter instead of
 //! embedding its data in the program. Host scalars (Rust numbers) become literals.
+//!
+//! When partially evaluating, the control-flow primitives (`cond`, `scan`, `while`) with both
+//! known and unknown operands are split by their partial-evaluation rules
+//! (`control_flow::rules`) instead of being staged whole.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -65,7 +69,7 @@ impl StagingTrace {
     }
 
     /// Whether `x` is one of this trace's tracers (an unknown value).
-    fn owns(&self, x: &Array) -> bool {
+    pub(crate) fn owns(&self, x: &Array) -> bool {
         x.tracer().is_some_and(|t| t.tag == self.live.tag())
     }
 
@@ -115,7 +119,36 @@ impl Trace for StagingTrace {
                     crate::core::bind(primitive.clone(), args)
                 });
             }
+            // Higher-order primitives with some known operands are split into a known part,
+            // run on the parent, and a staged unknown part (JAX's `partial_eval_rules`).
+            if !args.iter().all(|arg| self.owns(arg)) {
+                match primitive {
+                    Primitive::Scan { .. } => {
+                        return crate::control_flow::rules::scan_partial_eval(
+                            self, parent, primitive, args,
+                        );
+                    }
+                    Primitive::Cond { branches } => {
+                        return crate::control_flow::rules::cond_partial_eval(
+                            self, parent, branches, args,
+                        );
+                    }
+                    Primitive::While { .. } => {
+                        return crate::control_flow::rules::while_partial_eval(
+                            self, parent, primitive, args,
+                        );
+                    }
+                    _ => {}
+                }
+            }
         }
+        self.stage(primitive, args)
+    }
+}
+
+impl StagingTrace {
+    /// Records `primitive` applied to `args` as an equation, whatever its operands.
+    pub(crate) fn stage(&self, primitive: &Primitive, args: &[Array]) -> Result<Vec<Array>> {
         let inputs: Vec<Atom> = args.iter().map(|arg| self.atom(arg)).collect();
         let avals: Vec<ShapedArray> = inputs.iter().map(|atom| atom.aval().clone()).collect();
         let outputs: Vec<Var> = primitive

@@ -31,6 +31,9 @@ pub(crate) mod structural;
 pub(crate) mod structural_ad;
 pub(crate) mod structural_batch;
 
+pub use crate::control_flow::{
+    cond, fori_loop, fori_loop_dynamic, scan, scan_with, switch, while_loop,
+};
 pub use associative_scan::associative_scan;
 pub use dot::DotDimensionNumbers;
 pub use elementwise::{BinaryOp, Comparison, UnaryOp};
