@@ -41,6 +41,8 @@ pub const ITEMS: &[(&str, bool)] = &[
     ("dispatch/jit_grad_f/n10_f64", true),
     ("vmap/jit_vmap_matvec/1000x256_f32", false),
     ("vmap/jit_vmap_grad/1000x100_f32", false),
+    ("scan/jit_rnn/t1000_h32_x16_f32", false),
+    ("scan/jit_grad_rnn/t1000_h32_x16_f32", false),
     ("notebook/analytic_grad/n1000", true),
     ("notebook/grad_f/n1000", true),
     ("notebook/jit_grad_f/n1000", true),
@@ -95,6 +97,38 @@ fn data32(count: usize, scale: f32, shape: &[usize]) -> Result<Array> {
     let array = Array::from_slice(&values, shape)?;
     array.device()?;
     Ok(array)
+}
+
+/// The RNN of the scan items: `h' = tanh(W h + U x_t + b)` from `h = 0` over the rows of
+/// `xs`, returning every `h` (`lax.scan`).
+pub fn rnn((w, u, b, xs): (Array, Array, Array, Array)) -> rjax::Result<Array> {
+    // `jnp.zeros`: a broadcast zero, staged (not an argument of the compiled program).
+    let h0 = rjax::lax::broadcast_in_dim(&Array::scalar(0.0f32), &[w.shape()[0]], &[]);
+    let (_, hs): (Array, Array) = rjax::lax::scan(
+        |h: Array, x: Array| {
+            let h = (w.matmul(&h) + u.matmul(&x) + &b).tanh();
+            (h.clone(), h)
+        },
+        h0,
+        xs,
+    )?;
+    Ok(hs)
+}
+
+/// The scan items' loss: the sum of squares of every state of [`rnn`].
+pub fn rnn_loss(args: (Array, Array, Array, Array)) -> rjax::Result<Array> {
+    let hs = rnn(args)?;
+    Ok((&hs * &hs).sum())
+}
+
+/// `(W, U, b, xs)` of the scan items: h of size 32, x of size 16, 1000 steps, float32.
+fn rnn_args() -> Result<(Array, Array, Array, Array)> {
+    Ok((
+        data32(32 * 32, 0.3, &[32, 32])?,
+        data32(32 * 16, 0.5, &[32, 16])?,
+        data32(32, 0.1, &[32])?,
+        data32(1000 * 16, 2.0, &[1000, 16])?,
+    ))
 }
 
 /// The notebook's objective `||Ax - b||²` (its `@jax.jit def f(x, A, b)`, un-jitted).
@@ -210,6 +244,21 @@ pub fn setup(name: &str) -> Result<Item> {
                     per_example.call((weights.clone(), features.clone(), targets.clone()))?;
                 ready(dw)
             }))
+        }
+        "scan/jit_rnn/t1000_h32_x16_f32" => timed_jit(jit(rnn), rnn_args()?),
+        "scan/jit_grad_rnn/t1000_h32_x16_f32" => {
+            let (w, u, b, xs) = rnn_args()?;
+            // The gradient with respect to the parameters (W, U, b).
+            let grad_rnn = jit(
+                |(w, u, b, xs): (Array, Array, Array, Array)| -> rjax::Result<Array> {
+                    let xs = &xs;
+                    let (dw, _, _): (Array, Array, Array) = grad(
+                        |(w, u, b): (Array, Array, Array)| rnn_loss((w, u, b, xs.clone())),
+                    )((w, u, b))?;
+                    Ok(dw)
+                },
+            );
+            timed_jit(grad_rnn, (w, u, b, xs))
         }
         "notebook/analytic_grad/n1000" => {
             let (x, a, b) = notebook_args(1000, 1000)?;

@@ -34,6 +34,8 @@ ITEMS = [
     ("dispatch/jit_grad_f/n10_f64", True),
     ("vmap/jit_vmap_matvec/1000x256_f32", False),
     ("vmap/jit_vmap_grad/1000x100_f32", False),
+    ("scan/jit_rnn/t1000_h32_x16_f32", False),
+    ("scan/jit_grad_rnn/t1000_h32_x16_f32", False),
     ("notebook/analytic_grad/n1000", True),
     ("notebook/grad_f/n1000", True),
     ("notebook/jit_grad_f/n1000", True),
@@ -152,6 +154,29 @@ def jax_items():
 
         per_example = jax.jit(jax.vmap(jax.grad(loss, argnums=(0, 1, 2)), in_axes=(None, 0, 0)))
         return "timed", lambda: per_example(weights, features, targets)[0].block_until_ready()
+
+    def rnn(W, U, b, xs):
+        def cell(h, x):
+            h = jnp.tanh(W @ h + U @ x + b)
+            return h, h
+        return jax.lax.scan(cell, jnp.zeros(W.shape[0], jnp.float32), xs)[1]
+
+    def rnn_args():
+        return (data32(32 * 32, 0.3, (32, 32)), data32(32 * 16, 0.5, (32, 16)),
+                data32(32, 0.1, (32,)), data32(1000 * 16, 2.0, (1000, 16)))
+
+    @item("scan/jit_rnn/t1000_h32_x16_f32")
+    def _():
+        return timed_call(jax.jit(rnn), *rnn_args())
+
+    @item("scan/jit_grad_rnn/t1000_h32_x16_f32")
+    def _():
+        def loss(W, U, b, xs):
+            hs = rnn(W, U, b, xs)
+            return jnp.sum(hs * hs)
+
+        grad_rnn = jax.jit(lambda W, U, b, xs: jax.grad(loss, argnums=(0, 1, 2))(W, U, b, xs)[0])
+        return timed_call(grad_rnn, *rnn_args())
 
     @item("notebook/analytic_grad/n1000")
     def _():

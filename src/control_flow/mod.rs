@@ -1,6 +1,6 @@
 //! Structured control flow (JAX's `lax.cond`, `lax.switch`, `lax.while_loop`, `lax.fori_loop`
-//! and `lax.scan`): higher-order primitives whose branches and bodies are traced once into
-//! jaxprs ("initial style").
+//! and `lax.scan`, with `lax.map` on top of scan, and `lax.select`): higher-order primitives
+//! whose branches and bodies are traced once into jaxprs ("initial style").
 //!
 //! Every function a primitive carries is *closed-converted*: it has no constant variables, and
 //! what the user's function closed over (concrete arrays, or tracers of enclosing
@@ -178,6 +178,17 @@ fn check_carry_type(
     ))
 }
 
+/// A shape as Python prints a tuple: `(2,)`, `(2, 3)`.
+fn python_shape(shape: &[usize]) -> String {
+    match shape {
+        [d] => format!("({d},)"),
+        _ => {
+            let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
+            format!("({})", dims.join(", "))
+        }
+    }
+}
+
 /// `x` without a weak type (carries keep one type around a loop).
 fn strong(x: &Array) -> Result<Array> {
     if x.weak_type() {
@@ -256,9 +267,9 @@ where
         return Err(Error::invalid(
             "cond",
             format!(
-                "Pred must be a scalar, got {} of shape {:?}.",
+                "Pred must be a scalar, got {} of shape {}.",
                 pred.aval(),
-                pred.shape()
+                python_shape(pred.shape())
             ),
         ));
     }
@@ -431,6 +442,7 @@ where
         (),
         Some(length),
         false,
+        1,
     )?;
     Ok(carry.1)
 }
@@ -469,17 +481,20 @@ where
     Y: Pytree,
     R: FnOutput<(C, Y)>,
 {
-    scan_with(f, init, xs, None, false)
+    scan_with(f, init, xs, None, false, 1)
 }
 
-/// [`scan`] with JAX's `length` (required when `xs` has no leaves) and `reverse` (iterate
-/// from the end; outputs are still stacked in the order of `xs`).
+/// [`scan`] with JAX's `length` (required when `xs` has no leaves), `reverse` (iterate from
+/// the end; outputs are still stacked in the order of `xs`) and `unroll` (how many body steps
+/// each iteration of the lowered loop runs, at least 1; 1 is no unrolling, and a remainder
+/// of `length % unroll` steps runs after the loop; the results are the same).
 pub fn scan_with<C, X, Y, R>(
     f: impl Fn(C, X) -> R,
     init: C,
     xs: X,
     length: Option<usize>,
     reverse: bool,
+    unroll: usize,
 ) -> Result<(C, Y)>
 where
     C: Pytree,
@@ -487,6 +502,12 @@ where
     Y: Pytree,
     R: FnOutput<(C, Y)>,
 {
+    if unroll == 0 {
+        return Err(Error::invalid(
+            "scan",
+            "`unroll` must be a positive integer, got 0.",
+        ));
+    }
     let (init_leaves, carry_tree) = init.tree_flatten();
     let init_leaves = init_leaves.iter().map(strong).collect::<Result<Vec<_>>>()?;
     let (x_leaves, x_tree) = xs.tree_flatten();
@@ -557,6 +578,7 @@ where
             reverse,
             num_consts,
             num_carry,
+            unroll,
         },
         &args,
     )?;
@@ -564,4 +586,27 @@ where
     let carry = C::tree_unflatten(&carry_tree, outputs[..num_carry].to_vec())?;
     let ys = Y::tree_unflatten(&y_tree.expect("traced"), ys)?;
     Ok((carry, ys))
+}
+
+/// JAX's `lax.map`: `f` applied to each slice of `xs` along its leading axis, the results
+/// stacked (a [`scan`] without carry).
+pub fn map<X, Y, R>(f: impl Fn(X) -> R, xs: X) -> Result<Y>
+where
+    X: Pytree,
+    Y: Pytree,
+    R: FnOutput<Y>,
+{
+    let ((), ys) = scan(
+        |(): (), x: X| -> Result<((), Y)> { Ok(((), f(x).into_result()?)) },
+        (),
+        xs,
+    )?;
+    Ok(ys)
+}
+
+/// JAX's `lax.select`: `on_true` where `pred` else `on_false`, elementwise (JAX's
+/// `select_n(pred, on_false, on_true)`); `pred` is boolean, of the operands' shape.
+#[track_caller]
+pub fn select(pred: &Array, on_true: &Array, on_false: &Array) -> Array {
+    crate::lax::select_n(pred, &[on_false, on_true])
 }

@@ -204,6 +204,8 @@ pub enum Primitive {
         num_consts: usize,
         /// How many arguments after those are the carry.
         num_carry: usize,
+        /// JAX's `unroll`: how many body steps each iteration of the lowered loop runs.
+        unroll: usize,
     },
 }
 
@@ -622,12 +624,14 @@ impl Primitive {
                 reverse,
                 num_consts,
                 num_carry,
+                unroll,
             } => vec![
                 format!("jaxpr={}", body.0),
                 format!("length={length}"),
                 format!("num_carry={num_carry}"),
                 format!("num_consts={num_consts}"),
                 format!("reverse={}", if *reverse { "True" } else { "False" }),
+                format!("unroll={unroll}"),
             ],
         }
     }

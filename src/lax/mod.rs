@@ -32,7 +32,7 @@ pub(crate) mod structural_ad;
 pub(crate) mod structural_batch;
 
 pub use crate::control_flow::{
-    cond, fori_loop, fori_loop_dynamic, scan, scan_with, switch, while_loop,
+    cond, fori_loop, fori_loop_dynamic, map, scan, scan_with, select, switch, while_loop,
 };
 pub use associative_scan::associative_scan;
 pub use dot::DotDimensionNumbers;

@@ -21,6 +21,7 @@ fn check_grads_of_scan_cond_and_fori_to_second_order() -> rjax::Result<()> {
                 (xs, zs),
                 None,
                 true,
+                1,
             )?;
             Ok((h, ys.sum() + ws.sum()))
         },

@@ -53,6 +53,7 @@ fn scan_cumulative_sum_and_reverse() -> rjax::Result<()> {
         xs.clone(),
         None,
         true,
+        1,
     )?;
     assert_eq!(values(&rsums), [15.0, 14.0, 12.0, 9.0, 5.0]);
     // Under jit, and with a length and no xs.
@@ -75,6 +76,7 @@ fn scan_cumulative_sum_and_reverse() -> rjax::Result<()> {
         (),
         Some(4),
         false,
+        1,
     )?;
     assert_eq!(c.item::<f64>()?, 16.0);
     assert_eq!(values(&ys), [1.0, 2.0, 4.0, 8.0]);

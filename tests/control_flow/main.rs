@@ -32,6 +32,7 @@ fn fd(f: impl Fn(f64) -> f64, x: f64) -> f64 {
 mod compositions;
 mod forward;
 mod jvp;
+mod lax_api;
 mod reverse;
 mod vmap;
 

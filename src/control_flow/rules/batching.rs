@@ -156,6 +156,7 @@ pub(crate) fn scan_batch(
         body,
         length,
         reverse,
+        unroll,
         num_consts,
         num_carry,
     } = primitive
@@ -206,6 +207,7 @@ pub(crate) fn scan_batch(
             reverse: *reverse,
             num_consts: hoisted.len(),
             num_carry: ncar,
+            unroll: *unroll,
         },
         &args,
     )?;

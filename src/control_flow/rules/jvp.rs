@@ -388,6 +388,7 @@ pub(crate) fn scan_jvp(
         body,
         length,
         reverse,
+        unroll,
         num_consts,
         num_carry,
     } = primitive
@@ -472,6 +473,7 @@ pub(crate) fn scan_jvp(
             reverse,
             num_consts: hoisted.len(),
             num_carry: ncar + nt,
+            unroll: *unroll,
         },
         &args,
     )?;

@@ -1,6 +1,7 @@
 //! Lowering of the control-flow primitives to StableHLO (`case`, `while`, and scan as a while loop).
 
 use super::*;
+use crate::lax::IndexingOp;
 
 /// `stablehlo.case` with one region per branch, each calling the branch's function.
 pub(crate) fn cond_lower(
@@ -137,6 +138,7 @@ pub(super) fn scan_impl(primitive: &Primitive, args: Vec<Array>) -> Result<Vec<A
         body,
         length,
         reverse,
+        unroll,
         num_consts,
         num_carry,
     } = primitive
@@ -144,55 +146,89 @@ pub(super) fn scan_impl(primitive: &Primitive, args: Vec<Array>) -> Result<Vec<A
         unreachable!("scan_impl of a scan")
     };
     let (length, reverse, nc, ncar) = (*length, *reverse, *num_consts, *num_carry);
+    let unroll = (*unroll).max(1);
     let consts = args[..nc].to_vec();
     let xs = args[nc + ncar..].to_vec();
     let y_avals: Vec<ShapedArray> = body.0.out_avals()[ncar..].to_vec();
-    let mut init = vec![Array::scalar(0i32)];
-    init.extend(args[nc..nc + ncar].iter().cloned());
+    let mut init = args[nc..nc + ncar].to_vec();
     for y in &y_avals {
         let mut shape = vec![length];
         shape.extend(&y.shape);
         init.push(zeros(&ShapedArray::new(shape, y.dtype))?);
     }
-    if length == 0 {
-        // No iteration: the initial carry and empty outputs (nothing can be sliced).
-        return Ok(init[1..].to_vec());
+    // One body step at iteration `j` (an int32 scalar) on the state (carry, stacked outputs).
+    let step = |j: &Array, state: &[Array]| -> Result<Vec<Array>> {
+        let index = if reverse {
+            lax_rules::sub(&Array::scalar(length as i32 - 1), j)?
+        } else {
+            j.clone()
+        };
+        let zero = Array::scalar(0i32);
+        let mut body_args = consts.clone();
+        body_args.extend(state[..ncar].iter().cloned());
+        for x in &xs {
+            let mut starts = vec![&index];
+            starts.extend(std::iter::repeat_n(&zero, x.ndim() - 1));
+            let mut sizes = x.shape().to_vec();
+            sizes[0] = 1;
+            // The index is in bounds: no negative-index normalisation (JAX's
+            // `allow_negative_indices=False`).
+            let mut operands = vec![x.clone()];
+            operands.extend(starts.into_iter().cloned());
+            let slice = bind1(
+                Primitive::Indexing(IndexingOp::DynamicSlice { slice_sizes: sizes }),
+                &operands,
+            )?;
+            body_args.push(lax_rules::reshape(&slice, &x.shape()[1..])?);
+        }
+        let outs = eval_jaxpr(&body.0, &body_args)?;
+        let mut next = outs[..ncar].to_vec();
+        for (ys, y) in state[ncar..].iter().zip(&outs[ncar..]) {
+            let mut shape = vec![1];
+            shape.extend(y.shape());
+            let y = lax_rules::reshape(y, &shape)?;
+            let mut starts = vec![&index];
+            starts.extend(std::iter::repeat_n(&zero, y.ndim() - 1));
+            let mut operands = vec![ys.clone(), y];
+            operands.extend(starts.into_iter().cloned());
+            next.push(bind1(
+                Primitive::Indexing(IndexingOp::DynamicUpdateSlice),
+                &operands,
+            )?);
+        }
+        Ok(next)
+    };
+    // JAX's `_scan_impl` with `unroll`: a loop running `unroll` steps per iteration over the
+    // first `length - length % unroll` steps, then the remaining steps.
+    let blocked = length - length % unroll;
+    let mut state = init;
+    if blocked > 0 {
+        let bound = Array::scalar(blocked as i32);
+        let mut carry = vec![Array::scalar(0i32)];
+        carry.extend(state);
+        let outs = while_flat(
+            |carry| lax_rules::compare(Comparison::Lt, &carry[0], &bound),
+            |carry| {
+                let i = &carry[0];
+                let mut state = carry[1..].to_vec();
+                for k in 0..unroll {
+                    let j = if k == 0 {
+                        i.clone()
+                    } else {
+                        lax_rules::add(i, &Array::scalar(k as i32))?
+                    };
+                    state = step(&j, &state)?;
+                }
+                let mut next = vec![lax_rules::add(i, &Array::scalar(unroll as i32))?];
+                next.extend(state);
+                Ok(next)
+            },
+            carry,
+        )?;
+        state = outs[1..].to_vec();
     }
-    let bound = Array::scalar(length as i32);
-    let outs = while_flat(
-        |carry| lax_rules::compare(Comparison::Lt, &carry[0], &bound),
-        |carry| {
-            let i = &carry[0];
-            let index = if reverse {
-                lax_rules::sub(&Array::scalar(length as i32 - 1), i)?
-            } else {
-                i.clone()
-            };
-            let zero = Array::scalar(0i32);
-            let mut body_args = consts.clone();
-            body_args.extend(carry[1..=ncar].iter().cloned());
-            for x in &xs {
-                let mut starts = vec![&index];
-                starts.extend(std::iter::repeat_n(&zero, x.ndim() - 1));
-                let mut sizes = x.shape().to_vec();
-                sizes[0] = 1;
-                let slice = crate::lax::dynamic_slice(x, &starts, &sizes);
-                body_args.push(lax_rules::reshape(&slice, &x.shape()[1..])?);
-            }
-            let outs = eval_jaxpr(&body.0, &body_args)?;
-            let mut next = vec![lax_rules::add(i, &Array::scalar(1i32))?];
-            next.extend(outs[..ncar].iter().cloned());
-            for (ys, y) in carry[1 + ncar..].iter().zip(&outs[ncar..]) {
-                let mut shape = vec![1];
-                shape.extend(y.shape());
-                let y = lax_rules::reshape(y, &shape)?;
-                let mut starts = vec![&index];
-                starts.extend(std::iter::repeat_n(&zero, y.ndim() - 1));
-                next.push(crate::lax::dynamic_update_slice(ys, &y, &starts));
-            }
-            Ok(next)
-        },
-        init,
-    )?;
-    Ok(outs[1..].to_vec())
+    for j in blocked..length {
+        state = step(&Array::scalar(j as i32), &state)?;
+    }
+    Ok(state)
 }

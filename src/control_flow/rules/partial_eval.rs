@@ -151,6 +151,7 @@ pub(crate) fn scan_partial_eval(
         body,
         length,
         reverse,
+        unroll,
         num_consts,
         num_carry,
     } = primitive
@@ -229,6 +230,7 @@ pub(crate) fn scan_partial_eval(
                 reverse,
                 num_consts: known_hoisted.len() + knc,
                 num_carry: kncar,
+                unroll: *unroll,
             },
             &known_call,
         )
@@ -284,6 +286,7 @@ pub(crate) fn scan_partial_eval(
             reverse,
             num_consts: invariant_vals.len() + nuc,
             num_carry: nucar,
+            unroll: *unroll,
         },
         &staged_args,
     )?;

@@ -87,6 +87,7 @@ pub(crate) fn scan_transpose(
         body,
         length,
         reverse,
+        unroll,
         num_consts,
         num_carry,
     } = primitive
@@ -147,6 +148,7 @@ pub(crate) fn scan_transpose(
             reverse: !reverse,
             num_consts: consts.len(),
             num_carry: nu + ncar,
+            unroll: *unroll,
         },
         &args,
     )?;
