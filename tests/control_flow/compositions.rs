@@ -343,3 +343,71 @@ fn reverse_mode_with_integer_inputs_and_outputs() -> rjax::Result<()> {
     assert!((g - want).abs() < 1e-10, "{g} vs {want}");
     Ok(())
 }
+
+/// A scan inside a cond inside a while loop: three rounds of `v = v > 0 ? fold(c*x + 1 over
+/// xs, from v) : -v`.
+fn scan_in_cond_in_while(x: Array) -> rjax::Result<Array> {
+    let xs = Array::from([0.5f64, -0.25, 0.75]);
+    let (_, v): (Array, Array) = while_loop(
+        |(i, _): (Array, Array)| i.lt(3),
+        |(i, v): (Array, Array)| -> rjax::Result<(Array, Array)> {
+            let next = cond(
+                &v.gt(0.0),
+                |v: Array| -> rjax::Result<Array> {
+                    let (c, _): (Array, Array) =
+                        scan(|c: Array, x: Array| (&c * &x + 1.0, c), v, xs.clone())?;
+                    Ok(c)
+                },
+                |v: Array| -v,
+                v,
+            )?;
+            Ok((i + 1, next))
+        },
+        (Array::scalar(0i32), x),
+    )?;
+    Ok(v)
+}
+
+fn scan_in_cond_in_while_on_host(mut v: f64) -> f64 {
+    for _ in 0..3 {
+        v = if v > 0.0 {
+            [0.5, -0.25, 0.75].iter().fold(v, |c, x| c * x + 1.0)
+        } else {
+            -v
+        };
+    }
+    v
+}
+
+#[test]
+fn nested_control_flow_under_jit_vmap_and_jvp() -> anyhow::Result<()> {
+    x64();
+    let points = [0.9f64, -0.4, 2.5];
+    let want: Vec<f64> = points
+        .iter()
+        .map(|&x| scan_in_cond_in_while_on_host(x))
+        .collect();
+    for (&x, &w) in points.iter().zip(&want) {
+        assert_close(
+            &values(&scan_in_cond_in_while(Array::from(x))?),
+            &[w],
+            1e-14,
+        );
+        let staged: Array = jit(scan_in_cond_in_while).call(Array::from(x))?;
+        assert_close(&values(&staged), &[w], 1e-14);
+        let (_, tangent): (Array, Array) =
+            jvp(scan_in_cond_in_while, Array::from(x), Array::from(1.0f64))?;
+        assert_close(
+            &values(&tangent),
+            &[fd(scan_in_cond_in_while_on_host, x)],
+            1e-7,
+        );
+    }
+    let batched = vmap(scan_in_cond_in_while, rjax::InAxes::leading());
+    let all: Array = batched(Array::from(points))?;
+    assert_close(&values(&all), &want, 1e-14);
+    let all: Array =
+        jit(vmap(scan_in_cond_in_while, rjax::InAxes::leading())).call(Array::from(points))?;
+    assert_close(&values(&all), &want, 1e-14);
+    Ok(())
+}
