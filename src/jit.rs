@@ -63,19 +63,25 @@ struct Traced {
     out_avals: Vec<ShapedArray>,
     /// Which input leaves are donated.
     donated: Vec<bool>,
+    /// The lowered module, made once (by `lower()` or the first compilation).
+    module: OnceLock<String>,
     executable: OnceLock<Arc<LoadedExecutable>>,
 }
 
 impl Traced {
-    fn module(&self) -> Result<String> {
-        lower_jaxpr_to_module(&self.jaxpr.0, &self.name, &self.donated)
+    fn module(&self) -> Result<&str> {
+        if let Some(module) = self.module.get() {
+            return Ok(module);
+        }
+        let module = lower_jaxpr_to_module(&self.jaxpr.0, &self.name, &self.donated)?;
+        Ok(self.module.get_or_init(|| module))
     }
 
     fn executable(&self) -> Result<&Arc<LoadedExecutable>> {
         if let Some(executable) = self.executable.get() {
             return Ok(executable);
         }
-        let executable = dispatch::compile_cached(&self.module()?)?;
+        let executable = dispatch::compile_cached(self.module()?)?;
         Ok(self.executable.get_or_init(|| executable))
     }
 
@@ -170,7 +176,7 @@ impl<F> Jitted<F> {
         let (leaves, tree) = input.tree_flatten();
         let traced = self.traced::<In, Out, R>(tree.clone(), &leaves)?;
         Ok(Lowered {
-            text: traced.module()?,
+            text: traced.module()?.to_string(),
             signature: signature(tree, &leaves),
             traced,
         })
@@ -222,6 +228,7 @@ impl<F> Jitted<F> {
             consts: closed.consts,
             out_tree: out_tree.expect("the traced function ran"),
             donated: donated_leaves(&signature.tree, &self.donate_argnums),
+            module: OnceLock::new(),
             executable: OnceLock::new(),
         });
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
