@@ -25,7 +25,8 @@
 //! - [`vmap`] and [`vmap_with`] ([`InAxes`], [`OutAxes`]): vectorization by batching every
 //!   primitive; [`jacfwd`], [`jacrev`], [`jacobian`], [`hessian`] built on it.
 //! - [`custom_jvp`], [`custom_vjp`], [`stop_gradient`]: user-defined derivatives.
-//! - [`lax`]: the primitives with JAX's names.
+//! - [`lax`]: the primitives with JAX's names; [`control_flow`]: `cond`, `switch`,
+//!   `while_loop`, `fori_loop`, `scan`, `map` (also in `lax`).
 //! - [`random`]: JAX's threefry PRNG bit for bit (keys, `split`, `fold_in`, samplers).
 //! - [`jit`] and [`Jitted`]: staging, compilation and the signature cache; [`make_jaxpr`].
 //! - [`jaxpr`]: the intermediate representation, printed in JAX's syntax.
