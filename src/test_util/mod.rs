@@ -18,7 +18,7 @@
 //!   checks the derivatives of the derivative rules themselves.
 //!
 //! Random directions come from [`Rng`], a small deterministic generator, so a failing check
-//! fails the same way every time. Every mismatch is returned as an [`Error::InvalidArgument`]
+//! fails the same way every time. Every mismatch is returned as an [`Error::InvalidArgument`](crate::Error::InvalidArgument)
 //! whose message names the check (`JVP of VJP tangent`, say), the output or input leaf, the
 //! worst element and the tolerance.
 //!
@@ -169,7 +169,7 @@ impl CheckGrads {
     /// points have. The inner products of reverse mode get the tolerance these elementwise
     /// ones imply, `atol·Σ|u| + rtol·Σ|jvp(v)·u|`.
     ///
-    /// Returns `Ok(())` when every check passes; [`Error::InvalidArgument`] (operation
+    /// Returns `Ok(())` when every check passes; [`Error::InvalidArgument`](crate::Error::InvalidArgument) (operation
     /// `check_grads`) describing the first mismatch, or for an order of 0, no modes or a step
     /// that is not positive and finite; and the error of `f` or of a transformation (a
     /// primitive without a differentiation rule under `jit`, say) as it is.
