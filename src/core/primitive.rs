@@ -604,7 +604,12 @@ impl Primitive {
             Primitive::Ordering(op) => op.params_text(),
             Primitive::Linalg(op) => op.params_text(),
             Primitive::Cond { branches } => {
-                let texts: Vec<String> = branches.iter().map(|b| b.0.to_string()).collect();
+                // One branch per line, two columns in from the parameter (the printer indents
+                // continuation lines to the parameter's column).
+                let texts: Vec<String> = branches
+                    .iter()
+                    .map(|b| format!("  {}", b.0.to_string().replace('\n', "\n  ")))
+                    .collect();
                 vec![format!("branches=(\n{}\n)", texts.join("\n"))]
             }
             Primitive::While {

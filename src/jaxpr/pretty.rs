@@ -81,8 +81,9 @@ fn literal_value(literal: &Literal) -> String {
     }
 }
 
-/// The text of `jaxpr` whose first line starts at column `indent`.
-fn jaxpr_text(jaxpr: &Jaxpr, indent: usize) -> String {
+/// The text of `jaxpr`, its continuation lines indented by `indent`; it goes on one line when
+/// that fits in `width` columns.
+fn jaxpr_text(jaxpr: &Jaxpr, indent: usize, width: usize) -> String {
     let mut names = Names::default();
     let constvars: Vec<String> = jaxpr.constvars.iter().map(|v| names.binder(v)).collect();
     let invars: Vec<String> = jaxpr.invars.iter().map(|v| names.binder(v)).collect();
@@ -102,7 +103,7 @@ fn jaxpr_text(jaxpr: &Jaxpr, indent: usize) -> String {
         _ => format!("({})", outputs.join(", ")),
     };
     let one_line = format!("{header} {} in {outputs} }}", eqns.join("; "));
-    if indent + one_line.len() <= WIDTH && !one_line.contains('\n') {
+    if indent + one_line.len() <= width && !one_line.contains('\n') {
         return one_line;
     }
     let pad = " ".repeat(indent);
@@ -120,9 +121,11 @@ fn eqn_text(eqn: &Eqn, names: &mut Names, indent: usize) -> String {
     let outputs: Vec<String> = eqn.outputs.iter().map(|v| names.binder(v)).collect();
     let mut params = eqn.primitive.params_text();
     if let Primitive::Call { jaxpr, .. } = &eqn.primitive {
+        // Indented relative to the parameter's column, which the layout below adds.
+        let column = indent + 2;
         params.push(format!(
             "jaxpr={}",
-            jaxpr_text(&jaxpr.0, indent + 2 + "jaxpr=".len())
+            jaxpr_text(&jaxpr.0, "jaxpr=".len(), WIDTH.saturating_sub(column))
         ));
     }
     let lhs = format!("{} = {}", outputs.join(" "), eqn.primitive.name());
@@ -139,13 +142,17 @@ fn eqn_text(eqn: &Eqn, names: &mut Names, indent: usize) -> String {
         return one_line;
     }
     let pad = " ".repeat(indent);
-    let params: String = params.iter().map(|p| format!("\n{pad}  {p}")).collect();
+    // A multi-line parameter (a nested jaxpr) continues at the parameter's column.
+    let params: String = params
+        .iter()
+        .map(|p| format!("\n{pad}  {}", p.replace('\n', &format!("\n{pad}  "))))
+        .collect();
     format!("{lhs}[{params}\n{pad}]{rhs}")
 }
 
 impl fmt::Display for Jaxpr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&jaxpr_text(self, 0))
+        f.write_str(&jaxpr_text(self, 0, WIDTH))
     }
 }
 
