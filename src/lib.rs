@@ -27,6 +27,8 @@
 //! - [`custom_jvp`], [`custom_vjp`], [`stop_gradient`]: user-defined derivatives.
 //! - [`lax`]: the primitives with JAX's names; [`control_flow`]: `cond`, `switch`,
 //!   `while_loop`, `fori_loop`, `scan`, `map` (also in `lax`).
+//! - [`numpy`]: the first slice of `jax.numpy` (creation, reductions, products, shapes,
+//!   `linalg::norm`, `logsumexp`, `softmax`), traceable under every transformation.
 //! - [`random`]: JAX's threefry PRNG bit for bit (keys, `split`, `fold_in`, samplers).
 //! - [`jit`] and [`Jitted`]: staging, compilation and the signature cache; [`make_jaxpr`].
 //! - [`jaxpr`]: the intermediate representation, printed in JAX's syntax.
@@ -69,6 +71,7 @@ pub mod jaxpr;
 mod jit;
 pub mod lax;
 mod lowering;
+pub mod numpy;
 mod promotion;
 pub mod random;
 pub mod runtime;

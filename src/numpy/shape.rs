@@ -1,0 +1,248 @@
+//! Shape manipulation, as in `jax.numpy`: `reshape` (with `-1`), `ravel`, `transpose`,
+//! `swapaxes`, `moveaxis`, `squeeze`, `expand_dims`, `broadcast_to`, `concatenate`, `stack`,
+//! `split`, `flip`, and the elementwise selections `where` and `clip`.
+
+use super::{axes, axis as one_axis, broadcast_array, promote, promote_and_broadcast};
+use crate::lax::{self, unwrap_at_caller};
+use crate::{Array, IntoArray};
+
+/// `x` with a new shape of the same size (`jnp.reshape`); one entry may be `-1`, inferred.
+#[track_caller]
+pub fn reshape(x: &Array, shape: &[isize]) -> Array {
+    let known: usize = shape
+        .iter()
+        .filter(|&&d| d >= 0)
+        .map(|&d| d as usize)
+        .product();
+    let inferred = shape.iter().filter(|&&d| d < 0).count();
+    assert!(
+        inferred <= 1 && shape.iter().all(|&d| d >= -1),
+        "reshape: at most one dimension may be -1, got {shape:?}"
+    );
+    let sizes: Vec<usize> = shape
+        .iter()
+        .map(|&d| {
+            if d >= 0 {
+                d as usize
+            } else {
+                assert!(
+                    known != 0 && x.size() % known == 0,
+                    "reshape: cannot reshape {} into {shape:?}",
+                    x.aval()
+                );
+                x.size() / known
+            }
+        })
+        .collect();
+    assert!(
+        sizes.iter().product::<usize>() == x.size(),
+        "reshape: cannot reshape {} into {shape:?}",
+        x.aval()
+    );
+    lax::reshape(x, &sizes)
+}
+
+/// `x` flattened to one dimension (`jnp.ravel`).
+#[track_caller]
+pub fn ravel(x: &Array) -> Array {
+    lax::reshape(x, &[x.size()])
+}
+
+/// `x` with its axes permuted (`jnp.transpose`); `None` reverses them.
+#[track_caller]
+pub fn transpose(x: &Array, axes: Option<&[isize]>) -> Array {
+    let permutation: Vec<usize> = match axes {
+        None => (0..x.ndim()).rev().collect(),
+        Some(list) => {
+            let p: Vec<usize> = list
+                .iter()
+                .map(|&a| unwrap_at_caller(one_axis("transpose", a, x.ndim())))
+                .collect();
+            let mut sorted = p.clone();
+            sorted.sort_unstable();
+            assert!(
+                sorted == (0..x.ndim()).collect::<Vec<_>>(),
+                "transpose: {list:?} is not a permutation of the axes of {}",
+                x.aval()
+            );
+            p
+        }
+    };
+    lax::transpose(x, &permutation)
+}
+
+/// `x` with axes `axis1` and `axis2` interchanged (`jnp.swapaxes`).
+#[track_caller]
+pub fn swapaxes(x: &Array, axis1: isize, axis2: isize) -> Array {
+    let a = unwrap_at_caller(one_axis("swapaxes", axis1, x.ndim()));
+    let b = unwrap_at_caller(one_axis("swapaxes", axis2, x.ndim()));
+    let mut p: Vec<usize> = (0..x.ndim()).collect();
+    p.swap(a, b);
+    lax::transpose(x, &p)
+}
+
+/// `x` with the axes `source` moved to positions `destination` (`jnp.moveaxis`).
+#[track_caller]
+pub fn moveaxis(x: &Array, source: &[isize], destination: &[isize]) -> Array {
+    assert_eq!(
+        source.len(),
+        destination.len(),
+        "moveaxis: source and destination must have the same length"
+    );
+    let n = x.ndim();
+    let src: Vec<usize> = source
+        .iter()
+        .map(|&a| unwrap_at_caller(one_axis("moveaxis", a, n)))
+        .collect();
+    let dst: Vec<usize> = destination
+        .iter()
+        .map(|&a| unwrap_at_caller(one_axis("moveaxis", a, n)))
+        .collect();
+    let mut rest = (0..n).filter(|a| !src.contains(a));
+    let mut placed: Vec<(usize, usize)> = dst.iter().copied().zip(src.iter().copied()).collect();
+    placed.sort_unstable();
+    let mut p = Vec::with_capacity(n);
+    let mut next = placed.into_iter().peekable();
+    for position in 0..n {
+        match next.peek() {
+            Some(&(d, s)) if d == position => {
+                p.push(s);
+                next.next();
+            }
+            _ => p.push(rest.next().expect("moveaxis: repeated axis")),
+        }
+    }
+    lax::transpose(x, &p)
+}
+
+/// `x` without the size-1 `axis` dimensions (`None`: all size-1 dimensions) (`jnp.squeeze`).
+#[track_caller]
+pub fn squeeze(x: &Array, axis: Option<&[isize]>) -> Array {
+    let dims: Vec<usize> = match axis {
+        None => (0..x.ndim()).filter(|&i| x.shape()[i] == 1).collect(),
+        Some(_) => {
+            let dims = unwrap_at_caller(axes("squeeze", axis, x.ndim()));
+            for &d in &dims {
+                assert!(
+                    x.shape()[d] == 1,
+                    "squeeze: axis {d} of {} does not have size 1",
+                    x.aval()
+                );
+            }
+            dims
+        }
+    };
+    lax::squeeze(x, &dims)
+}
+
+/// `x` with size-1 dimensions inserted at `axis` of the result (`jnp.expand_dims`).
+#[track_caller]
+pub fn expand_dims(x: &Array, axis: &[isize]) -> Array {
+    let dims = unwrap_at_caller(axes("expand_dims", Some(axis), x.ndim() + axis.len()));
+    lax::expand_dims(x, &dims)
+}
+
+/// `x` broadcast to `shape` by NumPy's rules (`jnp.broadcast_to`).
+#[track_caller]
+pub fn broadcast_to(x: &Array, shape: &[usize]) -> Array {
+    unwrap_at_caller(broadcast_array(x, shape))
+}
+
+/// The arrays joined along an existing `axis`, promoted to a common dtype
+/// (`jnp.concatenate`).
+#[track_caller]
+pub fn concatenate(arrays: &[&Array], axis: isize) -> Array {
+    assert!(!arrays.is_empty(), "concatenate: need at least one array");
+    let owned: Vec<Array> = arrays.iter().map(|&a| a.clone()).collect();
+    let promoted = unwrap_at_caller(promote(&owned));
+    let dim = unwrap_at_caller(one_axis("concatenate", axis, arrays[0].ndim()));
+    let refs: Vec<&Array> = promoted.iter().collect();
+    lax::concatenate(&refs, dim)
+}
+
+/// The arrays joined along a new `axis` (`jnp.stack`); they must share a shape.
+#[track_caller]
+pub fn stack(arrays: &[&Array], axis: isize) -> Array {
+    assert!(!arrays.is_empty(), "stack: need at least one array");
+    let dim = unwrap_at_caller(one_axis("stack", axis, arrays[0].ndim() + 1));
+    let expanded: Vec<Array> = arrays.iter().map(|a| lax::expand_dims(a, &[dim])).collect();
+    let refs: Vec<&Array> = expanded.iter().collect();
+    concatenate(&refs, dim as isize)
+}
+
+/// How [`split`] divides an axis, as `indices_or_sections` does in NumPy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Split {
+    /// This many equal parts; the axis length must divide evenly.
+    Sections(usize),
+    /// The parts between these indices (each clamped to the axis length).
+    Indices(Vec<usize>),
+}
+
+/// `x` divided along `axis` into parts (`jnp.split`).
+#[track_caller]
+pub fn split(x: &Array, how: Split, axis: isize) -> Vec<Array> {
+    let dim = unwrap_at_caller(one_axis("split", axis, x.ndim()));
+    let length = x.shape()[dim];
+    let cuts: Vec<usize> = match how {
+        Split::Sections(n) => {
+            assert!(
+                n > 0 && length % n == 0,
+                "split: array split does not result in an equal division"
+            );
+            (1..n).map(|i| i * length / n).collect()
+        }
+        Split::Indices(indices) => indices.into_iter().map(|i| i.min(length)).collect(),
+    };
+    let mut bounds = vec![0];
+    bounds.extend(cuts);
+    bounds.push(length);
+    bounds
+        .windows(2)
+        .map(|w| {
+            let mut start = vec![0; x.ndim()];
+            let mut limit = x.shape().to_vec();
+            start[dim] = w[0];
+            limit[dim] = w[1].max(w[0]);
+            lax::slice(x, &start, &limit, None)
+        })
+        .collect()
+}
+
+/// `x` with the order of elements along `axis` reversed (`None`: all axes) (`jnp.flip`).
+#[track_caller]
+pub fn flip(x: &Array, axis: Option<&[isize]>) -> Array {
+    let dims = unwrap_at_caller(axes("flip", axis, x.ndim()));
+    lax::rev(x, &dims)
+}
+
+/// Elements of `x` where `condition` is true, else of `y`, all broadcast together
+/// (`jnp.where(condition, x, y)`).
+#[track_caller]
+pub fn where_(condition: impl IntoArray, x: impl IntoArray, y: impl IntoArray) -> Array {
+    let condition = super::astype(&condition.into_array(), crate::DType::Bool);
+    let values = unwrap_at_caller(promote(&[x.into_array(), y.into_array()]));
+    let all = unwrap_at_caller(
+        crate::array::broadcast_shapes(&[condition.shape(), values[0].shape(), values[1].shape()])
+            .ok_or_else(|| crate::Error::invalid("where", "shapes do not broadcast".to_string())),
+    );
+    let c = broadcast_to(&condition, &all);
+    let a = broadcast_to(&values[0], &all);
+    let b = broadcast_to(&values[1], &all);
+    lax::select_n(&c, &[&b, &a])
+}
+
+/// `x` with values limited to `[min, max]` (`jnp.clip`); `None` leaves that side open.
+#[track_caller]
+pub fn clip<L: IntoArray, H: IntoArray>(x: &Array, min: Option<L>, max: Option<H>) -> Array {
+    let mut out = x.clone();
+    if let Some(low) = min {
+        let args = unwrap_at_caller(promote_and_broadcast("clip", &[out, low.into_array()]));
+        out = lax::max(&args[0], &args[1]);
+    }
+    if let Some(high) = max {
+        let args = unwrap_at_caller(promote_and_broadcast("clip", &[out, high.into_array()]));
+        out = lax::min(&args[0], &args[1]);
+    }
+    out
+}
