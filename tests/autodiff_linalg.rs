@@ -3,6 +3,9 @@
 //! the host, the identity <vjp(ct), t> = <ct, jvp(t)>, batched inputs, and `jit(grad(f))`.
 //! x64 mode is process-global, so every test turns it on first.
 
+mod common;
+
+use common::{matmul, transpose};
 use rjax::lax::{cholesky, eigh, qr, triangular_solve};
 use rjax::{Array, grad, jit, jvp, vjp};
 
@@ -49,27 +52,6 @@ fn assert_close(what: &str, got: &[f64], want: &[f64], tol: f64) {
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
-/// `a (m×k) · b (k×n)`, row-major.
-fn matmul(a: &[f64], b: &[f64], m: usize, k: usize, n: usize) -> Vec<f64> {
-    let mut c = vec![0.0; m * n];
-    for i in 0..m {
-        for j in 0..n {
-            c[i * n + j] = (0..k).map(|l| a[i * k + l] * b[l * n + j]).sum();
-        }
-    }
-    c
-}
-
-fn transpose(a: &[f64], m: usize, n: usize) -> Vec<f64> {
-    let mut t = vec![0.0; m * n];
-    for i in 0..m {
-        for j in 0..n {
-            t[j * m + i] = a[i * n + j];
-        }
-    }
-    t
 }
 
 /// The inverse of an `n×n` matrix, by Gauss–Jordan elimination with partial pivoting.

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::panic_message;
+use common::{matmul, panic_message, transpose};
 
 use rjax::lax::{cholesky, eigh, qr, triangular_solve};
 use rjax::{Array, DType, jit};
@@ -62,27 +62,6 @@ fn values(x: &Array) -> anyhow::Result<Vec<f64>> {
         DType::F32 => x.to_vec::<f32>()?.into_iter().map(f64::from).collect(),
         other => anyhow::bail!("unexpected dtype {other}"),
     })
-}
-
-/// `a (m×k) · b (k×n)`, row-major.
-fn matmul(a: &[f64], b: &[f64], m: usize, k: usize, n: usize) -> Vec<f64> {
-    let mut c = vec![0.0; m * n];
-    for i in 0..m {
-        for j in 0..n {
-            c[i * n + j] = (0..k).map(|l| a[i * k + l] * b[l * n + j]).sum();
-        }
-    }
-    c
-}
-
-fn transpose(a: &[f64], m: usize, n: usize) -> Vec<f64> {
-    let mut t = vec![0.0; m * n];
-    for i in 0..m {
-        for j in 0..n {
-            t[j * m + i] = a[i * n + j];
-        }
-    }
-    t
 }
 
 fn max_abs(a: &[f64]) -> f64 {
