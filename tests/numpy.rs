@@ -4,74 +4,18 @@
 
 mod common;
 
+use common::golden::{Golden, close, values};
 use common::panic_message;
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, ensure};
 use rjax::numpy::{self as jnp, Split, linalg};
 use rjax::{Array, DType, grad, jit, vmap};
 
-const GOLDEN: &str = include_str!("golden/numpy.txt");
-
-/// The expected dtype, shape and values of the golden case `name`.
-fn golden(name: &str) -> Result<(String, Vec<usize>, Vec<f64>)> {
-    for line in GOLDEN.lines().filter(|l| !l.starts_with('#')) {
-        let parts: Vec<&str> = line.split('|').collect();
-        if parts[0] != name {
-            continue;
-        }
-        let shape = parts[2]
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(str::parse)
-            .collect::<Result<Vec<usize>, _>>()?;
-        let values = parts[3]
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(str::parse)
-            .collect::<Result<Vec<f64>, _>>()?;
-        return Ok((parts[1].to_string(), shape, values));
-    }
-    bail!("no golden case {name}")
-}
-
-/// `x` as f64 values, whatever its dtype.
-fn values(x: &Array) -> Result<Vec<f64>> {
-    Ok(match x.dtype() {
-        DType::F64 => x.to_vec::<f64>()?,
-        DType::I64 => x.to_vec::<i64>()?.into_iter().map(|v| v as f64).collect(),
-        DType::Bool => x
-            .to_vec::<bool>()?
-            .into_iter()
-            .map(|v| f64::from(u8::from(v)))
-            .collect(),
-        other => bail!("unexpected dtype {other}"),
-    })
-}
-
-fn close(got: &[f64], want: &[f64], tol: f64) -> bool {
-    got.len() == want.len()
-        && got
-            .iter()
-            .zip(want)
-            .all(|(g, w)| (g - w).abs() <= tol * (1.0 + w.abs()))
-}
+const GOLDEN: Golden = Golden(include_str!("golden/numpy.txt"));
 
 /// Asserts that `x` matches the golden case `name`.
 fn check(name: &str, x: &Array) -> Result<()> {
-    let (dtype, shape, want) = golden(name)?;
-    ensure!(
-        x.dtype().name() == dtype,
-        "{name}: dtype {} != {dtype}",
-        x.dtype()
-    );
-    ensure!(
-        x.shape() == shape,
-        "{name}: shape {:?} != {shape:?}",
-        x.shape()
-    );
-    let got = values(x).with_context(|| name.to_string())?;
-    ensure!(close(&got, &want, 1e-10), "{name}: {got:?} != {want:?}");
-    Ok(())
+    GOLDEN.check(name, x)
 }
 
 fn host(f: impl Fn(f64) -> f64, shape: &[usize]) -> Array {

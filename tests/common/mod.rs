@@ -5,6 +5,8 @@
 
 #![allow(dead_code)] // Each test binary uses a different subset.
 
+pub mod golden;
+
 use std::sync::Mutex;
 
 use rjax::runtime::{Client, ClientOptions, LiveObjects, live_objects};
