@@ -1,12 +1,20 @@
-//! Process-wide configuration, as JAX's `jax.config`: today, x64 mode.
+//! Process-wide configuration, as JAX's `jax.config`: x64 mode and the number of CPU devices.
 //!
 //! x64 is off by default, as in JAX: new arrays default to 32-bit types and 64-bit inputs are
 //! canonicalised to 32 bits. `JAX_ENABLE_X64=1` (or `true`) in the environment turns it on at
 //! start-up; [`enable_x64`] switches it at run time, the equivalent of
 //! `jax.config.update("jax_enable_x64", True)`.
+//!
+//! The CPU plugin's number of devices is fixed when the default client starts (JAX's
+//! `--xla_force_host_platform_device_count`): [`set_cpu_device_count`] before the first use of
+//! any array, or `RJAX_CPU_DEVICE_COUNT=8` (or JAX's
+//! `XLA_FLAGS=--xla_force_host_platform_device_count=8`) in the environment. This is how SPMD
+//! programs run on one machine without accelerators.
 
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+
+use crate::{Error, Result};
 
 const UNSET: u8 = 0;
 const OFF: u8 = 1;
@@ -39,5 +47,54 @@ fn x64_from_env() -> bool {
                 )
             })
             .unwrap_or(false)
+    })
+}
+
+static CPU_DEVICE_COUNT: AtomicUsize = AtomicUsize::new(0);
+
+/// Asks the default client for `count` CPU devices. It must be called before the default
+/// client starts (the first array operation); afterwards it is an error, since the device
+/// count of a running client cannot change.
+pub fn set_cpu_device_count(count: usize) -> Result<()> {
+    if count == 0 {
+        return Err(Error::invalid(
+            "set_cpu_device_count",
+            "a client needs at least one device",
+        ));
+    }
+    if crate::dispatch::default_client_started() {
+        return Err(Error::invalid(
+            "set_cpu_device_count",
+            format!(
+                "the default client has already started with {} device(s); set the count before the first array operation",
+                crate::dispatch::default_client()?.device_count()
+            ),
+        ));
+    }
+    CPU_DEVICE_COUNT.store(count, Ordering::Relaxed);
+    Ok(())
+}
+
+/// The CPU device count asked for: [`set_cpu_device_count`], else `RJAX_CPU_DEVICE_COUNT`,
+/// else `--xla_force_host_platform_device_count` in `XLA_FLAGS`; `None` leaves the plugin's
+/// default.
+pub(crate) fn cpu_device_count() -> Option<usize> {
+    match CPU_DEVICE_COUNT.load(Ordering::Relaxed) {
+        0 => cpu_device_count_from_env(),
+        count => Some(count),
+    }
+}
+
+fn cpu_device_count_from_env() -> Option<usize> {
+    let from_rjax = std::env::var("RJAX_CPU_DEVICE_COUNT")
+        .ok()
+        .and_then(|value| value.trim().parse().ok());
+    from_rjax.or_else(|| {
+        let flags = std::env::var("XLA_FLAGS").ok()?;
+        flags.split_whitespace().find_map(|flag| {
+            flag.strip_prefix("--xla_force_host_platform_device_count=")?
+                .parse()
+                .ok()
+        })
     })
 }

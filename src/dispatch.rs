@@ -13,25 +13,34 @@ use crate::array::Concrete;
 use crate::core::Primitive;
 use crate::jaxpr::{Atom, Eqn, Jaxpr, Var};
 use crate::lowering::lower_jaxpr_to_module;
-use crate::runtime::{
-    Argument, Buffer, Client, ClientOptions, CompileOptions, Device, LoadedExecutable,
-};
+use crate::runtime::{Argument, Buffer, Client, CompileOptions, Device, LoadedExecutable};
 use crate::{Array, Error, Result, compilation_cache};
 
 /// The process's default client: the platform the environment selects (an accelerator if one
 /// is installed, else the CPU), created on first use.
 pub fn default_client() -> Result<&'static Client> {
-    static CLIENT: OnceLock<Client> = OnceLock::new();
     static CREATING: Mutex<()> = Mutex::new(());
-    if let Some(client) = CLIENT.get() {
+    if let Some(client) = DEFAULT_CLIENT.get() {
         return Ok(client);
     }
     let _one_at_a_time = CREATING.lock().unwrap_or_else(|poison| poison.into_inner());
-    if let Some(client) = CLIENT.get() {
+    if let Some(client) = DEFAULT_CLIENT.get() {
         return Ok(client);
     }
-    let client = Client::from_env(&ClientOptions::new())?;
-    Ok(CLIENT.get_or_init(|| client))
+    // A multi-process run (rjax::distributed) adds its key-value store and process options.
+    let mut options = crate::runtime::ClientOptions::new();
+    if let Some(count) = crate::config::cpu_device_count() {
+        options = options.cpu_device_count(count);
+    }
+    let client = Client::from_env(&options)?;
+    Ok(DEFAULT_CLIENT.get_or_init(|| client))
+}
+
+static DEFAULT_CLIENT: OnceLock<Client> = OnceLock::new();
+
+/// Whether the default client exists already.
+pub(crate) fn default_client_started() -> bool {
+    DEFAULT_CLIENT.get().is_some()
 }
 
 /// The device arrays go to by default: the default client's first device.
@@ -80,8 +89,12 @@ type PrimitiveKey = (Primitive, Vec<ShapedArray>);
 
 /// Runs `primitive` on concrete `args` (JAX's `apply_primitive`).
 pub(crate) fn apply_primitive(primitive: &Primitive, args: &[Array]) -> Result<Vec<Array>> {
-    if let Primitive::Call { jaxpr, name } = primitive {
-        return crate::jit::call_impl(jaxpr, name, args);
+    match primitive {
+        Primitive::Call { jaxpr, name } => return crate::jit::call_impl(jaxpr, name, args),
+        Primitive::ShardingConstraint { sharding } => {
+            return Ok(vec![crate::sharding::device_put(&args[0], sharding)?]);
+        }
+        _ => {}
     }
     static CACHE: OnceLock<Mutex<HashMap<PrimitiveKey, Arc<PrimitiveCallable>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
@@ -124,7 +137,7 @@ fn compile_primitive(primitive: &Primitive, avals: &[ShapedArray]) -> Result<Pri
         }],
         outvars: outputs.into_iter().map(Atom::Var).collect(),
     };
-    let module = lower_jaxpr_to_module(&jaxpr, primitive.name(), &[])?;
+    let module = lower_jaxpr_to_module(&jaxpr, primitive.name(), &Default::default())?;
     Ok(PrimitiveCallable {
         executable: compile_cached(&module)?,
         out_avals,

@@ -15,8 +15,10 @@ use crate::core::trace::current_trace;
 use crate::core::{Primitive, bind};
 use crate::interpreters::staging::make_jaxpr_flat;
 use crate::jaxpr::{ClosedJaxpr, JaxprRef};
-use crate::lowering::{FunctionBuilder, lower_function, lower_jaxpr_to_module};
+use crate::lowering::{FunctionBuilder, MainOptions, lower_function, lower_jaxpr_to_module};
 use crate::runtime::LoadedExecutable;
+use crate::sharding::NamedSharding;
+use crate::sharding::spmd::{self, SpmdLayout};
 use crate::tree::{FnOutput, Pytree, TreeDef};
 use crate::{Array, Error, Result, config, dispatch};
 
@@ -34,6 +36,8 @@ pub fn jit<F>(f: F) -> Jitted<F> {
         name: "jit_fn".to_string(),
         max_cache_entries: DEFAULT_MAX_CACHE_ENTRIES,
         donate_argnums: Vec::new(),
+        in_shardings: Vec::new(),
+        out_shardings: Vec::new(),
         cache: Arc::new(Mutex::new(HashMap::new())),
     }
 }
@@ -44,6 +48,8 @@ pub struct Jitted<F> {
     name: String,
     max_cache_entries: usize,
     donate_argnums: Vec<usize>,
+    in_shardings: Vec<Option<NamedSharding>>,
+    out_shardings: Vec<Option<NamedSharding>>,
     cache: Arc<Mutex<HashMap<Signature, Arc<Traced>>>>,
 }
 
@@ -51,6 +57,8 @@ pub struct Jitted<F> {
 struct Signature {
     tree: TreeDef,
     avals: Vec<ShapedArray>,
+    /// The layout of each sharded input leaf.
+    shardings: Vec<Option<NamedSharding>>,
     x64: bool,
 }
 
@@ -63,6 +71,8 @@ struct Traced {
     out_avals: Vec<ShapedArray>,
     /// Which input leaves are donated.
     donated: Vec<bool>,
+    /// How the inputs and outputs lie on a mesh, when the function runs on one.
+    spmd: Option<SpmdLayout>,
     /// The lowered module, made once (by `lower()` or the first compilation).
     module: OnceLock<String>,
     executable: OnceLock<Arc<LoadedExecutable>>,
@@ -73,7 +83,16 @@ impl Traced {
         if let Some(module) = self.module.get() {
             return Ok(module);
         }
-        let module = lower_jaxpr_to_module(&self.jaxpr.0, &self.name, &self.donated)?;
+        let module = match &self.spmd {
+            Some(layout) => spmd::lower(&self.jaxpr.0, &self.name, layout)?,
+            None => {
+                let options = MainOptions {
+                    donated: &self.donated,
+                    ..MainOptions::default()
+                };
+                lower_jaxpr_to_module(&self.jaxpr.0, &self.name, &options)?
+            }
+        };
         Ok(self.module.get_or_init(|| module))
     }
 
@@ -81,7 +100,10 @@ impl Traced {
         if let Some(executable) = self.executable.get() {
             return Ok(executable);
         }
-        let executable = dispatch::compile_cached(self.module()?)?;
+        let executable = match &self.spmd {
+            Some(layout) => spmd::compile(self.module()?, &layout.mesh)?,
+            None => dispatch::compile_cached(self.module()?)?,
+        };
         Ok(self.executable.get_or_init(|| executable))
     }
 
@@ -92,6 +114,11 @@ impl Traced {
             current_trace().tag().is_none() && leaves.iter().all(|leaf| leaf.concrete().is_some());
         let outputs = if eager {
             let executable = self.executable()?;
+            if let Some(layout) = &self.spmd {
+                let args: Vec<Array> = self.consts.iter().cloned().chain(leaves).collect();
+                let outputs = spmd::execute(executable, layout, &args, &self.out_avals)?;
+                return Out::tree_unflatten(&self.out_tree, outputs);
+            }
             dispatch::execute_donating(
                 executable,
                 &self.consts,
@@ -132,6 +159,21 @@ impl<F> Jitted<F> {
     /// last handle (it was moved in, not cloned); otherwise it is left intact.
     pub fn with_donate_argnums(mut self, positions: &[usize]) -> Self {
         self.donate_argnums = positions.to_vec();
+        self
+    }
+
+    /// Lays the inputs out as `shardings` (one per flattened input leaf; `None` keeps the
+    /// leaf's own layout), as JAX's `in_shardings`: the function then runs on their mesh, one
+    /// SPMD partition per device, and inputs laid out differently are resharded first.
+    pub fn with_in_shardings(mut self, shardings: Vec<Option<NamedSharding>>) -> Self {
+        self.in_shardings = shardings;
+        self
+    }
+
+    /// Lays the outputs out as `shardings` (one per flattened output leaf; `None` lets rjax
+    /// choose), as JAX's `out_shardings`.
+    pub fn with_out_shardings(mut self, shardings: Vec<Option<NamedSharding>>) -> Self {
+        self.out_shardings = shardings;
         self
     }
 
@@ -221,7 +263,15 @@ impl<F> Jitted<F> {
             out_tree = Some(tree);
             Ok(outputs)
         })?;
+        let spmd = spmd::layout(
+            &closed.jaxpr,
+            &closed.consts,
+            &signature.shardings,
+            &self.in_shardings,
+            &self.out_shardings,
+        )?;
         let traced = Arc::new(Traced {
+            spmd,
             name: self.name.clone(),
             out_avals: closed.jaxpr.out_avals(),
             jaxpr: JaxprRef(closed.jaxpr),
@@ -266,6 +316,7 @@ fn signature(tree: TreeDef, leaves: &[Array]) -> Signature {
     Signature {
         tree,
         avals: leaves.iter().map(|leaf| leaf.aval().clone()).collect(),
+        shardings: leaves.iter().map(|leaf| leaf.sharding().cloned()).collect(),
         x64: config::x64_enabled(),
     }
 }
@@ -377,7 +428,7 @@ pub(crate) fn call_lower(
     let callee = f
         .module
         .private_function(jaxpr.key(), name, |module, callee| {
-            lower_function(module, &jaxpr.0, "private", callee, &[])
+            lower_function(module, &jaxpr.0, callee)
         })?;
     Ok(f.op_with_regions(
         "func.call",
@@ -391,6 +442,9 @@ pub(crate) fn call_lower(
 
 /// Runs a call eagerly: compiled once per jaxpr (held alive by the cache) and executed.
 pub(crate) fn call_impl(jaxpr: &JaxprRef, name: &str, args: &[Array]) -> Result<Vec<Array>> {
+    if spmd::uses_mesh(&jaxpr.0) || args.iter().any(|a| a.sharding().is_some()) {
+        return spmd::call_impl(jaxpr, name, args);
+    }
     static CACHE: OnceLock<Mutex<HashMap<JaxprRef, Arc<LoadedExecutable>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let cached = cache
@@ -401,8 +455,11 @@ pub(crate) fn call_impl(jaxpr: &JaxprRef, name: &str, args: &[Array]) -> Result<
     let executable = match cached {
         Some(executable) => executable,
         None => {
-            let executable =
-                dispatch::compile_cached(&lower_jaxpr_to_module(&jaxpr.0, name, &[])?)?;
+            let executable = dispatch::compile_cached(&lower_jaxpr_to_module(
+                &jaxpr.0,
+                name,
+                &Default::default(),
+            )?)?;
             cache
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())

@@ -12,4 +12,4 @@ pub use construct::NestedArray;
 pub use ops::IntoArray;
 pub(crate) use ops::{broadcast_shapes, convert};
 pub use value::Array;
-pub(crate) use value::Concrete;
+pub(crate) use value::{Concrete, Sharded};

@@ -5,6 +5,7 @@ use std::sync::{Arc, OnceLock};
 use crate::abstract_value::ShapedArray;
 use crate::core::tracer::Tracer;
 use crate::runtime::{Buffer, Device};
+use crate::sharding::NamedSharding;
 use crate::{DType, Element, Error, Result, dispatch};
 
 /// An n-dimensional array: a concrete value (on a device, or a host scalar not yet uploaded)
@@ -18,12 +19,19 @@ pub(crate) enum ArrayInner {
     Tracer(Tracer),
 }
 
-/// A concrete array: its type, and its contents on the host, on a device, or both. Each copy
-/// is made once, when first needed.
+/// A concrete array: its type, and its contents on the host, on a device, split over the
+/// devices of a mesh, or several of these. Each copy is made once, when first needed.
 pub(crate) struct Concrete {
     pub(crate) aval: ShapedArray,
     host: OnceLock<Vec<u8>>,
     device: OnceLock<Buffer>,
+    sharded: Option<Sharded>,
+}
+
+/// An array laid out over a mesh: one single-device array per mesh device (row-major).
+pub(crate) struct Sharded {
+    pub(crate) sharding: NamedSharding,
+    pub(crate) shards: Vec<Array>,
 }
 
 impl Concrete {
@@ -34,6 +42,7 @@ impl Concrete {
             aval,
             host: OnceLock::from(bytes),
             device: OnceLock::new(),
+            sharded: None,
         }
     }
 
@@ -43,7 +52,23 @@ impl Concrete {
             aval,
             host: OnceLock::new(),
             device: OnceLock::from(buffer),
+            sharded: None,
         }
+    }
+
+    /// A value split over a mesh: `shards[i]` is the block of the mesh's `i`-th device.
+    pub(crate) fn from_shards(aval: ShapedArray, sharded: Sharded) -> Concrete {
+        Concrete {
+            aval,
+            host: OnceLock::new(),
+            device: OnceLock::new(),
+            sharded: Some(sharded),
+        }
+    }
+
+    /// The layout over a mesh, if the value is sharded.
+    pub(crate) fn sharded(&self) -> Option<&Sharded> {
+        self.sharded.as_ref()
     }
 
     /// The device buffer, uploading the host copy to the default device the first time.
@@ -51,11 +76,7 @@ impl Concrete {
         if let Some(buffer) = self.device.get() {
             return Ok(buffer);
         }
-        let bytes = self
-            .host
-            .get()
-            .expect("a concrete array has a host or a device copy");
-        let buffer = dispatch::upload(bytes, &self.aval)?;
+        let buffer = dispatch::upload(self.host_bytes()?, &self.aval)?;
         Ok(self.device.get_or_init(|| buffer))
     }
 
@@ -64,11 +85,11 @@ impl Concrete {
         if let Some(bytes) = self.host.get() {
             return Ok(bytes);
         }
-        let bytes = self
-            .device
-            .get()
-            .expect("a concrete array has a host or a device copy")
-            .to_bytes()?;
+        let bytes = match (self.device.get(), &self.sharded) {
+            (Some(buffer), _) => buffer.to_bytes()?,
+            (None, Some(sharded)) => crate::sharding::assemble(&self.aval, sharded)?,
+            (None, None) => unreachable!("a concrete array has a host, device or sharded copy"),
+        };
         Ok(self.host.get_or_init(|| bytes))
     }
 
@@ -206,6 +227,11 @@ impl Array {
         let concrete = self.require_concrete("block_until_ready")?;
         if let Some(buffer) = concrete.device.get() {
             buffer.block_until_ready()?;
+        }
+        if let Some(sharded) = &concrete.sharded {
+            for shard in &sharded.shards {
+                shard.block_until_ready()?;
+            }
         }
         Ok(self)
     }

@@ -6,6 +6,7 @@ mod eval_trace;
 pub(crate) mod primitive;
 mod primitive_ad;
 mod primitive_batch;
+mod primitive_mesh;
 pub(crate) mod trace;
 pub(crate) mod tracer;
 

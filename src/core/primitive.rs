@@ -16,6 +16,7 @@ use crate::lax::{
     dot, elementwise, reduction, structural,
 };
 use crate::lowering::FunctionBuilder;
+use crate::sharding::{self, NamedSharding};
 use crate::tree::TreeDef;
 use crate::{DType, Result};
 
@@ -207,6 +208,11 @@ pub enum Primitive {
         /// JAX's `unroll`: how many body steps each iteration of the lowered loop runs.
         unroll: usize,
     },
+    /// JAX's `sharding_constraint`: the identity, with the layout XLA should give the value.
+    ShardingConstraint {
+        /// The layout.
+        sharding: NamedSharding,
+    },
 }
 
 impl Primitive {
@@ -244,6 +250,7 @@ impl Primitive {
             Primitive::Cond { .. } => "cond",
             Primitive::While { .. } => "while",
             Primitive::Scan { .. } => "scan",
+            Primitive::ShardingConstraint { .. } => "sharding_constraint",
         }
     }
 
@@ -345,6 +352,9 @@ impl Primitive {
                 num_carry,
                 ..
             } => control_flow::scan_abstract_eval(body, *length, *num_consts, *num_carry, avals),
+            Primitive::ShardingConstraint { sharding } => {
+                one(sharding::constraint::abstract_eval(sharding, avals))
+            }
         }
     }
 
@@ -482,6 +492,9 @@ impl Primitive {
                 crate::jit::call_lower(call, self.name(), f, args, avals_in, avals_out)
             }
             Primitive::CustomLin { .. } => Err(custom_derivatives::forward_mode_error()),
+            Primitive::ShardingConstraint { sharding } => {
+                one(sharding::constraint::lower(sharding, f, args, avals_in))
+            }
             Primitive::Cond { .. } | Primitive::While { .. } | Primitive::Scan { .. } => {
                 unreachable!("lowered above")
             }
@@ -637,6 +650,10 @@ impl Primitive {
                 format!("num_consts={num_consts}"),
                 format!("reverse={}", if *reverse { "True" } else { "False" }),
                 format!("unroll={unroll}"),
+            ],
+            Primitive::ShardingConstraint { sharding } => vec![
+                format!("sharding={sharding:?}"),
+                "unconstrained_dims=set()".to_string(),
             ],
         }
     }

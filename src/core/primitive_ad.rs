@@ -72,7 +72,10 @@ impl Primitive {
             | Primitive::ExpandDims { .. }
             | Primitive::Slice { .. }
             | Primitive::Concatenate { .. }
-            | Primitive::Copy => structural_ad::linear_jvp(self, primals, tangents),
+            | Primitive::Copy
+            | Primitive::ShardingConstraint { .. } => {
+                structural_ad::linear_jvp(self, primals, tangents)
+            }
             Primitive::Reduce { op, axes } => Ok(one(reduction_ad::reduce_jvp(
                 *op,
                 axes,
@@ -182,6 +185,9 @@ impl Primitive {
             Primitive::Ordering(op) => ordering_ad::transpose(op, &ct, inputs),
             Primitive::Indexing(op) => indexing_ad::transpose(op, &ct, inputs),
             Primitive::Linalg(op) => linalg_ad::transpose(op, &ct, inputs),
+            Primitive::ShardingConstraint { sharding } => {
+                crate::sharding::constraint::transpose(sharding, &ct)
+            }
             Primitive::Compare(_)
             | Primitive::IsFinite
             | Primitive::BitcastConvertType { .. }

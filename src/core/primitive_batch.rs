@@ -116,6 +116,9 @@ impl Primitive {
                 dims,
             ),
             Primitive::Scan { .. } => control_flow::scan_batch(self, axis_size, values, dims),
+            Primitive::ShardingConstraint { sharding } => {
+                crate::sharding::constraint::batch(sharding, values, dims)
+            }
         }
     }
 

@@ -34,10 +34,10 @@ impl ModuleBuilder {
         Ok(name)
     }
 
-    /// The whole module, with `main` first.
-    pub(crate) fn finish(self, name: &str, main: String) -> String {
+    /// The whole module, with `main` first, for `num_partitions` SPMD partitions.
+    pub(crate) fn finish(self, name: &str, main: String, num_partitions: usize) -> String {
         let mut text = format!(
-            "module @{} attributes {{mhlo.num_partitions = 1 : i32, mhlo.num_replicas = 1 : i32}} {{\n",
+            "module @{} attributes {{mhlo.num_partitions = {num_partitions} : i32, mhlo.num_replicas = 1 : i32}} {{\n",
             sanitize(name)
         );
         text.push_str(&main);
@@ -198,36 +198,45 @@ impl<'m> FunctionBuilder<'m> {
     }
 
     /// The function's text: `func.func <visibility> @name(args) -> results { body; return }`;
-    /// parameters flagged `true` carry `jax.buffer_donor = true`.
+    /// each parameter and result carries its attributes (`a = b, c = d`; empty: none).
     pub(crate) fn finish(
         mut self,
         visibility: &str,
         name: &str,
-        params: &[(String, ShapedArray, bool)],
-        results: &[(String, ShapedArray)],
+        params: &[(String, ShapedArray, String)],
+        results: &[(String, ShapedArray, String)],
     ) -> String {
-        let (values, types): (Vec<String>, Vec<ShapedArray>) = results.iter().cloned().unzip();
-        let returned: Vec<String> = types.iter().map(tensor_type).collect();
+        let values: Vec<&str> = results.iter().map(|(value, _, _)| value.as_str()).collect();
+        let returned: Vec<String> = results
+            .iter()
+            .map(|(_, aval, _)| tensor_type(aval))
+            .collect();
         self.line(&format!(
             "\"func.return\"({}) : ({}) -> ()",
             values.join(", "),
             returned.join(", ")
         ));
+        let with_attributes = |ty: String, attributes: &str| {
+            if attributes.is_empty() {
+                ty
+            } else {
+                format!("{ty} {{{attributes}}}")
+            }
+        };
         let header: Vec<String> = params
             .iter()
-            .map(|(arg, aval, donor)| {
-                let attributes = if *donor {
-                    " {jax.buffer_donor = true}"
-                } else {
-                    ""
-                };
-                format!("{arg}: {}{attributes}", tensor_type(aval))
+            .map(|(arg, aval, attributes)| {
+                format!("{arg}: {}", with_attributes(tensor_type(aval), attributes))
             })
+            .collect();
+        let result_types: Vec<String> = results
+            .iter()
+            .map(|(_, aval, attributes)| with_attributes(tensor_type(aval), attributes))
             .collect();
         format!(
             "  func.func {visibility} @{name}({}) -> ({}) {{\n{}  }}\n",
             header.join(", "),
-            returned.join(", "),
+            result_types.join(", "),
             self.body
         )
     }

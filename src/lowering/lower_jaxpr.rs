@@ -9,37 +9,81 @@ use crate::Result;
 use crate::abstract_value::ShapedArray;
 use crate::jaxpr::{Atom, Jaxpr};
 
-/// The StableHLO module `name` whose public `main` computes `jaxpr`. `donated[i]` marks input
-/// `i` (after the constants) as a buffer donor: XLA may reuse its memory for an output.
-pub(crate) fn lower_jaxpr_to_module(jaxpr: &Jaxpr, name: &str, donated: &[bool]) -> Result<String> {
-    let mut module = ModuleBuilder::default();
-    let main = lower_function(&mut module, jaxpr, "public", "main", donated)?;
-    Ok(module.finish(name, main))
+/// How `main` is laid out over devices and which inputs it donates.
+#[derive(Default)]
+pub(crate) struct MainOptions<'a> {
+    /// `donated[i]` marks input `i` (after the constants) as a buffer donor: XLA may reuse
+    /// its memory for an output.
+    pub(crate) donated: &'a [bool],
+    /// XLA's sharding annotation of each parameter (constants first); empty: none.
+    pub(crate) arg_shardings: Vec<String>,
+    /// XLA's sharding annotation of each result; empty: none.
+    pub(crate) result_shardings: Vec<String>,
+    /// How many SPMD partitions the program has (0 or 1: one).
+    pub(crate) num_partitions: usize,
 }
 
-/// The text of a function `@name` of `module` that computes `jaxpr`, with the inputs marked
-/// in `donated` (after the constants) as buffer donors.
-pub(crate) fn lower_function(
-    module: &mut ModuleBuilder,
+/// The StableHLO module `name` whose public `main` computes `jaxpr`.
+pub(crate) fn lower_jaxpr_to_module(
     jaxpr: &Jaxpr,
-    visibility: &str,
     name: &str,
-    donated: &[bool],
+    options: &MainOptions<'_>,
 ) -> Result<String> {
-    let mut f = FunctionBuilder::new(module);
+    let mut module = ModuleBuilder::default();
+    let mut f = FunctionBuilder::new(&mut module);
     let num_consts = jaxpr.constvars.len();
-    let params: Vec<(String, ShapedArray, bool)> = jaxpr
+    let params: Vec<(String, ShapedArray, String)> = jaxpr
         .in_avals()
         .into_iter()
         .enumerate()
         .map(|(i, aval)| {
-            let donor = i >= num_consts && donated.get(i - num_consts).copied().unwrap_or(false);
-            (format!("%arg{i}"), aval, donor)
+            let mut attributes = Vec::new();
+            if i >= num_consts && options.donated.get(i - num_consts) == Some(&true) {
+                attributes.push("jax.buffer_donor = true".to_string());
+            }
+            if let Some(sharding) = options.arg_shardings.get(i) {
+                attributes.push(format!("mhlo.sharding = \"{sharding}\""));
+            }
+            (format!("%arg{i}"), aval, attributes.join(", "))
         })
         .collect();
     let args: Vec<String> = params.iter().map(|(arg, _, _)| arg.clone()).collect();
     let outputs = lower_jaxpr_body(&mut f, jaxpr, &args)?;
-    Ok(f.finish(visibility, name, &params, &outputs))
+    let results: Vec<(String, ShapedArray, String)> = outputs
+        .into_iter()
+        .enumerate()
+        .map(|(i, (value, aval))| {
+            let attributes = options
+                .result_shardings
+                .get(i)
+                .map(|sharding| format!("mhlo.sharding = \"{sharding}\""))
+                .unwrap_or_default();
+            (value, aval, attributes)
+        })
+        .collect();
+    let main = f.finish("public", "main", &params, &results);
+    Ok(module.finish(name, main, options.num_partitions.max(1)))
+}
+
+/// The text of a private function `@name` of `module` that computes `jaxpr`.
+pub(crate) fn lower_function(
+    module: &mut ModuleBuilder,
+    jaxpr: &Jaxpr,
+    name: &str,
+) -> Result<String> {
+    let mut f = FunctionBuilder::new(module);
+    let params: Vec<(String, ShapedArray, String)> = jaxpr
+        .in_avals()
+        .into_iter()
+        .enumerate()
+        .map(|(i, aval)| (format!("%arg{i}"), aval, String::new()))
+        .collect();
+    let args: Vec<String> = params.iter().map(|(arg, _, _)| arg.clone()).collect();
+    let outputs: Vec<(String, ShapedArray, String)> = lower_jaxpr_body(&mut f, jaxpr, &args)?
+        .into_iter()
+        .map(|(value, aval)| (value, aval, String::new()))
+        .collect();
+    Ok(f.finish("private", name, &params, &outputs))
 }
 
 /// Emits `jaxpr`'s equations into `f`, with `args` bound to its constants' variables then its

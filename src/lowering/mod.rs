@@ -9,7 +9,7 @@ mod builder;
 mod lower_jaxpr;
 
 pub(crate) use builder::{FunctionBuilder, ModuleBuilder};
-pub(crate) use lower_jaxpr::{lower_function, lower_jaxpr_to_module};
+pub(crate) use lower_jaxpr::{MainOptions, lower_function, lower_jaxpr_to_module};
 
 use crate::DType;
 use crate::abstract_value::ShapedArray;

@@ -38,6 +38,17 @@ impl ClientOptions {
         self
     }
 
+    /// These options without the CPU-only ones when `platform` is not `cpu`.
+    pub(crate) fn for_platform(&self, platform: &str) -> ClientOptions {
+        let mut options = self.clone();
+        if !platform.eq_ignore_ascii_case("cpu") {
+            options
+                .options
+                .retain(|(name, _)| name != "cpu_device_count");
+        }
+        options
+    }
+
     /// The options, in the order they will be sent.
     pub fn options(&self) -> &[(String, NamedValue)] {
         &self.options

@@ -8,7 +8,7 @@
 //! [`OVERRIDES`]).
 
 /// How to compile a program: how many replicas and partitions it runs as, and on which devices.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CompileOptions {
     /// Copies of the program run in data-parallel fashion (one per device, argument lists per
     /// device).
@@ -20,6 +20,9 @@ pub struct CompileOptions {
     pub portable: bool,
     /// Partition the program with XLA's SPMD partitioner according to its sharding annotations.
     pub use_spmd_partitioning: bool,
+    /// The device id of each partition (one replica), as XLA's `DeviceAssignmentProto`;
+    /// `None` lets the plugin choose.
+    pub device_assignment: Option<Vec<i64>>,
 }
 
 impl Default for CompileOptions {
@@ -29,6 +32,7 @@ impl Default for CompileOptions {
             num_partitions: 1,
             portable: false,
             use_spmd_partitioning: false,
+            device_assignment: None,
         }
     }
 }
@@ -53,6 +57,12 @@ const DEVICE_ORDINAL: u32 = 1;
 const NUM_REPLICAS: u32 = 4;
 const NUM_PARTITIONS: u32 = 5;
 const USE_SPMD_PARTITIONING: u32 = 6;
+const DEVICE_ASSIGNMENT: u32 = 9;
+// DeviceAssignmentProto fields, and ComputationDevice's.
+const REPLICA_COUNT: u32 = 1;
+const COMPUTATION_COUNT: u32 = 2;
+const COMPUTATION_DEVICES: u32 = 3;
+const REPLICA_DEVICE_IDS: u32 = 1;
 
 const WIRE_VARINT: u32 = 0;
 const WIRE_LEN: u32 = 2;
@@ -67,6 +77,17 @@ impl CompileOptions {
         varint_field(&mut build, NUM_PARTITIONS, self.num_partitions as u64);
         if self.use_spmd_partitioning {
             varint_field(&mut build, USE_SPMD_PARTITIONING, 1);
+        }
+        if let Some(devices) = &self.device_assignment {
+            let mut assignment = Vec::new();
+            varint_field(&mut assignment, REPLICA_COUNT, 1);
+            varint_field(&mut assignment, COMPUTATION_COUNT, devices.len() as u64);
+            for &device in devices {
+                let mut computation = Vec::new();
+                varint_field(&mut computation, REPLICA_DEVICE_IDS, device as u64);
+                bytes_field(&mut assignment, COMPUTATION_DEVICES, &computation);
+            }
+            bytes_field(&mut build, DEVICE_ASSIGNMENT, &assignment);
         }
         let mut proto = Vec::with_capacity(build.len() + 96);
         bytes_field(&mut proto, EXECUTABLE_BUILD_OPTIONS, &build);
@@ -133,6 +154,7 @@ mod tests {
             num_partitions: 2,
             portable: true,
             use_spmd_partitioning: true,
+            device_assignment: None,
         };
         let bytes = options.encode();
         // 300 = 0b1_0010_1100 → ac 02.

@@ -71,7 +71,10 @@ impl Client {
     /// A client of the plugin for `platform` (`cpu`, `cuda`, `tpu`, ...), found as
     /// [`find_plugin`] does.
     pub fn for_platform(platform: &str, options: &ClientOptions) -> Result<Client> {
-        Client::new(&Plugin::load(find_plugin(platform)?)?, options)
+        Client::new(
+            &Plugin::load(find_plugin(platform)?)?,
+            &options.for_platform(platform),
+        )
     }
 
     /// A client of the plugin that `choice` selects. With [`PlatformChoice::Auto`], an
@@ -98,7 +101,8 @@ impl Client {
                     let Ok(path) = find_plugin(platform) else {
                         continue;
                     };
-                    match Plugin::load(&path).and_then(|plugin| Client::new(&plugin, options)) {
+                    let options = options.for_platform(platform);
+                    match Plugin::load(&path).and_then(|plugin| Client::new(&plugin, &options)) {
                         Ok(client) => return Ok(client),
                         Err(error) => eprintln!(
                             "rjax: the {platform} plugin {} is installed but did not start ({error}); \

@@ -85,7 +85,11 @@ impl Client {
         // SAFETY: the program text, format and options live through the call, which only reads
         // them; the client is live.
         unsafe { pjrt_call!(self.plugin(), PJRT_Client_Compile, &mut args) }?;
-        LoadedExecutable::own(self, args.executable, options, main_parameters(program))
+        // An SPMD program's parameters are per-device blocks, not `main`'s global types.
+        let parameters = (options.num_partitions <= 1)
+            .then(|| main_parameters(program))
+            .flatten();
+        LoadedExecutable::own(self, args.executable, options, parameters)
     }
 
     /// Loads an executable serialized by [`LoadedExecutable::serialize`] (by this plugin and
@@ -128,7 +132,7 @@ impl LoadedExecutable {
             client: client.clone(),
             raw,
             num_outputs: 0,
-            options: *options,
+            options: options.clone(),
             devices: Vec::new(),
             parameters,
         };
