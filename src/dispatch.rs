@@ -28,7 +28,7 @@ pub fn default_client() -> Result<&'static Client> {
         return Ok(client);
     }
     // A multi-process run (rjax::distributed) adds its key-value store and process options.
-    let mut options = crate::runtime::ClientOptions::new();
+    let mut options = crate::distributed::default_client_options();
     if let Some(count) = crate::config::cpu_device_count() {
         options = options.cpu_device_count(count);
     }

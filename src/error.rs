@@ -96,9 +96,19 @@ pub enum Error {
         /// The tracer's abstract value.
         aval: String,
     },
+
+    /// The multi-process runtime ([`crate::distributed`]) failed: a coordinator that cannot be
+    /// reached, a process that did not arrive in time, a call out of order.
+    #[error("rjax::distributed: {0}")]
+    Distributed(String),
 }
 
 impl Error {
+    /// An [`Error::Distributed`].
+    pub(crate) fn distributed(message: impl Into<String>) -> Self {
+        Error::Distributed(message.into())
+    }
+
     /// An [`Error::InvalidArgument`] for `op`.
     pub(crate) fn invalid(op: &str, message: impl Into<String>) -> Self {
         Error::InvalidArgument {

@@ -33,6 +33,8 @@
 //! - [`jit`] and [`Jitted`]: staging, compilation and the signature cache; [`make_jaxpr`].
 //! - [`jaxpr`]: the intermediate representation, printed in JAX's syntax.
 //! - [`Pytree`], [`TreeDef`]: nested containers of arrays in and out of transformations.
+//! - [`distributed`]: multi-process runs, as `jax.distributed` — `initialize`, the
+//!   coordinator's key-value store, `process_index`, `process_count`.
 //! - [`config`]: x64 mode; [`compilation_cache`]: the opt-in persistent compilation cache.
 //! - [`runtime`]: the PJRT C API made safe — plugins, clients, devices, buffers, executables,
 //!   events. The only module with `unsafe` code.
@@ -63,6 +65,7 @@ pub mod control_flow;
 mod core;
 mod custom_derivatives;
 mod dispatch;
+pub mod distributed;
 mod dtype;
 mod error;
 mod interpreters;

@@ -7,15 +7,18 @@ use xla_sys as sys;
 use xla_sys::PjrtStruct;
 
 use super::device::{Device, DeviceInfo};
+use super::kv_store::{KeyValueCallbacks, KeyValueStore, SharedStore};
 use super::live::CLIENTS;
 use super::named_value::NamedValue;
 use super::plugin::{Plugin, copy_string, pjrt_call};
 use crate::Result;
 
-/// Options for [`Client::new`], sent to the plugin as `PJRT_NamedValue`s.
+/// Options for [`Client::new`], sent to the plugin as `PJRT_NamedValue`s, and the key-value
+/// store of a multi-process client.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClientOptions {
     options: Vec<(String, NamedValue)>,
+    key_value_store: Option<SharedStore>,
 }
 
 impl ClientOptions {
@@ -25,7 +28,8 @@ impl ClientOptions {
     }
 
     /// How many devices the CPU plugin should expose (its default is 4). Sent as an int64,
-    /// which is the type the plugin requires.
+    /// which is the type the plugin requires; left out when another platform's plugin is
+    /// loaded by name ([`Client::for_platform`]), since those reject options they don't know.
     pub fn cpu_device_count(self, count: usize) -> Self {
         self.option("cpu_device_count", NamedValue::Int64(count as i64))
     }
@@ -49,6 +53,14 @@ impl ClientOptions {
         options
     }
 
+    /// The store a multi-process client shares with the other processes, given to the plugin
+    /// as the key-value callbacks of `PJRT_Client_Create`; the client keeps it alive.
+    /// [`crate::distributed`] sets it for the default client.
+    pub fn key_value_store(mut self, store: Arc<dyn KeyValueStore>) -> Self {
+        self.key_value_store = Some(SharedStore(store));
+        self
+    }
+
     /// The options, in the order they will be sent.
     pub fn options(&self) -> &[(String, NamedValue)] {
         &self.options
@@ -66,6 +78,9 @@ pub(crate) struct ClientInner {
     platform_name: String,
     platform_version: String,
     devices: Vec<DeviceInfo>,
+    /// The key-value store the plugin may call until the client is destroyed (fields drop
+    /// after `Drop::drop` destroys it).
+    _key_value_store: Option<KeyValueCallbacks>,
 }
 
 // SAFETY: `PJRT_Client` is internally synchronised: JAX shares one client between all Python
@@ -86,8 +101,14 @@ impl Client {
         let mut args = sys::PJRT_Client_Create_Args::zeroed_sized();
         args.create_options = named.as_ptr();
         args.num_options = named.len();
-        // SAFETY: `named` borrows `options`, both alive through the call; the key-value store
-        // callbacks stay null, which the header allows for a single-process client.
+        let key_value_store = options.key_value_store.as_ref().map(KeyValueCallbacks::new);
+        if let Some(callbacks) = &key_value_store {
+            callbacks.install(&mut args);
+        }
+        // SAFETY: `named` borrows `options`, both alive through the call. The key-value
+        // callbacks' user argument is `key_value_store`, which the client keeps until it is
+        // destroyed; without a store the callbacks stay null, as the header allows for a
+        // single-process client.
         unsafe { pjrt_call!(plugin, PJRT_Client_Create, &mut args) }?;
         let raw =
             NonNull::new(args.client).expect("PJRT_Client_Create succeeded with a null client");
@@ -99,6 +120,7 @@ impl Client {
             platform_name: String::new(),
             platform_version: String::new(),
             devices: Vec::new(),
+            _key_value_store: key_value_store,
         };
         inner.platform_name = inner.read_platform_name()?;
         inner.platform_version = inner.read_platform_version()?;
@@ -136,6 +158,26 @@ impl Client {
     /// The addressable device at `index`, if there is one.
     pub fn device(&self, index: usize) -> Option<Device> {
         (index < self.0.devices.len()).then(|| Device::new(self.clone(), index))
+    }
+
+    /// The index of this process among those of a multi-process client (0 for a
+    /// single-process one), as the plugin reports it.
+    pub fn process_index(&self) -> Result<usize> {
+        let mut args = sys::PJRT_Client_ProcessIndex_Args::zeroed_sized();
+        args.client = self.raw();
+        // SAFETY: the client is live.
+        unsafe { pjrt_call!(self.0.plugin, PJRT_Client_ProcessIndex, &mut args) }?;
+        Ok(args.process_index.try_into().unwrap_or(0))
+    }
+
+    /// The number of devices of all processes (`PJRT_Client_Devices`); [`Client::device_count`]
+    /// counts only this process's. They differ only for a multi-process client.
+    pub fn global_device_count(&self) -> Result<usize> {
+        let mut args = sys::PJRT_Client_Devices_Args::zeroed_sized();
+        args.client = self.raw();
+        // SAFETY: the client is live; only the length of the list it lends is read.
+        unsafe { pjrt_call!(self.0.plugin, PJRT_Client_Devices, &mut args) }?;
+        Ok(args.num_devices)
     }
 
     /// The raw client, for the other runtime wrappers.
