@@ -94,6 +94,7 @@ pub(crate) fn apply_primitive(primitive: &Primitive, args: &[Array]) -> Result<V
         Primitive::ShardingConstraint { sharding } => {
             return Ok(vec![crate::sharding::device_put(&args[0], sharding)?]);
         }
+        Primitive::ShardMap(params) => return crate::sharding::shard_map_impl(params, args),
         _ => {}
     }
     static CACHE: OnceLock<Mutex<HashMap<PrimitiveKey, Arc<PrimitiveCallable>>>> = OnceLock::new();
@@ -121,6 +122,19 @@ pub(crate) fn apply_primitive(primitive: &Primitive, args: &[Array]) -> Result<V
 
 /// Compiles the one-equation jaxpr `primitive(args)`.
 fn compile_primitive(primitive: &Primitive, avals: &[ShapedArray]) -> Result<PrimitiveCallable> {
+    let (jaxpr, out_avals) = one_equation_jaxpr(primitive, avals)?;
+    let module = lower_jaxpr_to_module(&jaxpr, primitive.name(), &Default::default())?;
+    Ok(PrimitiveCallable {
+        executable: compile_cached(&module)?,
+        out_avals,
+    })
+}
+
+/// The jaxpr applying `primitive` to inputs of types `avals`, and its output types.
+pub(crate) fn one_equation_jaxpr(
+    primitive: &Primitive,
+    avals: &[ShapedArray],
+) -> Result<(Jaxpr, Vec<ShapedArray>)> {
     let out_avals = primitive.abstract_eval(avals)?;
     let invars: Vec<Var> = avals.iter().map(|aval| Var::fresh(aval.clone())).collect();
     let outputs: Vec<Var> = out_avals
@@ -137,11 +151,7 @@ fn compile_primitive(primitive: &Primitive, avals: &[ShapedArray]) -> Result<Pri
         }],
         outvars: outputs.into_iter().map(Atom::Var).collect(),
     };
-    let module = lower_jaxpr_to_module(&jaxpr, primitive.name(), &Default::default())?;
-    Ok(PrimitiveCallable {
-        executable: compile_cached(&module)?,
-        out_avals,
-    })
+    Ok((jaxpr, out_avals))
 }
 
 /// Runs `executable` on `consts` then `leaves`, donating the leaves flagged in `donated` whose

@@ -16,7 +16,7 @@ use crate::lax::{
     dot, elementwise, reduction, structural,
 };
 use crate::lowering::FunctionBuilder;
-use crate::sharding::{self, NamedSharding};
+use crate::sharding::{self, CollectiveOp, NamedSharding, ShardMapParams};
 use crate::tree::TreeDef;
 use crate::{DType, Result};
 
@@ -213,6 +213,11 @@ pub enum Primitive {
         /// The layout.
         sharding: NamedSharding,
     },
+    /// JAX's `shard_map`: a per-device body run on every device of a mesh, each on its block
+    /// of the operands.
+    ShardMap(ShardMapParams),
+    /// A collective over named mesh axes, inside a `shard_map` body.
+    Collective(CollectiveOp),
 }
 
 impl Primitive {
@@ -251,6 +256,8 @@ impl Primitive {
             Primitive::While { .. } => "while",
             Primitive::Scan { .. } => "scan",
             Primitive::ShardingConstraint { .. } => "sharding_constraint",
+            Primitive::ShardMap(_) => "shard_map",
+            Primitive::Collective(op) => op.name(),
         }
     }
 
@@ -355,6 +362,8 @@ impl Primitive {
             Primitive::ShardingConstraint { sharding } => {
                 one(sharding::constraint::abstract_eval(sharding, avals))
             }
+            Primitive::ShardMap(params) => params.abstract_eval(avals),
+            Primitive::Collective(op) => one(op.abstract_eval(avals)),
         }
     }
 
@@ -390,6 +399,7 @@ impl Primitive {
             Primitive::Scan { .. } => {
                 return control_flow::scan_lower(self, f, args, avals_in, avals_out);
             }
+            Primitive::ShardMap(params) => return params.lower(f, args, avals_in, avals_out),
             _ => {}
         }
         let out = &avals_out[0];
@@ -495,9 +505,11 @@ impl Primitive {
             Primitive::ShardingConstraint { sharding } => {
                 one(sharding::constraint::lower(sharding, f, args, avals_in))
             }
-            Primitive::Cond { .. } | Primitive::While { .. } | Primitive::Scan { .. } => {
-                unreachable!("lowered above")
-            }
+            Primitive::Collective(op) => op.lower(f, args, avals_in, out).map(|v| vec![v]),
+            Primitive::Cond { .. }
+            | Primitive::While { .. }
+            | Primitive::Scan { .. }
+            | Primitive::ShardMap(_) => unreachable!("lowered above"),
         }
     }
 
@@ -655,6 +667,22 @@ impl Primitive {
                 format!("sharding={sharding:?}"),
                 "unconstrained_dims=set()".to_string(),
             ],
+            Primitive::ShardMap(params) => {
+                let specs = |specs: &[sharding::PartitionSpec]| {
+                    specs
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                vec![
+                    format!("in_specs=({})", specs(&params.in_specs)),
+                    format!("jaxpr={}", params.body.0),
+                    format!("mesh={:?}", params.mesh),
+                    format!("out_specs=({})", specs(&params.out_specs)),
+                ]
+            }
+            Primitive::Collective(op) => op.params_text(),
         }
     }
 }

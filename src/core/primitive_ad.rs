@@ -104,6 +104,12 @@ impl Primitive {
                 )
             }
             Primitive::Ordering(op) => ordering_ad::jvp(op, primals, tangents),
+            Primitive::ShardMap(params) => {
+                crate::sharding::shard_map::rules::jvp(params, primals, tangents)
+            }
+            Primitive::Collective(op) => {
+                crate::sharding::collectives::rules::jvp(op, primals, tangents)
+            }
             Primitive::Indexing(op) => indexing_ad::jvp(op, primals, tangents),
             Primitive::Linalg(op) => linalg_ad::jvp(op, primals, tangents),
             Primitive::StopGradient => {
@@ -156,6 +162,9 @@ impl Primitive {
             }
             Primitive::Scan { .. } => return control_flow::scan_transpose(self, cts, inputs),
             Primitive::While { .. } => return Err(control_flow::while_transpose_error()),
+            Primitive::ShardMap(params) => {
+                return crate::sharding::shard_map::rules::transpose(params, cts, inputs);
+            }
             _ => {}
         }
         let ct = cts[0].instantiate()?;
@@ -188,6 +197,7 @@ impl Primitive {
             Primitive::ShardingConstraint { sharding } => {
                 crate::sharding::constraint::transpose(sharding, &ct)
             }
+            Primitive::Collective(op) => crate::sharding::collectives::rules::transpose(op, &ct),
             Primitive::Compare(_)
             | Primitive::IsFinite
             | Primitive::BitcastConvertType { .. }
@@ -201,7 +211,8 @@ impl Primitive {
             Primitive::CustomLin { .. }
             | Primitive::Cond { .. }
             | Primitive::While { .. }
-            | Primitive::Scan { .. } => unreachable!("transposed above"),
+            | Primitive::Scan { .. }
+            | Primitive::ShardMap(_) => unreachable!("transposed above"),
         }
     }
 }

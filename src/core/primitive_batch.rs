@@ -119,6 +119,12 @@ impl Primitive {
             Primitive::ShardingConstraint { sharding } => {
                 crate::sharding::constraint::batch(sharding, values, dims)
             }
+            Primitive::ShardMap(params) => {
+                crate::sharding::shard_map::rules::batch(params, axis_size, values, dims)
+            }
+            Primitive::Collective(op) => {
+                crate::sharding::collectives::rules::batch(op, values, dims)
+            }
         }
     }
 

@@ -10,14 +10,17 @@ impl Primitive {
     pub(crate) fn mesh(&self) -> Option<&Mesh> {
         match self {
             Primitive::ShardingConstraint { sharding } => Some(sharding.mesh()),
+            Primitive::ShardMap(params) => Some(&params.mesh),
+            Primitive::Collective(op) => Some(&op.mesh),
             _ => None,
         }
     }
 
     /// The layout this primitive states for its `k`-th output, if it states one.
-    pub(crate) fn output_sharding(&self, _k: usize) -> Option<NamedSharding> {
+    pub(crate) fn output_sharding(&self, k: usize) -> Option<NamedSharding> {
         match self {
             Primitive::ShardingConstraint { sharding } => Some(sharding.clone()),
+            Primitive::ShardMap(params) => params.out_sharding(k),
             _ => None,
         }
     }
@@ -32,6 +35,7 @@ impl Primitive {
             Primitive::Cond { branches } => branches.iter().map(|b| &*b.0).collect(),
             Primitive::While { cond, body, .. } => vec![&cond.0, &body.0],
             Primitive::Scan { body, .. } => vec![&body.0],
+            Primitive::ShardMap(params) => vec![&params.body.0],
             Primitive::Unary(_)
             | Primitive::Binary(_)
             | Primitive::Compare(_)
@@ -57,7 +61,8 @@ impl Primitive {
             | Primitive::Linalg(_)
             | Primitive::StopGradient
             | Primitive::CustomLin { .. }
-            | Primitive::ShardingConstraint { .. } => Vec::new(),
+            | Primitive::ShardingConstraint { .. }
+            | Primitive::Collective(_) => Vec::new(),
         }
     }
 }

@@ -133,6 +133,11 @@ impl Trace for StagingTrace {
                             self, parent, branches, args,
                         );
                     }
+                    Primitive::ShardMap(params) => {
+                        return crate::sharding::shard_map::rules::partial_eval(
+                            self, parent, params, args,
+                        );
+                    }
                     Primitive::While { .. } => {
                         return crate::control_flow::rules::while_partial_eval(
                             self, parent, primitive, args,

@@ -35,7 +35,7 @@ impl ReduceOp {
         }
     }
 
-    fn combiner(self) -> &'static str {
+    pub(crate) fn combiner(self) -> &'static str {
         match self {
             ReduceOp::Sum => "stablehlo.add",
             ReduceOp::Prod => "stablehlo.multiply",

@@ -13,6 +13,8 @@ pub(crate) struct ModuleBuilder {
     private_functions: Vec<String>,
     /// Private function names by the identity of the jaxpr they lower.
     lowered: HashMap<usize, String>,
+    /// The channel ids handed out so far.
+    channels: usize,
 }
 
 impl ModuleBuilder {
@@ -32,6 +34,12 @@ impl ModuleBuilder {
         self.private_functions.push(text);
         self.lowered.insert(key, name.clone());
         Ok(name)
+    }
+
+    /// A fresh channel id for a collective (unique within the module, as XLA requires).
+    pub(crate) fn next_channel(&mut self) -> usize {
+        self.channels += 1;
+        self.channels
     }
 
     /// The whole module, with `main` first, for `num_partitions` SPMD partitions.

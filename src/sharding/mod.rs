@@ -17,17 +17,26 @@
 //! ```
 
 mod array;
+mod axis_env;
+pub(crate) mod collectives;
 pub(crate) mod constraint;
 mod mesh;
 mod named;
+pub(crate) mod shard_map;
 mod spec;
 pub(crate) mod spmd;
 
 pub(crate) use array::assemble;
 pub use array::{Shard, device_put};
+pub use collectives::{
+    CollectiveKind, CollectiveOp, all_gather, all_to_all, axis_index, pmax, pmean, pmin, ppermute,
+    psum, psum_scatter,
+};
 pub use constraint::with_sharding_constraint;
 pub use mesh::Mesh;
 pub use named::NamedSharding;
+pub(crate) use shard_map::shard_map_impl;
+pub use shard_map::{ShardMapParams, pmap, shard_map};
 pub use spec::{AxisEntry, PartitionSpec};
 
 use crate::runtime::Device;

@@ -78,6 +78,11 @@ impl NamedSharding {
             .product()
     }
 
+    /// How many blocks each of `ndim` dimensions is split into.
+    pub(crate) fn tiles_per_dim(&self, ndim: usize) -> Vec<usize> {
+        (0..ndim).map(|d| self.tiles(d)).collect()
+    }
+
     /// Checks that an array of `shape` can take this sharding: the spec is no longer than the
     /// rank and each split dimension divides evenly. `op` names the caller in the error.
     pub fn check_shape(&self, op: &str, shape: &[usize]) -> Result<()> {

@@ -5,7 +5,7 @@ use super::*;
 /// Which outputs of `jaxpr` depend on the inputs flagged in `unknown`, as the partial
 /// evaluator splits it: control-flow equations with some known operands keep the outputs
 /// that depend only on those known.
-pub(super) fn unknown_outputs(jaxpr: &Jaxpr, unknown: &[bool]) -> Vec<bool> {
+pub(crate) fn unknown_outputs(jaxpr: &Jaxpr, unknown: &[bool]) -> Vec<bool> {
     let mut vars: std::collections::HashSet<usize> = jaxpr
         .invars
         .iter()
@@ -74,6 +74,7 @@ pub(super) fn eqn_unknown_outputs(
                 carry
             }
         }
+        Primitive::ShardMap(params) => unknown_outputs(&params.body.0, in_unknown),
         _ => vec![true; n_out],
     }
 }

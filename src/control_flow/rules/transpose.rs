@@ -5,7 +5,7 @@ use super::*;
 /// The cotangents of the unknown inputs (`known[i] == None`) of `jaxpr`, linear in them, given
 /// the cotangents of its outputs: the jaxpr is partially evaluated with the known inputs (the
 /// known part runs on the current trace) and its linear part is transposed.
-pub(super) fn backward_jaxpr(
+pub(crate) fn backward_jaxpr(
     jaxpr: &Jaxpr,
     known: &[Option<Array>],
     cts: Vec<Tangent>,
@@ -28,7 +28,7 @@ pub(super) fn backward_jaxpr(
     backward_pass(&linear.jaxpr, &linear.consts, cts)
 }
 
-pub(super) fn known_value(input: &LinearInput) -> Option<Array> {
+pub(crate) fn known_value(input: &LinearInput) -> Option<Array> {
     match input {
         LinearInput::Known(value) => Some(value.clone()),
         LinearInput::Undefined(_) => None,
