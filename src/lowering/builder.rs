@@ -15,6 +15,8 @@ pub(crate) struct ModuleBuilder {
     lowered: HashMap<usize, String>,
     /// The channel ids handed out so far.
     channels: usize,
+    /// The private functions named so far.
+    functions: usize,
 }
 
 impl ModuleBuilder {
@@ -29,7 +31,10 @@ impl ModuleBuilder {
         if let Some(name) = self.lowered.get(&key) {
             return Ok(name.clone());
         }
-        let name = format!("{}_{}", sanitize(base_name), self.lowered.len());
+        // The number is taken before `write` runs, since writing may name the functions it
+        // calls first.
+        self.functions += 1;
+        let name = format!("{}_{}", sanitize(base_name), self.functions - 1);
         let text = write(self, &name)?;
         self.private_functions.push(text);
         self.lowered.insert(key, name.clone());
