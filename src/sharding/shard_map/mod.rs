@@ -55,7 +55,7 @@ pub fn shard_map<F, In, Out, R>(
     mesh: &Mesh,
     in_specs: Vec<PartitionSpec>,
     out_specs: Vec<PartitionSpec>,
-) -> impl Fn(In) -> Result<Out>
+) -> impl Fn(In) -> Result<Out> + use<F, In, Out, R>
 where
     F: Fn(In) -> R,
     R: FnOutput<Out>,
@@ -99,7 +99,7 @@ where
 /// `jax.pmap`), with `axis_name` naming that axis for the collectives. The leading axis must
 /// not exceed the device count; the outputs gain it back, laid out one index per device. Built
 /// on [`shard_map`] over a one-axis mesh, as JAX's modern `pmap` is.
-pub fn pmap<F, In, Out, R>(f: F, axis_name: &str) -> impl Fn(In) -> Result<Out>
+pub fn pmap<F, In, Out, R>(f: F, axis_name: &str) -> impl Fn(In) -> Result<Out> + use<F, In, Out, R>
 where
     F: Fn(In) -> R + Clone,
     R: FnOutput<Out>,
