@@ -27,15 +27,22 @@
 //! - [`custom_jvp`], [`custom_vjp`], [`stop_gradient`]: user-defined derivatives.
 //! - [`lax`]: the primitives with JAX's names; [`control_flow`]: `cond`, `switch`,
 //!   `while_loop`, `fori_loop`, `scan`, `map` (also in `lax`).
-//! - [`numpy`]: the first slice of `jax.numpy` (creation, reductions, products, shapes,
-//!   `linalg::norm`, `logsumexp`, `softmax`), traceable under every transformation.
+//! - [`numpy`]: the first slice of `jax.numpy` (creation, elementwise math, reductions and
+//!   statistics, products, shapes, `linalg::norm`), traceable under every transformation.
+//! - [`nn`]: `jax.nn` — activations (`relu`, `gelu`, `silu`, ...), `softmax`, `log_softmax`,
+//!   `logsumexp`, `one_hot`, `standardize`.
 //! - [`random`]: JAX's threefry PRNG bit for bit (keys, `split`, `fold_in`, samplers).
 //! - [`jit`] and [`Jitted`]: staging, compilation and the signature cache; [`make_jaxpr`].
 //! - [`jaxpr`]: the intermediate representation, printed in JAX's syntax.
 //! - [`Pytree`], [`TreeDef`]: nested containers of arrays in and out of transformations.
+//! - [`sharding`]: SPMD over many devices — [`Mesh`](sharding::Mesh),
+//!   [`PartitionSpec`](sharding::PartitionSpec) ([`pspec!`]),
+//!   [`NamedSharding`](sharding::NamedSharding), sharded arrays, `jit` with shardings,
+//!   `with_sharding_constraint`; [`devices`], [`device_count`].
 //! - [`distributed`]: multi-process runs, as `jax.distributed` — `initialize`, the
 //!   coordinator's key-value store, `process_index`, `process_count`.
-//! - [`config`]: x64 mode; [`compilation_cache`]: the opt-in persistent compilation cache.
+//! - [`config`]: x64 mode and the CPU device count; [`compilation_cache`]: the opt-in
+//!   persistent compilation cache.
 //! - [`runtime`]: the PJRT C API made safe — plugins, clients, devices, buffers, executables,
 //!   events. The only module with `unsafe` code.
 //! - [`Error`], [`Result`]: the one error type.
@@ -74,6 +81,7 @@ pub mod jaxpr;
 mod jit;
 pub mod lax;
 mod lowering;
+pub mod nn;
 pub mod numpy;
 mod promotion;
 pub mod random;

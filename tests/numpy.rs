@@ -1,6 +1,6 @@
 //! `rjax::numpy` against NumPy: every function eagerly against `tests/golden/numpy.txt`
 //! (written by `tests/golden/numpy.py`), a few under `jit` and `vmap`, and `grad` through
-//! `sum`, `mean`, `linalg::norm`, `logsumexp` and `softmax` against closed forms.
+//! `sum`, `mean`, `linalg::norm`, `nn::logsumexp` and `nn::softmax` against closed forms.
 
 mod common;
 
@@ -9,7 +9,7 @@ use common::panic_message;
 
 use anyhow::{Context, Result, ensure};
 use rjax::numpy::{self as jnp, Split, linalg};
-use rjax::{Array, DType, grad, jit, vmap};
+use rjax::{Array, DType, grad, jit, nn, vmap};
 
 const GOLDEN: Golden = Golden(include_str!("golden/numpy.txt"));
 
@@ -182,17 +182,17 @@ fn norms_and_nn() -> Result<()> {
         "norm_axes",
         &linalg::norm(&x.a, NormOrd::Default, Some(&[1, 2]), false),
     )?;
-    check("logsumexp", &jnp::logsumexp(&x.a, None, false))?;
+    check("logsumexp", &nn::logsumexp(&x.a, None, false))?;
     check(
         "logsumexp_ax",
-        &jnp::logsumexp(&(&x.a * 100), Some(&[1]), false),
+        &nn::logsumexp(&(&x.a * 100), Some(&[1]), false),
     )?;
-    check("logsumexp_keep", &jnp::logsumexp(&x.m, Some(&[-1]), true))?;
-    check("softmax", &jnp::softmax(&x.m, None))?;
-    check("softmax_ax", &jnp::softmax(&(&x.a * 50), Some(&[0])))?;
+    check("logsumexp_keep", &nn::logsumexp(&x.m, Some(&[-1]), true))?;
+    check("softmax", &nn::softmax(&x.m, None))?;
+    check("softmax_ax", &nn::softmax(&(&x.a * 50), Some(&[0])))?;
     // Large inputs do not overflow.
     let big = Array::from_vec(vec![1000.0f64, 1000.0]);
-    let lse = jnp::logsumexp(&big, None, false).item::<f64>()?;
+    let lse = nn::logsumexp(&big, None, false).item::<f64>()?;
     ensure!((lse - (1000.0 + 2f64.ln())).abs() < 1e-9);
     Ok(())
 }
@@ -201,12 +201,12 @@ fn norms_and_nn() -> Result<()> {
 fn under_jit() -> Result<()> {
     let x = inputs();
     let f = jit(|(a, b): (Array, Array)| {
-        let s = jnp::softmax(&jnp::matmul(&a, &b), Some(&[-1]));
+        let s = nn::softmax(&jnp::matmul(&a, &b), Some(&[-1]));
         jnp::mean(&s, Some(&[0]), false)
     });
     let got: Array = f.call((x.m.clone(), x.b.clone()))?;
     let want = jnp::mean(
-        &jnp::softmax(&jnp::matmul(&x.m, &x.b), None),
+        &nn::softmax(&jnp::matmul(&x.m, &x.b), None),
         Some(&[0]),
         false,
     );
@@ -251,7 +251,7 @@ fn gradients() -> Result<()> {
     let e: Vec<f64> = m.iter().map(|a| a.exp()).collect();
     let total: f64 = e.iter().sum();
     let soft: Vec<f64> = e.iter().map(|a| a / total).collect();
-    let g = grad(|a: Array| jnp::logsumexp(&a, None, false))(x.m.clone())?;
+    let g = grad(|a: Array| nn::logsumexp(&a, None, false))(x.m.clone())?;
     ensure!(close(&values(&g)?, &soft, 1e-12));
     // d/dx_j softmax(x)_0 = s_0 (δ_0j - s_j), over a vector.
     let s: Vec<f64> = {
@@ -260,7 +260,7 @@ fn gradients() -> Result<()> {
         e.iter().map(|a| a / t).collect()
     };
     let g = grad(|a: Array| {
-        let out = jnp::softmax(&a, None);
+        let out = nn::softmax(&a, None);
         jnp::sum(&(out * jnp::eye(1, Some(4), 0, None)), None, false)
     })(x.v.clone())?;
     let want: Vec<f64> = (0..4)
@@ -274,8 +274,8 @@ fn gradients() -> Result<()> {
 fn under_vmap() -> Result<()> {
     let x = inputs();
     // Per-row logsumexp equals logsumexp over axis 1.
-    let got = vmap(|row: Array| jnp::logsumexp(&row, None, false), 0)(x.m.clone())?;
-    let want = jnp::logsumexp(&x.m, Some(&[1]), false);
+    let got = vmap(|row: Array| nn::logsumexp(&row, None, false), 0)(x.m.clone())?;
+    let want = nn::logsumexp(&x.m, Some(&[1]), false);
     ensure!(close(&values(&got)?, &values(&want)?, 1e-12));
     // Per-batch matmul equals the batched matmul.
     let got =
@@ -389,10 +389,10 @@ fn check_grads_of_compositions() -> Result<()> {
             "norm_mat_1",
             Box::new(|a| linalg::norm(&a, linalg::NormOrd::One, Some(&[1, 2]), false)),
         ),
-        ("softmax", Box::new(|a| jnp::softmax(&a, Some(&[1])))),
+        ("softmax", Box::new(|a| nn::softmax(&a, Some(&[1])))),
         (
             "logsumexp",
-            Box::new(|a| jnp::logsumexp(&a, Some(&[0, -1]), true)),
+            Box::new(|a| nn::logsumexp(&a, Some(&[0, -1]), true)),
         ),
     ];
     for (name, f) in checks {
@@ -410,7 +410,7 @@ fn vmap_matches_slices() -> Result<()> {
         ("trace", Box::new(|m| jnp::trace(&m, 0, 0, 1))),
         ("var", Box::new(|m| jnp::var(&m, Some(&[-1]), 1, true))),
         ("argmin", Box::new(|m| jnp::argmin(&m, Some(-1), false))),
-        ("softmax", Box::new(|m| jnp::softmax(&m, Some(&[0])))),
+        ("softmax", Box::new(|m| nn::softmax(&m, Some(&[0])))),
         ("moveaxis", Box::new(|m| jnp::moveaxis(&m, &[0], &[-1]))),
         ("clip", Box::new(|m| jnp::clip(&m, Some(-0.2), None::<f64>))),
         (

@@ -1,9 +1,21 @@
-//! Array creation, as in `jax.numpy`: `zeros`, `ones`, `full` and their `_like` forms,
-//! `arange`, `linspace`, `eye`, `identity`.
+//! Array creation, as in `jax.numpy`: `asarray`, `zeros`, `ones`, `full`, `empty` and their
+//! `_like` forms, `arange`, `linspace`, `logspace`, `eye`, `identity`, `tri`, `tril`, `triu`,
+//! `diag`, `diagonal` and `meshgrid`.
 
-use super::{astype, default_float, default_int, scalar_like};
+use super::{astype, axis as one_axis, default_float, default_int, power, scalar_like, where_};
 use crate::lax::{self, unwrap_at_caller};
 use crate::{Array, DType, IntoArray};
+
+/// `x` as an array (`jnp.asarray`): converted to `dtype` (strongly typed) if given, else as it
+/// is, so a Rust number stays weakly typed, as a Python scalar does in JAX.
+#[track_caller]
+pub fn asarray(x: impl IntoArray, dtype: Option<DType>) -> Array {
+    let x = x.into_array();
+    match dtype {
+        Some(dtype) => astype(&x, dtype),
+        None => x,
+    }
+}
 
 /// An array of `shape` filled with `value` (`jnp.full`); `dtype` defaults to `value`'s
 /// (a weak Rust number gives the default int or float dtype, strongly typed).
@@ -40,6 +52,19 @@ pub fn ones(shape: &[usize], dtype: Option<DType>) -> Array {
 #[track_caller]
 pub fn full_like(x: &Array, value: impl IntoArray, dtype: Option<DType>) -> Array {
     full(x.shape(), value, Some(dtype.unwrap_or(x.dtype())))
+}
+
+/// An array of `shape` whose contents do not matter (`jnp.empty`): as in JAX, zeros; `dtype`
+/// defaults to the default float.
+#[track_caller]
+pub fn empty(shape: &[usize], dtype: Option<DType>) -> Array {
+    zeros(shape, dtype)
+}
+
+/// An array shaped like `x` whose contents do not matter (`jnp.empty_like`): zeros.
+#[track_caller]
+pub fn empty_like(x: &Array, dtype: Option<DType>) -> Array {
+    zeros_like(x, dtype)
 }
 
 /// Zeros shaped like `x` (`jnp.zeros_like`).
@@ -127,17 +152,165 @@ pub fn linspace(start: f64, stop: f64, num: usize, endpoint: bool, dtype: Option
     astype(&out, dtype)
 }
 
+/// `base ** linspace(start, stop, num, endpoint)` (`jnp.logspace`), computed in the default
+/// float (or `dtype`, if inexact) and converted to `dtype`, which defaults to the default float.
+#[track_caller]
+pub fn logspace(
+    start: f64,
+    stop: f64,
+    num: usize,
+    endpoint: bool,
+    base: f64,
+    dtype: Option<DType>,
+) -> Array {
+    let dtype = dtype.unwrap_or_else(default_float);
+    let compute = if dtype.is_inexact() {
+        dtype
+    } else {
+        default_float()
+    };
+    let exponents = linspace(start, stop, num, endpoint, Some(compute));
+    astype(&power(base, &exponents), dtype)
+}
+
+/// The boolean `n`×`m` matrix of `cols - rows` compared with `k` by `keep`.
+fn band(n: usize, m: usize, k: isize, keep: fn(&Array, i64) -> Array) -> Array {
+    let int = default_int();
+    let offsets = lax::iota(int, &[n, m], 1) - lax::iota(int, &[n, m], 0);
+    keep(&offsets, k as i64)
+}
+
 /// A 2-D array with ones on diagonal `k` and zeros elsewhere (`jnp.eye(n, m, k)`); `m`
 /// defaults to `n`, the dtype to the default float.
 #[track_caller]
 pub fn eye(n: usize, m: Option<usize>, k: isize, dtype: Option<DType>) -> Array {
-    let m = m.unwrap_or(n);
-    let dtype = dtype.unwrap_or_else(default_float);
-    let int = default_int();
-    let rows = lax::iota(int, &[n, m], 0);
-    let cols = lax::iota(int, &[n, m], 1);
-    let diagonal = (cols - rows).eq(k as i64);
-    astype(&diagonal, dtype)
+    let mask = band(n, m.unwrap_or(n), k, |d, k| d.eq(k));
+    astype(&mask, dtype.unwrap_or_else(default_float))
+}
+
+/// An `n`×`m` array with ones at and below diagonal `k` and zeros above it (`jnp.tri`); `m`
+/// defaults to `n`, the dtype to float32 (JAX's default here, even with x64).
+#[track_caller]
+pub fn tri(n: usize, m: Option<usize>, k: isize, dtype: Option<DType>) -> Array {
+    let mask = band(n, m.unwrap_or(n), k, |d, k| d.le(k));
+    astype(&mask, dtype.unwrap_or(DType::F32))
+}
+
+/// The matrices of the last two axes of `x` with `keep` (a boolean matrix) selecting what
+/// stays and zeros elsewhere.
+#[track_caller]
+fn masked_matrices(op: &str, x: &Array, keep: impl Fn(usize, usize) -> Array) -> Array {
+    assert!(
+        x.ndim() >= 2,
+        "{op}: requires an array of at least 2 dimensions, got {}",
+        x.aval()
+    );
+    let (n, m) = (x.shape()[x.ndim() - 2], x.shape()[x.ndim() - 1]);
+    where_(keep(n, m), x, super::zeros_like(x, None))
+}
+
+/// `x` with the elements above diagonal `k` of its last two axes zeroed (`jnp.tril`).
+#[track_caller]
+pub fn tril(x: &Array, k: isize) -> Array {
+    masked_matrices("tril", x, |n, m| tri(n, Some(m), k, Some(DType::Bool)))
+}
+
+/// `x` with the elements below diagonal `k` of its last two axes zeroed (`jnp.triu`).
+#[track_caller]
+pub fn triu(x: &Array, k: isize) -> Array {
+    masked_matrices("triu", x, |n, m| {
+        lax::not(&tri(n, Some(m), k - 1, Some(DType::Bool)))
+    })
+}
+
+/// From a 1-D `v`, the square matrix with `v` on diagonal `k` and zeros elsewhere; from a 2-D
+/// `v`, its diagonal `k` (`jnp.diag`).
+#[track_caller]
+pub fn diag(v: &Array, k: isize) -> Array {
+    match v.ndim() {
+        1 => {
+            let n = v.shape()[0] + k.unsigned_abs();
+            let zero = super::zeros(&[], Some(v.dtype()));
+            let (before, after) = (k.max(0) as i64, (-k).max(0) as i64);
+            let padded = lax::pad(v, &zero, &[(before, after, 0)]);
+            where_(eye(n, None, k, Some(DType::Bool)), padded, zero)
+        }
+        2 => diagonal(v, k, 0, 1),
+        _ => panic!("diag: requires a 1-D or 2-D array, got {}", v.aval()),
+    }
+}
+
+/// Diagonal `offset` of the matrices formed by axes `axis1` and `axis2` of `x`
+/// (`jnp.diagonal`): the other axes come first, the diagonal last.
+#[track_caller]
+pub fn diagonal(x: &Array, offset: isize, axis1: isize, axis2: isize) -> Array {
+    let a = unwrap_at_caller(one_axis("diagonal", axis1, x.ndim()));
+    let b = unwrap_at_caller(one_axis("diagonal", axis2, x.ndim()));
+    assert!(
+        a != b,
+        "diagonal: axis1 and axis2 must differ, got {axis1} and {axis2} for {}",
+        x.aval()
+    );
+    let mut permutation: Vec<usize> = (0..x.ndim()).filter(|&d| d != a && d != b).collect();
+    permutation.extend([a, b]);
+    let x = lax::transpose(x, &permutation);
+    let rank = x.ndim();
+    let (n, m) = (x.shape()[rank - 2], x.shape()[rank - 1]);
+    // Drop the rows (offset < 0) or columns (offset > 0) before the diagonal, then take the
+    // main diagonal of the leading k×k block: every (k+1)-th element of its flattening.
+    let (skip_rows, skip_cols) = ((-offset).max(0) as usize, offset.max(0) as usize);
+    let k = n.saturating_sub(skip_rows).min(m.saturating_sub(skip_cols));
+    let mut start = vec![0; rank];
+    let mut limit = x.shape().to_vec();
+    start[rank - 2] = skip_rows.min(n);
+    start[rank - 1] = skip_cols.min(m);
+    limit[rank - 2] = start[rank - 2] + k;
+    limit[rank - 1] = start[rank - 1] + k;
+    let block = lax::slice(&x, &start, &limit, None);
+    let mut flat_shape = x.shape()[..rank - 2].to_vec();
+    flat_shape.push(k * k);
+    let flat = lax::reshape(&block, &flat_shape);
+    let mut strides = vec![1; rank - 1];
+    strides[rank - 2] = k + 1;
+    let mut limit = flat_shape.clone();
+    limit[rank - 2] = k * k;
+    lax::slice(&flat, &vec![0; rank - 1], &limit, Some(&strides))
+}
+
+/// How [`meshgrid`] orders its outputs' first two axes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Indexing {
+    /// Cartesian (`indexing="xy"`, NumPy's default): the first two axes are swapped, so for
+    /// inputs of lengths `m` and `n` the outputs are `n`×`m`.
+    #[default]
+    Xy,
+    /// Matrix (`indexing="ij"`): output axis `i` runs along input `i`.
+    Ij,
+}
+
+/// Coordinate arrays from 1-D coordinate vectors (`jnp.meshgrid`): one output per input, all of
+/// one shape, output `i` varying along input `i`'s axis.
+#[track_caller]
+pub fn meshgrid(xs: &[&Array], indexing: Indexing) -> Vec<Array> {
+    for x in xs {
+        assert!(
+            x.ndim() == 1,
+            "meshgrid: requires 1-D arrays, got {}",
+            x.aval()
+        );
+    }
+    let mut axes: Vec<usize> = (0..xs.len()).collect();
+    if indexing == Indexing::Xy && xs.len() >= 2 {
+        axes.swap(0, 1);
+    }
+    let mut shape = vec![0; xs.len()];
+    for (x, &axis) in xs.iter().zip(&axes) {
+        shape[axis] = x.shape()[0];
+    }
+    xs.iter()
+        .zip(&axes)
+        .map(|(x, &axis)| lax::broadcast_in_dim(x, &shape, &[axis]))
+        .collect()
 }
 
 /// The `n`×`n` identity matrix (`jnp.identity`).

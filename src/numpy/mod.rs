@@ -12,32 +12,70 @@
 //! let x = jnp::reshape(&jnp::arange(0.0, 6.0, 1.0, None), &[2, -1]);
 //! let rows = jnp::sum(&x, Some(&[-1]), false);                // [3, 12]
 //! assert_eq!(rows.to_vec::<f32>()?, vec![3.0, 12.0]);
-//! let probabilities = jnp::softmax(&x, None);               // along the last axis
-//! assert_eq!(probabilities.shape(), [2, 3]);
-//! // d/dx logsumexp(x) = softmax(x), through the same functions.
-//! let g = grad(|x: Array| jnp::logsumexp(&x, None, false))(Array::from([0.0f32, 0.0]))?;
-//! assert_eq!(g.to_vec::<f32>()?, vec![0.5, 0.5]);
+//! let roots = jnp::sqrt(&jnp::arange(0, 4, 1, None));        // integers become floats
+//! assert_eq!(roots.to_vec::<f32>()?, vec![0.0, 1.0, 2.0f32.sqrt(), 3.0f32.sqrt()]);
+//! // d/dx median(x) picks out the middle element, through the sort.
+//! let g = grad(|x: Array| jnp::median(&x, None, false))(Array::from([3.0f32, 1.0, 2.0]))?;
+//! assert_eq!(g.to_vec::<f32>()?, vec![0.0, 0.0, 1.0]);
 //! # Ok::<(), rjax::Error>(())
 //! ```
 
 mod creation;
+mod einsum;
+mod elementwise;
+mod indexing;
+mod joining;
 pub mod linalg;
-mod nn;
+mod padding;
 mod products;
 mod reductions;
 mod shape;
+mod sorting;
+mod statistics;
+mod take;
+mod tiling;
 
 pub use creation::{
-    ArangeValue, arange, eye, full, full_like, identity, linspace, ones, ones_like, zeros,
+    ArangeValue, Indexing, arange, asarray, diag, diagonal, empty, empty_like, eye, full,
+    full_like, identity, linspace, logspace, meshgrid, ones, ones_like, tri, tril, triu, zeros,
     zeros_like,
 };
-pub use nn::{logsumexp, softmax};
-pub use products::{dot, inner, matmul, outer, trace, vdot};
-pub use reductions::{all, any, argmax, argmin, max, mean, min, prod, std, sum, var};
-pub use shape::{
-    Split, broadcast_to, clip, concatenate, expand_dims, flip, moveaxis, ravel, reshape, split,
-    squeeze, stack, swapaxes, transpose, where_,
+pub use einsum::{einsum, einsum_with};
+pub(crate) use elementwise::promote_inexact;
+pub use elementwise::{
+    abs, absolute, add, arccos, arccos as acos, arccosh, arccosh as acosh, arcsin, arcsin as asin,
+    arcsinh, arcsinh as asinh, arctan, arctan as atan, arctan2, arctan2 as atan2, arctanh,
+    arctanh as atanh, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, cbrt, ceil, copysign, cos,
+    cosh, deg2rad, degrees, divide, divmod, equal, exp, exp2, expm1, fabs, fix, float_power, floor,
+    floor_divide, fmax, fmin, fmod, greater, greater_equal, heaviside, hypot, invert, isfinite,
+    isinf, isnan, isneginf, isposinf, left_shift, less, less_equal, log, log1p, log2, log10,
+    logaddexp, logaddexp2, logical_and, logical_not, logical_or, logical_xor, maximum, minimum,
+    multiply, nan_to_num, negative, nextafter, not_equal, positive, power, power as pow, rad2deg,
+    radians, reciprocal, remainder, right_shift, rint, round, round as around, sign, signbit, sin,
+    sinc, sinh, sqrt, square, subtract, tan, tanh, true_divide, trunc,
 };
+pub use indexing::{Index, IndexUpdate, Slice};
+pub use joining::{
+    Split, array_split, atleast_1d, atleast_2d, atleast_3d, column_stack, concatenate, dstack,
+    hstack, split, stack, vstack,
+};
+pub use padding::{PadMode, PadWidth, ReflectType, Sides, pad};
+pub use products::{TensordotAxes, cross, dot, inner, kron, matmul, outer, tensordot, trace, vdot};
+pub use reductions::{
+    all, amax, amin, any, argmax, argmin, count_nonzero, cumprod, cumsum, max, mean, min, prod,
+    ptp, std, sum, var,
+};
+pub use shape::{
+    broadcast_to, clip, expand_dims, flip, fliplr, flipud, moveaxis, ravel, reshape, rot90,
+    squeeze, swapaxes, transpose, where_,
+};
+pub use sorting::{Side, Unique, UniqueOptions, argsort, lexsort, searchsorted, sort, unique};
+pub use statistics::{
+    QuantileMethod, average, average_returned, median, nanmax, nanmean, nanmin, nanprod, nansum,
+    percentile, quantile,
+};
+pub use take::{TakeMode, take, take_along_axis};
+pub use tiling::{repeat, roll, tile};
 
 use crate::array::{broadcast_shapes, convert};
 use crate::lax::{self, unwrap_at_caller};

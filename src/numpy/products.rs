@@ -1,7 +1,7 @@
 //! Products, as in `jax.numpy`: `matmul` (NumPy's batched and 1-D rules), `dot`, `vdot`,
-//! `inner`, `outer`, `trace`.
+//! `inner`, `outer`, `tensordot`, `kron`, `cross`, `trace`.
 
-use super::{axis as one_axis, broadcast_array, promote, ravel, sum};
+use super::{axis as one_axis, broadcast_array, moveaxis, promote, ravel, stack, sum, zeros_like};
 use crate::array::broadcast_shapes;
 use crate::lax::{self, DotDimensionNumbers, unwrap_at_caller};
 use crate::{Array, Error, Result};
@@ -143,4 +143,169 @@ pub fn trace(x: &Array, offset: isize, axis1: isize, axis2: isize) -> Array {
     let zero = super::zeros_like(x, None);
     let picked = lax::select_n(&mask, &[&zero, x]);
     sum(&picked, Some(&[a1 as isize, a2 as isize]), false)
+}
+
+/// The axes [`tensordot`] contracts (JAX's `axes` argument).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TensordotAxes {
+    /// The last `n` axes of `a` with the first `n` of `b`, in order (`axes=n`).
+    Count(usize),
+    /// `a`'s axes with `b`'s, pairwise; negative axes count from the end (`axes=(la, lb)`).
+    Pairs(Vec<isize>, Vec<isize>),
+}
+
+impl From<usize> for TensordotAxes {
+    fn from(n: usize) -> Self {
+        TensordotAxes::Count(n)
+    }
+}
+
+impl From<(isize, isize)> for TensordotAxes {
+    fn from((a, b): (isize, isize)) -> Self {
+        TensordotAxes::Pairs(vec![a], vec![b])
+    }
+}
+
+impl<const N: usize> From<([isize; N], [isize; N])> for TensordotAxes {
+    fn from((a, b): ([isize; N], [isize; N])) -> Self {
+        TensordotAxes::Pairs(a.to_vec(), b.to_vec())
+    }
+}
+
+fn tensordot_impl(a: &Array, b: &Array, axes: TensordotAxes) -> Result<Array> {
+    let fail = |why: String| {
+        Error::invalid(
+            "tensordot",
+            format!("{why}; operands {} and {}", a.aval(), b.aval()),
+        )
+    };
+    let (lhs, rhs): (Vec<usize>, Vec<usize>) = match axes {
+        TensordotAxes::Count(n) if n <= a.ndim() && n <= b.ndim() => {
+            ((a.ndim() - n..a.ndim()).collect(), (0..n).collect())
+        }
+        TensordotAxes::Count(n) => {
+            return Err(fail(format!("cannot contract {n} axes")));
+        }
+        TensordotAxes::Pairs(la, lb) if la.len() == lb.len() => {
+            let normalize = |list: &[isize], x: &Array| -> Result<Vec<usize>> {
+                list.iter()
+                    .map(|&ax| one_axis("tensordot", ax, x.ndim()))
+                    .collect()
+            };
+            (normalize(&la, a)?, normalize(&lb, b)?)
+        }
+        TensordotAxes::Pairs(la, lb) => {
+            return Err(fail(format!(
+                "the axis lists {la:?} and {lb:?} differ in length"
+            )));
+        }
+    };
+    for (&i, &j) in lhs.iter().zip(&rhs) {
+        if a.shape()[i] != b.shape()[j] {
+            return Err(fail(format!(
+                "axis {i} of the first (size {}) and axis {j} of the second (size {}) differ",
+                a.shape()[i],
+                b.shape()[j]
+            )));
+        }
+    }
+    let repeated = |list: &[usize]| (1..list.len()).any(|k| list[..k].contains(&list[k]));
+    if repeated(&lhs) || repeated(&rhs) {
+        return Err(fail("repeated axis".to_string()));
+    }
+    Ok(dot_general(
+        a,
+        b,
+        DotDimensionNumbers {
+            lhs_contracting: lhs,
+            rhs_contracting: rhs,
+            ..DotDimensionNumbers::default()
+        },
+    ))
+}
+
+/// The sum of products over the given axes of `a` and `b` (`jnp.tensordot`): the result has
+/// `a`'s remaining axes, then `b`'s. `axes` is a count (`2`), one pair of axes (`(1, 0)`) or
+/// two lists (`([1, 0], [0, 1])`); panics naming `tensordot` and both shapes when the sizes
+/// of paired axes differ.
+#[track_caller]
+pub fn tensordot(a: &Array, b: &Array, axes: impl Into<TensordotAxes>) -> Array {
+    unwrap_at_caller(tensordot_impl(a, b, axes.into()))
+}
+
+/// The Kronecker product (`jnp.kron`): the blocks `a[i, j, ...] * b`, for operands of any
+/// ranks (the lower-ranked one gains leading axes of size 1).
+#[track_caller]
+pub fn kron(a: &Array, b: &Array) -> Array {
+    let args = unwrap_at_caller(promote(&[a.clone(), b.clone()]));
+    let rank = a.ndim().max(b.ndim());
+    let lead = |x: &Array| lax::expand_dims(x, &(0..rank - x.ndim()).collect::<Vec<_>>());
+    let (a, b) = (lead(&args[0]), lead(&args[1]));
+    // a[i, j] at axes (0, 2), b[k, l] at axes (1, 3): the product's row-major order is kron's.
+    let a = lax::expand_dims(&a, &(0..rank).map(|k| 2 * k + 1).collect::<Vec<_>>());
+    let b = lax::expand_dims(&b, &(0..rank).map(|k| 2 * k).collect::<Vec<_>>());
+    let shape: Vec<usize> = (0..rank)
+        .map(|k| a.shape()[2 * k] * b.shape()[2 * k + 1])
+        .collect();
+    lax::reshape(&(&a * &b), &shape)
+}
+
+/// Component `k` of the vectors along `x`'s last axis, that axis removed.
+fn component(x: &Array, k: usize) -> Array {
+    let last = x.ndim() - 1;
+    let mut start = vec![0; x.ndim()];
+    start[last] = k;
+    let mut limit = x.shape().to_vec();
+    limit[last] = k + 1;
+    lax::squeeze(&lax::slice(x, &start, &limit, None), &[last])
+}
+
+/// The cross product of the vectors along `axisa` of `a` and `axisb` of `b` (`jnp.cross`),
+/// broadcasting the other axes; `axis`, when given, stands for all three axes. Vectors have 2
+/// or 3 components (a 2-vector has a zero third one); the product of two 2-vectors is the
+/// scalar z component, otherwise the result's vectors lie along `axisc`. Panics naming
+/// `cross` and both shapes for other vector lengths.
+#[track_caller]
+pub fn cross(
+    a: &Array,
+    b: &Array,
+    axisa: isize,
+    axisb: isize,
+    axisc: isize,
+    axis: Option<isize>,
+) -> Array {
+    let (axisa, axisb, axisc) = axis.map_or((axisa, axisb, axisc), |ax| (ax, ax, ax));
+    let args = unwrap_at_caller(promote(&[a.clone(), b.clone()]));
+    let vectors = |x: &Array, ax: isize| {
+        let ax = unwrap_at_caller(one_axis("cross", ax, x.ndim()));
+        moveaxis(x, &[ax as isize], &[-1])
+    };
+    let (a, b) = (vectors(&args[0], axisa), vectors(&args[1], axisb));
+    let (na, nb) = (a.shape()[a.ndim() - 1], b.shape()[b.ndim() - 1]);
+    assert!(
+        matches!(na, 2 | 3) && matches!(nb, 2 | 3),
+        "cross: the vectors must have 2 or 3 components, got operands {} and {} (axisa \
+         {axisa}, axisb {axisb})",
+        args[0].aval(),
+        args[1].aval()
+    );
+    let parts = |x: &Array, n: usize| -> [Array; 3] {
+        let (x0, x1) = (component(x, 0), component(x, 1));
+        let x2 = if n == 3 {
+            component(x, 2)
+        } else {
+            zeros_like(&x0, None)
+        };
+        [x0, x1, x2]
+    };
+    let [a0, a1, a2] = parts(&a, na);
+    let [b0, b1, b2] = parts(&b, nb);
+    let z = &a0 * &b1 - &a1 * &b0;
+    if na == 2 && nb == 2 {
+        return z;
+    }
+    let x = &a1 * &b2 - &a2 * &b1;
+    let y = &a2 * &b0 - &a0 * &b2;
+    let c = stack(&[&x, &y, &z], -1);
+    moveaxis(&c, &[-1], &[axisc])
 }

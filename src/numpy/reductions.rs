@@ -1,5 +1,6 @@
-//! Reductions, as in `jax.numpy`: `sum`, `prod`, `mean`, `var`, `std`, `max`, `min`,
-//! `argmax`, `argmin`, `all`, `any`, each over `axis` (`None`: every axis) with `keepdims`.
+//! Reductions, as in `jax.numpy`: `sum`, `prod`, `mean`, `var`, `std`, `max`/`amax`,
+//! `min`/`amin`, `ptp`, `argmax`, `argmin`, `all`, `any`, `count_nonzero`, each over `axis`
+//! (`None`: every axis) with `keepdims`, and the running `cumsum` and `cumprod`.
 
 use super::{astype, axes, axis as one_axis, default_int, to_inexact};
 use crate::lax::{self, unwrap_at_caller};
@@ -16,19 +17,26 @@ fn keep(out: Array, shape: &[usize], axes: &[usize], keepdims: bool) -> Array {
     lax::reshape(&out, &sizes)
 }
 
-/// The accumulation dtype of `sum` and `prod`: booleans and small integers widen to the
-/// default (unsigned) integer, as in JAX.
-fn upcast(x: &Array) -> Array {
-    let x64 = config::x64_enabled();
-    let dtype = x.dtype();
-    let target = if dtype == DType::Bool || (dtype.is_signed_int() && dtype.size_in_bytes() < 4) {
+/// The accumulation dtype of `sum`, `prod`, `cumsum` and `cumprod` for `dtype`: booleans and
+/// small integers widen to the default (unsigned) integer, as in JAX.
+fn accumulation_dtype(dtype: DType) -> DType {
+    if dtype == DType::Bool || (dtype.is_signed_int() && dtype.size_in_bytes() < 4) {
         default_int()
     } else if dtype.is_unsigned_int() && dtype.size_in_bytes() < 4 {
-        crate::promotion::default_uint(x64)
+        crate::promotion::default_uint(config::x64_enabled())
     } else {
-        return x.clone();
-    };
-    astype(x, target)
+        dtype
+    }
+}
+
+/// `x` in its accumulation dtype.
+fn upcast(x: &Array) -> Array {
+    let target = accumulation_dtype(x.dtype());
+    if target == x.dtype() {
+        x.clone()
+    } else {
+        astype(x, target)
+    }
 }
 
 /// The sum over `axis` (`jnp.sum`).
@@ -67,6 +75,71 @@ pub fn max(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
 pub fn min(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
     let dims = unwrap_at_caller(axes("min", axis, x.ndim()));
     keep(lax::reduce_min(x, &dims), x.shape(), &dims, keepdims)
+}
+
+/// The maximum over `axis` (`jnp.amax`, the same as [`max`]).
+#[track_caller]
+pub fn amax(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
+    max(x, axis, keepdims)
+}
+
+/// The minimum over `axis` (`jnp.amin`, the same as [`min`]).
+#[track_caller]
+pub fn amin(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
+    min(x, axis, keepdims)
+}
+
+/// The range `max - min` over `axis` (`jnp.ptp`, "peak to peak").
+#[track_caller]
+pub fn ptp(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
+    max(x, axis, keepdims) - min(x, axis, keepdims)
+}
+
+/// The number of nonzero elements over `axis`, as the default int (`jnp.count_nonzero`).
+#[track_caller]
+pub fn count_nonzero(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
+    let dims = unwrap_at_caller(axes("count_nonzero", axis, x.ndim()));
+    let ones = astype(&x.ne(0), default_int());
+    keep(lax::reduce_sum(&ones, &dims), x.shape(), &dims, keepdims)
+}
+
+/// A running reduction along `axis` (`None`: of the flattened array), accumulated in `dtype`
+/// or, by default, in [`accumulation_dtype`] of `x`'s dtype.
+#[track_caller]
+fn cumulative(
+    op: &str,
+    x: &Array,
+    axis: Option<isize>,
+    dtype: Option<DType>,
+    running: fn(&Array, usize, bool) -> Array,
+) -> Array {
+    let (x, axis) = match axis {
+        Some(a) if x.ndim() > 0 => (x.clone(), unwrap_at_caller(one_axis(op, a, x.ndim()))),
+        Some(a) => (lax::reshape(x, &[1]), unwrap_at_caller(one_axis(op, a, 1))),
+        None => (lax::reshape(x, &[x.size()]), 0),
+    };
+    let target = dtype.unwrap_or_else(|| accumulation_dtype(x.dtype()));
+    // Booleans accumulate as integers and convert back, as in JAX.
+    let accumulate = if target == DType::Bool {
+        default_int()
+    } else {
+        target
+    };
+    astype(&running(&astype(&x, accumulate), axis, false), target)
+}
+
+/// The running sum along `axis` (`None`: of the flattened array) (`jnp.cumsum`); booleans and
+/// small integers accumulate in the default int unless `dtype` says otherwise.
+#[track_caller]
+pub fn cumsum(x: &Array, axis: Option<isize>, dtype: Option<DType>) -> Array {
+    cumulative("cumsum", x, axis, dtype, lax::cumsum)
+}
+
+/// The running product along `axis` (`None`: of the flattened array) (`jnp.cumprod`); booleans
+/// and small integers accumulate in the default int unless `dtype` says otherwise.
+#[track_caller]
+pub fn cumprod(x: &Array, axis: Option<isize>, dtype: Option<DType>) -> Array {
+    cumulative("cumprod", x, axis, dtype, lax::cumprod)
 }
 
 /// Whether every element over `axis` is nonzero (`jnp.all`).

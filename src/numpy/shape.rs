@@ -1,6 +1,7 @@
 //! Shape manipulation, as in `jax.numpy`: `reshape` (with `-1`), `ravel`, `transpose`,
-//! `swapaxes`, `moveaxis`, `squeeze`, `expand_dims`, `broadcast_to`, `concatenate`, `stack`,
-//! `split`, `flip`, and the elementwise selections `where` and `clip`.
+//! `swapaxes`, `moveaxis`, `squeeze`, `expand_dims`, `broadcast_to`, `flip`, `flipud`,
+//! `fliplr`, `rot90`, and the elementwise selections `where` and `clip`. Joining and splitting
+//! are in `joining`.
 
 use super::{axes, axis as one_axis, broadcast_array, promote, promote_and_broadcast};
 use crate::lax::{self, unwrap_at_caller};
@@ -148,72 +149,56 @@ pub fn broadcast_to(x: &Array, shape: &[usize]) -> Array {
     unwrap_at_caller(broadcast_array(x, shape))
 }
 
-/// The arrays joined along an existing `axis`, promoted to a common dtype
-/// (`jnp.concatenate`).
-#[track_caller]
-pub fn concatenate(arrays: &[&Array], axis: isize) -> Array {
-    assert!(!arrays.is_empty(), "concatenate: need at least one array");
-    let owned: Vec<Array> = arrays.iter().map(|&a| a.clone()).collect();
-    let promoted = unwrap_at_caller(promote(&owned));
-    let dim = unwrap_at_caller(one_axis("concatenate", axis, arrays[0].ndim()));
-    let refs: Vec<&Array> = promoted.iter().collect();
-    lax::concatenate(&refs, dim)
-}
-
-/// The arrays joined along a new `axis` (`jnp.stack`); they must share a shape.
-#[track_caller]
-pub fn stack(arrays: &[&Array], axis: isize) -> Array {
-    assert!(!arrays.is_empty(), "stack: need at least one array");
-    let dim = unwrap_at_caller(one_axis("stack", axis, arrays[0].ndim() + 1));
-    let expanded: Vec<Array> = arrays.iter().map(|a| lax::expand_dims(a, &[dim])).collect();
-    let refs: Vec<&Array> = expanded.iter().collect();
-    concatenate(&refs, dim as isize)
-}
-
-/// How [`split`] divides an axis, as `indices_or_sections` does in NumPy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Split {
-    /// This many equal parts; the axis length must divide evenly.
-    Sections(usize),
-    /// The parts between these indices (each clamped to the axis length).
-    Indices(Vec<usize>),
-}
-
-/// `x` divided along `axis` into parts (`jnp.split`).
-#[track_caller]
-pub fn split(x: &Array, how: Split, axis: isize) -> Vec<Array> {
-    let dim = unwrap_at_caller(one_axis("split", axis, x.ndim()));
-    let length = x.shape()[dim];
-    let cuts: Vec<usize> = match how {
-        Split::Sections(n) => {
-            assert!(
-                n > 0 && length % n == 0,
-                "split: array split does not result in an equal division"
-            );
-            (1..n).map(|i| i * length / n).collect()
-        }
-        Split::Indices(indices) => indices.into_iter().map(|i| i.min(length)).collect(),
-    };
-    let mut bounds = vec![0];
-    bounds.extend(cuts);
-    bounds.push(length);
-    bounds
-        .windows(2)
-        .map(|w| {
-            let mut start = vec![0; x.ndim()];
-            let mut limit = x.shape().to_vec();
-            start[dim] = w[0];
-            limit[dim] = w[1].max(w[0]);
-            lax::slice(x, &start, &limit, None)
-        })
-        .collect()
-}
-
 /// `x` with the order of elements along `axis` reversed (`None`: all axes) (`jnp.flip`).
 #[track_caller]
 pub fn flip(x: &Array, axis: Option<&[isize]>) -> Array {
     let dims = unwrap_at_caller(axes("flip", axis, x.ndim()));
     lax::rev(x, &dims)
+}
+
+/// `x` upside down: reversed along axis 0 (`jnp.flipud`); `x` needs at least one dimension.
+#[track_caller]
+pub fn flipud(x: &Array) -> Array {
+    assert!(
+        x.ndim() >= 1,
+        "flipud: the input must have at least one dimension, got {}",
+        x.aval()
+    );
+    lax::rev(x, &[0])
+}
+
+/// `x` mirrored left to right: reversed along axis 1 (`jnp.fliplr`); `x` needs at least two
+/// dimensions.
+#[track_caller]
+pub fn fliplr(x: &Array) -> Array {
+    assert!(
+        x.ndim() >= 2,
+        "fliplr: the input must have at least two dimensions, got {}",
+        x.aval()
+    );
+    lax::rev(x, &[1])
+}
+
+/// `x` rotated by 90 degrees `k` times in the plane of `axes`, from the first axis toward the
+/// second (`jnp.rot90`; NumPy's default `axes` is `[0, 1]`; negative `k` rotates the other
+/// way).
+#[track_caller]
+pub fn rot90(x: &Array, k: i64, axes: [isize; 2]) -> Array {
+    let a = unwrap_at_caller(one_axis("rot90", axes[0], x.ndim()));
+    let b = unwrap_at_caller(one_axis("rot90", axes[1], x.ndim()));
+    assert!(
+        a != b,
+        "rot90: the axes must be different, got {axes:?} for {}",
+        x.aval()
+    );
+    let mut swap: Vec<usize> = (0..x.ndim()).collect();
+    swap.swap(a, b);
+    match k.rem_euclid(4) {
+        0 => x.clone(),
+        1 => lax::transpose(&lax::rev(x, &[b]), &swap),
+        2 => lax::rev(x, &[a.min(b), a.max(b)]),
+        _ => lax::rev(&lax::transpose(x, &swap), &[b]),
+    }
 }
 
 /// Elements of `x` where `condition` is true, else of `y`, all broadcast together

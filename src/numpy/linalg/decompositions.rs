@@ -1,0 +1,160 @@
+//! `cholesky`, `qr`, `eigh` and `eigvalsh`, on the [`crate::lax`] primitives that XLA expands
+//! on every backend.
+//!
+//! XLA's `Eigh` expansion (a Jacobi method) skips rotations below a `float32`-sized threshold,
+//! which leaves `float64` eigenvectors accurate to about `1e-8` only. [`eigh`] therefore
+//! refines them with one Rayleigh–Ritz correction: with `B = V₀ᵀ·A·V₀` (diagonal up to that
+//! error), the first-order eigenvectors of `B` are `I + E` with `Eᵢⱼ = Bᵢⱼ / (Bⱼⱼ - Bᵢᵢ)`,
+//! orthonormalized by a QR factorization, which squares the error (pairs whose gap is not
+//! large against `Bᵢⱼ`, a near-degenerate cluster, are left as they are); the eigenvalues are
+//! then the diagonal of `Vᵀ·A·V`. Its derivative is JAX's `eigh` rule, attached through
+//! [`custom_jvp`].
+
+use super::{diagonal, eye, matrices, mm, mt, rows_cols, square_matrices};
+use crate::custom_derivatives::custom_jvp;
+use crate::lax::{self, unwrap_at_caller};
+use crate::{Array, Result};
+
+/// Which triangle of a symmetric matrix is read (NumPy's `UPLO`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Uplo {
+    /// `'L'`, the lower triangle (the default).
+    Lower,
+    /// `'U'`, the upper triangle.
+    Upper,
+}
+
+/// What [`qr`] returns (NumPy's `mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QrMode {
+    /// `'reduced'`: `q` is `[..., m, k]` and `r` is `[..., k, n]`, `k = min(m, n)`.
+    Reduced,
+    /// `'complete'`: `q` is `[..., m, m]` and `r` is `[..., m, n]`.
+    Complete,
+    /// `'r'`: only `r`, as in `Reduced`.
+    R,
+}
+
+/// `(a + aᵀ) / 2`: JAX's `symmetrize_input`.
+fn symmetrize(a: &Array) -> Array {
+    (a + mt(a)) * 0.5
+}
+
+/// The Cholesky factor of each symmetric positive-definite matrix of `a`
+/// (`jnp.linalg.cholesky`): the lower-triangular `L` with `A = L·Lᵀ`, or with `upper` the
+/// upper-triangular `Lᵀ`. As JAX, the input is symmetrized first (`(a + aᵀ)/2`), so gradients
+/// are symmetric; a matrix that is not positive definite gives NaNs.
+///
+/// # Panics
+/// If `a` is not a batch of square float matrices.
+#[track_caller]
+pub fn cholesky(a: &Array, upper: bool) -> Array {
+    let a = square_matrices("cholesky", a);
+    let l = lax::cholesky(&symmetrize(&a));
+    if upper { mt(&l) } else { l }
+}
+
+/// The QR decomposition `A = Q·R` of each matrix of `a` (`jnp.linalg.qr`), as `(q, r)`: `q`
+/// has orthonormal columns, `r` is upper triangular; `q` is `None` for [`QrMode::R`]. The
+/// signs are LAPACK's (Householder reflections). Differentiable through the `qr` primitive's
+/// rule.
+///
+/// # Panics
+/// If `a` is not a batch of float matrices.
+#[track_caller]
+pub fn qr(a: &Array, mode: QrMode) -> (Option<Array>, Array) {
+    let a = matrices("qr", a);
+    let (q, r) = lax::qr(&a, mode == QrMode::Complete);
+    match mode {
+        QrMode::R => (None, r),
+        _ => (Some(q), r),
+    }
+}
+
+thread_local! {
+    static EIGH: Box<dyn Fn(Array) -> Result<(Array, Array)>> =
+        Box::new(custom_jvp(|a: Array| Ok::<_, crate::Error>(refined_eigh(&a)), eigh_jvp));
+}
+
+/// `(w, v)` of each symmetric matrix of `a` (its lower triangle read), eigenvalues ascending,
+/// refined as the module documentation describes.
+fn refined_eigh(a: &Array) -> (Array, Array) {
+    let (v0, _) = lax::eigh(a, true, true);
+    let n = rows_cols(a).0;
+    let dtype = a.dtype();
+    let b = mm(&mm(&mt(&v0), a), &v0);
+    let d = diagonal(&b);
+    let gaps = lax::expand_dims(&d, &[d.ndim() - 1]) - lax::expand_dims(&d, &[d.ndim()]);
+    let small = b.abs().lt(gaps.abs() * 0.01);
+    let off = lax::not(&super::eye_mask(n));
+    let usable = super::both(&small, &off);
+    let safe = super::super::where_(&usable, &gaps, 1.0);
+    let e = super::super::where_(&usable, &b / safe, 0.0);
+    let (q, r) = lax::qr(&mm(&v0, &(e + eye(n, dtype))), false);
+    let signs = super::super::where_(diagonal(&r).lt(0.0), -1.0, 1.0);
+    let signs = lax::convert_element_type(&signs, dtype);
+    let v = q * lax::expand_dims(&signs, &[signs.ndim() - 1]);
+    let w = diagonal(&mm(&mm(&mt(&v), a), &v));
+    (w, v)
+}
+
+/// JAX's `_eigh_jvp_rule`: `ẇ = diag(Vᵀ·Ȧ·V)` and `V̇ = V·(F ∘ (Vᵀ·Ȧ·V))` with
+/// `Fᵢⱼ = 1/(wⱼ - wᵢ)` off the diagonal (non-finite for equal eigenvalues) and 0 on it.
+fn eigh_jvp(a: Array, da: Array) -> Result<((Array, Array), (Array, Array))> {
+    let (w, v) = EIGH.with(|f| f(a.clone()))?;
+    let n = rows_cols(&a).0;
+    let identity = eye(n, a.dtype());
+    let gaps = lax::expand_dims(&w, &[w.ndim() - 1]) - lax::expand_dims(&w, &[w.ndim()]);
+    let f = (gaps + &identity).pow(-1.0) - &identity;
+    let vt_da_v = mm(&mm(&mt(&v), &da), &v);
+    let dv = mm(&v, &(f * &vt_da_v));
+    let dw = diagonal(&vt_da_v);
+    Ok(((w, v), (dw, dv)))
+}
+
+/// `a` as the symmetric matrix its `uplo` triangle defines.
+fn from_triangle(a: &Array, uplo: Uplo) -> Array {
+    let n = rows_cols(a).0;
+    let rows = lax::iota(crate::DType::I32, &[n, n], 0);
+    let cols = lax::iota(crate::DType::I32, &[n, n], 1);
+    let (strict, diagonal) = match uplo {
+        Uplo::Lower => (rows.gt(&cols), rows.eq(&cols)),
+        Uplo::Upper => (rows.lt(&cols), rows.eq(&cols)),
+    };
+    let zero = super::super::zeros_like(a, None);
+    let triangle = super::super::where_(&strict, a, &zero);
+    let diag = super::super::where_(&diagonal, a, &zero);
+    &triangle + mt(&triangle) + diag
+}
+
+/// The eigenvalues and eigenvectors of each symmetric matrix of `a`, as `(w, v)`
+/// (`jnp.linalg.eigh(a, UPLO, symmetrize_input)`): `w` ascending `[..., n]`, and `v[..., :, i]`
+/// the unit eigenvector of `w[..., i]`.
+///
+/// With `symmetrize_input` (JAX's default) the input is replaced by `(a + aᵀ)/2`, so both
+/// triangles count and gradients are symmetric; without it only the `uplo` triangle is read,
+/// as in NumPy. Differentiable with JAX's rule (non-finite eigenvector tangents for equal
+/// eigenvalues, as in JAX).
+///
+/// # Panics
+/// If `a` is not a batch of square float matrices.
+#[track_caller]
+pub fn eigh(a: &Array, uplo: Uplo, symmetrize_input: bool) -> (Array, Array) {
+    let a = square_matrices("eigh", a);
+    let symmetric = if symmetrize_input {
+        symmetrize(&a)
+    } else {
+        from_triangle(&a, uplo)
+    };
+    unwrap_at_caller(EIGH.with(|f| f(symmetric)))
+}
+
+/// The eigenvalues of each symmetric matrix of `a`, ascending (`jnp.linalg.eigvalsh`); see
+/// [`eigh`].
+///
+/// # Panics
+/// If `a` is not a batch of square float matrices.
+#[track_caller]
+pub fn eigvalsh(a: &Array, uplo: Uplo) -> Array {
+    eigh(a, uplo, true).0
+}

@@ -1,0 +1,167 @@
+//! `norm`: vector and matrix norms, as `jnp.linalg.norm`.
+
+use super::super::{abs_, axes, axis as one_axis, max, min, moveaxis, sum, to_inexact};
+use super::svd::singular_values;
+use crate::Array;
+use crate::lax;
+
+/// Which norm [`norm`] computes (NumPy's `ord`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NormOrd {
+    /// `ord=None`: the 2-norm of a vector, the Frobenius norm of a matrix (and of the
+    /// flattened array, for `axis=None` on any rank).
+    Default,
+    /// `ord='fro'`: the Frobenius norm of a matrix.
+    Fro,
+    /// `ord='nuc'`: the nuclear norm of a matrix, the sum of its singular values.
+    Nuc,
+    /// `ord=1`: the sum of magnitudes of a vector; the largest column sum of a matrix.
+    One,
+    /// `ord=-1`: the harmonic sum `(Σ|x|⁻¹)⁻¹` of a vector; the smallest column sum of a matrix.
+    NegOne,
+    /// `ord=2`: the Euclidean norm of a vector; the largest singular value of a matrix.
+    Two,
+    /// `ord=-2`: `(Σ|x|⁻²)^(-1/2)` of a vector; the smallest singular value of a matrix.
+    NegTwo,
+    /// `ord=inf`: the largest magnitude of a vector; the largest row sum of a matrix.
+    Inf,
+    /// `ord=-inf`: the smallest magnitude of a vector; the smallest row sum of a matrix.
+    NegInf,
+    /// `ord=0`: the number of nonzero elements of a vector (as a float).
+    Zero,
+    /// Any other `ord=p` of a vector: `(Σ|x|ᵖ)^(1/p)` (a `p` with a variant of its own acts as
+    /// that variant).
+    P(f64),
+}
+
+impl NormOrd {
+    /// `P(p)` for a `p` that has its own variant, as that variant.
+    fn canonical(self) -> Self {
+        match self {
+            NormOrd::P(0.0) => NormOrd::Zero,
+            NormOrd::P(1.0) => NormOrd::One,
+            NormOrd::P(-1.0) => NormOrd::NegOne,
+            NormOrd::P(2.0) => NormOrd::Two,
+            NormOrd::P(-2.0) => NormOrd::NegTwo,
+            NormOrd::P(p) if p == f64::INFINITY => NormOrd::Inf,
+            NormOrd::P(p) if p == f64::NEG_INFINITY => NormOrd::NegInf,
+            other => other,
+        }
+    }
+}
+
+/// The norm of a vector or matrix (`jnp.linalg.norm`), with NumPy's `ord` as [`NormOrd`].
+///
+/// `axis` names one axis (a vector norm) or two (a matrix norm, rows then columns); `None`
+/// takes the whole array as a vector for 1-D input and as a matrix for 2-D input; for other
+/// ranks only [`NormOrd::Default`] is allowed and gives the 2-norm of the flattened array.
+/// With `keepdims`, the reduced axes stay as size-1 dimensions.
+///
+/// # Panics
+/// If an axis is out of bounds or repeated, if `ord` does not apply to a vector (`Fro`,
+/// `Nuc`) or to a matrix (`Zero`, `P`), or if `axis` is `None` for an input of rank above 2
+/// with another `ord` than `Default`.
+#[track_caller]
+pub fn norm(x: &Array, ord: NormOrd, axis: Option<&[isize]>, keepdims: bool) -> Array {
+    let x = to_inexact(x);
+    let ord = ord.canonical();
+    let ndim = x.ndim();
+    let dims = lax::unwrap_at_caller(axes("norm", axis, ndim));
+    if axis.is_none() {
+        if ord == NormOrd::Default {
+            return sum(&(&x * &x), None, keepdims).sqrt();
+        }
+        assert!(
+            ndim == 1 || ndim == 2,
+            "norm: Improper number of dimensions to norm: ord={ord:?} needs a vector or a \
+             matrix, got {}",
+            x.aval()
+        );
+    }
+    let axes: Vec<isize> = match axis {
+        Some(list) => list.to_vec(),
+        None => (0..ndim as isize).collect(),
+    };
+    match dims.len() {
+        1 => vector_norm(&x, ord, &axes, keepdims),
+        2 => {
+            let row = lax::unwrap_at_caller(one_axis("norm", axes[0], ndim));
+            let col = lax::unwrap_at_caller(one_axis("norm", axes[1], ndim));
+            matrix_norm(&x, ord, row, col, keepdims)
+        }
+        n => panic!("norm: Improper number of axes for norm: {n} (one or two)"),
+    }
+}
+
+/// A vector norm along `axis` (one axis).
+#[track_caller]
+fn vector_norm(x: &Array, ord: NormOrd, axis: &[isize], keepdims: bool) -> Array {
+    let a = abs_(x);
+    match ord {
+        NormOrd::Default | NormOrd::Two => sum(&(x * x), Some(axis), keepdims).sqrt(),
+        NormOrd::One => sum(&a, Some(axis), keepdims),
+        NormOrd::Inf => max(&a, Some(axis), keepdims),
+        NormOrd::NegInf => min(&a, Some(axis), keepdims),
+        NormOrd::Zero => {
+            let nonzero = lax::convert_element_type(&x.ne(0.0), x.dtype());
+            sum(&nonzero, Some(axis), keepdims)
+        }
+        NormOrd::NegOne => power_norm(&a, -1.0, axis, keepdims),
+        NormOrd::NegTwo => power_norm(&a, -2.0, axis, keepdims),
+        NormOrd::P(p) => power_norm(&a, p, axis, keepdims),
+        NormOrd::Fro | NormOrd::Nuc => {
+            panic!("norm: Invalid norm order {ord:?} for vectors")
+        }
+    }
+}
+
+/// `(Σ|x|ᵖ)^(1/p)` along `axis`, from `a = |x|`.
+fn power_norm(a: &Array, p: f64, axis: &[isize], keepdims: bool) -> Array {
+    sum(&a.pow(p), Some(axis), keepdims).pow(1.0 / p)
+}
+
+/// A matrix norm over the `row` and `col` axes.
+#[track_caller]
+fn matrix_norm(x: &Array, ord: NormOrd, row: usize, col: usize, keepdims: bool) -> Array {
+    assert!(row != col, "norm: Duplicate axes given");
+    let (r, c) = (row as isize, col as isize);
+    let a = abs_(x);
+    // ord=±1: extreme column sums (a sum over rows); ord=±inf: extreme row sums.
+    let extreme_sum = |summed: isize, over: isize, largest: bool| {
+        let sums = sum(&a, Some(&[summed]), true);
+        if largest {
+            max(&sums, Some(&[over]), true)
+        } else {
+            min(&sums, Some(&[over]), true)
+        }
+    };
+    let kept = match ord {
+        NormOrd::Default | NormOrd::Fro => sum(&(x * x), Some(&[r, c]), true).sqrt(),
+        NormOrd::One => extreme_sum(r, c, true),
+        NormOrd::NegOne => extreme_sum(r, c, false),
+        NormOrd::Inf => extreme_sum(c, r, true),
+        NormOrd::NegInf => extreme_sum(c, r, false),
+        NormOrd::Two | NormOrd::NegTwo | NormOrd::Nuc => {
+            let s = singular_values(&moveaxis(x, &[r, c], &[-2, -1]));
+            let k = s.shape()[s.ndim() - 1];
+            let value = match ord {
+                NormOrd::Two => lax::squeeze(&super::last(&s, 0..1), &[s.ndim() - 1]),
+                NormOrd::NegTwo => lax::squeeze(&super::last(&s, k - 1..k), &[s.ndim() - 1]),
+                _ => s.sum_axes(&[-1]),
+            };
+            let mut both = [row, col];
+            both.sort_unstable();
+            lax::expand_dims(&value, &both)
+        }
+        NormOrd::Zero | NormOrd::P(_) => {
+            panic!("norm: Invalid norm order {ord:?} for matrices")
+        }
+    };
+    if keepdims {
+        kept
+    } else {
+        let mut both = [row, col];
+        both.sort_unstable();
+        lax::squeeze(&kept, &both)
+    }
+}
