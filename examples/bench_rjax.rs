@@ -30,6 +30,9 @@ use rjax::{
     jacrev_argnums, jit, jvp, vmap,
 };
 
+#[path = "bench_rjax/spmd.rs"]
+mod spmd;
+
 /// Every item: its name and whether it runs in x64 mode. `scripts/jax_bench.py` has the same
 /// list; the script checks that the two agree.
 pub const ITEMS: &[(&str, bool)] = &[
@@ -41,6 +44,11 @@ pub const ITEMS: &[(&str, bool)] = &[
     ("dispatch/jit_grad_f/n10_f64", true),
     ("vmap/jit_vmap_matvec/1000x256_f32", false),
     ("vmap/jit_vmap_grad/1000x100_f32", false),
+    ("numpy/jit_einsum_bij_bjk/b64_128x128_f32", false),
+    ("linalg/jit_svd/500x500_f64", true),
+    ("linalg/jit_eigh/500x500_f64", true),
+    ("random/jit_normal/1e7_f32", false),
+    ("random/jit_normal/1e7_f64", true),
     ("scan/jit_rnn/t1000_h32_x16_f32", false),
     ("scan/jit_grad_rnn/t1000_h32_x16_f32", false),
     ("notebook/analytic_grad/n1000", true),
@@ -60,6 +68,14 @@ pub const ITEMS: &[(&str, bool)] = &[
     ("notebook/jit_hvp_jvp/n3000", true),
     ("first_call/jit_grad_f/n1000", true),
     ("first_call/jit_hessian_f/n1000", true),
+    ("spmd/jit_sharded_matmul/d1_1024_f32", false),
+    ("spmd/jit_sharded_matmul/d2_1024_f32", false),
+    ("spmd/jit_sharded_matmul/d4_1024_f32", false),
+    ("spmd/jit_sharded_matmul/d8_1024_f32", false),
+    ("spmd/jit_dp_mlp_step/d1_b1024_f32", false),
+    ("spmd/jit_dp_mlp_step/d2_b1024_f32", false),
+    ("spmd/jit_dp_mlp_step/d4_b1024_f32", false),
+    ("spmd/jit_dp_mlp_step/d8_b1024_f32", false),
 ];
 
 /// One call of a timed item: runs it, waits for the result and returns it.
@@ -245,6 +261,53 @@ pub fn setup(name: &str) -> Result<Item> {
                 ready(dw)
             }))
         }
+        "numpy/jit_einsum_bij_bjk/b64_128x128_f32" => {
+            let a = data32(64 * 128 * 128, 1.0, &[64, 128, 128])?;
+            let b = data32(64 * 128 * 128, 2.0, &[64, 128, 128])?;
+            let contract = jit(|(a, b): (Array, Array)| -> rjax::Result<Array> {
+                Ok(rjax::numpy::einsum("bij,bjk->bik", &[&a, &b]))
+            });
+            timed_jit(contract, (a, b))
+        }
+        "linalg/jit_svd/500x500_f64" => {
+            // jnp.linalg.svd(a): full matrices and vectors; the singular values are checked.
+            let a = normal64(&[500, 500])?;
+            let svd = jit(|a: Array| -> rjax::Result<Vec<Array>> {
+                let svd = rjax::numpy::linalg::svd(&a, true, true);
+                Ok(vec![svd.s, svd.u.expect("uv"), svd.vh.expect("uv")])
+            });
+            Item::Timed(Box::new(move || {
+                let outputs: Vec<Array> = svd.call(a.clone())?;
+                for output in &outputs {
+                    output.block_until_ready()?;
+                }
+                Ok(outputs[0].clone())
+            }))
+        }
+        "linalg/jit_eigh/500x500_f64" => {
+            let a = normal64(&[500, 500])?;
+            let symmetric = ready(&a + a.t())?;
+            let eigh = jit(|a: Array| -> rjax::Result<Vec<Array>> {
+                let (w, v) = rjax::numpy::linalg::eigh(&a, rjax::numpy::linalg::Uplo::Lower, true);
+                Ok(vec![w, v])
+            });
+            Item::Timed(Box::new(move || {
+                let outputs: Vec<Array> = eigh.call(symmetric.clone())?;
+                outputs[1].block_until_ready()?;
+                ready(outputs[0].clone())
+            }))
+        }
+        "random/jit_normal/1e7_f32" | "random/jit_normal/1e7_f64" => {
+            let dtype = if name.ends_with("f32") {
+                DType::F32
+            } else {
+                DType::F64
+            };
+            let sample = jit(move |key: Array| -> rjax::Result<Array> {
+                Ok(normal(&key, &[10_000_000], dtype))
+            });
+            timed_jit(sample, PRNGKey(0))
+        }
         "scan/jit_rnn/t1000_h32_x16_f32" => timed_jit(jit(rnn), rnn_args()?),
         "scan/jit_grad_rnn/t1000_h32_x16_f32" => {
             let (w, u, b, xs) = rnn_args()?;
@@ -364,6 +427,7 @@ pub fn setup(name: &str) -> Result<Item> {
                 Box::new(jit(hessian_argnums(f, Argnum::<0>)).with_name(name))
             })
         }
+        _ if name.starts_with("spmd/") => spmd::setup(name)?,
         _ => bail!("no item {name}"),
     };
     Ok(item)
@@ -560,6 +624,8 @@ fn command(active: &mut Option<Active>, words: &[&str]) -> Result<Option<String>
 }
 
 fn worker() -> Result<()> {
+    // The SPMD items need 8 CPU devices; JAX's worker asks for the same.
+    rjax::config::set_cpu_device_count(8)?;
     let platform = rjax::default_client()?.platform_name().to_string();
     answer(&format!("ok hello rjax platform={platform}"))?;
     let mut active = None;
@@ -598,6 +664,7 @@ fn startup(start: Instant) -> Result<()> {
 
 /// Runs items on their own: 7 batches after the same warm-up as the worker.
 fn run(names: &[String]) -> Result<()> {
+    rjax::config::set_cpu_device_count(8)?;
     let all: Vec<String> = ITEMS.iter().map(|(name, _)| name.to_string()).collect();
     let names = if names.is_empty() { &all } else { names };
     let mut active = None;

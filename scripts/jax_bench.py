@@ -25,6 +25,11 @@ import time
 
 PROCESS_START = time.perf_counter()
 
+import jax_bench_spmd  # noqa: E402  (the SPMD items; imports nothing but the standard library)
+
+# The SPMD items need 8 CPU devices, as rjax's worker asks for (set before JAX starts).
+CPU_DEVICES_FLAG = "--xla_force_host_platform_device_count=8"
+
 ITEMS = [
     ("dispatch/jit_x_plus_1/f32_scalar", False),
     ("dispatch/eager_sin/f32x3", False),
@@ -34,6 +39,11 @@ ITEMS = [
     ("dispatch/jit_grad_f/n10_f64", True),
     ("vmap/jit_vmap_matvec/1000x256_f32", False),
     ("vmap/jit_vmap_grad/1000x100_f32", False),
+    ("numpy/jit_einsum_bij_bjk/b64_128x128_f32", False),
+    ("linalg/jit_svd/500x500_f64", True),
+    ("linalg/jit_eigh/500x500_f64", True),
+    ("random/jit_normal/1e7_f32", False),
+    ("random/jit_normal/1e7_f64", True),
     ("scan/jit_rnn/t1000_h32_x16_f32", False),
     ("scan/jit_grad_rnn/t1000_h32_x16_f32", False),
     ("notebook/analytic_grad/n1000", True),
@@ -53,7 +63,7 @@ ITEMS = [
     ("notebook/jit_hvp_jvp/n3000", True),
     ("first_call/jit_grad_f/n1000", True),
     ("first_call/jit_hessian_f/n1000", True),
-]
+] + jax_bench_spmd.ITEMS
 
 # ---------------------------------------------------------------------------------------------
 # JAX's side (imports jax lazily, so that `drive` does not).
@@ -101,6 +111,8 @@ def jax_items():
             items[name] = build
             return build
         return register
+
+    jax_bench_spmd.register(item, data32)
 
     @item("dispatch/jit_x_plus_1/f32_scalar")
     def _():
@@ -154,6 +166,37 @@ def jax_items():
 
         per_example = jax.jit(jax.vmap(jax.grad(loss, argnums=(0, 1, 2)), in_axes=(None, 0, 0)))
         return "timed", lambda: per_example(weights, features, targets)[0].block_until_ready()
+
+    @item("numpy/jit_einsum_bij_bjk/b64_128x128_f32")
+    def _():
+        a = data32(64 * 128 * 128, 1.0, (64, 128, 128))
+        b = data32(64 * 128 * 128, 2.0, (64, 128, 128))
+        return timed_call(jax.jit(lambda a, b: jnp.einsum("bij,bjk->bik", a, b)), a, b)
+
+    @item("linalg/jit_svd/500x500_f64")
+    def _():
+        a = normal64((500, 500))
+        svd = jax.jit(jnp.linalg.svd)
+        return "timed", lambda: jax.block_until_ready(svd(a))[1]
+
+    @item("linalg/jit_eigh/500x500_f64")
+    def _():
+        a = normal64((500, 500))
+        symmetric = (a + a.T).block_until_ready()
+        eigh = jax.jit(jnp.linalg.eigh)
+        return "timed", lambda: jax.block_until_ready(eigh(symmetric))[0]
+
+    def jit_normal(dtype):
+        sample = jax.jit(lambda key: jax.random.normal(key, (10**7,), dtype))
+        return timed_call(sample, jax.random.PRNGKey(0))
+
+    @item("random/jit_normal/1e7_f32")
+    def _():
+        return jit_normal(jnp.float32)
+
+    @item("random/jit_normal/1e7_f64")
+    def _():
+        return jit_normal(jnp.float64)
 
     def rnn(W, U, b, xs):
         def cell(h, x):
@@ -543,6 +586,8 @@ def drive(options):
 
 def main():
     mode = sys.argv[1] if len(sys.argv) > 1 else ""
+    if mode in ("worker", "run"):
+        os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " " + CPU_DEVICES_FLAG).strip()
     if mode == "list":
         for name, x64 in ITEMS:
             print(name, "x64" if x64 else "x32")
