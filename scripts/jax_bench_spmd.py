@@ -55,8 +55,10 @@ def register(item, data32):
                 g = jax.grad(loss)(p, x, y)
                 return tuple(pi - jax.lax.pmean(gi, "d") * 0.01 for pi, gi in zip(p, g))
 
+            # check_vma=False: the gradient inside the body is each device's own, averaged by
+            # pmean, as in rjax (JAX's default would sum it over the devices first).
             spec = P()
             stepped = jax.jit(jax.shard_map(step, mesh=mesh,
                                             in_specs=((spec, spec, spec), P("d"), P("d")),
-                                            out_specs=spec))
+                                            out_specs=spec, check_vma=False))
             return "timed", lambda: stepped(params, x, y)[0].block_until_ready()

@@ -18,7 +18,7 @@ use crate::jaxpr::{ClosedJaxpr, JaxprRef};
 use crate::lowering::{FunctionBuilder, MainOptions, lower_function, lower_jaxpr_to_module};
 use crate::runtime::LoadedExecutable;
 use crate::sharding::NamedSharding;
-use crate::sharding::spmd::{self, SpmdLayout};
+use crate::sharding::spmd::{self, SpmdExecutable, SpmdLayout};
 use crate::tree::{FnOutput, Pytree, TreeDef};
 use crate::{Array, Error, Result, config, dispatch};
 
@@ -76,6 +76,8 @@ struct Traced {
     /// The lowered module, made once (by `lower()` or the first compilation).
     module: OnceLock<String>,
     executable: OnceLock<Arc<LoadedExecutable>>,
+    /// The executable and output layouts, when the function runs on a mesh.
+    spmd_executable: OnceLock<SpmdExecutable>,
 }
 
 impl Traced {
@@ -84,7 +86,7 @@ impl Traced {
             return Ok(module);
         }
         let module = match &self.spmd {
-            Some(layout) => spmd::lower(&self.jaxpr.0, &self.name, layout)?,
+            Some(layout) => spmd::lower(&self.jaxpr.0, &self.name, layout, &layout.out_shardings)?,
             None => {
                 let options = MainOptions {
                     donated: &self.donated,
@@ -97,14 +99,24 @@ impl Traced {
     }
 
     fn executable(&self) -> Result<&Arc<LoadedExecutable>> {
+        if self.spmd.is_some() {
+            return Ok(&self.spmd_executable()?.executable);
+        }
         if let Some(executable) = self.executable.get() {
             return Ok(executable);
         }
-        let executable = match &self.spmd {
-            Some(layout) => spmd::compile(self.module()?, &layout.mesh)?,
-            None => dispatch::compile_cached(self.module()?)?,
-        };
+        let executable = dispatch::compile_cached(self.module()?)?;
         Ok(self.executable.get_or_init(|| executable))
+    }
+
+    /// The program compiled for its mesh, with its outputs' layouts.
+    fn spmd_executable(&self) -> Result<&SpmdExecutable> {
+        if let Some(compiled) = self.spmd_executable.get() {
+            return Ok(compiled);
+        }
+        let layout = self.spmd.as_ref().expect("called for a function on a mesh");
+        let compiled = spmd::compile(&self.jaxpr.0, &self.name, layout)?;
+        Ok(self.spmd_executable.get_or_init(|| compiled))
     }
 
     /// Runs the function on `leaves`: the compiled program when they are concrete and no
@@ -113,12 +125,13 @@ impl Traced {
         let eager =
             current_trace().tag().is_none() && leaves.iter().all(|leaf| leaf.concrete().is_some());
         let outputs = if eager {
-            let executable = self.executable()?;
             if let Some(layout) = &self.spmd {
                 let args: Vec<Array> = self.consts.iter().cloned().chain(leaves).collect();
-                let outputs = spmd::execute(executable, layout, &args, &self.out_avals)?;
+                let outputs =
+                    spmd::execute(self.spmd_executable()?, layout, &args, &self.out_avals)?;
                 return Out::tree_unflatten(&self.out_tree, outputs);
             }
+            let executable = self.executable()?;
             dispatch::execute_donating(
                 executable,
                 &self.consts,
@@ -127,16 +140,44 @@ impl Traced {
                 &self.out_avals,
             )?
         } else {
-            let args: Vec<Array> = self.consts.iter().cloned().chain(leaves).collect();
-            bind(
+            // On a mesh, the layouts become sharding constraints around the call, so that
+            // transformations of this function keep them.
+            let n_consts = self.consts.len();
+            let layout = self.spmd.as_ref();
+            let mut args: Vec<Array> = self.consts.clone();
+            for (i, leaf) in leaves.into_iter().enumerate() {
+                args.push(constrain(
+                    leaf,
+                    layout.map(|l| &l.in_shardings[n_consts + i]),
+                )?);
+            }
+            let outputs = bind(
                 Primitive::Call {
                     jaxpr: self.jaxpr.clone(),
                     name: self.name.clone(),
                 },
                 &args,
-            )?
+            )?;
+            outputs
+                .into_iter()
+                .enumerate()
+                .map(|(j, out)| constrain(out, layout.and_then(|l| l.out_shardings[j].as_ref())))
+                .collect::<Result<Vec<_>>>()?
         };
         Out::tree_unflatten(&self.out_tree, outputs)
+    }
+}
+
+/// `x` constrained to `sharding` when it splits anything.
+fn constrain(x: Array, sharding: Option<&NamedSharding>) -> Result<Array> {
+    match sharding {
+        Some(sharding) if !sharding.is_fully_replicated() => crate::core::bind1(
+            Primitive::ShardingConstraint {
+                sharding: sharding.clone(),
+            },
+            &[x],
+        ),
+        _ => Ok(x),
     }
 }
 
@@ -280,6 +321,7 @@ impl<F> Jitted<F> {
             donated: donated_leaves(&signature.tree, &self.donate_argnums),
             module: OnceLock::new(),
             executable: OnceLock::new(),
+            spmd_executable: OnceLock::new(),
         });
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         Ok(cache.entry(signature).or_insert(traced).clone())

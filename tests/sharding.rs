@@ -97,6 +97,12 @@ fn sharded_matmul_under_jit_equals_the_host_product() -> Result<()> {
         assert_eq!(shard.data.shape(), [2, 3]);
         assert_eq!(shard.data.device()?.id(), mesh.devices()[position].id());
     }
+    // Without out_shardings, the output takes the layout XLA's propagation chooses, as in
+    // JAX 0.10.2 (whose compiled output_shardings are P('x', 'y') for these inputs).
+    let a_rows = device_put(&a, &NamedSharding::new(&mesh, pspec!["x", None])?)?;
+    let b_cols = device_put(&b, &NamedSharding::new(&mesh, pspec![None, "y"])?)?;
+    let propagated: Array = jit(|(a, b): (Array, Array)| a.matmul(&b)).call((a_rows, b_cols))?;
+    assert_eq!(propagated.sharding(), Some(&out_sharding));
     // The module carries the annotations and runs as 8 partitions.
     let text = f.lower(&(a, b))?.as_text().to_string();
     assert!(text.contains("mhlo.num_partitions = 8"), "{text}");
@@ -119,6 +125,15 @@ fn sharded_inputs_choose_the_mesh_and_are_resharded_when_asked() -> Result<()> {
     let y: Array = jit(|x: Array| &x + 1.0).call(x.clone())?;
     let want: Vec<f32> = (0..64).map(|i| i as f32 + 1.0).collect();
     assert_eq!(y.to_vec::<f32>()?, want);
+    // XLA's propagation keeps the rows split, and rjax reads its choice back.
+    assert_eq!(y.sharding(), Some(&rows));
+    // Eager operations on a sharded array run on its mesh and stay sharded, as in JAX.
+    let doubled = &x * 2.0;
+    assert_eq!(doubled.sharding(), Some(&rows));
+    let want: Vec<f32> = (0..64).map(|i| 2.0 * i as f32).collect();
+    assert_eq!(doubled.to_vec::<f32>()?, want);
+    let total = x.sum();
+    assert_eq!(total.to_vec::<f32>()?, vec![2016.0]);
     // Asked for columns: the row-sharded input is resharded first.
     let z: Array = jit(|x: Array| x.t())
         .with_in_shardings(vec![Some(cols.clone())])

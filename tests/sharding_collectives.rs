@@ -194,6 +194,23 @@ fn gradients_through_collectives_match_closed_forms() -> Result<()> {
     };
     let g: Array = jit(grad(reused)).call(x.clone())?;
     assert!(close(&g.to_vec::<f32>()?, &[2.0 * s; 16]));
+    // JAX 0.10.2 (grad of sum(shard_map(lambda b: psum(sum(b) * b, "i"), out_specs=P())) on
+    // 4 devices over arange(8)) gives [2, 2, 10, 10, 18, 18, 26, 26]: twice each block's sum.
+    let m4 = Mesh::new(mesh.devices()[..4].to_vec(), &[4], &["i"])?;
+    let weighted = move |x: Array| -> rjax::Result<Array> {
+        let out: Array = shard_map(
+            |b: Array| psum(&(b.sum() * &b), &["i"]),
+            &m4,
+            vec![pspec!["i"]],
+            vec![pspec![]],
+        )(x)?;
+        Ok(out.sum())
+    };
+    let g: Array = grad(weighted)(iota(&[8])?)?;
+    assert!(close(
+        &g.to_vec::<f32>()?,
+        &[2.0, 2.0, 10.0, 10.0, 18.0, 18.0, 26.0, 26.0]
+    ));
     // all_gather to a replicated output, then weighted: the gradient is the weights.
     let c: Vec<f32> = (0..16).map(|k| (k as f32 * 0.3).sin()).collect();
     let weights = Array::from_vec(c.clone());

@@ -15,10 +15,10 @@ pub(crate) struct MainOptions<'a> {
     /// `donated[i]` marks input `i` (after the constants) as a buffer donor: XLA may reuse
     /// its memory for an output.
     pub(crate) donated: &'a [bool],
-    /// XLA's sharding annotation of each parameter (constants first); empty: none.
-    pub(crate) arg_shardings: Vec<String>,
-    /// XLA's sharding annotation of each result; empty: none.
-    pub(crate) result_shardings: Vec<String>,
+    /// XLA's sharding annotation of each parameter (constants first); missing: none.
+    pub(crate) arg_shardings: Vec<Option<String>>,
+    /// XLA's sharding annotation of each result; missing: none.
+    pub(crate) result_shardings: Vec<Option<String>>,
     /// How many SPMD partitions the program has (0 or 1: one).
     pub(crate) num_partitions: usize,
 }
@@ -41,7 +41,7 @@ pub(crate) fn lower_jaxpr_to_module(
             if i >= num_consts && options.donated.get(i - num_consts) == Some(&true) {
                 attributes.push("jax.buffer_donor = true".to_string());
             }
-            if let Some(sharding) = options.arg_shardings.get(i) {
+            if let Some(Some(sharding)) = options.arg_shardings.get(i) {
                 attributes.push(format!("mhlo.sharding = \"{sharding}\""));
             }
             (format!("%arg{i}"), aval, attributes.join(", "))
@@ -56,6 +56,7 @@ pub(crate) fn lower_jaxpr_to_module(
             let attributes = options
                 .result_shardings
                 .get(i)
+                .and_then(Option::as_ref)
                 .map(|sharding| format!("mhlo.sharding = \"{sharding}\""))
                 .unwrap_or_default();
             (value, aval, attributes)

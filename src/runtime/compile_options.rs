@@ -23,6 +23,9 @@ pub struct CompileOptions {
     /// The device id of each partition (one replica), as XLA's `DeviceAssignmentProto`;
     /// `None` lets the plugin choose.
     pub device_assignment: Option<Vec<i64>>,
+    /// Per output, whether XLA's sharding propagation chooses its layout (the program's
+    /// annotation otherwise); empty: none.
+    pub propagate_output_shardings: Vec<bool>,
 }
 
 impl Default for CompileOptions {
@@ -33,6 +36,7 @@ impl Default for CompileOptions {
             portable: false,
             use_spmd_partitioning: false,
             device_assignment: None,
+            propagate_output_shardings: Vec::new(),
         }
     }
 }
@@ -58,6 +62,7 @@ const NUM_REPLICAS: u32 = 4;
 const NUM_PARTITIONS: u32 = 5;
 const USE_SPMD_PARTITIONING: u32 = 6;
 const DEVICE_ASSIGNMENT: u32 = 9;
+const ALLOW_SPMD_SHARDING_PROPAGATION_TO_OUTPUT: u32 = 12;
 // DeviceAssignmentProto fields, and ComputationDevice's.
 const REPLICA_COUNT: u32 = 1;
 const COMPUTATION_COUNT: u32 = 2;
@@ -88,6 +93,13 @@ impl CompileOptions {
                 bytes_field(&mut assignment, COMPUTATION_DEVICES, &computation);
             }
             bytes_field(&mut build, DEVICE_ASSIGNMENT, &assignment);
+        }
+        for &propagate in &self.propagate_output_shardings {
+            varint_field(
+                &mut build,
+                ALLOW_SPMD_SHARDING_PROPAGATION_TO_OUTPUT,
+                u64::from(propagate),
+            );
         }
         let mut proto = Vec::with_capacity(build.len() + 96);
         bytes_field(&mut proto, EXECUTABLE_BUILD_OPTIONS, &build);
@@ -155,6 +167,7 @@ mod tests {
             portable: true,
             use_spmd_partitioning: true,
             device_assignment: None,
+            propagate_output_shardings: Vec::new(),
         };
         let bytes = options.encode();
         // 300 = 0b1_0010_1100 → ac 02.

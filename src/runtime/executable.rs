@@ -193,6 +193,29 @@ impl LoadedExecutable {
         })
     }
 
+    /// The program as XLA optimized it, a serialized `HloModuleProto` (for an SPMD program,
+    /// after partitioning: it records the shardings XLA chose for the outputs).
+    pub fn optimized_program(&self) -> Result<Vec<u8>> {
+        self.with_executable(|plugin, raw| {
+            const HLO: &str = "hlo";
+            let mut program = sys::PJRT_Program::zeroed_sized();
+            program.format = HLO.as_ptr().cast();
+            program.format_size = HLO.len();
+            let mut args = sys::PJRT_Executable_OptimizedProgram_Args::zeroed_sized();
+            args.executable = raw;
+            args.program = &mut program;
+            // SAFETY: `raw` is live; with a null `code` the plugin only reports the size.
+            unsafe { pjrt_call!(plugin, PJRT_Executable_OptimizedProgram, &mut args) }?;
+            let mut code = vec![0u8; program.code_size];
+            program.code = code.as_mut_ptr().cast();
+            // SAFETY: `code` has the `code_size` bytes the first call asked for and outlives
+            // this call, which writes at most that many.
+            unsafe { pjrt_call!(plugin, PJRT_Executable_OptimizedProgram, &mut args) }?;
+            code.truncate(program.code_size);
+            Ok(code)
+        })
+    }
+
     fn read_devices(&self) -> Result<Vec<usize>> {
         let mut args = sys::PJRT_LoadedExecutable_AddressableDevices_Args::zeroed_sized();
         args.executable = self.raw.as_ptr();

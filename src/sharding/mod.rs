@@ -22,6 +22,7 @@ pub(crate) mod collectives;
 pub(crate) mod constraint;
 mod mesh;
 mod named;
+mod propagated;
 pub(crate) mod shard_map;
 mod spec;
 pub(crate) mod spmd;

@@ -9,8 +9,9 @@ use crate::{Error, Result};
 
 /// How an array is laid out over a mesh (JAX's `jax.sharding.NamedSharding`): dimension `d`
 /// is split into equal blocks over the mesh axes `spec.axes_of(d)`, and copies along the
-/// other mesh axes.
-#[derive(Clone, PartialEq, Eq, Hash)]
+/// other mesh axes. Two shardings are equal when they lay arrays out alike: trailing unsplit
+/// entries of the spec do not count (`P('x', None)` equals `P('x')`).
+#[derive(Clone)]
 pub struct NamedSharding {
     mesh: Mesh,
     spec: PartitionSpec,
@@ -157,12 +158,13 @@ impl NamedSharding {
             .collect()
     }
 
-    /// XLA's sharding annotation for an array of rank `ndim` (partition `i` is the mesh's
-    /// `i`-th device): `{replicated}`, or a tile assignment such as
-    /// `{devices=[4,1,2]0,2,4,6,1,3,5,7 last_tile_dim_replicate}`.
-    pub(crate) fn hlo_sharding(&self, ndim: usize) -> String {
+    /// The tile assignment of an array of rank `ndim`, as XLA writes it: the number of blocks
+    /// per dimension (then the number of copies, when the array is replicated along some mesh
+    /// axes), the mesh position holding each block in row-major order, and whether the last
+    /// dimension counts copies. `None` when every device holds the whole array.
+    pub(crate) fn tile_assignment(&self, ndim: usize) -> Option<(Vec<usize>, Vec<usize>, bool)> {
         if self.is_fully_replicated() {
-            return "{replicated}".to_string();
+            return None;
         }
         let replicated = self.replicated_axes();
         let copies: usize = replicated.iter().map(|&a| self.mesh.shape()[a]).product();
@@ -171,7 +173,8 @@ impl NamedSharding {
             dims.push(copies);
         }
         let mut assignment = vec![0usize; self.mesh.size()];
-        for (device, slot) in (0..self.mesh.size()).map(|m| (m, self.mesh.coords(m))) {
+        for device in 0..self.mesh.size() {
+            let slot = self.mesh.coords(device);
             let mut position = (0..ndim).fold(0, |p, d| p * dims[d] + self.tile_index(d, &slot));
             if copies > 1 {
                 let copy = replicated
@@ -181,6 +184,16 @@ impl NamedSharding {
             }
             assignment[position] = device;
         }
+        Some((dims, assignment, copies > 1))
+    }
+
+    /// XLA's sharding annotation for an array of rank `ndim` (partition `i` is the mesh's
+    /// `i`-th device): `{replicated}`, or a tile assignment such as
+    /// `{devices=[4,1,2]0,2,4,6,1,3,5,7 last_tile_dim_replicate}`.
+    pub(crate) fn hlo_sharding(&self, ndim: usize) -> String {
+        let Some((dims, assignment, replicate_last)) = self.tile_assignment(ndim) else {
+            return "{replicated}".to_string();
+        };
         let join = |values: &[usize]| {
             values
                 .iter()
@@ -188,12 +201,39 @@ impl NamedSharding {
                 .collect::<Vec<_>>()
                 .join(",")
         };
-        let suffix = if copies > 1 {
+        let suffix = if replicate_last {
             " last_tile_dim_replicate"
         } else {
             ""
         };
         format!("{{devices=[{}]{}{suffix}}}", join(&dims), join(&assignment))
+    }
+}
+
+impl NamedSharding {
+    /// The spec's entries without trailing unsplit ones.
+    fn significant_dims(&self) -> &[Vec<String>] {
+        let dims = self.spec.dims();
+        let used = dims
+            .iter()
+            .rposition(|axes| !axes.is_empty())
+            .map_or(0, |i| i + 1);
+        &dims[..used]
+    }
+}
+
+impl PartialEq for NamedSharding {
+    fn eq(&self, other: &NamedSharding) -> bool {
+        self.mesh == other.mesh && self.significant_dims() == other.significant_dims()
+    }
+}
+
+impl Eq for NamedSharding {}
+
+impl std::hash::Hash for NamedSharding {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.mesh.hash(state);
+        self.significant_dims().hash(state);
     }
 }
 

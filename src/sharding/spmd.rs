@@ -7,15 +7,16 @@
 //! Inputs without an explicit sharding keep their own (or are replicated), and are resharded
 //! when it differs from the one requested. Outputs without an explicit sharding take the
 //! layout their last operation states (a sharding constraint, a `shard_map`'s `out_specs`, or
-//! an input passed through) and are otherwise replicated: PJRT's C API does not report the
-//! layout XLA's propagation would choose, so rjax asks for one it knows.
+//! an input passed through), else the one XLA's sharding propagation chooses, read back from
+//! the optimized program.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use super::{Mesh, NamedSharding, array::from_shards, device_put};
+use super::{Mesh, NamedSharding, array::from_shards, device_put, propagated};
 use crate::abstract_value::ShapedArray;
 use crate::array::Concrete;
+use crate::core::Primitive;
 use crate::jaxpr::{Atom, Jaxpr};
 use crate::lowering::{MainOptions, lower_jaxpr_to_module};
 use crate::runtime::{Buffer, CompileOptions, LoadedExecutable};
@@ -26,6 +27,13 @@ use crate::{Array, Error, Result};
 pub(crate) struct SpmdLayout {
     pub(crate) mesh: Mesh,
     pub(crate) in_shardings: Vec<NamedSharding>,
+    /// The layout asked for each output; `None` lets XLA's propagation choose.
+    pub(crate) out_shardings: Vec<Option<NamedSharding>>,
+}
+
+/// A program compiled for a mesh, with the layout of each output.
+pub(crate) struct SpmdExecutable {
+    pub(crate) executable: Arc<LoadedExecutable>,
     pub(crate) out_shardings: Vec<NamedSharding>,
 }
 
@@ -114,9 +122,10 @@ pub(crate) fn layout(
                 .get(j)
                 .cloned()
                 .flatten()
-                .or_else(|| stated_sharding(jaxpr, atom, &in_shardings))
-                .unwrap_or_else(|| NamedSharding::replicated(&mesh));
-            sharding.check_shape("jit", &atom.aval().shape)?;
+                .or_else(|| stated_sharding(jaxpr, atom, &in_shardings));
+            if let Some(sharding) = &sharding {
+                sharding.check_shape("jit", &atom.aval().shape)?;
+            }
             Ok(sharding)
         })
         .collect::<Result<Vec<_>>>()?;
@@ -163,27 +172,69 @@ fn stated_sharding(
     eqn.primitive.output_sharding(k)
 }
 
-/// The module `name` computing `jaxpr` with `layout`'s annotations.
-pub(crate) fn lower(jaxpr: &Jaxpr, name: &str, layout: &SpmdLayout) -> Result<String> {
-    let annotate = |shardings: &[NamedSharding], avals: Vec<ShapedArray>| -> Vec<String> {
-        shardings
-            .iter()
-            .zip(avals)
-            .map(|(s, aval)| s.hlo_sharding(aval.ndim()))
-            .collect()
-    };
+/// The module `name` computing `jaxpr` with `layout`'s input annotations and `outputs`'
+/// (none where XLA is to choose).
+pub(crate) fn lower(
+    jaxpr: &Jaxpr,
+    name: &str,
+    layout: &SpmdLayout,
+    outputs: &[Option<NamedSharding>],
+) -> Result<String> {
     let options = MainOptions {
         donated: &[],
-        arg_shardings: annotate(&layout.in_shardings, jaxpr.in_avals()),
-        result_shardings: annotate(&layout.out_shardings, jaxpr.out_avals()),
+        arg_shardings: layout
+            .in_shardings
+            .iter()
+            .zip(jaxpr.in_avals())
+            .map(|(s, aval)| Some(s.hlo_sharding(aval.ndim())))
+            .collect(),
+        result_shardings: outputs
+            .iter()
+            .zip(jaxpr.out_avals())
+            .map(|(s, aval)| s.as_ref().map(|s| s.hlo_sharding(aval.ndim())))
+            .collect(),
         num_partitions: layout.mesh.size(),
     };
     lower_jaxpr_to_module(jaxpr, name, &options)
 }
 
+/// `jaxpr` lowered and compiled for `layout`'s mesh, with every output's layout settled: the
+/// one asked for, else the one XLA's propagation chose (read from the optimized program);
+/// where that is not a `NamedSharding` of the mesh, the output is compiled replicated.
+pub(crate) fn compile(jaxpr: &Jaxpr, name: &str, layout: &SpmdLayout) -> Result<SpmdExecutable> {
+    let ndims: Vec<usize> = jaxpr.out_avals().iter().map(ShapedArray::ndim).collect();
+    let mut asked = layout.out_shardings.clone();
+    loop {
+        let module = lower(jaxpr, name, layout, &asked)?;
+        let propagate: Vec<bool> = asked.iter().map(Option::is_none).collect();
+        let executable = compile_module(&module, &layout.mesh, &propagate)?;
+        let chosen = if propagate.contains(&true) {
+            propagated::output_shardings(&executable.optimized_program()?, &layout.mesh, &ndims)
+        } else {
+            vec![None; ndims.len()]
+        };
+        let settled: Vec<Option<NamedSharding>> = asked
+            .iter()
+            .zip(chosen)
+            .map(|(asked, chosen)| asked.clone().or(chosen))
+            .collect();
+        if settled.iter().all(Option::is_some) {
+            return Ok(SpmdExecutable {
+                executable,
+                out_shardings: settled.into_iter().flatten().collect(),
+            });
+        }
+        asked = settled
+            .into_iter()
+            .map(|s| s.or_else(|| Some(NamedSharding::replicated(&layout.mesh))))
+            .collect();
+    }
+}
+
 /// `module` compiled for `mesh`: one SPMD partition per device, partition `i` on the mesh's
-/// `i`-th device. Cached by module text and devices.
-pub(crate) fn compile(module: &str, mesh: &Mesh) -> Result<Arc<LoadedExecutable>> {
+/// `i`-th device, XLA choosing the layout of the outputs flagged in `propagate`. Cached by
+/// module text and devices.
+fn compile_module(module: &str, mesh: &Mesh, propagate: &[bool]) -> Result<Arc<LoadedExecutable>> {
     type Key = (String, Vec<i64>);
     static CACHE: OnceLock<Mutex<HashMap<Key, Arc<LoadedExecutable>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
@@ -195,6 +246,7 @@ pub(crate) fn compile(module: &str, mesh: &Mesh) -> Result<Arc<LoadedExecutable>
         num_partitions: mesh.size(),
         use_spmd_partitioning: true,
         device_assignment: Some(mesh.device_ids()),
+        propagate_output_shardings: propagate.to_vec(),
         ..CompileOptions::default()
     };
     let client = mesh.devices()[0].client();
@@ -207,7 +259,7 @@ pub(crate) fn compile(module: &str, mesh: &Mesh) -> Result<Arc<LoadedExecutable>
 /// out as `layout` asks (resharding it if needed), each device runs its partition on its
 /// blocks, and the outputs come back as sharded arrays of types `out_avals`.
 pub(crate) fn execute(
-    executable: &LoadedExecutable,
+    compiled: &SpmdExecutable,
     layout: &SpmdLayout,
     args: &[Array],
     out_avals: &[ShapedArray],
@@ -217,6 +269,7 @@ pub(crate) fn execute(
         .zip(&layout.in_shardings)
         .map(|(arg, sharding)| device_put(arg, sharding))
         .collect::<Result<Vec<Array>>>()?;
+    let (executable, out_shardings) = (&compiled.executable, &compiled.out_shardings);
     let mesh = &layout.mesh;
     // The executable's devices in its own order, as mesh positions.
     let positions = executable
@@ -259,7 +312,7 @@ pub(crate) fn execute(
         let m = positions[k];
         for (j, buffer) in buffers.into_iter().enumerate() {
             let block = ShapedArray {
-                shape: layout.out_shardings[j].shard_shape(&out_avals[j].shape),
+                shape: out_shardings[j].shard_shape(&out_avals[j].shape),
                 ..out_avals[j].clone()
             };
             outputs[j][m] = Some(Array::from_concrete(Concrete::from_buffer(block, buffer)));
@@ -268,7 +321,7 @@ pub(crate) fn execute(
     Ok(outputs
         .into_iter()
         .zip(out_avals)
-        .zip(&layout.out_shardings)
+        .zip(out_shardings)
         .map(|((shards, aval), sharding)| {
             let shards = shards
                 .into_iter()
@@ -290,9 +343,44 @@ pub(crate) fn call_impl(
         args.iter().map(|a| a.sharding().cloned()).collect();
     let layout = layout(&jaxpr.0, &[], &shardings, &[], &[])?
         .ok_or_else(|| Error::invalid("jit", "a call over a mesh without a mesh"))?;
-    let module = lower(&jaxpr.0, name, &layout)?;
-    let executable = compile(&module, &layout.mesh)?;
-    execute(&executable, &layout, args, &jaxpr.0.out_avals())
+    let compiled = compile(&jaxpr.0, name, &layout)?;
+    execute(&compiled, &layout, args, &jaxpr.0.out_avals())
+}
+
+/// Runs one primitive eagerly on operands some of which are sharded, as JAX does: on their
+/// mesh, the operands keeping their layouts and the results taking the ones XLA's
+/// propagation chooses. Compiled once per primitive, operand types and layouts.
+pub(crate) fn apply_sharded(primitive: &Primitive, args: &[Array]) -> Result<Vec<Array>> {
+    type Key = (Primitive, Vec<ShapedArray>, Vec<Option<NamedSharding>>);
+    type Entry = Arc<(SpmdLayout, SpmdExecutable, Vec<ShapedArray>)>;
+    static CACHE: OnceLock<Mutex<HashMap<Key, Entry>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let avals: Vec<ShapedArray> = args.iter().map(|a| a.aval().clone()).collect();
+    let shardings: Vec<Option<NamedSharding>> =
+        args.iter().map(|a| a.sharding().cloned()).collect();
+    let key = (primitive.clone(), avals, shardings);
+    let cached = cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&key)
+        .cloned();
+    let entry = match cached {
+        Some(entry) => entry,
+        None => {
+            let (jaxpr, out_avals) = crate::dispatch::one_equation_jaxpr(primitive, &key.1)?;
+            let layout =
+                layout(&jaxpr, &[], &key.2, &[], &[])?.expect("a sharded operand gives a mesh");
+            let compiled = compile(&jaxpr, primitive.name(), &layout)?;
+            let entry = Arc::new((layout, compiled, out_avals));
+            cache
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(key, entry.clone());
+            entry
+        }
+    };
+    let (layout, compiled, out_avals) = &*entry;
+    execute(compiled, layout, args, out_avals)
 }
 
 /// Whether running `jaxpr` involves a mesh (a sharding constraint or `shard_map` inside).
