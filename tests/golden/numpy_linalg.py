@@ -115,6 +115,29 @@ CASES["cond_fro"] = np.linalg.cond(SQUARE, "fro")
 CASES["cond_singular_inf"] = np.linalg.cond(SINGULAR, INF)
 
 
+
+def symmetric(n):
+    a = np.sin(np.arange(n * n) ** 2 * 0.011 + 0.3).reshape(n, n)
+    return (a + a.T) / 2
+
+
+def general(m, n):
+    return np.cos(np.arange(m * n) ** 2 * 0.017 + 0.4).reshape(m, n)
+
+
+# The eigenvalue-only and singular-value-only paths (tridiagonal/bidiagonal + bisection).
+for n in [1, 2, 3, 17, 64, 200]:
+    CASES[f"eigvalsh_sym{n}"] = np.linalg.eigvalsh(symmetric(n))
+# Every eigenvalue of a 4x4 block four times.
+CASES["eigvalsh_cluster"] = np.linalg.eigvalsh(np.kron(np.eye(4), symmetric(4)))
+for m, n in [(1, 1), (2, 2), (3, 3), (17, 17), (64, 40), (30, 64), (200, 200)]:
+    CASES[f"svd_values_{m}x{n}"] = np.linalg.svd(general(m, n), compute_uv=False)
+# Rank 11 of 12: the last column is the sum of the others (one zero singular value).
+CASES["svd_values_zero"] = np.linalg.svd(
+    general(17, 11) @ np.hstack([np.eye(11), np.ones((11, 1))]), compute_uv=False
+)
+
+
 def dtype_name(a):
     return {"float64": "float64", "int64": "int64"}[str(a.dtype)]
 

@@ -1,5 +1,6 @@
-//! `cholesky`, `qr`, `eigh` and `eigvalsh`, on the [`crate::lax`] primitives that XLA expands
-//! on every backend.
+//! `cholesky`, `qr` and `eigh`, on the [`crate::lax`] primitives that XLA expands on every
+//! backend, and `eigvalsh`, by [`super::tridiagonal`] and [`super::bisection`] without
+//! eigenvectors.
 //!
 //! XLA's `Eigh` expansion (a Jacobi method) skips rotations below a `float32`-sized threshold,
 //! which leaves `float64` eigenvectors accurate to about `1e-8` only. [`eigh`] therefore
@@ -10,6 +11,8 @@
 //! then the diagonal of `Vᵀ·A·V`. Its derivative is JAX's `eigh` rule, attached through
 //! [`custom_jvp`].
 
+use super::bisection::tridiagonal_eigenvalues;
+use super::tridiagonal::tridiagonalize;
 use super::{diagonal, eye, matrices, mm, mt, rows_cols, square_matrices};
 use crate::custom_derivatives::custom_jvp;
 use crate::lax::{self, unwrap_at_caller};
@@ -74,6 +77,30 @@ pub fn qr(a: &Array, mode: QrMode) -> (Option<Array>, Array) {
 thread_local! {
     static EIGH: Box<dyn Fn(Array) -> Result<(Array, Array)>> =
         Box::new(custom_jvp(|a: Array| Ok::<_, crate::Error>(refined_eigh(&a)), eigh_jvp));
+    static EIGVALSH: Box<dyn Fn(Array) -> Result<Array>> =
+        Box::new(custom_jvp(|a: Array| eigenvalues_only(&a), eigvalsh_jvp));
+}
+
+/// The eigenvalues of each symmetric matrix of `a`, ascending, without vectors: Householder
+/// tridiagonalization ([`super::tridiagonal`]) and bisection ([`super::bisection`]) of the
+/// matrix scaled to a largest magnitude of 1.
+fn eigenvalues_only(a: &Array) -> Result<Array> {
+    let n = rows_cols(a).0;
+    let scale = super::super::max(&a.abs(), Some(&[-2, -1]), true);
+    let scale = super::super::where_(scale.gt(0.0), &scale, 1.0);
+    let (d, e) = tridiagonalize(&(a / &scale))?;
+    let w = tridiagonal_eigenvalues(&d, &e, 0, n)?;
+    Ok(w * lax::squeeze(&scale, &[scale.ndim() - 1]))
+}
+
+/// The rule of the eigenvalues alone (JAX's `eigh` rule restricted to them):
+/// `ẇ = diag(Vᵀ·Ȧ·V)`, with `V` from the full decomposition and `w` from the fast path
+/// through [`EIGVALSH`] itself (so that higher derivatives see this rule again).
+fn eigvalsh_jvp(a: Array, da: Array) -> Result<(Array, Array)> {
+    let (_, v) = EIGH.with(|f| f(a.clone()))?;
+    let w = EIGVALSH.with(|f| f(a.clone()))?;
+    let dw = diagonal(&mm(&mm(&mt(&v), &da), &v));
+    Ok((w, dw))
 }
 
 /// `(w, v)` of each symmetric matrix of `a` (its lower triangle read), eigenvalues ascending,
@@ -149,12 +176,19 @@ pub fn eigh(a: &Array, uplo: Uplo, symmetrize_input: bool) -> (Array, Array) {
     unwrap_at_caller(EIGH.with(|f| f(symmetric)))
 }
 
-/// The eigenvalues of each symmetric matrix of `a`, ascending (`jnp.linalg.eigvalsh`); see
-/// [`eigh`].
+/// The eigenvalues of each symmetric matrix of `a` (symmetrized as `(a + aᵀ)/2`, as JAX's
+/// default), ascending (`jnp.linalg.eigvalsh`; `uplo` has no effect on symmetrized input).
+///
+/// Computed without eigenvectors, by Householder tridiagonalization and bisection (see the
+/// module documentation of [`crate::numpy::linalg`]): accurate to a few `ε·‖A‖`.
+/// Differentiable with JAX's rule `ẇ = diag(Vᵀ·Ȧ·V)`, the eigenvectors `V` taken from
+/// [`eigh`] inside the rule.
 ///
 /// # Panics
 /// If `a` is not a batch of square float matrices.
 #[track_caller]
 pub fn eigvalsh(a: &Array, uplo: Uplo) -> Array {
-    eigh(a, uplo, true).0
+    let _ = uplo;
+    let a = square_matrices("eigvalsh", a);
+    unwrap_at_caller(EIGVALSH.with(|f| f(symmetrize(&a))))
 }

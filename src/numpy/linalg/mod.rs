@@ -7,18 +7,35 @@
 //! function traces under `jit`, `vmap` and differentiation.
 //!
 //! What each function is built from (no LAPACK custom call, DESIGN.md §0):
-//! - [`cholesky`], [`qr`], [`eigh`]/[`eigvalsh`]: the [`crate::lax`] primitives `cholesky`,
-//!   `Qr` and `Eigh`, which XLA expands itself on every backend. XLA's `Eigh` expansion stops
-//!   its Jacobi rotations at a `float32`-sized threshold, so `eigh` refines its result with one
+//! - [`cholesky`], [`qr`], [`eigh`]: the [`crate::lax`] primitives `cholesky`, `Qr` and
+//!   `Eigh`, which XLA expands itself on every backend. XLA's `Eigh` expansion stops its
+//!   Jacobi rotations at a `float32`-sized threshold, so `eigh` refines its result with one
 //!   Rayleigh–Ritz correction step (see `decompositions.rs`).
+//! - [`eigvalsh`]: no eigenvectors, so no Jacobi method (XLA's `Eigh` expansion is meant for
+//!   TPUs and is slow on a CPU: seconds for a 500×500 matrix). Householder tridiagonalization
+//!   in HLO (`tridiagonal.rs`: a `fori_loop` of `n - 2` steps, each a matrix–vector product
+//!   and a symmetric rank-2 update of the whole matrix, so shapes stay static), then bisection
+//!   on Sturm counts for all eigenvalues at once (`bisection.rs`, LAPACK's `dstebz`: each
+//!   halving of every interval is one `scan` over the diagonal carrying the vector of all
+//!   shifts; a fixed number of halvings from the dtype's mantissa length). Accurate to a few
+//!   `ε·‖A‖`, ascending by construction.
 //! - [`solve`], [`inv`], [`det`], [`slogdet`]: an LU factorization with partial pivoting
 //!   written in HLO (`lu.rs`: a `fori_loop` over the columns, each step a rank-1 update with
 //!   row swaps by masks). LU rather than QR because the determinant needs the sign of the
 //!   row permutation, which the `Qr` custom call does not expose, and because JAX's own
 //!   derivative rules (`_cofactor_solve` for `det`) are written in terms of LU factors.
-//! - [`svd`] and what rests on it ([`pinv`], [`lstsq`], [`matrix_rank`], [`cond`], the
-//!   `'nuc'`/2/-2 norms): one-sided Jacobi in HLO (`jacobi.rs`), after a QR reduction for tall
-//!   matrices.
+//! - [`svd`] with vectors, and what needs them ([`pinv`], [`lstsq`]): one-sided Jacobi in HLO
+//!   (`jacobi.rs`), after a QR reduction for tall matrices.
+//! - Singular values alone ([`svd`] without `compute_uv`, [`matrix_rank`], [`cond`] and the
+//!   `'nuc'`/2/-2 norms): Householder bidiagonalization in HLO (`bidiagonal.rs`, after a QR
+//!   reduction for tall matrices), then the same bisection on the Golub–Kahan tridiagonal
+//!   (zero diagonal, off-diagonal `d₁, e₁, d₂, …`), whose nonnegative eigenvalues are the
+//!   singular values; unlike the eigenvalues of `AᵀA` this does not square the condition
+//!   number.
+//!
+//! The eigenvalue-only and singular-value-only paths cost `O(n³)` in `O(n)` sequential steps
+//! of `O(n²)` memory-bound work, plus `O(n)`-long scans of vector operations for the
+//! bisection; their derivative rules take the vectors from the full decompositions.
 //!
 //! Derivatives follow JAX: the primitives' own rules for `cholesky`, `qr` and
 //! `triangular_solve`, and [`crate::custom_jvp`] rules for the HLO-level algorithms (JAX's
@@ -28,6 +45,8 @@
 //! Misuse (a vector where a matrix is needed, a non-square matrix to `inv`, shapes that do not
 //! fit) panics at the caller, naming the function and the operands' types.
 
+mod bidiagonal;
+mod bisection;
 mod decompositions;
 mod jacobi;
 mod lu;
@@ -35,6 +54,7 @@ mod norm;
 mod solve;
 mod spectral;
 mod svd;
+mod tridiagonal;
 
 pub use decompositions::{QrMode, Uplo, cholesky, eigh, eigvalsh, qr};
 pub use norm::{NormOrd, norm};

@@ -1,5 +1,7 @@
 //! `svd`: the singular value decomposition by one-sided Jacobi ([`super::jacobi`]), with
-//! JAX's derivative rule attached through [`custom_jvp`].
+//! JAX's derivative rule attached through [`custom_jvp`]. The singular values alone come from
+//! [`super::bidiagonal`] instead (no vectors, far fewer operations), with the rule of the values
+//! taking its vectors from the thin decomposition.
 //!
 //! A wide matrix is transposed. The (now tall or square) matrix is first factorized as
 //! `A = Q·R`, and Jacobi works on the square `Rᵀ` (Drmač and Veselić's preconditioning: the
@@ -16,6 +18,7 @@
 
 use std::thread::LocalKey;
 
+use super::bidiagonal::singular_values_only;
 use super::jacobi::orthogonalize;
 use super::{diag_embed, diagonal, eye, matrices, mm, mt, rows_cols};
 use crate::custom_derivatives::custom_jvp;
@@ -44,7 +47,8 @@ type Triple = (Array, Array, Array);
 thread_local! {
     static THIN: Custom<Triple> = Box::new(custom_jvp(|a: Array| decompose(&a, false), thin_jvp));
     static FULL: Custom<Triple> = Box::new(custom_jvp(|a: Array| decompose(&a, true), full_jvp));
-    static VALUES: Custom<Array> = Box::new(custom_jvp(|a: Array| values(&a), values_jvp));
+    static VALUES: Custom<Array> =
+        Box::new(custom_jvp(|a: Array| singular_values_only(&a), values_jvp));
 }
 
 /// Calls the custom function `key` on `a`.
@@ -59,17 +63,6 @@ fn precondition(a: &Array, full_matrices: bool) -> (Array, Array) {
     let n = rows_cols(a).1;
     let (q, r) = lax::qr(a, full_matrices);
     (q, mt(&super::block(&r, 0..n, 0..n)))
-}
-
-/// `a`, transposed if it has more columns than rows.
-fn tall(a: &Array) -> Array {
-    let (m, n) = rows_cols(a);
-    if m < n { mt(a) } else { a.clone() }
-}
-
-/// The singular values of `a` (no derivative rule).
-fn values(a: &Array) -> Result<Array> {
-    Ok(orthogonalize(&precondition(&tall(a), false).1)?.s)
 }
 
 /// `(s, U, Vh)` of `a` (no derivative rule): with `a = Q·R` and the Jacobi decomposition
@@ -143,11 +136,13 @@ fn full_jvp(_: Array, _: Array) -> Result<(Triple, Triple)> {
     ))
 }
 
-/// The rule of the singular values alone: `ṡ = diag(Uᵀ·Ȧ·V)`, finite at equal values.
+/// The rule of the singular values alone: `ṡ = diag(Uᵀ·Ȧ·V)`, finite at equal values (the
+/// values themselves from the fast path, called through this rule's own custom function so
+/// that higher derivatives see the rule again; the vectors from the thin decomposition).
 fn values_jvp(a: Array, da: Array) -> Result<(Array, Array)> {
-    let (s, u, vh) = call(&THIN, &a)?;
+    let (_, u, vh) = call(&THIN, &a)?;
     let ds = diagonal(&mm(&mm(&mt(&u), &da), &mt(&vh)));
-    Ok((s, ds))
+    Ok((call(&VALUES, &a)?, ds))
 }
 
 /// The singular values `[..., min(m, n)]` of a float matrix batch, in decreasing order, with
@@ -168,9 +163,10 @@ pub(super) fn thin_svd(a: &Array) -> Triple {
 /// values `s` in decreasing order; see [`Svd`] for the shapes. Integer input becomes the
 /// default float.
 ///
-/// Computed by one-sided Jacobi sweeps in HLO (see the module documentation of
-/// [`crate::numpy::linalg`]): `float64` singular values agree with LAPACK's to about `1e-14`
-/// relative on well-conditioned input, and `U`, `V` are orthogonal to machine precision.
+/// Computed by one-sided Jacobi sweeps in HLO with `compute_uv`, and by bidiagonalization and
+/// bisection without (see the module documentation of [`crate::numpy::linalg`]): `float64`
+/// singular values agree with LAPACK's to a few `ε·‖A‖`, and `U`, `V` are orthogonal to
+/// machine precision.
 /// Differentiable as in JAX: the values always, the vectors of the thin decomposition
 /// (`full_matrices = false`), with non-finite tangents where singular values are equal.
 ///

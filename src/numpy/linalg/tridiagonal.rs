@@ -1,0 +1,99 @@
+//! Householder tridiagonalization of symmetric matrices (LAPACK's unblocked `dsytd2`), the
+//! first half of [`super::eigvalsh`]'s eigenvalue-only path, and the reflector it shares with
+//! the bidiagonalization of [`super::bidiagonal`].
+//!
+//! Step `k` of `n - 2` (a `fori_loop`) builds the reflector `H = I - τ·v·vᵀ` that zeroes
+//! column `k` of `A` below its subdiagonal and applies it on both sides as the symmetric rank-2
+//! update `A ← A - v·wᵀ - w·vᵀ` with `p = τ·A·v` and `w = p - (τ/2)(vᵀp)·v`. The reflector is
+//! masked to the rows below `k`, so every step works on the whole `[..., n, n]` array and the
+//! shapes stay static; the tridiagonal is read from the diagonals of the result.
+
+use super::super::where_;
+use super::{diagonal, last, mm, rows_cols};
+use crate::control_flow::fori_loop;
+use crate::lax;
+use crate::{Array, DType, Result};
+
+/// `x[..., i]` summed where `mask` (`[n]`) holds: a masked pick from the last dimension.
+pub(super) fn pick(mask: &Array, x: &Array) -> Array {
+    where_(mask, x, 0.0).sum_axes(&[-1])
+}
+
+/// The Householder vector `v` and factor `τ` with `(I - τ·v·vᵀ)·x = β·eₚ`, for the vectors
+/// `x` `[..., n]` (zero outside the reflected entries) and the pivot position `p` given by
+/// the mask `at_pivot` (`[n]`): `β = -sign(xₚ)·‖x‖`, `v = x - β·eₚ`, and `τ = 2/(vᵀv)`, or
+/// 0 when `x` is already zero.
+pub(super) fn reflector(x: &Array, at_pivot: &Array) -> (Array, Array) {
+    let alpha = pick(at_pivot, x);
+    let norm = (x * x).sum_axes(&[-1]).sqrt();
+    let beta = where_(alpha.ge(0.0), -&norm, &norm);
+    let v = x - where_(at_pivot, lax::expand_dims(&beta, &[beta.ndim()]), 0.0);
+    let vtv = (&v * &v).sum_axes(&[-1]);
+    let nonzero = vtv.gt(0.0);
+    let tau = where_(&nonzero, 2.0 / where_(&nonzero, &vtv, 1.0), 0.0);
+    (v, tau)
+}
+
+/// Column `k` of each matrix of `a` (`[..., m, n]`), as `[..., m]`.
+pub(super) fn column(a: &Array, k: &Array) -> Array {
+    let rank = a.ndim();
+    let zero = Array::scalar(0i32);
+    let mut starts: Vec<&Array> = vec![&zero; rank - 1];
+    starts.push(k);
+    let mut sizes = a.shape().to_vec();
+    sizes[rank - 1] = 1;
+    lax::squeeze(&lax::dynamic_slice(a, &starts, &sizes), &[rank - 1])
+}
+
+/// Row `k` of each matrix of `a` (`[..., m, n]`), as `[..., n]`.
+pub(super) fn row(a: &Array, k: &Array) -> Array {
+    let rank = a.ndim();
+    let zero = Array::scalar(0i32);
+    let mut starts: Vec<&Array> = vec![&zero; rank];
+    starts[rank - 2] = k;
+    let mut sizes = a.shape().to_vec();
+    sizes[rank - 2] = 1;
+    lax::squeeze(&lax::dynamic_slice(a, &starts, &sizes), &[rank - 2])
+}
+
+/// `x` (`[..., n]`) as a column `[..., n, 1]`.
+pub(super) fn as_column(x: &Array) -> Array {
+    lax::expand_dims(x, &[x.ndim()])
+}
+
+/// `x` (`[..., n]`) as a row `[..., 1, n]`.
+pub(super) fn as_row(x: &Array) -> Array {
+    lax::expand_dims(x, &[x.ndim() - 1])
+}
+
+/// The diagonal `[..., n]` and the off-diagonal `[..., n - 1]` of a symmetric tridiagonal
+/// matrix similar to each symmetric matrix of `a` (`[..., n, n]`, float).
+pub(super) fn tridiagonalize(a: &Array) -> Result<(Array, Array)> {
+    let n = rows_cols(a).0;
+    let index = lax::iota(DType::I32, &[n], 0);
+    // Matrices of order 2 or less are tridiagonal already.
+    let steps = n.saturating_sub(2) as i32;
+    let a = if steps == 0 {
+        a.clone()
+    } else {
+        fori_loop(
+            0,
+            steps,
+            |k, a: Array| {
+                let below = index.gt(&k);
+                let x = where_(&below, column(&a, &k), 0.0);
+                let (v, tau) = reflector(&x, &index.eq(&k + 1));
+                let p = lax::squeeze(&mm(&a, &as_column(&v)), &[a.ndim() - 1]) * as_column(&tau);
+                let half_k = (&v * &p).sum_axes(&[-1]) * &tau * 0.5;
+                let w = p - as_column(&half_k) * &v;
+                let update = as_column(&v) * as_row(&w) + as_column(&w) * as_row(&v);
+                Ok::<_, crate::Error>(a - update)
+            },
+            a.clone(),
+        )?
+    };
+    let rows = lax::iota(DType::I32, &[n, n], 0);
+    let cols = lax::iota(DType::I32, &[n, n], 1);
+    let sub = where_(rows.eq(cols + 1), &a, 0.0).sum_axes(&[-1]);
+    Ok((diagonal(&a), last(&sub, 1.min(n)..n)))
+}
