@@ -191,6 +191,30 @@ fn grad_and_vmap_go_through_sharding_constraints() -> Result<()> {
 }
 
 #[test]
+fn transformations_of_a_jitted_function_keep_its_layouts() -> Result<()> {
+    let mesh = mesh(&[8], &["d"])?;
+    let rows = NamedSharding::new(&mesh, pspec!["d"])?;
+    let cube = jit(|x: Array| &x * &x * &x)
+        .with_in_shardings(vec![Some(rows.clone())])
+        .with_out_shardings(vec![Some(rows.clone())]);
+    // d/dx sum(x³) = 3x², through the jitted function, with its layouts as constraints.
+    let g: Array = grad(|x: Array| -> rjax::Result<Array> {
+        let y: Array = cube.call(x)?;
+        Ok(y.sum())
+    })(iota(&[16])?)?;
+    let want: Vec<f32> = (0..16).map(|i| 3.0 * (i * i) as f32).collect();
+    assert_eq!(g.to_vec::<f32>()?, want);
+    let jaxpr =
+        rjax::make_jaxpr(|x: Array| -> rjax::Result<Array> { cube.call(x) })(&iota(&[16])?)?;
+    assert_eq!(
+        jaxpr.to_string().matches("sharding_constraint").count(),
+        2,
+        "{jaxpr}"
+    );
+    Ok(())
+}
+
+#[test]
 fn bad_meshes_and_specs_are_clear_errors() -> Result<()> {
     let mesh = mesh(&[4, 2], &["x", "y"])?;
     let missing = NamedSharding::new(&mesh, pspec!["z"])
