@@ -9,6 +9,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
+use rjax::numpy::{self as jnp, linalg};
 use rjax::random::{PRNGKey, normal};
 use rjax::{
     Argnum, Array, DType, grad, grad_argnums, hessian_argnums, jacfwd_argnums, jacrev_argnums, jit,
@@ -80,23 +81,9 @@ fn first_call<T>(label: &str, body: impl FnOnce() -> Result<T>) -> Result<T> {
     Ok(value)
 }
 
-/// `jnp.linalg.norm` of a vector or matrix (2-norm / Frobenius).
+/// `jnp.linalg.norm(x)`: the 2-norm of a vector, the Frobenius norm of a matrix.
 fn norm(x: &Array) -> Array {
-    (x * x).sum().sqrt()
-}
-
-/// `jnp.outer(u, v)`.
-fn outer(u: &Array, v: &Array) -> Array {
-    let n = u.shape()[0];
-    let m = v.shape()[0];
-    lax::broadcast_in_dim(u, &[n, m], &[0]) * lax::broadcast_in_dim(v, &[n, m], &[1])
-}
-
-/// The singular values of `a`, largest first (`jnp.linalg.svd(a, compute_uv=False)`), as the
-/// square roots of the eigenvalues of `aᵀa`.
-fn singular_values(a: &Array) -> Array {
-    let (_, w) = lax::eigh(&a.t().matmul(a), true, true);
-    lax::rev(&w.maximum(0.0).sqrt(), &[0])
+    linalg::norm(x, linalg::NormOrd::Default, None, false)
 }
 
 /// The notebook's objective `||Ax - b||²`.
@@ -174,14 +161,14 @@ fn main() -> Result<()> {
     println!("\n# In [10]");
     let gradf_a = grad_argnums(|args| f_jit.call(args), Argnum::<1>);
     let a_grad = gradf_a(args.clone())?;
-    let s = singular_values(&a_grad);
+    let s = linalg::svd(&a_grad, true, false).s;
     println!(
         "largest singular values of the gradient: {:?}",
         lax::slice(&s, &[0], &[3], None)
     );
     println!(
         "{:?}",
-        norm(&(&a_grad - outer(&(a.matmul(&x) - &b), &x) * 2.0))
+        norm(&(&a_grad - jnp::outer(&(a.matmul(&x) - &b), &x) * 2.0))
     );
 
     println!("\n# In [11]");
