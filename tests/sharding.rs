@@ -4,27 +4,17 @@
 
 mod common;
 
-use anyhow::{Result, ensure};
+use common::iota_f32 as iota;
+
+use anyhow::Result;
 use rjax::sharding::{Mesh, NamedSharding, device_put, with_sharding_constraint};
 use rjax::{Array, grad, jit, pspec, vmap};
 
-/// The 8-device CPU client (asked for before the first array operation of this process).
-fn mesh(shape: &[usize], names: &[&str]) -> Result<Mesh> {
-    // Fails harmlessly when another test already started the client with 8 devices.
-    let _ = rjax::config::set_cpu_device_count(8);
-    ensure!(rjax::device_count()? == 8, "expected 8 CPU devices");
-    Ok(Mesh::from_default_devices(shape, names)?)
-}
-
-fn iota(shape: &[usize]) -> Result<Array> {
-    let n: usize = shape.iter().product();
-    let data: Vec<f32> = (0..n).map(|i| i as f32).collect();
-    Ok(Array::from_slice(&data, shape)?)
-}
-
 #[test]
 fn device_put_gives_each_device_its_block() -> Result<()> {
-    let mesh = mesh(&[4, 2], &["x", "y"])?;
+    let Some(mesh) = common::cpu_mesh(&[4, 2], &["x", "y"])? else {
+        return Ok(());
+    };
     let sharding = NamedSharding::new(&mesh, pspec!["x", "y"])?;
     let x = device_put(&iota(&[8, 6])?, &sharding)?;
     assert_eq!(x.sharding(), Some(&sharding));
@@ -64,7 +54,9 @@ fn device_put_gives_each_device_its_block() -> Result<()> {
 
 #[test]
 fn sharded_matmul_under_jit_equals_the_host_product() -> Result<()> {
-    let mesh = mesh(&[4, 2], &["x", "y"])?;
+    let Some(mesh) = common::cpu_mesh(&[4, 2], &["x", "y"])? else {
+        return Ok(());
+    };
     let (m, k, n) = (8, 4, 6);
     let a_host: Vec<f64> = (0..m * k).map(|i| (i as f64 * 0.37).sin()).collect();
     let b_host: Vec<f64> = (0..k * n).map(|i| (i as f64 * 0.11).cos()).collect();
@@ -117,7 +109,9 @@ fn sharded_matmul_under_jit_equals_the_host_product() -> Result<()> {
 
 #[test]
 fn sharded_inputs_choose_the_mesh_and_are_resharded_when_asked() -> Result<()> {
-    let mesh = mesh(&[8], &["d"])?;
+    let Some(mesh) = common::cpu_mesh(&[8], &["d"])? else {
+        return Ok(());
+    };
     let rows = NamedSharding::new(&mesh, pspec!["d"])?;
     let cols = NamedSharding::new(&mesh, pspec![None, "d"])?;
     let x = device_put(&iota(&[8, 8])?, &rows)?;
@@ -145,7 +139,9 @@ fn sharded_inputs_choose_the_mesh_and_are_resharded_when_asked() -> Result<()> {
 
 #[test]
 fn with_sharding_constraint_sets_the_output_layout() -> Result<()> {
-    let mesh = mesh(&[4, 2], &["x", "y"])?;
+    let Some(mesh) = common::cpu_mesh(&[4, 2], &["x", "y"])? else {
+        return Ok(());
+    };
     let constraint = NamedSharding::new(&mesh, pspec![None, "x"])?;
     let c = constraint.clone();
     let f = jit(move |x: Array| with_sharding_constraint(&(&x * 2.0), &c));
@@ -165,7 +161,9 @@ fn with_sharding_constraint_sets_the_output_layout() -> Result<()> {
 
 #[test]
 fn grad_and_vmap_go_through_sharding_constraints() -> Result<()> {
-    let mesh = mesh(&[8], &["d"])?;
+    let Some(mesh) = common::cpu_mesh(&[8], &["d"])? else {
+        return Ok(());
+    };
     let rows = NamedSharding::new(&mesh, pspec!["d"])?;
     let r = rows.clone();
     // f(x) = sum(constrain(x)^2 * 3): df/dx = 6x.
@@ -192,7 +190,9 @@ fn grad_and_vmap_go_through_sharding_constraints() -> Result<()> {
 
 #[test]
 fn transformations_of_a_jitted_function_keep_its_layouts() -> Result<()> {
-    let mesh = mesh(&[8], &["d"])?;
+    let Some(mesh) = common::cpu_mesh(&[8], &["d"])? else {
+        return Ok(());
+    };
     let rows = NamedSharding::new(&mesh, pspec!["d"])?;
     let cube = jit(|x: Array| &x * &x * &x)
         .with_in_shardings(vec![Some(rows.clone())])
@@ -216,7 +216,9 @@ fn transformations_of_a_jitted_function_keep_its_layouts() -> Result<()> {
 
 #[test]
 fn bad_meshes_and_specs_are_clear_errors() -> Result<()> {
-    let mesh = mesh(&[4, 2], &["x", "y"])?;
+    let Some(mesh) = common::cpu_mesh(&[4, 2], &["x", "y"])? else {
+        return Ok(());
+    };
     let missing = NamedSharding::new(&mesh, pspec!["z"])
         .unwrap_err()
         .to_string();

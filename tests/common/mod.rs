@@ -55,6 +55,32 @@ pub fn on_cpu(check: &str) -> bool {
     cpu
 }
 
+/// The float32 array `0, 1, 2, ...` of `shape`.
+pub fn iota_f32(shape: &[usize]) -> anyhow::Result<rjax::Array> {
+    let n: usize = shape.iter().product();
+    let data: Vec<f32> = (0..n).map(|i| i as f32).collect();
+    Ok(rjax::Array::from_slice(&data, shape)?)
+}
+
+/// A mesh of `shape` over the default client's devices, with 8 CPU devices asked for before
+/// the client starts; `None` (with the reason printed) when the default client is not the
+/// CPU, whose virtual devices the SPMD tests need.
+pub fn cpu_mesh(shape: &[usize], names: &[&str]) -> anyhow::Result<Option<rjax::sharding::Mesh>> {
+    // Fails harmlessly when another test already started the client with 8 devices.
+    let _ = rjax::config::set_cpu_device_count(8);
+    let platform = rjax::default_client()?.platform_name().to_string();
+    if platform != "cpu" {
+        println!(
+            "skipping: the SPMD tests need 8 virtual CPU devices; the default client is {platform}"
+        );
+        return Ok(None);
+    }
+    anyhow::ensure!(rjax::device_count()? == 8, "expected 8 CPU devices");
+    Ok(Some(rjax::sharding::Mesh::from_default_devices(
+        shape, names,
+    )?))
+}
+
 /// The message of the panic `f` raises (failing the test if it does not panic).
 pub fn panic_message(f: impl FnOnce()) -> String {
     let payload =
