@@ -1,10 +1,10 @@
-"""Expected values for tests/numpy_linalg.rs, computed with NumPy's LAPACK-backed linalg
+"""Expected values for tests/numpy_linalg/, computed with NumPy's LAPACK-backed linalg
 (float64, int64: JAX's x64 mode).
 
 Run `python3 -P tests/golden/numpy_linalg.py > tests/golden/numpy_linalg.txt` (`-P`: this file
 must not shadow the `numpy` package). Each line:
 `<name>|<dtype>|<dims, comma-separated>|<values, comma-separated>`. The inputs are rebuilt
-identically in tests/numpy_linalg.rs. Decompositions that are unique only up to signs are
+identically in tests/numpy_linalg/. Decompositions that are unique only up to signs are
 recorded through sign-invariant quantities: singular values and eigenvalues themselves,
 elementwise magnitudes of singular vectors, eigenvectors and QR factors (each unique up to the
 sign of a column or row when the values are distinct), and the projection Q·Qᵀ.

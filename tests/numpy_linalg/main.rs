@@ -6,6 +6,7 @@
 //! derivatives through `check_grads`, under `jit` and `vmap`, with JAX's behaviour at equal
 //! singular values.
 
+#[path = "../common/mod.rs"]
 mod common;
 
 use common::golden::{Golden, values};
@@ -18,7 +19,7 @@ use rjax::random::{PRNGKey, normal};
 use rjax::test_util::{Mode, check_grads};
 use rjax::{Array, DType, grad, jit, jvp, vmap};
 
-const GOLDEN: Golden = Golden(include_str!("golden/numpy_linalg.txt"));
+const GOLDEN: Golden = Golden(include_str!("../golden/numpy_linalg.txt"));
 
 /// Asserts that `x` matches the golden case `name` to 1e-10.
 fn check(name: &str, x: &Array) -> Result<()> {
@@ -531,187 +532,6 @@ fn vmap_of_each_function_matches_a_loop() -> Result<()> {
 }
 
 /// `Σᵢ cᵢ·xᵢ` with distinct weights `cᵢ = i + 1` over the last axis: a generic scalar.
-fn weighted(x: &Array) -> Array {
-    let n = x.shape()[x.ndim() - 1];
-    let c = jnp::arange(1.0, n as f64 + 1.0, 1.0, Some(x.dtype()));
-    (x * c).sum()
-}
-
-#[test]
-fn gradients_of_decompositions() -> Result<()> {
-    let x = inputs();
-    let both = [Mode::Fwd, Mode::Rev];
-    check_grads(
-        |a: Array| linalg::cholesky(&a, false),
-        x.spd.clone(),
-        2,
-        &both,
-        None,
-        None,
-        None,
-    )?;
-    check_grads(
-        |a: Array| {
-            let (q, r) = linalg::qr(&a, QrMode::Reduced);
-            (q.expect("reduced"), r)
-        },
-        x.tall.clone(),
-        1,
-        &both,
-        None,
-        None,
-        None,
-    )?;
-    check_grads(
-        |a: Array| linalg::eigvalsh(&a, Uplo::Lower),
-        x.spd.clone(),
-        2,
-        &both,
-        None,
-        None,
-        None,
-    )?;
-    // Σᵢ cᵢ·vᵢ·vᵢᵀ does not depend on the eigenvectors' signs.
-    let projector = |a: Array| {
-        let (_, v) = linalg::eigh(&a, Uplo::Lower, true);
-        let c = jnp::arange(1.0, 5.0, 1.0, Some(DType::F64));
-        jnp::matmul(&(&v * c), &mt(&v))
-    };
-    check_grads(projector, x.spd.clone(), 1, &both, None, None, None)?;
-    for (a, order) in [(&x.tall, 2), (&x.wide, 1), (&x.batch, 1)] {
-        check_grads(
-            |a: Array| linalg::svd(&a, false, false).s,
-            a.clone(),
-            order,
-            &both,
-            None,
-            None,
-            None,
-        )?;
-        // U·diag(c)·Vh does not depend on the signs of the singular vector pairs.
-        let gauge_free = |a: Array| {
-            let svd = linalg::svd(&a, false, true);
-            let k = svd.s.shape()[svd.s.ndim() - 1];
-            let c = jnp::arange(1.0, k as f64 + 1.0, 1.0, Some(DType::F64));
-            jnp::matmul(&(svd.u.expect("uv") * c), &svd.vh.expect("uv"))
-        };
-        check_grads(gauge_free, a.clone(), 1, &both, None, None, None)?;
-    }
-    Ok(())
-}
-
-#[test]
-fn gradients_of_solvers() -> Result<()> {
-    let x = inputs();
-    let both = [Mode::Fwd, Mode::Rev];
-    let pair = (x.square.clone(), x.rhs_mat.clone());
-    check_grads(
-        |(a, b): (Array, Array)| linalg::solve(&a, &b),
-        pair,
-        2,
-        &both,
-        None,
-        None,
-        None,
-    )?;
-    check_grads(
-        |a: Array| linalg::inv(&a),
-        x.batch.clone(),
-        2,
-        &both,
-        None,
-        None,
-        None,
-    )?;
-    check_grads(
-        |a: Array| linalg::det(&a),
-        x.batch.clone(),
-        2,
-        &both,
-        None,
-        None,
-        None,
-    )?;
-    check_grads(
-        |a: Array| linalg::slogdet(&a).1,
-        x.square.clone(),
-        2,
-        &both,
-        None,
-        None,
-        None,
-    )?;
-    check_grads(
-        |a: Array| linalg::pinv(&a, None),
-        x.tall.clone(),
-        1,
-        &both,
-        None,
-        None,
-        None,
-    )?;
-    check_grads(
-        |a: Array| linalg::pinv(&a, None),
-        x.wide.clone(),
-        1,
-        &both,
-        None,
-        None,
-        None,
-    )?;
-    // JAX's det rule stays finite at a singular matrix: the gradient is the adjugate's
-    // transpose (rank 2 here, so nonzero).
-    let g = grad(|a: Array| linalg::det(&a))(x.singular.clone())?;
-    let want = Array::from_slice(&[4.0, 4.0, -4.0, -2.0, -2.0, 2.0, 0.0, 0.0, 0.0], &[3, 3])?;
-    check_close("grad det at a singular matrix", &g, &want, 1e-12)
-}
-
-#[test]
-fn derivatives_compose_with_jit_and_vmap() -> Result<()> {
-    let x = inputs();
-    let objective = |a: Array| weighted(&linalg::svd(&a, false, false).s) + linalg::slogdet(&a).1;
-    let eager: Array = grad(objective)(x.square.clone())?;
-    let staged: Array = jit(grad(objective)).call(x.square.clone())?;
-    check_close("jit(grad)", &staged, &eager, 1e-12)?;
-    let batched: Array = vmap(grad(objective), 0)(x.batch.clone())?;
-    let slices = jnp::split(&x.batch, jnp::Split::Sections(2), 0);
-    let looped: Vec<Array> = slices
-        .iter()
-        .map(|s| grad(objective)(jnp::squeeze(s, Some(&[0]))))
-        .collect::<rjax::Result<_>>()?;
-    check_close("vmap(grad)", &batched, &stack(&looped), 1e-12)?;
-    // d(Σ cᵢ sᵢ)/dA = U·diag(c)·Vh.
-    let svd = linalg::svd(&x.square, false, true);
-    let c = jnp::arange(1.0, 5.0, 1.0, Some(DType::F64));
-    let want = jnp::matmul(&(unwrap(svd.u)? * c), &unwrap(svd.vh)?) + mt(&linalg::inv(&x.square));
-    check_close("grad closed form", &eager, &want, 1e-10)
-}
-
-#[test]
-fn svd_derivatives_at_equal_singular_values_behave_as_in_jax() -> Result<()> {
-    rjax::config::enable_x64(true);
-    let a = jnp::eye(3, None, 0, Some(DType::F64)) * 2.0;
-    let t = host(|k| (k * 0.7).sin(), &[3, 3]);
-    // The values alone: finite, ṡ = diag(Uᵀ·Ȧ·V).
-    let (_, ds): (Array, Array) = jvp(
-        |a: Array| linalg::svd(&a, false, false).s,
-        a.clone(),
-        t.clone(),
-    )?;
-    ensure!(
-        values(&ds)?.iter().all(|v| v.is_finite()),
-        "ṡ not finite: {ds}"
-    );
-    // The vectors: JAX's rule divides by sⱼ² - sᵢ² = 0.
-    let (_, du): (Array, Array) =
-        jvp(|a: Array| linalg::svd(&a, false, true).u.expect("uv"), a, t)?;
-    ensure!(
-        values(&du)?.iter().any(|v| !v.is_finite()),
-        "U̇ finite: {du}"
-    );
-    Ok(())
-}
-
 /// A call that should panic.
 type Misuse<'a> = Box<dyn Fn() + 'a>;
 
@@ -774,74 +594,5 @@ fn misuse_panics_with_a_clear_message() -> Result<()> {
     Ok(())
 }
 
-/// The symmetric `[n, n]` input `symmetric(n)` of `tests/golden/numpy_linalg.py`.
-fn symmetric(n: usize) -> Array {
-    let a = host(|k| (k * k * 0.011 + 0.3).sin(), &[n, n]);
-    (&a + mt(&a)) * 0.5
-}
-
-/// The `[m, n]` input `general(m, n)` of `tests/golden/numpy_linalg.py`.
-fn general(m: usize, n: usize) -> Array {
-    host(|k| (k * k * 0.017 + 0.4).cos(), &[m, n])
-}
-
-/// Golden names and their inputs.
-type Cases = Vec<(String, Array)>;
-
-/// The inputs and golden names of the eigenvalue-only and singular-value-only cases.
-fn values_only_cases() -> (Cases, Cases) {
-    rjax::config::enable_x64(true);
-    let mut eig: Cases = [1, 2, 3, 17, 64, 200]
-        .iter()
-        .map(|&n| (format!("eigvalsh_sym{n}"), symmetric(n)))
-        .collect();
-    let cluster = jnp::kron(&jnp::eye(4, None, 0, None), &symmetric(4));
-    eig.push(("eigvalsh_cluster".into(), cluster));
-    let mut svd: Cases = [(1, 1), (2, 2), (3, 3), (17, 17), (64, 40), (30, 64)]
-        .iter()
-        .chain(&[(200, 200)])
-        .map(|&(m, n)| (format!("svd_values_{m}x{n}"), general(m, n)))
-        .collect();
-    let mix = jnp::concatenate(
-        &[&jnp::eye(11, None, 0, None), &jnp::ones(&[11, 1], None)],
-        1,
-    );
-    svd.push(("svd_values_zero".into(), general(17, 11).matmul(&mix)));
-    (eig, svd)
-}
-
-#[test]
-fn eigenvalues_and_singular_values_alone_match_numpy() -> Result<()> {
-    let (eig, svd) = values_only_cases();
-    // Staged (one executable per shape, where eager calls compile operation by operation).
-    let eigvalsh = jit(|a: Array| Ok::<_, rjax::Error>(linalg::eigvalsh(&a, Uplo::Lower)));
-    let eigvalsh = |a: &Array| -> Result<Array> { Ok(eigvalsh.call(a.clone())?) };
-    let values = jit(|a: Array| Ok::<_, rjax::Error>(linalg::svd(&a, false, false).s));
-    let values = |a: &Array| -> Result<Array> { Ok(values.call(a.clone())?) };
-    for (name, a) in &eig {
-        check(name, &eigvalsh(a)?)?;
-        check_f32(name, &eigvalsh(&a.astype(DType::F32))?)?;
-    }
-    for (name, a) in &svd {
-        check(name, &values(a)?)?;
-        check_f32(name, &values(&a.astype(DType::F32))?)?;
-    }
-    // Far from 1 in magnitude: scaled to 1 inside, so squares neither overflow nor underflow.
-    check(
-        "eigvalsh_sym17",
-        &(eigvalsh(&(symmetric(17) * 1e200))? / 1e200),
-    )?;
-    check(
-        "svd_values_64x40",
-        &(values(&(general(64, 40) * 1e-200))? / 1e-200),
-    )?;
-    // A batch: each matrix as alone.
-    let single = eigvalsh(&symmetric(17))?;
-    let batch = jnp::stack(&[&symmetric(17), &(symmetric(17) * -2.0)], 0);
-    let want = jnp::stack(&[&single, &(jnp::flip(&single, None) * -2.0)], 0);
-    check_close("eigvalsh batch", &eigvalsh(&batch)?, &want, 1e-12)?;
-    let single = values(&general(30, 64))?;
-    let batch = jnp::stack(&[&general(30, 64), &(general(30, 64) * 3.0)], 0);
-    let want = jnp::stack(&[&single, &(&single * 3.0)], 0);
-    check_close("svd batch", &values(&batch)?, &want, 1e-12)
-}
+mod gradients;
+mod values_only;
