@@ -49,6 +49,16 @@ fn device_put_gives_each_device_its_block() -> Result<()> {
     // Device (x=1, y=1) is position 3: block index y * 4 + x = 5.
     assert_eq!(shards[3].index, vec![5..6]);
     assert_eq!(both.to_vec::<f32>()?, iota(&[8])?.to_vec::<f32>()?);
+    // Resharding on the same mesh (rows to columns): each device ends up with its new block.
+    let square = device_put(&iota(&[8, 8])?, &NamedSharding::new(&mesh, pspec!["x"])?)?;
+    let cols = NamedSharding::new(&mesh, pspec![None, ["x", "y"]])?;
+    let moved = device_put(&square, &cols)?;
+    assert_eq!(moved.sharding(), Some(&cols));
+    for (m, shard) in moved.addressable_shards()?.iter().enumerate() {
+        let want: Vec<f32> = (0..8).map(|r| (r * 8 + m) as f32).collect();
+        assert_eq!(shard.data.to_vec::<f32>()?, want, "column {m}");
+        assert_eq!(shard.data.device()?.id(), mesh.devices()[m].id());
+    }
     Ok(())
 }
 

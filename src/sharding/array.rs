@@ -53,16 +53,23 @@ impl Array {
 }
 
 /// `x` laid out with `sharding` (JAX's `jax.device_put(x, sharding)`): each device of the mesh
-/// receives its block. An array that already has this sharding is returned as it is. Inside
-/// a transformation, this is [`with_sharding_constraint`](super::with_sharding_constraint).
+/// receives its block. An array that already has this sharding is returned as it is; one laid
+/// out otherwise on the same mesh is resharded by a compiled program that moves the blocks
+/// between the devices; any other goes through the host. Inside a transformation, this is
+/// [`with_sharding_constraint`](super::with_sharding_constraint).
 #[track_caller]
 pub fn device_put(x: &Array, sharding: &NamedSharding) -> Result<Array> {
     sharding.check_shape("device_put", x.shape())?;
     if x.is_tracer() {
         return Ok(super::with_sharding_constraint(x, sharding));
     }
-    if x.sharding() == Some(sharding) {
-        return Ok(x.clone());
+    match x.sharding() {
+        Some(own) if own == sharding => return Ok(x.clone()),
+        // On the same mesh, the devices exchange blocks among themselves.
+        Some(own) if own.mesh() == sharding.mesh() => {
+            return super::spmd::reshard(x, own, sharding);
+        }
+        _ => {}
     }
     let concrete = x.require_concrete("device_put")?;
     let aval = &concrete.aval;

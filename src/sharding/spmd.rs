@@ -17,7 +17,7 @@ use super::{Mesh, NamedSharding, array::from_shards, device_put, propagated};
 use crate::abstract_value::ShapedArray;
 use crate::array::Concrete;
 use crate::core::Primitive;
-use crate::jaxpr::{Atom, Jaxpr};
+use crate::jaxpr::{Atom, Jaxpr, Var};
 use crate::lowering::{MainOptions, lower_jaxpr_to_module};
 use crate::runtime::{Buffer, CompileOptions, LoadedExecutable};
 use crate::{Array, Error, Result};
@@ -381,6 +381,32 @@ pub(crate) fn apply_sharded(primitive: &Primitive, args: &[Array]) -> Result<Vec
     };
     let (layout, compiled, out_avals) = &*entry;
     execute(compiled, layout, args, out_avals)
+}
+
+/// `x`, laid out as `from` on a mesh, laid out as `to` on the same mesh by the identity
+/// program with those two annotations: XLA's partitioner moves the blocks between devices
+/// (collective permutes, all-to-alls), with no trip through the host.
+pub(crate) fn reshard(x: &Array, from: &NamedSharding, to: &NamedSharding) -> Result<Array> {
+    let var = Var::fresh(x.aval().clone());
+    let identity = Jaxpr {
+        constvars: Vec::new(),
+        invars: vec![var.clone()],
+        eqns: Vec::new(),
+        outvars: vec![Atom::Var(var)],
+    };
+    let layout = SpmdLayout {
+        mesh: to.mesh().clone(),
+        in_shardings: vec![from.clone()],
+        out_shardings: vec![Some(to.clone())],
+    };
+    let compiled = compile(&identity, "reshard", &layout)?;
+    let mut outputs = execute(
+        &compiled,
+        &layout,
+        std::slice::from_ref(x),
+        &[x.aval().clone()],
+    )?;
+    Ok(outputs.remove(0))
 }
 
 /// Whether running `jaxpr` involves a mesh (a sharding constraint or `shard_map` inside).
