@@ -252,6 +252,15 @@ fn bad_meshes_and_specs_are_clear_errors() -> Result<()> {
         .unwrap_err()
         .to_string();
     assert!(too_big.contains("needs 16 devices"), "{too_big}");
+    let counted = jit(|x: Array| x)
+        .with_in_shardings(vec![Some(sharding.clone()), None])
+        .call::<_, Array, _>(iota(&[8])?)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        counted.contains("2 in_shardings given for a function with 1 flattened inputs"),
+        "{counted}"
+    );
     let long = device_put(&iota(&[8])?, &NamedSharding::new(&mesh, pspec!["x", "y"])?)
         .unwrap_err()
         .to_string();

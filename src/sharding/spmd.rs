@@ -77,25 +77,25 @@ pub(crate) fn layout(
         }
     };
     let n_consts = consts.len();
-    let check = |what: &str, explicit: &[Option<NamedSharding>], n: usize| {
-        if !explicit.is_empty() && explicit.len() != n {
-            return Err(Error::invalid(
-                "jit",
-                format!(
-                    "{} {what} given for a function with {n} flattened {what_kind}",
-                    explicit.len(),
-                    what_kind = if what == "in_shardings" {
-                        "inputs"
-                    } else {
-                        "outputs"
-                    }
-                ),
-            ));
+    let check = |what: &str, leaves: &str, explicit: &[Option<NamedSharding>], n: usize| {
+        if explicit.is_empty() || explicit.len() == n {
+            return Ok(());
         }
-        Ok(())
+        Err(Error::invalid(
+            "jit",
+            format!(
+                "{} {what} given for a function with {n} flattened {leaves}",
+                explicit.len()
+            ),
+        ))
     };
-    check("in_shardings", explicit_in, leaf_shardings.len())?;
-    check("out_shardings", explicit_out, jaxpr.outvars.len())?;
+    check("in_shardings", "inputs", explicit_in, leaf_shardings.len())?;
+    check(
+        "out_shardings",
+        "outputs",
+        explicit_out,
+        jaxpr.outvars.len(),
+    )?;
     let in_avals = jaxpr.in_avals();
     let mut in_shardings = Vec::with_capacity(in_avals.len());
     for (i, aval) in in_avals.iter().enumerate() {
