@@ -27,8 +27,9 @@
 //! - [`custom_jvp`], [`custom_vjp`], [`stop_gradient`]: user-defined derivatives.
 //! - [`lax`]: the primitives with JAX's names; [`control_flow`]: `cond`, `switch`,
 //!   `while_loop`, `fori_loop`, `scan`, `map` (also in `lax`).
-//! - [`numpy`]: the first slice of `jax.numpy` (creation, elementwise math, reductions and
-//!   statistics, products, shapes, `linalg::norm`), traceable under every transformation.
+//! - [`numpy`]: `jax.numpy` — creation, elementwise math, reductions and statistics,
+//!   products and `einsum`, shapes, sorting, NumPy indexing and `.at[]` updates, and
+//!   [`numpy::linalg`] — traceable and differentiable under every transformation.
 //! - [`nn`]: `jax.nn` — activations (`relu`, `gelu`, `silu`, ...), `softmax`, `log_softmax`,
 //!   `logsumexp`, `one_hot`, `standardize`.
 //! - [`random`]: JAX's threefry PRNG bit for bit (keys, `split`, `fold_in`, samplers).
@@ -38,7 +39,8 @@
 //! - [`sharding`]: SPMD over many devices — [`Mesh`](sharding::Mesh),
 //!   [`PartitionSpec`](sharding::PartitionSpec) ([`pspec!`]),
 //!   [`NamedSharding`](sharding::NamedSharding), sharded arrays, `jit` with shardings,
-//!   `with_sharding_constraint`; [`devices`], [`device_count`].
+//!   `with_sharding_constraint`, `shard_map`, `pmap` and the collectives; [`devices`],
+//!   [`device_count`].
 //! - [`distributed`]: multi-process runs, as `jax.distributed` — `initialize`, the
 //!   coordinator's key-value store, `process_index`, `process_count`.
 //! - [`config`]: x64 mode and the CPU device count; [`compilation_cache`]: the opt-in

@@ -1,4 +1,4 @@
-//! `rjax::numpy`: the first slice of JAX's `jax.numpy`.
+//! `rjax::numpy`: JAX's `jax.numpy`, with [`linalg`] for `jax.numpy.linalg`.
 //!
 //! NumPy's API with JAX's semantics: NumPy broadcasting, JAX's type promotion (Rust numbers
 //! passed through [`IntoArray`] are weakly typed), negative axes and `keepdims`. Every
