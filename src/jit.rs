@@ -203,16 +203,17 @@ impl<F> Jitted<F> {
         self
     }
 
-    /// Lays the inputs out as `shardings` (one per flattened input leaf; `None` keeps the
-    /// leaf's own layout), as JAX's `in_shardings`: the function then runs on their mesh, one
-    /// SPMD partition per device, and inputs laid out differently are resharded first.
+    /// Lays the inputs out as `shardings` (one per flattened input leaf, or one for all of
+    /// them; `None` keeps the leaf's own layout), as JAX's `in_shardings`: the function then
+    /// runs on their mesh, one SPMD partition per device, and inputs laid out differently are
+    /// resharded first.
     pub fn with_in_shardings(mut self, shardings: Vec<Option<NamedSharding>>) -> Self {
         self.in_shardings = shardings;
         self
     }
 
-    /// Lays the outputs out as `shardings` (one per flattened output leaf; `None` lets rjax
-    /// choose), as JAX's `out_shardings`.
+    /// Lays the outputs out as `shardings` (one per flattened output leaf, or one for all of
+    /// them; `None` lets XLA's propagation choose), as JAX's `out_shardings`.
     pub fn with_out_shardings(mut self, shardings: Vec<Option<NamedSharding>>) -> Self {
         self.out_shardings = shardings;
         self

@@ -138,6 +138,13 @@ fn sharded_inputs_choose_the_mesh_and_are_resharded_when_asked() -> Result<()> {
     assert_eq!(doubled.to_vec::<f32>()?, want);
     let total = x.sum();
     assert_eq!(total.to_vec::<f32>()?, vec![2016.0]);
+    // One sharding stands for every input leaf, as a JAX prefix.
+    let sum: Array = jit(|(a, b): (Array, Array)| &a + &b)
+        .with_in_shardings(vec![Some(rows.clone())])
+        .call((iota(&[8, 8])?, iota(&[8, 8])?))?;
+    assert_eq!(sum.sharding(), Some(&rows));
+    let want: Vec<f32> = (0..64).map(|i| 2.0 * i as f32).collect();
+    assert_eq!(sum.to_vec::<f32>()?, want);
     // Asked for columns: the row-sharded input is resharded first.
     let z: Array = jit(|x: Array| x.t())
         .with_in_shardings(vec![Some(cols.clone())])

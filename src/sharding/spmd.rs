@@ -77,20 +77,22 @@ pub(crate) fn layout(
         }
     };
     let n_consts = consts.len();
-    let check = |what: &str, leaves: &str, explicit: &[Option<NamedSharding>], n: usize| {
-        if explicit.is_empty() || explicit.len() == n {
-            return Ok(());
-        }
-        Err(Error::invalid(
-            "jit",
-            format!(
-                "{} {what} given for a function with {n} flattened {leaves}",
-                explicit.len()
-            ),
-        ))
-    };
-    check("in_shardings", "inputs", explicit_in, leaf_shardings.len())?;
-    check(
+    // One sharding per flattened leaf, or a single one for all of them (JAX's prefix rule).
+    let per_leaf =
+        |what: &str, leaves: &str, explicit: &[Option<NamedSharding>], n: usize| match explicit {
+            [] => Ok(vec![None; n]),
+            [one] => Ok(vec![one.clone(); n]),
+            _ if explicit.len() == n => Ok(explicit.to_vec()),
+            _ => Err(Error::invalid(
+                "jit",
+                format!(
+                    "{} {what} given for a function with {n} flattened {leaves}",
+                    explicit.len()
+                ),
+            )),
+        };
+    let explicit_in = per_leaf("in_shardings", "inputs", explicit_in, leaf_shardings.len())?;
+    let explicit_out = per_leaf(
         "out_shardings",
         "outputs",
         explicit_out,
@@ -105,7 +107,7 @@ pub(crate) fn layout(
             leaf_shardings[i - n_consts].clone()
         };
         let explicit = (i >= n_consts)
-            .then(|| explicit_in.get(i - n_consts).cloned().flatten())
+            .then(|| explicit_in[i - n_consts].clone())
             .flatten();
         let sharding = explicit
             .or(own)
@@ -118,10 +120,8 @@ pub(crate) fn layout(
         .iter()
         .enumerate()
         .map(|(j, atom)| {
-            let sharding = explicit_out
-                .get(j)
-                .cloned()
-                .flatten()
+            let sharding = explicit_out[j]
+                .clone()
                 .or_else(|| stated_sharding(jaxpr, atom, &in_shardings));
             if let Some(sharding) = &sharding {
                 sharding.check_shape("jit", &atom.aval().shape)?;
