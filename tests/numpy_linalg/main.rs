@@ -594,5 +594,6 @@ fn misuse_panics_with_a_clear_message() -> Result<()> {
     Ok(())
 }
 
+mod eigh_vectors;
 mod gradients;
 mod values_only;

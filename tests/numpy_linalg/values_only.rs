@@ -3,7 +3,7 @@
 use super::*;
 
 /// The symmetric `[n, n]` input `symmetric(n)` of `tests/golden/numpy_linalg.py`.
-fn symmetric(n: usize) -> Array {
+pub(super) fn symmetric(n: usize) -> Array {
     let a = host(|k| (k * k * 0.011 + 0.3).sin(), &[n, n]);
     (&a + mt(&a)) * 0.5
 }

@@ -1,18 +1,17 @@
-//! `cholesky`, `qr` and `eigh`, on the [`crate::lax`] primitives that XLA expands on every
-//! backend, and `eigvalsh`, by [`super::tridiagonal`] and [`super::bisection`] without
-//! eigenvectors.
+//! `cholesky` and `qr`, on the [`crate::lax`] primitives that XLA expands on every backend,
+//! and `eigh` and `eigvalsh` in HLO.
 //!
-//! XLA's `Eigh` expansion (a Jacobi method) skips rotations below a `float32`-sized threshold,
-//! which leaves `float64` eigenvectors accurate to about `1e-8` only. [`eigh`] therefore
-//! refines them with one Rayleigh–Ritz correction: with `B = V₀ᵀ·A·V₀` (diagonal up to that
-//! error), the first-order eigenvectors of `B` are `I + E` with `Eᵢⱼ = Bᵢⱼ / (Bⱼⱼ - Bᵢᵢ)`,
-//! orthonormalized by a QR factorization, which squares the error (pairs whose gap is not
-//! large against `Bᵢⱼ`, a near-degenerate cluster, are left as they are); the eigenvalues are
-//! then the diagonal of `Vᵀ·A·V`. Its derivative is JAX's `eigh` rule, attached through
-//! [`custom_jvp`].
+//! [`eigvalsh`]: Householder tridiagonalization ([`super::tridiagonal`]) and bisection
+//! ([`super::bisection`]), without eigenvectors. [`eigh`]: the same tridiagonalization, also
+//! accumulating the reflectors into `Q` (`A = Q·T·Qᵀ`), the same bisection for the
+//! eigenvalues, inverse iteration on `T` for its eigenvectors `V_T`
+//! ([`super::inverse_iteration`]), and `V = Q·V_T`, one matrix product. Both work on the
+//! matrix scaled to a largest magnitude of 1 and scale the eigenvalues back. Their derivatives
+//! are JAX's `eigh` rule, attached through [`custom_jvp`].
 
 use super::bisection::tridiagonal_eigenvalues;
-use super::tridiagonal::tridiagonalize;
+use super::inverse_iteration::tridiagonal_eigenvectors;
+use super::tridiagonal::{tridiagonalize, tridiagonalize_with_q};
 use super::{diagonal, eye, matrices, mm, mt, rows_cols, square_matrices};
 use crate::custom_derivatives::custom_jvp;
 use crate::lax::{self, unwrap_at_caller};
@@ -76,7 +75,7 @@ pub fn qr(a: &Array, mode: QrMode) -> (Option<Array>, Array) {
 
 thread_local! {
     static EIGH: Box<dyn Fn(Array) -> Result<(Array, Array)>> =
-        Box::new(custom_jvp(|a: Array| Ok::<_, crate::Error>(refined_eigh(&a)), eigh_jvp));
+        Box::new(custom_jvp(|a: Array| eigh_primal(&a), eigh_jvp));
     static EIGVALSH: Box<dyn Fn(Array) -> Result<Array>> =
         Box::new(custom_jvp(|a: Array| eigenvalues_only(&a), eigvalsh_jvp));
 }
@@ -103,26 +102,20 @@ fn eigvalsh_jvp(a: Array, da: Array) -> Result<(Array, Array)> {
     Ok((w, dw))
 }
 
-/// `(w, v)` of each symmetric matrix of `a` (its lower triangle read), eigenvalues ascending,
-/// refined as the module documentation describes.
-fn refined_eigh(a: &Array) -> (Array, Array) {
-    let (v0, _) = lax::eigh(a, true, true);
+/// `(w, v)` of each symmetric matrix of `a`, eigenvalues ascending, as the module
+/// documentation describes: tridiagonalization with `Q`, bisection, inverse iteration on the
+/// tridiagonal, and `V = Q·V_T`, on the matrix scaled to a largest magnitude of 1.
+fn eigh_primal(a: &Array) -> Result<(Array, Array)> {
     let n = rows_cols(a).0;
-    let dtype = a.dtype();
-    let b = mm(&mm(&mt(&v0), a), &v0);
-    let d = diagonal(&b);
-    let gaps = lax::expand_dims(&d, &[d.ndim() - 1]) - lax::expand_dims(&d, &[d.ndim()]);
-    let small = b.abs().lt(gaps.abs() * 0.01);
-    let off = lax::not(&super::eye_mask(n));
-    let usable = super::both(&small, &off);
-    let safe = super::super::where_(&usable, &gaps, 1.0);
-    let e = super::super::where_(&usable, &b / safe, 0.0);
-    let (q, r) = lax::qr(&mm(&v0, &(e + eye(n, dtype))), false);
-    let signs = super::super::where_(diagonal(&r).lt(0.0), -1.0, 1.0);
-    let signs = lax::convert_element_type(&signs, dtype);
-    let v = q * lax::expand_dims(&signs, &[signs.ndim() - 1]);
-    let w = diagonal(&mm(&mm(&mt(&v), a), &v));
-    (w, v)
+    if n == 0 {
+        return Ok((diagonal(a), a.clone()));
+    }
+    let scale = super::super::max(&a.abs(), Some(&[-2, -1]), true);
+    let scale = super::super::where_(scale.gt(0.0), &scale, 1.0);
+    let (d, e, q) = tridiagonalize_with_q(&(a / &scale))?;
+    let w = tridiagonal_eigenvalues(&d, &e, 0, n)?;
+    let v = mm(&q, &tridiagonal_eigenvectors(&d, &e, &w)?);
+    Ok((w * lax::squeeze(&scale, &[scale.ndim() - 1]), v))
 }
 
 /// JAX's `_eigh_jvp_rule`: `ẇ = diag(Vᵀ·Ȧ·V)` and `V̇ = V·(F ∘ (Vᵀ·Ȧ·V))` with

@@ -1,6 +1,6 @@
 //! Householder tridiagonalization of symmetric matrices (LAPACK's unblocked `dsytd2`), the
-//! first half of [`super::eigvalsh`]'s eigenvalue-only path, and the reflector it shares with
-//! the bidiagonalization of [`super::bidiagonal`].
+//! first step of [`super::eigvalsh`] and (accumulating `Q`) of [`super::eigh`], and the
+//! reflector it shares with the bidiagonalization of [`super::bidiagonal`].
 //!
 //! Step `k` of `n - 2` (a `fori_loop`) builds the reflector `H = I - τ·v·vᵀ` that zeroes
 //! column `k` of `A` below its subdiagonal and applies it on both sides as the symmetric rank-2
@@ -66,6 +66,28 @@ pub(super) fn as_row(x: &Array) -> Array {
     lax::expand_dims(x, &[x.ndim() - 1])
 }
 
+/// Step `k` of the reduction of `a`: the reflector `(v, τ)` of column `k` and `a` with it
+/// applied on both sides.
+fn reduce_column(index: &Array, k: &Array, a: &Array) -> (Array, Array, Array) {
+    let below = index.gt(k);
+    let x = where_(&below, column(a, k), 0.0);
+    let (v, tau) = reflector(&x, &index.eq(k + 1));
+    let p = lax::squeeze(&mm(a, &as_column(&v)), &[a.ndim() - 1]) * as_column(&tau);
+    let half_k = (&v * &p).sum_axes(&[-1]) * &tau * 0.5;
+    let w = p - as_column(&half_k) * &v;
+    let update = as_column(&v) * as_row(&w) + as_column(&w) * as_row(&v);
+    (v, tau, a - update)
+}
+
+/// The diagonal `[..., n]` and the off-diagonal `[..., n - 1]` of the tridiagonal matrix.
+fn tridiagonal_of(a: &Array) -> (Array, Array) {
+    let n = rows_cols(a).0;
+    let rows = lax::iota(DType::I32, &[n, n], 0);
+    let cols = lax::iota(DType::I32, &[n, n], 1);
+    let sub = where_(rows.eq(cols + 1), a, 0.0).sum_axes(&[-1]);
+    (diagonal(a), last(&sub, 1.min(n)..n))
+}
+
 /// The diagonal `[..., n]` and the off-diagonal `[..., n - 1]` of a symmetric tridiagonal
 /// matrix similar to each symmetric matrix of `a` (`[..., n, n]`, float).
 pub(super) fn tridiagonalize(a: &Array) -> Result<(Array, Array)> {
@@ -73,27 +95,41 @@ pub(super) fn tridiagonalize(a: &Array) -> Result<(Array, Array)> {
     let index = lax::iota(DType::I32, &[n], 0);
     // Matrices of order 2 or less are tridiagonal already.
     let steps = n.saturating_sub(2) as i32;
-    let a = if steps == 0 {
-        a.clone()
-    } else {
-        fori_loop(
-            0,
-            steps,
-            |k, a: Array| {
-                let below = index.gt(&k);
-                let x = where_(&below, column(&a, &k), 0.0);
-                let (v, tau) = reflector(&x, &index.eq(&k + 1));
-                let p = lax::squeeze(&mm(&a, &as_column(&v)), &[a.ndim() - 1]) * as_column(&tau);
-                let half_k = (&v * &p).sum_axes(&[-1]) * &tau * 0.5;
-                let w = p - as_column(&half_k) * &v;
-                let update = as_column(&v) * as_row(&w) + as_column(&w) * as_row(&v);
-                Ok::<_, crate::Error>(a - update)
-            },
-            a.clone(),
-        )?
-    };
-    let rows = lax::iota(DType::I32, &[n, n], 0);
-    let cols = lax::iota(DType::I32, &[n, n], 1);
-    let sub = where_(rows.eq(cols + 1), &a, 0.0).sum_axes(&[-1]);
-    Ok((diagonal(&a), last(&sub, 1.min(n)..n)))
+    if steps == 0 {
+        return Ok(tridiagonal_of(a));
+    }
+    let a = fori_loop(
+        0,
+        steps,
+        |k, a: Array| Ok::<_, crate::Error>(reduce_column(&index, &k, &a).2),
+        a.clone(),
+    )?;
+    Ok(tridiagonal_of(&a))
+}
+
+/// [`tridiagonalize`] with the orthogonal `Q` (`[..., n, n]`) of `A = Q·T·Qᵀ`: the product
+/// `H₀·H₁⋯` of the reflectors, accumulated as `Q ← Q - (Q·v)·(τ·vᵀ)` at each step.
+pub(super) fn tridiagonalize_with_q(a: &Array) -> Result<(Array, Array, Array)> {
+    let n = rows_cols(a).0;
+    let rank = a.ndim();
+    let index = lax::iota(DType::I32, &[n], 0);
+    let steps = n.saturating_sub(2) as i32;
+    let q = lax::broadcast_in_dim(&super::eye(n, a.dtype()), a.shape(), &[rank - 2, rank - 1]);
+    if steps == 0 {
+        let (d, e) = tridiagonal_of(a);
+        return Ok((d, e, q));
+    }
+    let (a, q) = fori_loop(
+        0,
+        steps,
+        |k, (a, q): (Array, Array)| {
+            let (v, tau, a) = reduce_column(&index, &k, &a);
+            let qv = lax::squeeze(&mm(&q, &as_column(&v)), &[rank - 1]) * as_column(&tau);
+            let q = &q - as_column(&qv) * as_row(&v);
+            Ok::<_, crate::Error>((a, q))
+        },
+        (a.clone(), q),
+    )?;
+    let (d, e) = tridiagonal_of(&a);
+    Ok((d, e, q))
 }
