@@ -3,6 +3,25 @@
 
 use super::*;
 
+/// `check_grads` in forward and reverse mode with the default tolerances.
+fn both_modes<F, In, Out, R>(f: F, args: In, order: usize) -> Result<()>
+where
+    F: Fn(In) -> R,
+    R: rjax::FnOutput<Out>,
+    In: rjax::Pytree,
+    Out: rjax::Pytree,
+{
+    Ok(check_grads(
+        f,
+        args,
+        order,
+        &[Mode::Fwd, Mode::Rev],
+        None,
+        None,
+        None,
+    )?)
+}
+
 fn weighted(x: &Array) -> Array {
     let n = x.shape()[x.ndim() - 1];
     let c = jnp::arange(1.0, n as f64 + 1.0, 1.0, Some(x.dtype()));
@@ -12,36 +31,19 @@ fn weighted(x: &Array) -> Array {
 #[test]
 fn gradients_of_decompositions() -> Result<()> {
     let x = inputs();
-    let both = [Mode::Fwd, Mode::Rev];
-    check_grads(
-        |a: Array| linalg::cholesky(&a, false),
-        x.spd.clone(),
-        2,
-        &both,
-        None,
-        None,
-        None,
-    )?;
-    check_grads(
+    both_modes(|a: Array| linalg::cholesky(&a, false), x.spd.clone(), 2)?;
+    both_modes(
         |a: Array| {
             let (q, r) = linalg::qr(&a, QrMode::Reduced);
             (q.expect("reduced"), r)
         },
         x.tall.clone(),
         1,
-        &both,
-        None,
-        None,
-        None,
     )?;
-    check_grads(
+    both_modes(
         |a: Array| linalg::eigvalsh(&a, Uplo::Lower),
         x.spd.clone(),
         2,
-        &both,
-        None,
-        None,
-        None,
     )?;
     // Σᵢ cᵢ·vᵢ·vᵢᵀ does not depend on the eigenvectors' signs.
     let projector = |a: Array| {
@@ -49,17 +51,9 @@ fn gradients_of_decompositions() -> Result<()> {
         let c = jnp::arange(1.0, 5.0, 1.0, Some(DType::F64));
         jnp::matmul(&(&v * c), &mt(&v))
     };
-    check_grads(projector, x.spd.clone(), 1, &both, None, None, None)?;
+    both_modes(projector, x.spd.clone(), 1)?;
     for (a, order) in [(&x.tall, 2), (&x.wide, 1), (&x.batch, 1)] {
-        check_grads(
-            |a: Array| linalg::svd(&a, false, false).s,
-            a.clone(),
-            order,
-            &both,
-            None,
-            None,
-            None,
-        )?;
+        both_modes(|a: Array| linalg::svd(&a, false, false).s, a.clone(), order)?;
         // U·diag(c)·Vh does not depend on the signs of the singular vector pairs.
         let gauge_free = |a: Array| {
             let svd = linalg::svd(&a, false, true);
@@ -67,7 +61,7 @@ fn gradients_of_decompositions() -> Result<()> {
             let c = jnp::arange(1.0, k as f64 + 1.0, 1.0, Some(DType::F64));
             jnp::matmul(&(svd.u.expect("uv") * c), &svd.vh.expect("uv"))
         };
-        check_grads(gauge_free, a.clone(), 1, &both, None, None, None)?;
+        both_modes(gauge_free, a.clone(), 1)?;
     }
     Ok(())
 }
@@ -75,62 +69,13 @@ fn gradients_of_decompositions() -> Result<()> {
 #[test]
 fn gradients_of_solvers() -> Result<()> {
     let x = inputs();
-    let both = [Mode::Fwd, Mode::Rev];
     let pair = (x.square.clone(), x.rhs_mat.clone());
-    check_grads(
-        |(a, b): (Array, Array)| linalg::solve(&a, &b),
-        pair,
-        2,
-        &both,
-        None,
-        None,
-        None,
-    )?;
-    check_grads(
-        |a: Array| linalg::inv(&a),
-        x.batch.clone(),
-        2,
-        &both,
-        None,
-        None,
-        None,
-    )?;
-    check_grads(
-        |a: Array| linalg::det(&a),
-        x.batch.clone(),
-        2,
-        &both,
-        None,
-        None,
-        None,
-    )?;
-    check_grads(
-        |a: Array| linalg::slogdet(&a).1,
-        x.square.clone(),
-        2,
-        &both,
-        None,
-        None,
-        None,
-    )?;
-    check_grads(
-        |a: Array| linalg::pinv(&a, None),
-        x.tall.clone(),
-        1,
-        &both,
-        None,
-        None,
-        None,
-    )?;
-    check_grads(
-        |a: Array| linalg::pinv(&a, None),
-        x.wide.clone(),
-        1,
-        &both,
-        None,
-        None,
-        None,
-    )?;
+    both_modes(|(a, b): (Array, Array)| linalg::solve(&a, &b), pair, 2)?;
+    both_modes(|a: Array| linalg::inv(&a), x.batch.clone(), 2)?;
+    both_modes(|a: Array| linalg::det(&a), x.batch.clone(), 2)?;
+    both_modes(|a: Array| linalg::slogdet(&a).1, x.square.clone(), 2)?;
+    both_modes(|a: Array| linalg::pinv(&a, None), x.tall.clone(), 1)?;
+    both_modes(|a: Array| linalg::pinv(&a, None), x.wide.clone(), 1)?;
     // JAX's det rule stays finite at a singular matrix: the gradient is the adjugate's
     // transpose (rank 2 here, so nonzero).
     let g = grad(|a: Array| linalg::det(&a))(x.singular.clone())?;
