@@ -41,7 +41,27 @@ pub use shard_map::{ShardMapParams, pmap, shard_map};
 pub use spec::{AxisEntry, PartitionSpec};
 
 use crate::runtime::Device;
-use crate::{Result, dispatch};
+use crate::{Error, Result, dispatch};
+
+/// `items` for `n` leaves: one each, or a single one for all of them (JAX's rule that a spec
+/// or sharding is a prefix of the tree it describes). The error names `op`, `what` was given
+/// and `target` (what the `n` leaves belong to).
+pub(crate) fn one_per_leaf<T: Clone>(
+    op: &str,
+    what: &str,
+    items: &[T],
+    n: usize,
+    target: &str,
+) -> Result<Vec<T>> {
+    match items {
+        [one] => Ok(vec![one.clone(); n]),
+        _ if items.len() == n => Ok(items.to_vec()),
+        _ => Err(Error::invalid(
+            op,
+            format!("{} {what} given for {target}", items.len()),
+        )),
+    }
+}
 
 /// The default client's devices (JAX's `jax.devices()`).
 pub fn devices() -> Result<Vec<Device>> {

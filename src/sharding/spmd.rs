@@ -78,25 +78,20 @@ pub(crate) fn layout(
     };
     let n_consts = consts.len();
     // One sharding per flattened leaf, or a single one for all of them (JAX's prefix rule).
-    let per_leaf =
-        |what: &str, leaves: &str, explicit: &[Option<NamedSharding>], n: usize| match explicit {
-            [] => Ok(vec![None; n]),
-            [one] => Ok(vec![one.clone(); n]),
-            _ if explicit.len() == n => Ok(explicit.to_vec()),
-            _ => Err(Error::invalid(
-                "jit",
-                format!(
-                    "{} {what} given for a function with {n} flattened {leaves}",
-                    explicit.len()
-                ),
-            )),
-        };
-    let explicit_in = per_leaf("in_shardings", "inputs", explicit_in, leaf_shardings.len())?;
+    // One sharding per flattened leaf, or a single one for all of them.
+    let per_leaf = |what: &str, explicit: &[Option<NamedSharding>], n: usize, leaves: &str| {
+        if explicit.is_empty() {
+            return Ok(vec![None; n]);
+        }
+        let target = format!("a function with {n} flattened {leaves}");
+        super::one_per_leaf("jit", what, explicit, n, &target)
+    };
+    let explicit_in = per_leaf("in_shardings", explicit_in, leaf_shardings.len(), "inputs")?;
     let explicit_out = per_leaf(
         "out_shardings",
-        "outputs",
         explicit_out,
         jaxpr.outvars.len(),
+        "outputs",
     )?;
     let in_avals = jaxpr.in_avals();
     let mut in_shardings = Vec::with_capacity(in_avals.len());

@@ -10,7 +10,7 @@
 pub(crate) mod rules;
 
 use super::spmd::call_impl;
-use super::{Mesh, NamedSharding, PartitionSpec, axis_env, device_put};
+use super::{Mesh, NamedSharding, PartitionSpec, axis_env, device_put, one_per_leaf};
 use crate::abstract_value::ShapedArray;
 use crate::control_flow::trace_closed;
 use crate::core::{Primitive, bind};
@@ -65,7 +65,14 @@ where
     let mesh = mesh.clone();
     move |input: In| {
         let (leaves, tree) = input.tree_flatten();
-        let in_specs = specs_for("in_specs", &in_specs, leaves.len())?;
+        let n = leaves.len();
+        let in_specs = one_per_leaf(
+            "shard_map",
+            "in_specs",
+            &in_specs,
+            n,
+            &format!("{n} leaves"),
+        )?;
         let block_avals = leaves
             .iter()
             .zip(&in_specs)
@@ -81,7 +88,14 @@ where
             })
         })?;
         let out_tree = out_tree.expect("the body ran");
-        let out_specs = specs_for("out_specs", &out_specs, body.outvars.len())?;
+        let n = body.outvars.len();
+        let out_specs = one_per_leaf(
+            "shard_map",
+            "out_specs",
+            &out_specs,
+            n,
+            &format!("{n} leaves"),
+        )?;
         let mut specs = vec![PartitionSpec::replicated(); consts.len()];
         specs.extend(in_specs.iter().cloned());
         let params = ShardMapParams {
@@ -147,19 +161,6 @@ where
         };
         let mapped = shard_map(per_device, &mesh, vec![spec.clone()], vec![spec]);
         mapped(In::tree_unflatten(&tree, leaves)?)
-    }
-}
-
-/// `specs` for `n` leaves: one each, or a single spec for all of them (JAX's rule that a spec
-/// is a prefix of the tree it describes).
-fn specs_for(what: &str, specs: &[PartitionSpec], n: usize) -> Result<Vec<PartitionSpec>> {
-    match specs {
-        [one] => Ok(vec![one.clone(); n]),
-        _ if specs.len() == n => Ok(specs.to_vec()),
-        _ => Err(Error::invalid(
-            "shard_map",
-            format!("{} {what} given for {n} leaves", specs.len()),
-        )),
     }
 }
 
