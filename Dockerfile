@@ -1,5 +1,5 @@
 # rjax on the CPU: the Rust toolchain, rjax built in release mode with its examples and
-# benches, the official OpenXLA CPU plugin already fetched; the notebook is the default command.
+# benches, the CPU plugins already fetched; the notebook is the default command.
 #   scripts/docker-build.sh            # or: docker build -t rjax .
 #   docker run --rm rjax               # runs examples/notebook.rs
 FROM rust:1.95-bookworm

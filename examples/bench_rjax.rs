@@ -1,5 +1,6 @@
 //! rjax's side of `scripts/bench-vs-jax.sh`: every timed cell of the reference notebook, the
-//! dispatch microbenchmarks, the vmap benchmarks and first-call times, each also written in
+//! dispatch microbenchmarks, the vmap benchmarks, first-call times, the linear-algebra items
+//! (`bench_rjax/linalg.rs`) and the SPMD items (`bench_rjax/spmd.rs`), each also written in
 //! JAX in `scripts/jax_bench.py` with the same sizes, dtypes, data and warm-up.
 //!
 //! Build it with `cargo build --release --example bench_rjax`. Modes:
@@ -30,6 +31,8 @@ use rjax::{
     jacrev_argnums, jit, jvp, vmap,
 };
 
+#[path = "bench_rjax/linalg.rs"]
+mod linalg;
 #[path = "bench_rjax/spmd.rs"]
 mod spmd;
 
@@ -45,8 +48,6 @@ pub const ITEMS: &[(&str, bool)] = &[
     ("vmap/jit_vmap_matvec/1000x256_f32", false),
     ("vmap/jit_vmap_grad/1000x100_f32", false),
     ("numpy/jit_einsum_bij_bjk/b64_128x128_f32", false),
-    ("linalg/jit_svd/500x500_f64", true),
-    ("linalg/jit_eigh/500x500_f64", true),
     ("random/jit_normal/1e7_f32", false),
     ("random/jit_normal/1e7_f64", true),
     ("scan/jit_rnn/t1000_h32_x16_f32", false),
@@ -68,6 +69,38 @@ pub const ITEMS: &[(&str, bool)] = &[
     ("notebook/jit_hvp_jvp/n3000", true),
     ("first_call/jit_grad_f/n1000", true),
     ("first_call/jit_hessian_f/n1000", true),
+    ("linalg/jit_eigh/500x500_f64", true),
+    ("linalg/jit_eigh/1000x1000_f64", true),
+    ("linalg/jit_eigh/500x500_f32", false),
+    ("linalg/jit_eigvalsh/500x500_f64", true),
+    ("linalg/jit_eigvalsh/1000x1000_f64", true),
+    ("linalg/jit_eigvalsh/500x500_f32", false),
+    ("linalg/jit_svd/500x500_f64", true),
+    ("linalg/jit_svd/1000x1000_f64", true),
+    ("linalg/jit_svd/500x500_f32", false),
+    ("linalg/jit_svd_values/500x500_f64", true),
+    ("linalg/jit_svd_values/1000x1000_f64", true),
+    ("linalg/jit_svd_values/500x500_f32", false),
+    ("linalg/jit_qr/500x500_f64", true),
+    ("linalg/jit_qr/1000x1000_f64", true),
+    ("linalg/jit_qr/500x500_f32", false),
+    ("linalg/jit_cholesky/500x500_f64", true),
+    ("linalg/jit_cholesky/1000x1000_f64", true),
+    ("linalg/jit_cholesky/500x500_f32", false),
+    ("linalg/jit_solve/500x500_f64", true),
+    ("linalg/jit_solve/1000x1000_f64", true),
+    ("linalg/jit_solve/500x500_f32", false),
+    ("linalg/jit_inv/500x500_f64", true),
+    ("linalg/jit_inv/1000x1000_f64", true),
+    ("linalg/jit_inv/500x500_f32", false),
+    ("linalg/jit_det/500x500_f64", true),
+    ("linalg/jit_det/1000x1000_f64", true),
+    ("linalg/jit_det/500x500_f32", false),
+    ("linalg/jit_lstsq/1000x500_f64", true),
+    ("linalg/jit_lstsq/2000x1000_f64", true),
+    ("linalg/jit_lstsq/1000x500_f32", false),
+    ("linalg/jit_matmul/1000x1000_f64", true),
+    ("linalg/jit_matmul/2000x2000_f64", true),
     ("spmd/jit_sharded_matmul/d1_1024_f32", false),
     ("spmd/jit_sharded_matmul/d2_1024_f32", false),
     ("spmd/jit_sharded_matmul/d4_1024_f32", false),
@@ -269,34 +302,6 @@ pub fn setup(name: &str) -> Result<Item> {
             });
             timed_jit(contract, (a, b))
         }
-        "linalg/jit_svd/500x500_f64" => {
-            // jnp.linalg.svd(a): full matrices and vectors; the singular values are checked.
-            let a = normal64(&[500, 500])?;
-            let svd = jit(|a: Array| -> rjax::Result<Vec<Array>> {
-                let svd = rjax::numpy::linalg::svd(&a, true, true);
-                Ok(vec![svd.s, svd.u.expect("uv"), svd.vh.expect("uv")])
-            });
-            Item::Timed(Box::new(move || {
-                let outputs: Vec<Array> = svd.call(a.clone())?;
-                for output in &outputs {
-                    output.block_until_ready()?;
-                }
-                Ok(outputs[0].clone())
-            }))
-        }
-        "linalg/jit_eigh/500x500_f64" => {
-            let a = normal64(&[500, 500])?;
-            let symmetric = ready(&a + a.t())?;
-            let eigh = jit(|a: Array| -> rjax::Result<Vec<Array>> {
-                let (w, v) = rjax::numpy::linalg::eigh(&a, rjax::numpy::linalg::Uplo::Lower, true);
-                Ok(vec![w, v])
-            });
-            Item::Timed(Box::new(move || {
-                let outputs: Vec<Array> = eigh.call(symmetric.clone())?;
-                outputs[1].block_until_ready()?;
-                ready(outputs[0].clone())
-            }))
-        }
         "random/jit_normal/1e7_f32" | "random/jit_normal/1e7_f64" => {
             let dtype = if name.ends_with("f32") {
                 DType::F32
@@ -427,6 +432,7 @@ pub fn setup(name: &str) -> Result<Item> {
                 Box::new(jit(hessian_argnums(f, Argnum::<0>)).with_name(name))
             })
         }
+        _ if name.starts_with("linalg/") => linalg::setup(name)?,
         _ if name.starts_with("spmd/") => spmd::setup(name)?,
         _ => bail!("no item {name}"),
     };

@@ -17,6 +17,12 @@
 # Options go to the driver: --batches N (default 11), --warmup S (0.5), --target S (0.25 s per
 # batch), --startups N (5 fresh processes per side), --only WORD... (items containing a word),
 # --raw FILE (every batch's figures; default target/bench-vs-jax.tsv).
+#
+# Linear algebra on its own: `scripts/bench-vs-jax.sh --only linalg` (eigh, eigvalsh, svd, qr,
+# cholesky, solve, inv, det, lstsq and matmul, float64 at 500 and 1000, float32 at 500; after
+# the table, the matmul items' GFLOP/s for rjax, JAX and NumPy, NumPy timed in the JAX worker).
+# Linalg timings need a quiet machine: JAX's LAPACK threads slow down 10-50x when another
+# process holds one of the cores (seen with two cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)

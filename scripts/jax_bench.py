@@ -4,14 +4,17 @@ The items mirror examples/bench_rjax.rs one for one: the same names, sizes, dtyp
 (jax.random.normal with PRNGKey(0), bit-identical to rjax::random, or the same deterministic
 formulas) and warm-up rule. Modes:
 
-  jax_bench.py list                  the item names, each with x64 or x32
+  jax_bench.py list                  the item names, each with x64 or x32 (and jax-only for
+                                     the NumPy references of JAX_ONLY)
   jax_bench.py worker                the line protocol the driver speaks (see bench_rjax.rs)
   jax_bench.py startup               the notebook's first jitted gradient from a fresh process
   jax_bench.py run [ITEM...]         items on their own: `ITEM median_seconds` lines
   jax_bench.py drive --rjax BIN --python PY [options]
                                      starts a JAX worker (PY jax_bench.py worker) and an rjax
                                      worker (BIN worker), runs every item on both, alternating
-                                     the two batch by batch, and prints the table
+                                     the two batch by batch, and prints the table; then
+                                     times the JAX_ONLY items on the JAX worker alone and
+                                     prints the matmul items' GFLOP/s beside NumPy's
 
 Only `drive` runs without JAX: it imports nothing beyond the standard library.
 """
@@ -25,6 +28,7 @@ import time
 
 PROCESS_START = time.perf_counter()
 
+import jax_bench_linalg  # noqa: E402  (the linalg items; imports only the standard library)
 import jax_bench_spmd  # noqa: E402  (the SPMD items; imports nothing but the standard library)
 
 # The SPMD items need 8 CPU devices, as rjax's worker asks for (set before JAX starts).
@@ -40,8 +44,6 @@ ITEMS = [
     ("vmap/jit_vmap_matvec/1000x256_f32", False),
     ("vmap/jit_vmap_grad/1000x100_f32", False),
     ("numpy/jit_einsum_bij_bjk/b64_128x128_f32", False),
-    ("linalg/jit_svd/500x500_f64", True),
-    ("linalg/jit_eigh/500x500_f64", True),
     ("random/jit_normal/1e7_f32", False),
     ("random/jit_normal/1e7_f64", True),
     ("scan/jit_rnn/t1000_h32_x16_f32", False),
@@ -63,7 +65,10 @@ ITEMS = [
     ("notebook/jit_hvp_jvp/n3000", True),
     ("first_call/jit_grad_f/n1000", True),
     ("first_call/jit_hessian_f/n1000", True),
-] + jax_bench_spmd.ITEMS
+] + jax_bench_linalg.ITEMS + jax_bench_spmd.ITEMS
+
+# Items only the JAX worker times (NumPy references), outside the table and its ratios.
+JAX_ONLY = jax_bench_linalg.JAX_ONLY
 
 # ---------------------------------------------------------------------------------------------
 # JAX's side (imports jax lazily, so that `drive` does not).
@@ -112,6 +117,7 @@ def jax_items():
             return build
         return register
 
+    jax_bench_linalg.register(item)
     jax_bench_spmd.register(item, data32)
 
     @item("dispatch/jit_x_plus_1/f32_scalar")
@@ -172,19 +178,6 @@ def jax_items():
         a = data32(64 * 128 * 128, 1.0, (64, 128, 128))
         b = data32(64 * 128 * 128, 2.0, (64, 128, 128))
         return timed_call(jax.jit(lambda a, b: jnp.einsum("bij,bjk->bik", a, b)), a, b)
-
-    @item("linalg/jit_svd/500x500_f64")
-    def _():
-        a = normal64((500, 500))
-        svd = jax.jit(jnp.linalg.svd)
-        return "timed", lambda: jax.block_until_ready(svd(a))[1]
-
-    @item("linalg/jit_eigh/500x500_f64")
-    def _():
-        a = normal64((500, 500))
-        symmetric = (a + a.T).block_until_ready()
-        eigh = jax.jit(jnp.linalg.eigh)
-        return "timed", lambda: jax.block_until_ready(eigh(symmetric))[0]
 
     def jit_normal(dtype):
         sample = jax.jit(lambda key: jax.random.normal(key, (10**7,), dtype))
@@ -310,8 +303,8 @@ def jax_items():
     items["first_call/jit_grad_f/n1000"] = lambda: first_call(lambda f: jax.grad(f, argnums=0))
     items["first_call/jit_hessian_f/n1000"] = lambda: first_call(jax.hessian)
 
-    missing = {name for name, _ in ITEMS} ^ set(items)
-    assert not missing, f"items out of step with ITEMS: {missing}"
+    missing = {name for name, _ in ITEMS + JAX_ONLY} ^ set(items)
+    assert not missing, f"items out of step with ITEMS and JAX_ONLY: {missing}"
     return items
 
 
@@ -353,7 +346,7 @@ class Worker:
         if words[0] == "setup" and len(words) == 4:
             name, warmup, target = words[1], float(words[2]), float(words[3])
             self.active = None
-            jax.config.update("jax_enable_x64", dict(ITEMS)[name])
+            jax.config.update("jax_enable_x64", dict(ITEMS + JAX_ONLY)[name])
             start = time.perf_counter()
             kind, body = self.items[name]()
             if kind == "timed":
@@ -425,7 +418,7 @@ def startup():
 
 def run(names):
     w = Worker()
-    for name in names or [name for name, _ in ITEMS]:
+    for name in names or [name for name, _ in ITEMS + JAX_ONLY]:
         reply = w.command(["setup", name, "0.5", "0.25"])
         samples = [w.command(["batch", name]).split()[3:] for _ in range(7)]
         w.command(["done", name])
@@ -509,8 +502,10 @@ def drive(options):
     names = [name for name, _ in ITEMS]
     if rjax_names != names:
         raise SystemExit(f"the item lists differ: {sorted(set(rjax_names) ^ set(names))}")
+    jax_only = [name for name, _ in JAX_ONLY]
     if options.only:
         names = [name for name in names if any(word in name for word in options.only)]
+        jax_only = [name for name in jax_only if any(word in name for word in options.only)]
 
     raw = open(options.raw, "w") if options.raw else None
     rows = []  # (label, jax median, rjax median, note)
@@ -549,6 +544,16 @@ def drive(options):
             print(f"# {name}: JAX {human(main[1])} (setup {setups['JAX']['setup']:.2f} s), "
                   f"rjax {human(main[2])} (setup {setups['rjax']['setup']:.2f} s)",
                   file=sys.stderr, flush=True)
+        jax_only_times = {}  # name -> median
+        for name in jax_only:
+            jax.ask("setup", name, str(options.warmup), str(options.target))
+            times = [fields(jax.ask("batch", name)[1:])["time"] for _ in range(options.batches)]
+            jax.ask("done", name)
+            jax_only_times[name] = statistics.median(times)
+            if raw:
+                print(name, "JAX", *(f"{t:e}" for t in times), sep="\t", file=raw)
+            print(f"# {name}: {human(jax_only_times[name])} (JAX worker only)",
+                  file=sys.stderr, flush=True)
     finally:
         jax.close()
         rjax.close()
@@ -580,6 +585,8 @@ def drive(options):
         print(f"{label:<{width}}  {human(j):>10}  {human(r):>10}  {ratio:8.2f}"
               + (f"  {note}" if note else ""))
     print(f"worst ratio rjax/jax: {worst[0]:.2f} ({worst[1]})")
+    for line in jax_bench_linalg.matmul_rates(rows, jax_only_times):
+        print(line)
     print(f"# {len(rows)} rows in {time.perf_counter() - started:.0f} s "
           f"({options.batches} batches per item, interleaved)", file=sys.stderr)
 
@@ -591,6 +598,8 @@ def main():
     if mode == "list":
         for name, x64 in ITEMS:
             print(name, "x64" if x64 else "x32")
+        for name, x64 in JAX_ONLY:
+            print(name, "x64" if x64 else "x32", "jax-only")
     elif mode == "worker":
         worker()
     elif mode == "startup":

@@ -95,6 +95,7 @@ pub(crate) fn apply_primitive(primitive: &Primitive, args: &[Array]) -> Result<V
             return Ok(vec![crate::sharding::device_put(&args[0], sharding)?]);
         }
         Primitive::ShardMap(params) => return crate::sharding::shard_map_impl(params, args),
+        Primitive::HostCallback(op) => return op.eval(args),
         _ if args.iter().any(|a| a.sharding().is_some()) => {
             return crate::sharding::spmd::apply_sharded(primitive, args);
         }

@@ -68,6 +68,7 @@ mod abstract_value;
 mod argnums;
 mod array;
 mod autodiff;
+pub mod callback;
 pub mod compilation_cache;
 pub mod config;
 pub mod control_flow;
@@ -81,6 +82,8 @@ mod interpreters;
 mod jacobian;
 pub mod jaxpr;
 mod jit;
+/// Host kernels (dense linear algebra on faer) that compiled XLA programs call on the CPU.
+pub mod kernels;
 pub mod lax;
 mod lowering;
 pub mod nn;
@@ -100,6 +103,7 @@ pub use argnums::{
     value_and_grad_argnums,
 };
 pub use array::{Array, IntoArray, NestedArray};
+pub use callback::{debug, pure_callback};
 pub use autodiff::{
     grad, grad_with_aux, jvp, linearize, value_and_grad, value_and_grad_with_aux, vjp,
 };

@@ -1,8 +1,9 @@
 //! StableHLO lowering: golden text for small functions (written by hand from the StableHLO
 //! spec's generic syntax, not captured from rjax), and properties of every module: it
-//! compiles, constants are exact, and captured arrays stay parameters.
+//! compiles, constants are exact, captured arrays stay parameters, and dots are in the
+//! canonical form XLA's fast paths take.
 
-use rjax::{Array, jit};
+use rjax::{Argnum, Array, hessian_argnums, jit};
 
 #[test]
 fn a_small_function_lowers_to_the_expected_module() -> anyhow::Result<()> {
@@ -93,4 +94,96 @@ fn arrays_are_send_and_sync() {
     let x = Array::from([1.0f32, 2.0]);
     let y = std::thread::spawn(move || x.sin()).join().unwrap();
     assert_eq!(y.to_vec::<f32>().unwrap(), [1.0f32.sin(), 2.0f32.sin()]);
+}
+
+/// The notebook's `f(x, A, b) = (A·x − b)ᵀ(A·x − b)`.
+fn least_squares((x, a, b): (Array, Array, Array)) -> Array {
+    let res = a.matmul(&x) - &b;
+    res.matmul(&res)
+}
+
+/// The ranks of the operands of a `stablehlo.dot_general` line and its dimension numbers
+/// (`lhs_batching_dimensions`, `rhs_batching_dimensions`, `lhs_contracting_dimensions`,
+/// `rhs_contracting_dimensions`; absent ones empty).
+fn dot_general_shape(line: &str) -> ([usize; 2], [Vec<usize>; 4]) {
+    let numbers = [
+        "lhs_batching",
+        "rhs_batching",
+        "lhs_contracting",
+        "rhs_contracting",
+    ]
+    .map(|name| -> Vec<usize> {
+        let Some((_, rest)) = line.split_once(&format!("{name}_dimensions = [")) else {
+            return Vec::new();
+        };
+        let list = &rest[..rest.find(']').unwrap()];
+        list.split(',')
+            .filter(|item| !item.trim().is_empty())
+            .map(|item| item.trim().parse().unwrap())
+            .collect()
+    });
+    // `: (tensor<4x4xf32>, tensor<4xf32>) -> ...`: count the dimensions of each operand type.
+    let operands = line.rsplit_once(" : (").unwrap().1;
+    let operands = &operands[..operands.find(") ->").unwrap()];
+    let ranks: Vec<usize> = operands
+        .split(", ")
+        .map(|ty| {
+            let dims = ty.trim_start_matches("tensor<").split('x');
+            dims.filter(|dim| dim.parse::<usize>().is_ok()).count()
+        })
+        .collect();
+    ([ranks[0], ranks[1]], numbers)
+}
+
+#[test]
+fn the_notebooks_jitted_hessian_has_only_canonical_dots() -> anyhow::Result<()> {
+    let n = 4;
+    let a_values: Vec<f32> = (0..n * n)
+        .map(|i| ((i * 7 % 11) as f32 - 5.0) / 4.0)
+        .collect();
+    let a = Array::from_slice(&a_values, &[n, n])?;
+    let x = Array::from_slice(&[0.5f32, -1.0, 2.0, 0.25], &[n])?;
+    let b = Array::from_slice(&[1.0f32, 0.0, -1.0, 3.0], &[n])?;
+    let hessian = jit(hessian_argnums(least_squares, Argnum::<0>));
+    let lowered = hessian.lower::<_, Array, _>(&(x.clone(), a.clone(), b.clone()))?;
+    let text = lowered.as_text();
+    let dots: Vec<&str> = text
+        .lines()
+        .filter(|line| line.contains("\"stablehlo.dot_general\""))
+        .collect();
+    assert!(!dots.is_empty(), "{text}");
+    for line in dots {
+        let ([lhs_rank, _], [lhs_batch, rhs_batch, lhs_contracting, rhs_contracting]) =
+            dot_general_shape(line);
+        let batch: Vec<usize> = (0..lhs_batch.len()).collect();
+        assert_eq!((&lhs_batch, &rhs_batch), (&batch, &batch), "{line}");
+        let contracting = lhs_contracting.len();
+        let lhs_last: Vec<usize> = (lhs_rank - contracting..lhs_rank).collect();
+        assert_eq!(
+            lhs_contracting, lhs_last,
+            "lhs contracts its last dimensions: {line}"
+        );
+        let rhs_first: Vec<usize> = (batch.len()..batch.len() + contracting).collect();
+        assert_eq!(
+            rhs_contracting, rhs_first,
+            "rhs contracts its first non-batch ones: {line}"
+        );
+    }
+
+    // The values: the Hessian of ‖Ax − b‖² is 2AᵀA.
+    let h: Array = lowered.compile()?.call((x, a, b))?;
+    let got = h.to_vec::<f32>()?;
+    for i in 0..n {
+        for j in 0..n {
+            let want: f32 = (0..n)
+                .map(|k| 2.0 * a_values[k * n + i] * a_values[k * n + j])
+                .sum();
+            let at = i * n + j;
+            assert!(
+                (got[at] - want).abs() <= 1e-5 * want.abs().max(1.0),
+                "H[{i},{j}]"
+            );
+        }
+    }
+    Ok(())
 }

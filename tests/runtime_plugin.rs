@@ -1,5 +1,6 @@
-//! Plugin loading and selection: the embedded CPU plugin, its attributes, and clear errors for
-//! files that are missing or are not PJRT plugins.
+//! Plugin loading and selection: the CPU plugin chosen among the embedded builds, each embedded
+//! build running a program, their attributes, and clear errors for files that are missing or
+//! are not PJRT plugins.
 
 mod common;
 
@@ -9,13 +10,19 @@ use std::sync::Arc;
 use common::leak_checked;
 use rjax::Error;
 use rjax::runtime::{
-    Client, ClientOptions, EMBEDDED_CPU_PLUGIN, ErrorCode, PlatformChoice, Plugin,
+    Client, ClientOptions, CompileOptions, CpuPluginChoice, CpuPluginKind, ErrorCode,
+    PlatformChoice, Plugin, cpu_plugin_choice,
 };
 
+fn chosen_cpu_plugin() -> anyhow::Result<&'static CpuPluginChoice> {
+    cpu_plugin_choice()?.ok_or_else(|| anyhow::anyhow!("no CPU plugin is embedded here"))
+}
+
 #[test]
-fn the_embedded_cpu_plugin_loads_once_and_reports_its_attributes() -> anyhow::Result<()> {
-    let plugin = Plugin::load(EMBEDDED_CPU_PLUGIN)?;
-    let again = Plugin::load(EMBEDDED_CPU_PLUGIN)?;
+fn the_chosen_cpu_plugin_loads_once_and_reports_its_attributes() -> anyhow::Result<()> {
+    let path = &chosen_cpu_plugin()?.path;
+    let plugin = Plugin::load(path)?;
+    let again = Plugin::load(path)?;
     assert!(
         Arc::ptr_eq(&plugin, &again),
         "a plugin is loaded once per path"
@@ -39,6 +46,85 @@ fn the_embedded_cpu_plugin_loads_once_and_reports_its_attributes() -> anyhow::Re
         .expect("a minimum StableHLO version");
     assert!(minimum <= current, "{minimum:?} > {current:?}");
     assert_eq!(current[0], 1, "StableHLO 1.x");
+    Ok(())
+}
+
+#[test]
+fn the_cpu_client_runs_the_plugin_the_choice_names_for_a_stated_reason() -> anyhow::Result<()> {
+    let choice = chosen_cpu_plugin()?;
+    println!(
+        "CPU plugin: {} {}: {}",
+        choice.kind,
+        choice.path.display(),
+        choice.reason
+    );
+    assert!(!choice.reason.is_empty());
+    if std::env::var_os("RJAX_CPU_PLUGIN").is_none() {
+        assert_ne!(choice.kind, CpuPluginKind::File);
+        assert_eq!(choice.kind.unrunnable_here(), None, "{}", choice.reason);
+    }
+    leak_checked(|| {
+        let client = Client::for_platform("cpu", &ClientOptions::new().cpu_device_count(1))?;
+        assert_eq!(client.plugin().path(), choice.path.canonicalize()?);
+        // With no accelerator installed, the automatic choice is that same CPU plugin.
+        let automatic = Client::from_choice(&PlatformChoice::Auto, &ClientOptions::new())?;
+        if automatic.platform_name() == "cpu" {
+            assert_eq!(automatic.plugin().path(), client.plugin().path());
+        }
+        Ok(())
+    })
+}
+
+/// `x + 1` on an f32[3], compiled and run by `plugin`; returns the output.
+fn run_x_plus_one(plugin: &std::sync::Arc<Plugin>) -> anyhow::Result<Vec<f32>> {
+    let client = Client::new(plugin, &ClientOptions::new().cpu_device_count(1))?;
+    let program = client.compile(
+        r#"
+func.func @main(%x: tensor<3xf32>) -> tensor<3xf32> {
+  %one = stablehlo.constant dense<1.0> : tensor<3xf32>
+  %y = stablehlo.add %x, %one : tensor<3xf32>
+  return %y : tensor<3xf32>
+}"#,
+        &CompileOptions::default(),
+    )?;
+    let device = client.device(0).expect("a CPU device");
+    let x = client.buffer_from_host(&[0.5f32, -2.0, 7.0], &[3], &device)?;
+    let y = program.execute(&[&x])?.remove(0);
+    Ok(y.to_vec::<f32>()?)
+}
+
+#[test]
+fn every_embedded_cpu_plugin_this_cpu_can_run_runs_a_program() -> anyhow::Result<()> {
+    let mut ran = 0;
+    for kind in CpuPluginKind::EMBEDDED {
+        let Some(path) = kind.embedded_path() else {
+            println!("skipping the {kind} build: it is not embedded for this platform");
+            continue;
+        };
+        if let Some(why) = kind.unrunnable_here() {
+            println!("skipping the {kind} build: {why}");
+            continue;
+        }
+        let plugin = Plugin::load(path)?;
+        let (major, minor) = plugin.api_version();
+        println!(
+            "the {kind} build {}: PJRT C API {major}.{minor}",
+            path.display()
+        );
+        leak_checked(|| {
+            assert_eq!(
+                run_x_plus_one(&plugin)?,
+                [1.5, -1.0, 8.0],
+                "the {kind} build"
+            );
+            Ok(())
+        })?;
+        ran += 1;
+    }
+    assert!(
+        ran >= 1,
+        "at least the official build runs everywhere it is embedded"
+    );
     Ok(())
 }
 

@@ -8,11 +8,12 @@
 use std::fmt;
 
 use crate::abstract_value::ShapedArray;
+use crate::callback::CallbackOp;
 use crate::control_flow::rules as control_flow;
 use crate::custom_derivatives::{self, BwdFn, FwdFn, JvpFn, Rule};
 use crate::jaxpr::JaxprRef;
 use crate::lax::{
-    BinaryOp, Comparison, DotDimensionNumbers, IndexingOp, LinalgOp, OrderingOp, ReduceOp, UnaryOp,
+    BinaryOp, Comparison, DotDimensionNumbers, FfiCallOp, IndexingOp, LinalgOp, OrderingOp, ReduceOp, UnaryOp,
     dot, elementwise, reduction, structural,
 };
 use crate::lowering::FunctionBuilder;
@@ -126,6 +127,10 @@ pub enum Primitive {
     Ordering(OrderingOp),
     /// Linear algebra: cholesky, triangular_solve, QR, symmetric eigendecomposition.
     Linalg(LinalgOp),
+    /// A call of one of rjax's XLA FFI handlers (JAX's `ffi_call`).
+    FfiCall(FfiCallOp),
+    /// A host callback: JAX's `pure_callback`, `io_callback` or `debug_callback`.
+    HostCallback(CallbackOp),
     /// A call of a staged jaxpr (what `jit` binds): arguments are the jaxpr's constants, then
     /// its inputs.
     Call {
@@ -247,6 +252,8 @@ impl Primitive {
             Primitive::Indexing(op) => op.name(),
             Primitive::Ordering(op) => op.name(),
             Primitive::Linalg(op) => op.name(),
+            Primitive::FfiCall(_) => "ffi_call",
+            Primitive::HostCallback(op) => op.name(),
             Primitive::Call { .. } => "jit",
             Primitive::StopGradient => "stop_gradient",
             Primitive::CustomJvpCall { .. } => "custom_jvp_call",
@@ -339,6 +346,8 @@ impl Primitive {
             Primitive::Indexing(op) => op.abstract_eval(avals),
             Primitive::Ordering(op) => op.abstract_eval(avals),
             Primitive::Linalg(op) => op.abstract_eval(avals),
+            Primitive::FfiCall(op) => Ok(op.abstract_eval()),
+            Primitive::HostCallback(op) => Ok(op.abstract_eval()),
             Primitive::Call { jaxpr, .. } => crate::jit::call_abstract_eval(jaxpr, avals),
             Primitive::StopGradient => one(custom_derivatives::stop_gradient_abstract_eval(avals)),
             Primitive::CustomJvpCall { call, .. } | Primitive::CustomVjpCall { call, .. } => {
@@ -400,6 +409,7 @@ impl Primitive {
                 return control_flow::scan_lower(self, f, args, avals_in, avals_out);
             }
             Primitive::ShardMap(params) => return params.lower(f, args, avals_in, avals_out),
+            Primitive::HostCallback(op) => return op.lower(f, args, avals_in, avals_out),
             _ => {}
         }
         let out = &avals_out[0];
@@ -494,6 +504,7 @@ impl Primitive {
             Primitive::Indexing(op) => op.lower(f, args, avals_in, avals_out),
             Primitive::Ordering(op) => op.lower(f, args, avals_in, avals_out),
             Primitive::Linalg(op) => op.lower(f, args, avals_in, avals_out),
+            Primitive::FfiCall(op) => Ok(op.lower(f, args, avals_in)),
             Primitive::Call { jaxpr, name } => {
                 crate::jit::call_lower(jaxpr, name, f, args, avals_in, avals_out)
             }
@@ -509,7 +520,8 @@ impl Primitive {
             Primitive::Cond { .. }
             | Primitive::While { .. }
             | Primitive::Scan { .. }
-            | Primitive::ShardMap(_) => unreachable!("lowered above"),
+            | Primitive::ShardMap(_)
+            | Primitive::HostCallback(_) => unreachable!("lowered above"),
         }
     }
 
@@ -628,6 +640,8 @@ impl Primitive {
             Primitive::Indexing(op) => op.params_text(),
             Primitive::Ordering(op) => op.params_text(),
             Primitive::Linalg(op) => op.params_text(),
+            Primitive::FfiCall(op) => op.params_text(),
+            Primitive::HostCallback(op) => op.params_text(),
             Primitive::Cond { branches } => {
                 // One branch per line, two columns in from the parameter (the printer indents
                 // continuation lines to the parameter's column).

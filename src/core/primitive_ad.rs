@@ -112,6 +112,8 @@ impl Primitive {
             }
             Primitive::Indexing(op) => indexing_ad::jvp(op, primals, tangents),
             Primitive::Linalg(op) => linalg_ad::jvp(op, primals, tangents),
+            Primitive::FfiCall(op) => Err(op.no_derivative()),
+            Primitive::HostCallback(op) => op.jvp(primals),
             Primitive::StopGradient => {
                 let answers = bind(self.clone(), primals)?;
                 let zeros = answers
@@ -165,6 +167,7 @@ impl Primitive {
             Primitive::ShardMap(params) => {
                 return crate::sharding::shard_map::rules::transpose(params, cts, inputs);
             }
+            Primitive::HostCallback(op) => return Err(op.error("callbacks cannot be transposed")),
             _ => {}
         }
         let ct = cts[0].instantiate()?;
@@ -207,12 +210,14 @@ impl Primitive {
             | Primitive::Call { .. }
             | Primitive::StopGradient
             | Primitive::CustomJvpCall { .. }
-            | Primitive::CustomVjpCall { .. } => Err(elementwise_ad::not_linear(self)),
+            | Primitive::CustomVjpCall { .. }
+            | Primitive::FfiCall(_) => Err(elementwise_ad::not_linear(self)),
             Primitive::CustomLin { .. }
             | Primitive::Cond { .. }
             | Primitive::While { .. }
             | Primitive::Scan { .. }
-            | Primitive::ShardMap(_) => unreachable!("transposed above"),
+            | Primitive::ShardMap(_)
+            | Primitive::HostCallback(_) => unreachable!("transposed above"),
         }
     }
 }

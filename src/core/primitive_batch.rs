@@ -65,6 +65,8 @@ impl Primitive {
             Primitive::Indexing(op) => indexing_batch::batch(op, axis_size, values, dims),
             Primitive::Ordering(op) => ordering_batch::batch(op, axis_size, values, dims),
             Primitive::Linalg(op) => linalg_batch::batch(op, axis_size, values, dims),
+            Primitive::FfiCall(op) => op.batch(axis_size, values, dims),
+            Primitive::HostCallback(op) => op.batch(axis_size, values, dims),
             // A call stays a call: its body is batched into a new staged jaxpr.
             Primitive::Call { jaxpr, name } => {
                 crate::jit::call_batch(jaxpr, name, axis_size, values, dims)

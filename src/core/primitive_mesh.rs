@@ -59,6 +59,8 @@ impl Primitive {
             | Primitive::Indexing(_)
             | Primitive::Ordering(_)
             | Primitive::Linalg(_)
+            | Primitive::FfiCall(_)
+            | Primitive::HostCallback(_)
             | Primitive::StopGradient
             | Primitive::CustomLin { .. }
             | Primitive::ShardingConstraint { .. }

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::runtime::{EMBEDDED_CPU_PLUGIN, NamedValue, PlatformChoice, find_plugin};
+use crate::runtime::{NamedValue, PlatformChoice, find_plugin, is_embedded_cpu_plugin};
 use crate::{Error, Result};
 
 /// The environment variable naming the coordinator, as `host:port`.
@@ -165,7 +165,7 @@ pub(crate) fn default_platform() -> String {
 /// The platform a plugin file serves, judged by its name (`libtpu.so`,
 /// `xla_cuda_plugin.so`, `pjrt_c_api_gpu_plugin.so`, ...); `cpu` for anything else.
 fn platform_of_plugin_file(path: &Path) -> &'static str {
-    if path == Path::new(EMBEDDED_CPU_PLUGIN) {
+    if is_embedded_cpu_plugin(path) {
         return "cpu";
     }
     let name = path
@@ -246,9 +246,10 @@ mod tests {
         assert_eq!(platform_of_plugin_file(Path::new("/x/libtpu.so")), "tpu");
         let cuda = Path::new("/x/jax_plugins/xla_cuda13/xla_cuda_plugin.so");
         assert_eq!(platform_of_plugin_file(cuda), "cuda");
-        assert_eq!(
-            platform_of_plugin_file(Path::new(EMBEDDED_CPU_PLUGIN)),
-            "cpu"
-        );
+        for kind in crate::runtime::CpuPluginKind::EMBEDDED {
+            if let Some(path) = kind.embedded_path() {
+                assert_eq!(platform_of_plugin_file(path), "cpu");
+            }
+        }
     }
 }

@@ -1,5 +1,5 @@
 //! Dead-code elimination (JAX's `dce_jaxpr`): equations none of whose outputs are used, and
-//! constants nothing reads, are dropped. Every primitive is pure, so this is always sound.
+//! constants nothing reads, are dropped; equations with a side effect (`effects`) are kept.
 
 use std::collections::HashSet;
 
@@ -19,7 +19,7 @@ pub(crate) fn dce_jaxpr(jaxpr: Jaxpr, consts: Vec<Array>) -> (Jaxpr, Vec<Array>)
         .collect();
     let mut eqns = Vec::with_capacity(jaxpr.eqns.len());
     for eqn in jaxpr.eqns.into_iter().rev() {
-        if eqn.outputs.iter().any(|out| live.contains(out)) {
+        if eqn.outputs.iter().any(|out| live.contains(out)) || eqn.primitive.has_side_effect() {
             for input in &eqn.inputs {
                 if let Atom::Var(var) = input {
                     live.insert(var.clone());

@@ -2,6 +2,7 @@
 //! pretty-printer, type checker and dead-code elimination.
 
 mod dce;
+mod effects;
 mod eval;
 mod ir;
 mod pretty;

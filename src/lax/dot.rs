@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::abstract_value::ShapedArray;
-use crate::lowering::FunctionBuilder;
+use crate::lowering::{FunctionBuilder, i64_array};
 use crate::{DType, Error, Result};
 
 /// Which dimensions of a `dot_general` contract and which are batch dimensions.
@@ -84,8 +84,8 @@ pub(crate) fn dot_general_abstract_eval(
         return fail("a dimension is named twice");
     }
     let free = |aval: &ShapedArray, contracting: &[usize], batch: &[usize]| -> Vec<usize> {
-        (0..aval.ndim())
-            .filter(|d| !contracting.contains(d) && !batch.contains(d))
+        free_dimensions(aval.ndim(), contracting, batch)
+            .into_iter()
             .map(|d| aval.shape[d])
             .collect()
     };
@@ -99,6 +99,12 @@ pub(crate) fn dot_general_abstract_eval(
     })
 }
 
+/// Lowers `dot_general` in the form XLA's fast dot paths take (and JAX's own lowering mostly
+/// produces): the left operand's dimensions as `[batch..., free..., contracting...]` and the
+/// right operand's as `[batch..., contracting..., free...]`. An operand whose dimensions are in
+/// another order is transposed first (XLA's CPU dot kernels, YNNPACK's among them, do not take
+/// a left operand contracted on a leading dimension); free dimensions keep their relative
+/// order, so the result is `[batch, lhs free, rhs free]` as before.
 pub(crate) fn dot_general_lower(
     numbers: &DotDimensionNumbers,
     f: &mut FunctionBuilder<'_>,
@@ -106,6 +112,39 @@ pub(crate) fn dot_general_lower(
     avals_in: &[ShapedArray],
     out: &ShapedArray,
 ) -> String {
+    let (lhs_aval, rhs_aval) = (&avals_in[0], &avals_in[1]);
+    let lhs_free = free_dimensions(
+        lhs_aval.ndim(),
+        &numbers.lhs_contracting,
+        &numbers.lhs_batch,
+    );
+    let rhs_free = free_dimensions(
+        rhs_aval.ndim(),
+        &numbers.rhs_contracting,
+        &numbers.rhs_batch,
+    );
+    let lhs_order: Vec<usize> = [&numbers.lhs_batch, &lhs_free, &numbers.lhs_contracting]
+        .into_iter()
+        .flatten()
+        .copied()
+        .collect();
+    let rhs_order: Vec<usize> = [&numbers.rhs_batch, &numbers.rhs_contracting, &rhs_free]
+        .into_iter()
+        .flatten()
+        .copied()
+        .collect();
+    let (lhs, lhs_aval) = in_order(f, &args[0], lhs_aval, &lhs_order);
+    let (rhs, rhs_aval) = in_order(f, &args[1], rhs_aval, &rhs_order);
+
+    let batch = numbers.lhs_batch.len();
+    let contracting = numbers.lhs_contracting.len();
+    let lhs_contracting_start = batch + lhs_free.len();
+    let canonical = DotDimensionNumbers {
+        lhs_batch: (0..batch).collect(),
+        rhs_batch: (0..batch).collect(),
+        lhs_contracting: (lhs_contracting_start..lhs_contracting_start + contracting).collect(),
+        rhs_contracting: (batch..batch + contracting).collect(),
+    };
     let list = |v: &[usize]| {
         format!(
             "[{}]",
@@ -117,10 +156,10 @@ pub(crate) fn dot_general_lower(
     };
     let mut fields = Vec::new();
     for (name, dims) in [
-        ("lhs_batching_dimensions", &numbers.lhs_batch),
-        ("rhs_batching_dimensions", &numbers.rhs_batch),
-        ("lhs_contracting_dimensions", &numbers.lhs_contracting),
-        ("rhs_contracting_dimensions", &numbers.rhs_contracting),
+        ("lhs_batching_dimensions", &canonical.lhs_batch),
+        ("rhs_batching_dimensions", &canonical.rhs_batch),
+        ("lhs_contracting_dimensions", &canonical.lhs_contracting),
+        ("rhs_contracting_dimensions", &canonical.rhs_contracting),
     ] {
         if !dims.is_empty() {
             fields.push(format!("{name} = {}", list(dims)));
@@ -132,9 +171,38 @@ pub(crate) fn dot_general_lower(
     );
     f.op(
         "stablehlo.dot_general",
-        args,
-        avals_in,
+        &[lhs, rhs],
+        &[lhs_aval, rhs_aval],
         std::slice::from_ref(out),
         &attributes,
     )
+}
+
+/// The dimensions of a rank-`rank` operand that neither contract nor batch, in order.
+fn free_dimensions(rank: usize, contracting: &[usize], batch: &[usize]) -> Vec<usize> {
+    (0..rank)
+        .filter(|d| !contracting.contains(d) && !batch.contains(d))
+        .collect()
+}
+
+/// `value` with its dimensions in `order` (`order[i]` is the input dimension that becomes
+/// dimension `i`), and its type: a `stablehlo.transpose` unless `order` is already the identity.
+fn in_order(
+    f: &mut FunctionBuilder<'_>,
+    value: &str,
+    aval: &ShapedArray,
+    order: &[usize],
+) -> (String, ShapedArray) {
+    if order.iter().enumerate().all(|(i, &d)| i == d) {
+        return (value.to_string(), aval.clone());
+    }
+    let transposed = aval.with_shape(order.iter().map(|&d| aval.shape[d]).collect::<Vec<_>>());
+    let value = f.op(
+        "stablehlo.transpose",
+        &[value.to_string()],
+        std::slice::from_ref(aval),
+        std::slice::from_ref(&transposed),
+        &format!("permutation = {}", i64_array(order)),
+    );
+    (value, transposed)
 }

@@ -202,8 +202,79 @@ impl LinalgOp {
         }
     }
 
-    /// Emits the StableHLO for this primitive.
+    /// Emits the StableHLO for this primitive: a call of rjax's Rust kernel where the
+    /// default client runs them (the CPU), else the HLO lowering below.
     pub(crate) fn lower(
+        &self,
+        f: &mut FunctionBuilder<'_>,
+        args: &[String],
+        avals_in: &[ShapedArray],
+        avals_out: &[ShapedArray],
+    ) -> Result<Vec<String>> {
+        if super::ffi_call::kernels_available() {
+            return Ok(self.lower_to_kernel(f, args, avals_in, avals_out));
+        }
+        self.lower_to_hlo(f, args, avals_in, avals_out)
+    }
+
+    /// A call of the kernel of the same name (`rjax_cholesky`, ...), its flags as attributes.
+    fn lower_to_kernel(
+        &self,
+        f: &mut FunctionBuilder<'_>,
+        args: &[String],
+        avals_in: &[ShapedArray],
+        avals_out: &[ShapedArray],
+    ) -> Vec<String> {
+        let (target, attributes): (&'static str, Vec<(&'static str, i64)>) = match self {
+            LinalgOp::Cholesky => ("rjax_cholesky", vec![("lower", 1)]),
+            LinalgOp::TriangularSolve {
+                left_side,
+                lower,
+                transpose_a,
+                conjugate_a,
+                unit_diagonal,
+            } => (
+                "rjax_triangular_solve",
+                vec![
+                    ("conjugate_a", i64::from(*conjugate_a)),
+                    ("left_side", i64::from(*left_side)),
+                    ("lower", i64::from(*lower)),
+                    ("transpose_a", i64::from(*transpose_a)),
+                    ("unit_diagonal", i64::from(*unit_diagonal)),
+                ],
+            ),
+            LinalgOp::Qr { full_matrices } => {
+                ("rjax_qr", vec![("full_matrices", i64::from(*full_matrices))])
+            }
+            LinalgOp::Eigh {
+                lower,
+                sort_eigenvalues,
+            } => (
+                "rjax_eigh",
+                vec![
+                    ("compute_v", 1),
+                    ("lower", i64::from(*lower)),
+                    ("sort", i64::from(*sort_eigenvalues)),
+                ],
+            ),
+        };
+        let call = super::FfiCallOp {
+            target,
+            attributes,
+            results: avals_out.to_vec(),
+            vmap_method: super::VmapMethod::BroadcastAll,
+        };
+        let outputs = call.lower(f, args, avals_in);
+        match self {
+            // JAX's `cholesky` keeps the lower triangle of what the kernel returns: a matrix
+            // that is not positive definite gives NaN there and zeros above.
+            LinalgOp::Cholesky => vec![keep_triangle(f, &outputs[0], &avals_out[0], "GE")],
+            _ => outputs,
+        }
+    }
+
+    /// The HLO lowering every plugin compiles.
+    fn lower_to_hlo(
         &self,
         f: &mut FunctionBuilder<'_>,
         args: &[String],

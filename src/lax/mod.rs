@@ -14,12 +14,14 @@ pub(crate) mod dot_batch;
 pub(crate) mod elementwise;
 pub(crate) mod elementwise_ad;
 pub(crate) mod elementwise_batch;
+pub(crate) mod ffi_call;
 mod indexing;
 pub(crate) mod indexing_ad;
 pub(crate) mod indexing_batch;
 mod linalg;
 pub(crate) mod linalg_ad;
 pub(crate) mod linalg_batch;
+mod linalg_kernels;
 mod ordering;
 pub(crate) mod ordering_ad;
 pub(crate) mod ordering_batch;
@@ -37,8 +39,10 @@ pub use crate::control_flow::{
 pub use associative_scan::associative_scan;
 pub use dot::DotDimensionNumbers;
 pub use elementwise::{BinaryOp, Comparison, UnaryOp};
+pub use ffi_call::{FfiCallOp, VmapMethod};
 pub use indexing::*;
 pub use linalg::*;
+pub use linalg_kernels::{eig, hessenberg, householder_product, lu};
 pub use ordering::*;
 pub use reduction::ReduceOp;
 

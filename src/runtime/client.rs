@@ -125,7 +125,9 @@ impl Client {
         inner.platform_name = inner.read_platform_name()?;
         inner.platform_version = inner.read_platform_version()?;
         inner.devices = inner.read_devices()?;
-        Ok(Client(Arc::new(inner)))
+        let client = Client(Arc::new(inner));
+        super::ffi::prepare(&client);
+        Ok(client)
     }
 
     /// The plugin this client belongs to.

@@ -5,7 +5,10 @@
 //!    [`PlatformChoice::Platforms`] / `RJAX_PLATFORMS` (alias `JAX_PLATFORMS`), a
 //!    comma-separated preference list such as `cuda,cpu`;
 //! 2. otherwise accelerators first, as JAX does: `tpu`, then `cuda`, then `rocm`, each only if
-//!    its plugin is installed and a client can be created; then the embedded CPU plugin.
+//!    its plugin is installed and a client can be created; then the CPU.
+//!
+//! The `cpu` platform's plugin is the embedded build this CPU runs fastest, or the one
+//! `RJAX_CPU_PLUGIN` names ([`cpu_plugin_choice`], in `cpu_plugin.rs`).
 //!
 //! A platform's plugin is looked for in the directories of `PJRT_PLUGIN_LIBRARY_PATH`
 //! (colon-separated; files `pjrt_c_api_<name>_plugin.so`, `pjrt-plugin-<name>.so`,
@@ -18,11 +21,8 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use super::{Client, ClientOptions, Plugin};
+use super::{Client, ClientOptions, Plugin, cpu_plugin_choice};
 use crate::{Error, Result};
-
-/// The CPU plugin baked in at build time (from the `xla-cpu-pjrt` wheel, or `RJAX_CPU_PLUGIN`).
-pub const EMBEDDED_CPU_PLUGIN: &str = env!("RJAX_EMBEDDED_CPU_PLUGIN");
 
 /// The accelerators tried, in order, when nobody chose a platform.
 const ACCELERATORS: [&str; 3] = ["tpu", "cuda", "rocm"];
@@ -34,7 +34,8 @@ pub enum PlatformChoice {
     Path(PathBuf),
     /// The first of these platforms whose plugin is found and starts.
     Platforms(Vec<String>),
-    /// Nobody chose: the first accelerator that starts, else the embedded CPU plugin.
+    /// Nobody chose: the first accelerator that starts, else the CPU plugin
+    /// [`cpu_plugin_choice`] names.
     Auto,
 }
 
@@ -142,7 +143,7 @@ fn find_with(
     };
 
     if platform == "cpu" {
-        if let Some(found) = check(PathBuf::from(EMBEDDED_CPU_PLUGIN)) {
+        if let Some(found) = cpu_plugin_choice()?.and_then(|choice| check(choice.path.clone())) {
             return Ok(found);
         }
     }
@@ -211,6 +212,7 @@ fn install_hint(platform: &str) -> String {
         "cuda" | "gpu" => "install JAX's CUDA plugin (`pip install \"jax[cuda13]\"`), or ",
         "tpu" => "install libtpu (`pip install \"jax[tpu]\"`), or ",
         "rocm" => "install JAX's ROCm plugin, or ",
+        "cpu" => "rjax embeds no CPU plugin for this platform: set RJAX_CPU_PLUGIN, or ",
         _ => "",
     };
     format!(
@@ -349,10 +351,13 @@ mod tests {
     }
 
     #[test]
-    fn the_cpu_platform_is_the_embedded_plugin() {
+    fn the_cpu_platform_is_the_chosen_cpu_plugin() {
+        let choice = cpu_plugin_choice()
+            .unwrap()
+            .expect("a CPU plugin is embedded for this platform");
         assert_eq!(
             find_with("cpu", &vars(&[]), no_python).unwrap(),
-            Path::new(EMBEDDED_CPU_PLUGIN)
+            choice.path
         );
     }
 }

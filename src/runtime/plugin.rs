@@ -14,6 +14,7 @@ use xla_sys as sys;
 use xla_sys::PjrtStruct;
 
 use super::error::ErrorCode;
+use super::ffi::FfiState;
 use super::named_value::NamedValue;
 use crate::{Error, Result};
 
@@ -43,6 +44,8 @@ pub struct Plugin {
     path: PathBuf,
     api: &'static sys::PJRT_Api,
     attributes: Vec<(String, NamedValue)>,
+    /// Whether rjax's FFI handlers are registered with this plugin and pass the self-test.
+    ffi: FfiState,
 }
 
 // SAFETY: the API table is immutable after `GetPjrtApi` returns, and the PJRT C API is called
@@ -114,6 +117,7 @@ impl Plugin {
             path: path.to_path_buf(),
             api,
             attributes: Vec::new(),
+            ffi: FfiState::new(),
         };
         let mut args = sys::PJRT_Plugin_Initialize_Args::zeroed_sized();
         // SAFETY: `args` is a sized, zeroed struct with no pointers; Initialize runs once per
@@ -130,6 +134,16 @@ impl Plugin {
         // SAFETY: the plugin returned `num_attributes` valid named values that live as long as
         // the plugin.
         Ok(unsafe { NamedValue::read_list(args.attributes, args.num_attributes) })
+    }
+
+    /// The registration outcome of rjax's FFI handlers with this plugin.
+    pub(crate) fn ffi_state(&self) -> &FfiState {
+        &self.ffi
+    }
+
+    /// The plugin's API table, for the extension lookups of the FFI layer.
+    pub(crate) fn raw_api(&self) -> &'static sys::PJRT_Api {
+        self.api
     }
 
     /// The file this plugin was loaded from.

@@ -84,6 +84,9 @@ thread_local! {
 /// tridiagonalization ([`super::tridiagonal`]) and bisection ([`super::bisection`]) of the
 /// matrix scaled to a largest magnitude of 1.
 fn eigenvalues_only(a: &Array) -> Result<Array> {
+    if super::kernels::available() {
+        return super::kernels::eigvalsh(a);
+    }
     let n = rows_cols(a).0;
     let scale = super::super::max(&a.abs(), Some(&[-2, -1]), true);
     let scale = super::super::where_(scale.gt(0.0), &scale, 1.0);
@@ -106,6 +109,9 @@ fn eigvalsh_jvp(a: Array, da: Array) -> Result<(Array, Array)> {
 /// documentation describes: tridiagonalization with `Q`, bisection, inverse iteration on the
 /// tridiagonal, and `V = Q·V_T`, on the matrix scaled to a largest magnitude of 1.
 fn eigh_primal(a: &Array) -> Result<(Array, Array)> {
+    if super::kernels::available() {
+        return super::kernels::eigh(a);
+    }
     let n = rows_cols(a).0;
     if n == 0 {
         return Ok((diagonal(a), a.clone()));

@@ -70,6 +70,10 @@ fn eliminate(k: &Array, (a, perm, swaps): (Array, Array, Array)) -> (Array, Arra
 
 /// The LU factorization of each matrix of `a` (`[..., n, n]`, float).
 pub(super) fn lu(a: &Array) -> Result<Lu> {
+    if super::kernels::available() {
+        let (lu, perm, swaps) = super::kernels::lu(a)?;
+        return Ok(Lu { lu, perm, swaps });
+    }
     let n = a.shape()[a.ndim() - 1];
     let batch = super::batch_shape(a).to_vec();
     let mut perm_shape = batch.clone();
@@ -89,10 +93,7 @@ impl Lu {
     /// `P·b` for `b` of shape `[..., n, k]` (batch dimensions as the factorization's); linear in
     /// `b`.
     fn permute(&self, b: &Array) -> Array {
-        let n = self.perm.shape()[self.perm.ndim() - 1];
-        let targets = lax::iota(DType::I32, &[1, n], 1);
-        let one_hot = lax::expand_dims(&self.perm, &[self.perm.ndim()]).eq(&targets);
-        super::mm(&lax::convert_element_type(&one_hot, b.dtype()), b)
+        super::kernels::permute_rows(&self.perm, b)
     }
 
     /// The solution of `A·x = b` for `b` of shape `[..., n, k]` with the factorization's batch

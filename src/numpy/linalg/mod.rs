@@ -55,8 +55,10 @@
 mod bidiagonal;
 mod bisection;
 mod decompositions;
+mod eig;
 mod inverse_iteration;
 mod jacobi;
+mod kernels;
 mod lu;
 mod norm;
 mod solve;
@@ -65,6 +67,7 @@ mod svd;
 mod tridiagonal;
 
 pub use decompositions::{QrMode, Uplo, cholesky, eigh, eigvalsh, qr};
+pub use eig::{eig, eigvals};
 pub use norm::{NormOrd, norm};
 pub use solve::{det, inv, matrix_power, slogdet, solve};
 pub use spectral::{cond, lstsq, matrix_rank, pinv};

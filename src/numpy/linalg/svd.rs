@@ -48,7 +48,16 @@ thread_local! {
     static THIN: Custom<Triple> = Box::new(custom_jvp(|a: Array| decompose(&a, false), thin_jvp));
     static FULL: Custom<Triple> = Box::new(custom_jvp(|a: Array| decompose(&a, true), full_jvp));
     static VALUES: Custom<Array> =
-        Box::new(custom_jvp(|a: Array| singular_values_only(&a), values_jvp));
+        Box::new(custom_jvp(|a: Array| values_primal(&a), values_jvp));
+}
+
+/// The singular values alone: the kernel where it runs, else bidiagonalization and bisection.
+fn values_primal(a: &Array) -> Result<Array> {
+    if super::kernels::available() {
+        super::kernels::singular_values(a)
+    } else {
+        singular_values_only(a)
+    }
 }
 
 /// Calls the custom function `key` on `a`.
@@ -68,6 +77,9 @@ fn precondition(a: &Array, full_matrices: bool) -> (Array, Array) {
 /// `(s, U, Vh)` of `a` (no derivative rule): with `a = Q·R` and the Jacobi decomposition
 /// `Rᵀ·V' = U'·diag(s)`, `R = V'·diag(s)·U'ᵀ`, so `U = Q·V'` and `V = U'`.
 fn decompose(a: &Array, full_matrices: bool) -> Result<Triple> {
+    if super::kernels::available() {
+        return super::kernels::svd(a, full_matrices);
+    }
     let (m, n) = rows_cols(a);
     if m < n {
         let (s, u, vh) = decompose(&mt(a), full_matrices)?;

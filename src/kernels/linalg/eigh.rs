@@ -1,0 +1,81 @@
+//! Eigendecomposition of Hermitian matrices, as LAPACK's `syevd`/`heevd` and
+//! `jax.lax.linalg.eigh`.
+
+use faer::dyn_stack::{MemBuffer, MemStack};
+use faer::linalg::evd::{ComputeEigenvectors, self_adjoint_evd, self_adjoint_evd_scratch};
+use faer::prelude::Reborrow;
+use faer::traits::math_utils::{conj, from_real, is_finite, nan, real};
+use faer::{Col, Mat};
+
+use super::{Batch, Element, KernelError, chunks, chunks_mut, fill_nan, view, view_mut};
+use crate::kernels::par_for;
+
+const KERNEL: &str = "eigh";
+
+/// The eigendecomposition `A = V·diag(w)·Vᴴ` of each Hermitian `n × n` matrix of `a`
+/// (`[batch, n, n]`, `shape`): `v` (`[batch, n, n]`) receives the orthonormal eigenvectors as
+/// columns, `w` (`[batch, n]`) the real eigenvalues in ascending order (so JAX's
+/// `sort_eigenvalues` always holds). Only the lower triangle of `a` is read when `lower`,
+/// the upper one otherwise; the diagonal's imaginary part is ignored.
+///
+/// Non-finite input, or an iteration that does not converge, gives NaN in `v` and `w` for
+/// that batch element.
+pub fn eigh<T: Element>(
+    a: &[T],
+    v: &mut [T],
+    w: &mut [T::Real],
+    shape: Batch,
+    lower: bool,
+) -> Result<(), KernelError> {
+    shape.check_square(KERNEL)?;
+    shape.check(KERNEL, "a", a.len())?;
+    shape.check(KERNEL, "v", v.len())?;
+    shape.check_vectors(KERNEL, "w", shape.rows, w.len())?;
+    let n = shape.rows;
+    if n == 0 {
+        // Nothing to write, and faer's scratch size needs n ≥ 1.
+        return Ok(());
+    }
+    let par = par_for(n);
+    let scratch =
+        self_adjoint_evd_scratch::<T>(n, ComputeEigenvectors::Yes, par, Default::default());
+    let mut buffer = MemBuffer::new(scratch);
+    let mut h = Mat::<T>::zeros(n, n);
+    let mut u = Mat::<T>::zeros(n, n);
+    let mut s = Col::<T>::zeros(n);
+    let outputs = chunks_mut(v, n * n, shape.batch).zip(chunks_mut(w, n, shape.batch));
+    for (a, (v, w)) in chunks(a, n * n, shape.batch).zip(outputs) {
+        // faer reads the lower triangle; the upper one of A is the lower one of Aᴴ = A.
+        let a = view(a, n, n);
+        let mut finite = true;
+        for j in 0..n {
+            for i in j..n {
+                let x = match (i == j, lower) {
+                    (true, _) => from_real(&real(&a[(i, i)])),
+                    (false, true) => a[(i, j)],
+                    (false, false) => conj(&a[(j, i)]),
+                };
+                finite &= is_finite(&x);
+                h[(i, j)] = x;
+            }
+        }
+        let solved = finite
+            && self_adjoint_evd(
+                h.rb(),
+                s.as_diagonal_mut(),
+                Some(u.as_mut()),
+                par,
+                MemStack::new(&mut buffer),
+                Default::default(),
+            )
+            .is_ok();
+        if solved {
+            view_mut(v, n, n).copy_from(u.rb());
+            w.iter_mut().zip(s.iter()).for_each(|(w, s)| *w = real(s));
+        } else {
+            fill_nan(v);
+            w.fill(nan());
+        }
+    }
+    Ok(())
+}

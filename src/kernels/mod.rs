@@ -1,0 +1,154 @@
+//! Host kernels: the numerics that compiled XLA programs call back into on the CPU.
+//!
+//! XLA's CPU backend has no dense linear algebra of its own; JAX ships LAPACK kernels in
+//! jaxlib and calls them through XLA's FFI. rjax computes the same results in safe Rust on
+//! top of [faer](https://docs.rs/faer); the FFI layer in `runtime` hands these functions
+//! XLA's buffers.
+//!
+//! ## Contents
+//! - [`linalg`](crate::kernels::linalg): LAPACK-style dense linear algebra — Cholesky,
+//!   triangular solves, LU with partial pivoting, QR (also as `geqrf` plus
+//!   `householder_product`), Hermitian and general eigendecompositions, SVD and the
+//!   Hessenberg reduction.
+//! - [`Element`](crate::kernels::Element) and [`RealElement`](crate::kernels::RealElement):
+//!   the element types, f32, f64, [`c32`](crate::kernels::c32) and
+//!   [`c64`](crate::kernels::c64).
+//! - [`KernelError`](crate::kernels::KernelError): what a kernel reports when its buffers do
+//!   not fit the shapes.
+//!
+//! ## Conventions
+//! - Buffers are batched, contiguous and row-major (XLA's default layout): a batch of
+//!   `batch` matrices of `m × n` is `batch · m · n` consecutive elements, the last dimension
+//!   contiguous. Kernels loop over the batch themselves.
+//! - Outputs are caller-provided slices; every output element is written.
+//! - Errors are for buffers that do not match the shapes. Numerical trouble is not an error:
+//!   a matrix that is not positive definite, a non-finite input or an iteration that faer
+//!   reports as not converged gives NaN outputs for that batch element, as JAX's CPU
+//!   kernels do.
+//! - Large matrices use rayon's global thread pool inside faer; small ones run sequentially.
+
+pub mod linalg;
+
+use std::fmt::Debug;
+use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+
+use faer::Par;
+use faer::traits::{ComplexField, RealField};
+
+pub use faer::{c32, c64};
+
+/// A complex number whose parts are `T`'s real type: [`c32`] for f32 and c32, [`c64`] for
+/// f64 and c64. The outputs of kernels that are complex even for real input (the general
+/// eigendecomposition) have this type.
+pub type ComplexOf<T> = faer::complex::Complex<<T as ComplexField>::Real>;
+
+/// An element type of the kernels: f32, f64, [`c32`] (XLA's complex64) or [`c64`] (complex128).
+///
+/// The complex types are `num_complex::Complex`, `repr(C)` with the real part first, the
+/// same bytes as XLA's complex types. `T::Real` (faer's `ComplexField::Real`) is the type of
+/// real-valued outputs such as eigenvalues of a Hermitian matrix and singular values.
+pub trait Element:
+    ComplexField<Real: RealElement>
+    + Copy
+    + Send
+    + Sync
+    + Debug
+    + 'static
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+    + AddAssign
+    + SubAssign
+    + MulAssign
+    + DivAssign
+{
+}
+
+/// The real part type of an [`Element`]: f32 or f64 (also [`Element`]s themselves).
+pub trait RealElement:
+    RealField<Unit: ComplexField> + Copy + Send + Sync + Debug + 'static + Into<f64>
+{
+}
+
+impl Element for f32 {}
+impl Element for f64 {}
+impl Element for c32 {}
+impl Element for c64 {}
+impl RealElement for f32 {}
+impl RealElement for f64 {}
+
+/// Why a kernel refused its arguments. Numerical failures are not errors (see the module
+/// documentation); only buffers and shapes that do not fit are.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KernelError {
+    /// A buffer's length does not match the shape the kernel was given.
+    #[error(
+        "{kernel}: buffer `{buffer}` has {actual} elements, but its shape {shape:?} needs {expected}"
+    )]
+    BufferLength {
+        /// The kernel, e.g. `cholesky`.
+        kernel: &'static str,
+        /// The buffer's name in the kernel's signature, e.g. `a`.
+        buffer: &'static str,
+        /// The shape the buffer should have, batch dimension first.
+        shape: Vec<usize>,
+        /// The number of elements that shape needs.
+        expected: usize,
+        /// The buffer's length.
+        actual: usize,
+    },
+
+    /// The shapes themselves are invalid for the kernel (their product overflows, or they
+    /// break a kernel's own rule such as `householder_product`'s `m ≥ n ≥ k`).
+    #[error("{kernel}: {message}")]
+    InvalidShape {
+        /// The kernel, e.g. `householder_product`.
+        kernel: &'static str,
+        /// What is wrong, with the shapes.
+        message: String,
+    },
+}
+
+/// Checks that `actual` elements make a buffer of `shape`.
+pub(crate) fn check_len(
+    kernel: &'static str,
+    buffer: &'static str,
+    shape: &[usize],
+    actual: usize,
+) -> Result<(), KernelError> {
+    let expected = shape
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or_else(|| KernelError::InvalidShape {
+            kernel,
+            message: format!(
+                "the shape {shape:?} of `{buffer}` has more elements than fit in memory"
+            ),
+        })?;
+    if expected == actual {
+        Ok(())
+    } else {
+        Err(KernelError::BufferLength {
+            kernel,
+            buffer,
+            shape: shape.to_vec(),
+            expected,
+            actual,
+        })
+    }
+}
+
+/// The matrix dimension from which faer gets rayon's threads; below it a thread pool costs
+/// more than it saves.
+const PARALLEL_DIM: usize = 128;
+
+/// faer's parallelism for a matrix whose largest dimension is `dim`.
+pub(crate) fn par_for(dim: usize) -> Par {
+    if dim >= PARALLEL_DIM {
+        Par::rayon(0)
+    } else {
+        Par::Seq
+    }
+}

@@ -1,0 +1,265 @@
+//! `ffi_call`: a call of one of rjax's XLA FFI handlers inside a program, as JAX's
+//! `jax.ffi.ffi_call` (a `stablehlo.custom_call @target {api_version = 4}` whose results have
+//! the declared types).
+//!
+//! As in JAX, the primitive has no derivative rule of its own (differentiating through it is
+//! an error naming it; callers wrap it in [`crate::custom_jvp`], as rjax's linear algebra
+//! does), is not linear, and batches according to its [`VmapMethod`].
+
+use crate::abstract_value::ShapedArray;
+use crate::core::{Primitive, bind};
+use crate::interpreters::batching::{Batched, bdim_at_front};
+use crate::lax::rules::{broadcast_in_dim, reshape};
+use crate::lowering::FunctionBuilder;
+use crate::{Array, Error, Result};
+
+/// How `vmap` treats an `ffi_call` (JAX's `vmap_method`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum VmapMethod {
+    /// One call per example, in sequence.
+    Sequential,
+    /// The handler takes leading batch dimensions: batched operands get the batch axis in
+    /// front, unbatched ones a leading axis of size 1.
+    ExpandDims,
+    /// As `ExpandDims`, but unbatched operands are broadcast to the batch size.
+    BroadcastAll,
+}
+
+impl VmapMethod {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            VmapMethod::Sequential => "sequential",
+            VmapMethod::ExpandDims => "expand_dims",
+            VmapMethod::BroadcastAll => "broadcast_all",
+        }
+    }
+}
+
+/// The parameters of an `ffi_call`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FfiCallOp {
+    /// The handler's target name.
+    pub target: &'static str,
+    /// Integer attributes passed to the handler, sorted by name.
+    pub attributes: Vec<(&'static str, i64)>,
+    /// The result types.
+    pub results: Vec<ShapedArray>,
+    /// How `vmap` batches the call.
+    pub vmap_method: VmapMethod,
+}
+
+impl FfiCallOp {
+    /// The parameters as jaxprs print them.
+    pub(crate) fn params_text(&self) -> Vec<String> {
+        let attributes: Vec<String> = self
+            .attributes
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect();
+        vec![
+            format!("target_name={}", self.target),
+            format!("attributes=({})", attributes.join(", ")),
+            format!("vmap_method={}", self.vmap_method.name()),
+        ]
+    }
+
+    /// The declared result types.
+    pub(crate) fn abstract_eval(&self) -> Vec<ShapedArray> {
+        self.results.clone()
+    }
+
+    /// `stablehlo.custom_call @target` with the typed-FFI API version, the attributes as its
+    /// backend config, and row-major layouts (the handlers read row-major buffers).
+    pub(crate) fn lower(
+        &self,
+        f: &mut FunctionBuilder<'_>,
+        args: &[String],
+        avals_in: &[ShapedArray],
+    ) -> Vec<String> {
+        let config: Vec<String> = self
+            .attributes
+            .iter()
+            .map(|(name, value)| format!("{name} = {value} : i64"))
+            .collect();
+        let attributes = format!(
+            "call_target_name = \"{}\", api_version = 4 : i32, backend_config = {{{}}}, \
+             operand_layouts = {}, result_layouts = {}",
+            self.target,
+            config.join(", "),
+            row_major_layouts(avals_in),
+            row_major_layouts(&self.results),
+        );
+        f.op_with_regions(
+            "stablehlo.custom_call",
+            args,
+            avals_in,
+            &self.results,
+            &attributes,
+            &[],
+        )
+    }
+
+    /// The error of differentiating through the call.
+    pub(crate) fn no_derivative(&self) -> Error {
+        Error::invalid(
+            "ffi_call",
+            format!(
+                "differentiation rule for the FFI call `{}` is not implemented: wrap the call \
+                 in custom_jvp or custom_vjp",
+                self.target
+            ),
+        )
+    }
+
+    /// The batching rule, by the call's [`VmapMethod`].
+    pub(crate) fn batch(
+        &self,
+        size: usize,
+        values: &[Array],
+        dims: &[Option<usize>],
+    ) -> Result<Batched> {
+        match self.vmap_method {
+            VmapMethod::Sequential => self.batch_sequential(size, values, dims),
+            VmapMethod::ExpandDims | VmapMethod::BroadcastAll => {
+                let broadcast = self.vmap_method == VmapMethod::BroadcastAll;
+                let args = values
+                    .iter()
+                    .zip(dims)
+                    .map(|(value, dim)| match dim {
+                        Some(_) => bdim_at_front(value, *dim, size),
+                        None if broadcast => bdim_at_front(value, None, size),
+                        None => {
+                            let mut shape = vec![1];
+                            shape.extend_from_slice(value.shape());
+                            reshape(value, &shape)
+                        }
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                let batched = FfiCallOp {
+                    results: self
+                        .results
+                        .iter()
+                        .map(|aval| {
+                            let mut shape = vec![size];
+                            shape.extend_from_slice(&aval.shape);
+                            aval.with_shape(shape)
+                        })
+                        .collect(),
+                    ..self.clone()
+                };
+                let outputs = bind(Primitive::FfiCall(batched), &args)?;
+                let out_dims = vec![Some(0); outputs.len()];
+                Ok((outputs, out_dims))
+            }
+        }
+    }
+
+    /// One call per example, the results stacked along a new leading axis.
+    fn batch_sequential(
+        &self,
+        size: usize,
+        values: &[Array],
+        dims: &[Option<usize>],
+    ) -> Result<Batched> {
+        let fronted = values
+            .iter()
+            .zip(dims)
+            .map(|(value, dim)| match dim {
+                Some(_) => bdim_at_front(value, *dim, size).map(Some),
+                None => Ok(None),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut per_result: Vec<Vec<Array>> = vec![Vec::with_capacity(size); self.results.len()];
+        for index in 0..size {
+            let args = fronted
+                .iter()
+                .zip(values)
+                .map(|(front, value)| match front {
+                    Some(batched) => example(batched, index),
+                    None => Ok(value.clone()),
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let outputs = bind(Primitive::FfiCall(self.clone()), &args)?;
+            for (stack, output) in per_result.iter_mut().zip(outputs) {
+                let mut shape = vec![1];
+                shape.extend_from_slice(output.shape());
+                stack.push(reshape(&output, &shape)?);
+            }
+        }
+        let outputs = per_result
+            .iter()
+            .zip(&self.results)
+            .map(|(stack, aval)| {
+                if stack.is_empty() {
+                    let mut shape = vec![0];
+                    shape.extend_from_slice(&aval.shape);
+                    let zero = crate::lax::rules::convert(&Array::scalar(0.0f32), aval.dtype)?;
+                    broadcast_in_dim(&zero, &shape, &[])
+                } else {
+                    crate::core::bind1(Primitive::Concatenate { dimension: 0 }, stack)
+                }
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let out_dims = vec![Some(0); outputs.len()];
+        Ok((outputs, out_dims))
+    }
+}
+
+/// Example `index` of a batch whose batch axis is in front.
+fn example(batched: &Array, index: usize) -> Result<Array> {
+    let mut start = vec![0; batched.ndim()];
+    let mut limit = batched.shape().to_vec();
+    start[0] = index;
+    limit[0] = index + 1;
+    let strides = vec![1; batched.ndim()];
+    let one = crate::core::bind1(
+        Primitive::Slice {
+            start_indices: start,
+            limit_indices: limit,
+            strides,
+        },
+        std::slice::from_ref(batched),
+    )?;
+    reshape(&one, &batched.shape()[1..])
+}
+
+/// `[dense<[r-1, ..., 0]> : tensor<rxindex>, ...]`: the default (row-major) layout of each.
+pub(crate) fn row_major_layouts(avals: &[ShapedArray]) -> String {
+    let layouts: Vec<String> = avals
+        .iter()
+        .map(|aval| {
+            let rank = aval.ndim();
+            let minor_to_major: Vec<String> = (0..rank).rev().map(|d| d.to_string()).collect();
+            format!(
+                "dense<[{}]> : tensor<{rank}xindex>",
+                minor_to_major.join(", ")
+            )
+        })
+        .collect();
+    format!("[{}]", layouts.join(", "))
+}
+
+/// Whether the default client runs rjax's FFI kernels, so programs may call them.
+pub(crate) fn kernels_available() -> bool {
+    crate::dispatch::default_client().is_ok_and(|client| client.ffi_available())
+}
+
+/// Binds an `ffi_call` of `target` on `args` with `results` types.
+pub(crate) fn ffi_call(
+    target: &'static str,
+    args: &[&Array],
+    results: Vec<ShapedArray>,
+    attributes: Vec<(&'static str, i64)>,
+    vmap_method: VmapMethod,
+) -> Result<Vec<Array>> {
+    let mut attributes = attributes;
+    attributes.sort();
+    let op = FfiCallOp {
+        target,
+        attributes,
+        results,
+        vmap_method,
+    };
+    let args: Vec<Array> = args.iter().map(|a| (*a).clone()).collect();
+    bind(Primitive::FfiCall(op), &args)
+}

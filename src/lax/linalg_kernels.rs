@@ -1,0 +1,157 @@
+//! The decompositions that only rjax's CPU kernels compute, as `jax.lax.linalg` has them on
+//! the CPU (where jaxlib calls LAPACK): the general eigendecomposition `eig`, the LU
+//! factorization `lu`, the Hessenberg reduction `hessenberg` and `householder_product`.
+//!
+//! Each is an `ffi_call` of a `faer`-backed handler, batched over leading dimensions, for
+//! float32, float64, complex64 and complex128. On a platform whose client does not run the
+//! kernels (GPU, TPU), each returns an error naming the platform. None has a derivative rule
+//! of its own yet: differentiating through one is an error (`numpy::linalg`'s `solve`, `det`
+//! and `slogdet` wrap `lu` in JAX's rules).
+
+use super::VmapMethod;
+use super::ffi_call::{ffi_call, kernels_available};
+use crate::abstract_value::ShapedArray;
+use crate::{Array, DType, Error, Result};
+
+/// Checks the platform and that `a` is a batch of matrices of a kernel dtype; returns
+/// `(batch dimensions, rows, columns)`.
+fn check(op: &str, a: &Array) -> Result<(Vec<usize>, usize, usize)> {
+    if !kernels_available() {
+        let platform = crate::dispatch::default_client()
+            .map(|client| client.platform_name().to_string())
+            .unwrap_or_default();
+        return Err(Error::invalid(
+            op,
+            format!("runs on rjax's CPU kernels only, which platform {platform} does not run"),
+        ));
+    }
+    let shape = a.shape();
+    if shape.len() < 2 || !matches!(a.dtype(), DType::F32 | DType::F64 | DType::C64 | DType::C128)
+    {
+        return Err(Error::invalid(
+            op,
+            format!(
+                "takes a batch of float or complex matrices [..., m, n], got {}",
+                a.aval()
+            ),
+        ));
+    }
+    let rank = shape.len();
+    Ok((shape[..rank - 2].to_vec(), shape[rank - 2], shape[rank - 1]))
+}
+
+fn typed(batch: &[usize], dims: &[usize], dtype: DType) -> ShapedArray {
+    let mut shape = batch.to_vec();
+    shape.extend_from_slice(dims);
+    ShapedArray::new(shape, dtype)
+}
+
+/// The complex dtype of the same precision.
+fn complex_of(dtype: DType) -> DType {
+    match dtype {
+        DType::F32 | DType::C64 => DType::C64,
+        _ => DType::C128,
+    }
+}
+
+/// `jax.lax.linalg.eig`: the eigenvalues `w` (`[..., n]`, complex) of each square matrix of
+/// `a`, followed by the left eigenvectors (`uᴴ·A = λ·uᴴ`) if `compute_left` and the right
+/// ones (`A·v = λ·v`) if `compute_right`, as columns (`[..., n, n]`, complex), each of unit
+/// 2-norm with its largest component real, as LAPACK's `geev` normalizes them.
+pub fn eig(a: &Array, compute_left: bool, compute_right: bool) -> Result<Vec<Array>> {
+    let (batch, m, n) = check("eig", a)?;
+    if m != n {
+        return Err(Error::invalid(
+            "eig",
+            format!("takes square matrices, got {}", a.aval()),
+        ));
+    }
+    let complex = complex_of(a.dtype());
+    let mut results = vec![typed(&batch, &[n], complex)];
+    let vectors = usize::from(compute_left) + usize::from(compute_right);
+    results.extend((0..vectors).map(|_| typed(&batch, &[n, n], complex)));
+    ffi_call(
+        "rjax_eig",
+        &[a],
+        results,
+        vec![
+            ("compute_left", i64::from(compute_left)),
+            ("compute_right", i64::from(compute_right)),
+        ],
+        VmapMethod::BroadcastAll,
+    )
+}
+
+/// `jax.lax.linalg.lu`: `(lu, pivots, permutation)` of each `m × n` matrix of `a`, with
+/// partial pivoting: `L` (unit diagonal, not stored) below the diagonal of `lu` and `U` on and
+/// above it; `pivots` (`int32 [..., min(m, n)]`) the 0-based row interchanges; `permutation`
+/// (`int32 [..., m]`) with row `i` of `P·A` being row `permutation[i]` of `A`.
+pub fn lu(a: &Array) -> Result<(Array, Array, Array)> {
+    let (batch, m, n) = check("lu", a)?;
+    let mut out = ffi_call(
+        "rjax_lu",
+        &[a],
+        vec![
+            a.aval().clone(),
+            typed(&batch, &[m.min(n)], DType::I32),
+            typed(&batch, &[m], DType::I32),
+        ],
+        vec![],
+        VmapMethod::BroadcastAll,
+    )?;
+    let permutation = out.pop().expect("three results");
+    let pivots = out.pop().expect("three results");
+    Ok((out.pop().expect("three results"), pivots, permutation))
+}
+
+/// `jax.lax.linalg.hessenberg`: `(a', taus)` of each square matrix, LAPACK's `gehrd` form:
+/// the upper Hessenberg `H` on and above the first subdiagonal of `a'`, the Householder
+/// vectors below it, and `taus` (`[..., n - 1]`), with `A = Q·H·Qᴴ`.
+pub fn hessenberg(a: &Array) -> Result<(Array, Array)> {
+    let (batch, m, n) = check("hessenberg", a)?;
+    if m != n {
+        return Err(Error::invalid(
+            "hessenberg",
+            format!("takes square matrices, got {}", a.aval()),
+        ));
+    }
+    let mut out = ffi_call(
+        "rjax_hessenberg",
+        &[a],
+        vec![
+            a.aval().clone(),
+            typed(&batch, &[n.saturating_sub(1)], a.dtype()),
+        ],
+        vec![],
+        VmapMethod::BroadcastAll,
+    )?;
+    let taus = out.pop().expect("two results");
+    Ok((out.pop().expect("two results"), taus))
+}
+
+/// `jax.lax.linalg.householder_product`: the first `n` columns of `H₁⋯H_k` for reflectors
+/// stored below the diagonal of `a` (`[..., m, n]`, `m ≥ n`) with `taus` (`[..., k]`,
+/// `k ≤ n`), as LAPACK's `orgqr`/`ungqr`.
+pub fn householder_product(a: &Array, taus: &Array) -> Result<Array> {
+    let (_, m, n) = check("householder_product", a)?;
+    let k = taus.shape().last().copied().unwrap_or(0);
+    if m < n || k > n || taus.dtype() != a.dtype() {
+        return Err(Error::invalid(
+            "householder_product",
+            format!(
+                "needs a: [..., m, n] with m >= n and taus: [..., k] with k <= n of a's dtype, \
+                 got a: {} and taus: {}",
+                a.aval(),
+                taus.aval()
+            ),
+        ));
+    }
+    let mut out = ffi_call(
+        "rjax_householder_product",
+        &[a, taus],
+        vec![a.aval().clone()],
+        vec![],
+        VmapMethod::BroadcastAll,
+    )?;
+    Ok(out.remove(0))
+}

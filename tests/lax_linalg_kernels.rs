@@ -1,0 +1,112 @@
+//! The decompositions that run on rjax's CPU kernels only: `eig`, `lu`, `hessenberg`,
+//! `householder_product`, checked against closed forms and reconstructions.
+
+use rjax::numpy::linalg;
+use rjax::{Array, DType, lax};
+
+fn x64() {
+    rjax::config::enable_x64(true);
+}
+
+#[test]
+fn eig_of_a_rotation_is_plus_and_minus_i() -> anyhow::Result<()> {
+    x64();
+    let a = Array::from([[0.0, -1.0], [1.0, 0.0]]);
+    let (w, v) = linalg::eig(&a);
+    assert_eq!((w.dtype(), v.dtype()), (DType::C128, DType::C128));
+    let w = w.to_vec::<rjax::Complex<f64>>()?;
+    let mut imag: Vec<f64> = w.iter().map(|z| z.im).collect();
+    imag.sort_by(f64::total_cmp);
+    assert!(w.iter().all(|z| z.re.abs() < 1e-14));
+    assert!((imag[0] + 1.0).abs() < 1e-14 && (imag[1] - 1.0).abs() < 1e-14);
+    // A·v = λ·v for each column.
+    let v = v.to_vec::<rjax::Complex<f64>>()?;
+    for j in 0..2 {
+        let (v0, v1) = (v[j], v[2 + j]);
+        // A·v = (-v1, v0).
+        let (av0, av1) = ((-v1.re, -v1.im), (v0.re, v0.im));
+        let lv0 = (w[j].re * v0.re - w[j].im * v0.im, w[j].re * v0.im + w[j].im * v0.re);
+        let lv1 = (w[j].re * v1.re - w[j].im * v1.im, w[j].re * v1.im + w[j].im * v1.re);
+        assert!((av0.0 - lv0.0).abs() + (av0.1 - lv0.1).abs() < 1e-14);
+        assert!((av1.0 - lv1.0).abs() + (av1.1 - lv1.1).abs() < 1e-14);
+    }
+    let values = linalg::eigvals(&Array::from([[2.0f32, 0.0], [0.0, 3.0]]));
+    assert_eq!(values.dtype(), DType::C64);
+    Ok(())
+}
+
+#[test]
+fn lu_reconstructs_the_permuted_matrix() -> anyhow::Result<()> {
+    x64();
+    let data = [1.0, 2.0, 3.0, 4.0, 5.0, 6.5, 7.0, 8.0, 10.0];
+    let a = Array::from_slice(&data, &[3, 3])?;
+    let (lu, pivots, perm) = lax::lu(&a)?;
+    let (lu, perm) = (lu.to_vec::<f64>()?, perm.to_vec::<i32>()?);
+    assert_eq!(pivots.dtype(), DType::I32);
+    // The first pivot is the largest entry of column 0: row 2.
+    assert_eq!(pivots.to_vec::<i32>()?[0], 2);
+    for i in 0..3 {
+        for j in 0..3 {
+            let mut x = 0.0;
+            for k in 0..3 {
+                let l = if k < i { lu[i * 3 + k] } else if k == i { 1.0 } else { 0.0 };
+                let u = if k <= j { lu[k * 3 + j] } else { 0.0 };
+                x += l * u;
+            }
+            let pa = data[perm[i] as usize * 3 + j];
+            assert!((x - pa).abs() < 1e-12, "(P·A - L·U)[{i},{j}] = {}", x - pa);
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn householder_product_of_one_reflector() -> anyhow::Result<()> {
+    x64();
+    // v = [1, 0.5], tau = 2/(vᵀv) = 1.6: H = I - 1.6·v·vᵀ, first column [-0.6, -0.8].
+    let a = Array::from([[9.0], [0.5]]);
+    let q = lax::householder_product(&a, &Array::from([1.6]))?;
+    let q = q.to_vec::<f64>()?;
+    assert!((q[0] + 0.6).abs() < 1e-15 && (q[1] + 0.8).abs() < 1e-15, "{q:?}");
+    Ok(())
+}
+
+#[test]
+fn hessenberg_is_similar_to_its_input() -> anyhow::Result<()> {
+    x64();
+    let data = [4.0, 1.0, -2.0, 2.0, 1.0, 2.0, 0.0, 1.0, -2.0, 0.0, 3.0, -2.0, 2.0, 1.0, -2.0, -1.0];
+    let a = Array::from_slice(&data, &[4, 4])?;
+    let (packed, taus) = lax::hessenberg(&a)?;
+    assert_eq!(taus.shape(), &[3]);
+    let packed = packed.to_vec::<f64>()?;
+    // H: the packed matrix on and above the first subdiagonal.
+    let h: Vec<f64> = (0..16)
+        .map(|index| if index / 4 > index % 4 + 1 { 0.0 } else { packed[index] })
+        .collect();
+    let trace = |m: &[f64]| (0..4).map(|i| m[i * 5]).sum::<f64>();
+    assert!((trace(&h) - trace(&data)).abs() < 1e-12);
+    let eig_a = sorted(linalg::eigvals(&a))?;
+    let eig_h = sorted(linalg::eigvals(&Array::from_slice(&h, &[4, 4])?))?;
+    for (x, y) in eig_a.iter().zip(&eig_h) {
+        assert!((x.0 - y.0).abs() < 1e-10 && (x.1 - y.1).abs() < 1e-10, "{eig_a:?} {eig_h:?}");
+    }
+    Ok(())
+}
+
+fn sorted(w: Array) -> anyhow::Result<Vec<(f64, f64)>> {
+    let mut w: Vec<(f64, f64)> = w
+        .to_vec::<rjax::Complex<f64>>()?
+        .iter()
+        .map(|z| (z.re, z.im))
+        .collect();
+    w.sort_by(|x, y| x.partial_cmp(y).expect("finite"));
+    Ok(w)
+}
+
+#[test]
+fn misuse_is_a_clear_error() {
+    let error = lax::eig(&Array::from([1.0f32, 2.0]), false, true).unwrap_err();
+    assert!(error.to_string().contains("eig"), "{error}");
+    let error = lax::hessenberg(&Array::from([[1.0f32, 2.0, 3.0]])).unwrap_err();
+    assert!(error.to_string().contains("square"), "{error}");
+}
