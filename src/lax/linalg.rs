@@ -118,10 +118,12 @@ impl LinalgOp {
             ));
         }
         for aval in avals {
-            if !matches!(aval.dtype, DType::F32 | DType::F64) {
+            if !matches!(aval.dtype, DType::F32 | DType::F64 | DType::C64 | DType::C128) {
                 return Err(Error::invalid(
                     name,
-                    format!("accepts float32 and float64 matrices, got {aval}"),
+                    format!(
+                        "accepts float32, float64, complex64 and complex128 matrices, got {aval}"
+                    ),
                 ));
             }
             if aval.ndim() < 2 {
@@ -197,7 +199,12 @@ impl LinalgOp {
             }
             LinalgOp::Eigh { .. } => {
                 require_square("the input")?;
-                Ok(vec![out(with_batch(&[n, n])), out(with_batch(&[n]))])
+                // The eigenvalues of a Hermitian matrix are real.
+                let w = ShapedArray {
+                    dtype: real_dtype(a.dtype),
+                    ..out(with_batch(&[n]))
+                };
+                Ok(vec![out(with_batch(&[n, n])), w])
             }
         }
     }
@@ -287,15 +294,21 @@ impl LinalgOp {
                 left_side,
                 lower,
                 transpose_a,
+                conjugate_a,
                 unit_diagonal,
-                // Real matrices only: conjugation is the identity.
-                conjugate_a: _,
             } => {
-                let transpose = if *transpose_a {
-                    "TRANSPOSE"
-                } else {
-                    "NO_TRANSPOSE"
+                let complex = avals_in[0].dtype.is_complex();
+                let transpose = match (*transpose_a, *conjugate_a && complex) {
+                    (false, _) => "NO_TRANSPOSE",
+                    (true, false) => "TRANSPOSE",
+                    (true, true) => "ADJOINT",
                 };
+                let mut args = args.to_vec();
+                if complex && *conjugate_a && !*transpose_a {
+                    // StableHLO has no conjugate-only mode: conjugate `a` first.
+                    args[0] = conjugate(f, &args[0], &avals_in[0]);
+                }
+                let args = &args;
                 let attributes = format!(
                     "left_side = {left_side}, lower = {lower}, unit_diagonal = {unit_diagonal}, \
                      transpose_a = #stablehlo<transpose {transpose}>"
@@ -320,6 +333,32 @@ impl LinalgOp {
             }
         }
     }
+}
+
+/// The real dtype of the same precision (the dtype itself for a real one).
+fn real_dtype(dtype: DType) -> DType {
+    match dtype {
+        DType::C64 => DType::F32,
+        DType::C128 => DType::F64,
+        other => other,
+    }
+}
+
+/// The complex conjugate of `x`.
+fn conjugate(f: &mut FunctionBuilder<'_>, x: &str, aval: &ShapedArray) -> String {
+    let part = aval.with_dtype(real_dtype(aval.dtype));
+    let one = std::slice::from_ref(aval);
+    let parts = std::slice::from_ref(&part);
+    let re = f.op("stablehlo.real", &[x.to_string()], one, parts, "");
+    let im = f.op("stablehlo.imag", &[x.to_string()], one, parts, "");
+    let negated = f.op("stablehlo.negate", &[im], parts, parts, "");
+    f.op(
+        "stablehlo.complex",
+        &[re, negated],
+        &[part.clone(), part.clone()],
+        one,
+        "",
+    )
 }
 
 /// `(batch dimensions, rows, columns)` of a shape of rank at least 2.
@@ -553,7 +592,7 @@ fn eigh_lower(
     };
     // The Jacobi sweeps stop once the off-diagonal norm is below `tol` times the norm.
     let tol = match aval.dtype {
-        DType::F64 => "1e-12",
+        DType::F64 | DType::C128 => "1e-12",
         _ => "1e-6",
     };
     f.op_with_regions(

@@ -512,13 +512,14 @@ mod tests {
 
     #[test]
     fn a_build_that_does_not_load_gives_way_to_the_next_and_says_so() {
-        let mut inputs = given(Some(vec!["avx2"]), &[Portable, Official], None);
+        let mut inputs = given(Some(vec!["avx2"]), &[], None);
         let official = Official.embedded_path().map(Path::to_path_buf);
         let Some(official) = official.filter(|path| path.is_file()) else {
             eprintln!("skipped: the official build is not embedded for this platform");
             return;
         };
         inputs.available = vec![
+            (X86_64V3, PathBuf::from("/nonexistent/v3.so")),
             (Portable, PathBuf::from("/nonexistent/portable.so")),
             (Official, official.clone()),
         ];

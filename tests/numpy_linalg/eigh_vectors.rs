@@ -27,9 +27,11 @@ fn eigh_properties(what: &str, a: &Array) -> Result<(Array, Array)> {
     let (w, v) = eigh_jit(a)?;
     let n = a.shape()[a.ndim() - 1];
     let tol = tolerance(a);
-    let scale = w.abs().max().maximum(1e-300);
+    // In float64, so that the floor on the scale does not underflow to 0 in float32 (an
+    // exactly zero spectrum would then give 0/0).
+    let scale = w.astype(DType::F64).abs().max().maximum(1e-300);
     let residual = jnp::matmul(a, &v) - &v * jnp::expand_dims(&w, &[-2]);
-    let residual = values(&(residual.abs().max() / scale))?[0];
+    let residual = values(&(residual.astype(DType::F64).abs().max() / scale))?[0];
     let orthogonality = jnp::matmul(&mt(&v), &v) - identity(n, a);
     let orthogonality = values(&orthogonality.abs().max())?[0];
     ensure!(

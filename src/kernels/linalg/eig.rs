@@ -29,8 +29,8 @@ pub struct EigOptions {
 /// in exactly conjugate pairs, positive imaginary part first. The order of the eigenvalues
 /// is faer's (LAPACK specifies none either).
 ///
-/// Non-finite input, or an iteration that does not converge, gives NaN in all outputs for
-/// that batch element.
+/// Non-finite input gives NaN in all outputs for that batch element. (faer's general
+/// eigensolver reports no other failure: its Schur iteration's convergence is not checked.)
 pub fn eig<T: Element>(
     a: &[T],
     w: &mut [ComplexOf<T>],

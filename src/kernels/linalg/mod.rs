@@ -10,9 +10,8 @@
 //! - [`svd()`]: singular values (descending) and optionally the singular vectors.
 //! - [`eig()`]: eigenvalues and left/right eigenvectors of general matrices.
 //! - [`hessenberg()`]: the Hessenberg reduction in LAPACK's `gehrd` form.
-//!
-//! faer 0.24 keeps its Schur decomposition (`multishift_qr`) private, so there is no Schur
-//! kernel here.
+//! - [`schur()`]: the (real or complex) Schur form and Schur vectors, on nalgebra, since
+//!   faer 0.24 keeps its Schur decomposition (`multishift_qr`) private.
 
 mod cholesky;
 mod eig;
@@ -21,6 +20,7 @@ mod hessenberg;
 mod householder;
 mod lu;
 mod qr;
+mod schur;
 mod svd;
 mod triangular_solve;
 
@@ -34,6 +34,7 @@ pub use hessenberg::hessenberg;
 pub use householder::householder_product;
 pub use lu::lu;
 pub use qr::{geqrf, qr};
+pub use schur::{SchurElement, schur};
 pub use svd::{SvdOptions, svd};
 pub use triangular_solve::{TriangularSolveOptions, triangular_solve};
 

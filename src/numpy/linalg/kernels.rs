@@ -52,8 +52,20 @@ pub(super) fn eigvalsh(a: &Array) -> Result<Array> {
     Ok(out.remove(0))
 }
 
+/// `a` divided by the largest magnitude of each matrix (1 for a zero matrix), and that
+/// magnitude, `[...]`: the singular values of matrices far from 1 in magnitude (1e-200, say)
+/// would otherwise underflow or overflow inside the kernel's scaled iterations.
+fn normalized(a: &Array) -> (Array, Array) {
+    let scale = crate::numpy::max(&a.abs(), Some(&[-2, -1]), true);
+    let scale = crate::numpy::where_(scale.gt(0.0), &scale, 1.0);
+    let values_scale = lax::squeeze(&scale, &[scale.ndim() - 1]);
+    (a / &scale, values_scale)
+}
+
 /// `(s, U, Vh)` of each matrix of `a`, singular values decreasing.
 pub(super) fn svd(a: &Array, full_matrices: bool) -> Result<(Array, Array, Array)> {
+    let (a, scale) = normalized(a);
+    let a = &a;
     let (m, n) = super::rows_cols(a);
     let k = m.min(n);
     let (u_cols, vh_rows) = if full_matrices { (m, n) } else { (k, k) };
@@ -72,11 +84,13 @@ pub(super) fn svd(a: &Array, full_matrices: bool) -> Result<(Array, Array, Array
     let vh = out.pop().expect("three results");
     let u = out.pop().expect("three results");
     let s = out.pop().expect("three results");
-    Ok((s, u, vh))
+    Ok((s * scale, u, vh))
 }
 
 /// The singular values of each matrix of `a`, decreasing.
 pub(super) fn singular_values(a: &Array) -> Result<Array> {
+    let (a, scale) = normalized(a);
+    let a = &a;
     let (m, n) = super::rows_cols(a);
     let mut out = ffi_call(
         "rjax_svd",
@@ -85,7 +99,7 @@ pub(super) fn singular_values(a: &Array) -> Result<Array> {
         vec![("compute_uv", 0), ("full_matrices", 0)],
         VmapMethod::BroadcastAll,
     )?;
-    Ok(out.remove(0))
+    Ok(out.remove(0) * scale)
 }
 
 /// `(packed factors, pivots, permutation)` from the LU kernel, without a derivative rule.

@@ -8,6 +8,7 @@ mod hessenberg;
 mod lu;
 mod parallel;
 mod qr;
+mod schur;
 mod svd;
 mod triangular_solve;
 
