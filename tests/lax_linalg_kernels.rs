@@ -1,5 +1,5 @@
 //! The decompositions that run on rjax's CPU kernels only: `eig`, `lu`, `hessenberg`,
-//! `householder_product`, checked against closed forms and reconstructions.
+//! `schur`, `householder_product`, checked against closed forms and reconstructions.
 
 use rjax::numpy::linalg;
 use rjax::{Array, DType, lax};
@@ -93,6 +93,102 @@ fn hessenberg_is_similar_to_its_input() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The eigenvalues of a real quasi-triangular (or triangular) `n × n` Schur form `t`, from
+/// its 1 × 1 and 2 × 2 diagonal blocks, sorted.
+fn block_eigenvalues(t: &[f64], n: usize) -> Vec<(f64, f64)> {
+    let mut w = Vec::new();
+    let mut i = 0;
+    while i < n {
+        if i + 1 < n && t[(i + 1) * n + i] != 0.0 {
+            let (a, b, c, d) = (
+                t[i * n + i],
+                t[i * n + i + 1],
+                t[(i + 1) * n + i],
+                t[(i + 1) * n + i + 1],
+            );
+            let (mean, half) = ((a + d) / 2.0, (a - d) / 2.0);
+            let im = (-(half * half + b * c)).sqrt();
+            w.extend([(mean, -im), (mean, im)]);
+            i += 2;
+        } else {
+            w.push((t[i * n + i], 0.0));
+            i += 1;
+        }
+    }
+    w.sort_by(|x, y| x.partial_cmp(y).expect("finite"));
+    w
+}
+
+#[test]
+fn schur_reconstructs_and_keeps_the_eigenvalues() -> anyhow::Result<()> {
+    x64();
+    // A batch of two matrices; the first has two complex pairs of eigenvalues (two 2 × 2 blocks).
+    let data = [
+        1.0, 2.0, 0.0, 1.0, -3.0, 1.0, 1.0, 0.0, 0.0, 1.0, 2.0, -1.0, 1.0, 0.0, 1.0, 3.0, //
+        4.0, 1.0, -2.0, 2.0, 1.0, 2.0, 0.0, 1.0, -2.0, 0.0, 3.0, -2.0, 2.0, 1.0, -2.0, -1.0,
+    ];
+    let a = Array::from_slice(&data, &[2, 4, 4])?;
+    let (t, z) = lax::schur(&a, true)?;
+    let z = z.expect("asked for Z");
+    assert_eq!((t.shape(), z.shape()), (&[2, 4, 4][..], &[2, 4, 4][..]));
+    let (t, z) = (t.to_vec::<f64>()?, z.to_vec::<f64>()?);
+    for b in 0..2 {
+        let (a, t, z) = (
+            &data[b * 16..][..16],
+            &t[b * 16..][..16],
+            &z[b * 16..][..16],
+        );
+        // A = Z·T·Zᵀ.
+        for (i, j) in (0..4).flat_map(|i| (0..4).map(move |j| (i, j))) {
+            let ztz: f64 = (0..4)
+                .flat_map(|k| (0..4).map(move |l| (k, l)))
+                .map(|(k, l)| z[i * 4 + k] * t[k * 4 + l] * z[j * 4 + l])
+                .sum();
+            assert!(
+                (ztz - a[i * 4 + j]).abs() < 1e-12,
+                "batch {b}: {ztz} vs {}",
+                a[i * 4 + j]
+            );
+        }
+        let w = sorted(linalg::eigvals(&Array::from_slice(a, &[4, 4])?))?;
+        let blocks = block_eigenvalues(t, 4);
+        if b == 0 {
+            let complex = blocks.iter().filter(|w| w.1 != 0.0).count();
+            assert_eq!(complex, 4, "{blocks:?}");
+        }
+        for (x, y) in w.iter().zip(&blocks) {
+            assert!(
+                (x.0 - y.0).abs() < 1e-10 && (x.1 - y.1).abs() < 1e-10,
+                "{w:?} {blocks:?}"
+            );
+        }
+    }
+    // Without the vectors, T alone.
+    let (t_alone, none) = lax::schur(&a, false)?;
+    assert!(none.is_none());
+    assert_eq!(t_alone.to_vec::<f64>()?, t);
+    Ok(())
+}
+
+#[test]
+fn complex_schur_form_is_triangular() -> anyhow::Result<()> {
+    x64();
+    let a = Array::from([[0.0, -1.0], [1.0, 0.0]]).astype(DType::C128);
+    let (t, _) = lax::schur(&a, false)?;
+    let t = t.to_vec::<rjax::Complex<f64>>()?;
+    assert_eq!(t[2], rjax::Complex::new(0.0, 0.0));
+    let mut w = [(t[0].re, t[0].im), (t[3].re, t[3].im)];
+    w.sort_by(|x, y| x.partial_cmp(y).expect("finite"));
+    let expected = sorted(linalg::eigvals(&a))?;
+    for (x, y) in w.iter().zip(&expected) {
+        assert!(
+            (x.0 - y.0).abs() < 1e-14 && (x.1 - y.1).abs() < 1e-14,
+            "{w:?} {expected:?}"
+        );
+    }
+    Ok(())
+}
+
 fn sorted(w: Array) -> anyhow::Result<Vec<(f64, f64)>> {
     let mut w: Vec<(f64, f64)> = w
         .to_vec::<rjax::Complex<f64>>()?
@@ -109,4 +205,37 @@ fn misuse_is_a_clear_error() {
     assert!(error.to_string().contains("eig"), "{error}");
     let error = lax::hessenberg(&Array::from([[1.0f32, 2.0, 3.0]])).unwrap_err();
     assert!(error.to_string().contains("square"), "{error}");
+    let error = lax::schur(&Array::from([[1.0f32, 2.0, 3.0]]), true).unwrap_err();
+    assert!(error.to_string().contains("schur"), "{error}");
+}
+
+#[test]
+fn the_derivative_of_eigvals_matches_central_differences() -> anyhow::Result<()> {
+    x64();
+    // Distinct real eigenvalues (near 1, 3, 6, 10), so that the order is stable.
+    let data = [1.0, 0.3, 0.1, 0.2, 0.2, 3.0, 0.4, 0.1, 0.1, 0.5, 6.0, 0.3, 0.3, 0.2, 0.1, 10.0];
+    let dir = [0.5, -1.0, 0.25, 0.0, 1.0, 0.3, -0.2, 0.7, 0.1, 0.9, -0.4, 0.2, -0.6, 0.0, 0.8, 0.3];
+    let a = Array::from_slice(&data, &[4, 4])?;
+    let da = Array::from_slice(&dir, &[4, 4])?;
+    let (w, dw): (Array, Array) = rjax::jvp(|a: Array| linalg::eigvals(&a), a.clone(), da.clone())?;
+    let h = 1e-6;
+    let plus = sorted(linalg::eigvals(&(&a + &(&da * h))))?;
+    let minus = sorted(linalg::eigvals(&(&a - &(&da * h))))?;
+    let mut pairs: Vec<((f64, f64), (f64, f64))> = w
+        .to_vec::<rjax::Complex<f64>>()?
+        .iter()
+        .zip(dw.to_vec::<rjax::Complex<f64>>()?)
+        .map(|(w, dw)| ((w.re, w.im), (dw.re, dw.im)))
+        .collect();
+    pairs.sort_by(|x, y| x.0.partial_cmp(&y.0).expect("finite"));
+    for (k, (_, dw)) in pairs.iter().enumerate() {
+        let fd = ((plus[k].0 - minus[k].0) / (2.0 * h), (plus[k].1 - minus[k].1) / (2.0 * h));
+        assert!((dw.0 - fd.0).abs() < 1e-7 && (dw.1 - fd.1).abs() < 1e-7, "{k}: {dw:?} vs {fd:?}");
+    }
+    // The eigenvectors are not differentiable, as in JAX.
+    let panic = std::panic::catch_unwind(|| {
+        let _ = rjax::jvp(|a: Array| linalg::eig(&a).1, a.clone(), da.clone());
+    });
+    assert!(panic.is_err());
+    Ok(())
 }

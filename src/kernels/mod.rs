@@ -2,14 +2,15 @@
 //!
 //! XLA's CPU backend has no dense linear algebra of its own; JAX ships LAPACK kernels in
 //! jaxlib and calls them through XLA's FFI. rjax computes the same results in safe Rust on
-//! top of [faer](https://docs.rs/faer); the FFI layer in `runtime` hands these functions
-//! XLA's buffers.
+//! top of [faer](https://docs.rs/faer) (and [nalgebra](https://docs.rs/nalgebra) for the
+//! Schur decomposition, which faer keeps private); the FFI layer in `runtime` hands these
+//! functions XLA's buffers.
 //!
 //! ## Contents
 //! - [`linalg`](crate::kernels::linalg): LAPACK-style dense linear algebra — Cholesky,
 //!   triangular solves, LU with partial pivoting, QR (also as `geqrf` plus
-//!   `householder_product`), Hermitian and general eigendecompositions, SVD and the
-//!   Hessenberg reduction.
+//!   `householder_product`), Hermitian and general eigendecompositions, SVD, the
+//!   Hessenberg reduction and the Schur decomposition.
 //! - [`Element`](crate::kernels::Element) and [`RealElement`](crate::kernels::RealElement):
 //!   the element types, f32, f64, [`c32`](crate::kernels::c32) and
 //!   [`c64`](crate::kernels::c64).

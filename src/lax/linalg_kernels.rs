@@ -1,6 +1,7 @@
 //! The decompositions that only rjax's CPU kernels compute, as `jax.lax.linalg` has them on
 //! the CPU (where jaxlib calls LAPACK): the general eigendecomposition `eig`, the LU
-//! factorization `lu`, the Hessenberg reduction `hessenberg` and `householder_product`.
+//! factorization `lu`, the Hessenberg reduction `hessenberg`, the Schur decomposition
+//! `schur` and `householder_product`.
 //!
 //! Each is an `ffi_call` of a `faer`-backed handler, batched over leading dimensions, for
 //! float32, float64, complex64 and complex128. On a platform whose client does not run the
@@ -127,6 +128,33 @@ pub fn hessenberg(a: &Array) -> Result<(Array, Array)> {
     )?;
     let taus = out.pop().expect("two results");
     Ok((out.pop().expect("two results"), taus))
+}
+
+/// `jax.lax.linalg.schur(a, compute_schur_vectors)`: `(T, Z)` of each square matrix of `a`,
+/// `A = Z·T·Zᴴ` with `Z` unitary (`None` unless `compute_schur_vectors`). For real `a`, `T`
+/// is real and quasi-upper-triangular: 1 × 1 blocks and 2 × 2 blocks (a pair of complex
+/// conjugate eigenvalues each) on its diagonal, zero elsewhere below it; for complex `a` it
+/// is upper triangular. The eigenvalues are not sorted (JAX's `sort_eig_vals` is not
+/// supported), and the 2 × 2 blocks are not in LAPACK's standardized form. A matrix with
+/// non-finite entries, or one the QR iteration does not converge on, gives NaN.
+pub fn schur(a: &Array, compute_schur_vectors: bool) -> Result<(Array, Option<Array>)> {
+    let (_, m, n) = check("schur", a)?;
+    if m != n {
+        return Err(Error::invalid(
+            "schur",
+            format!("takes square matrices, got {}", a.aval()),
+        ));
+    }
+    let vectors = usize::from(compute_schur_vectors);
+    let mut out = ffi_call(
+        "rjax_schur",
+        &[a],
+        vec![a.aval().clone(); 1 + vectors],
+        vec![("compute_vectors", i64::from(compute_schur_vectors))],
+        VmapMethod::BroadcastAll,
+    )?;
+    let z = compute_schur_vectors.then(|| out.pop().expect("two results"));
+    Ok((out.pop().expect("one result"), z))
 }
 
 /// `jax.lax.linalg.householder_product`: the first `n` columns of `H₁⋯H_k` for reflectors

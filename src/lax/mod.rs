@@ -42,7 +42,7 @@ pub use elementwise::{BinaryOp, Comparison, UnaryOp};
 pub use ffi_call::{FfiCallOp, VmapMethod};
 pub use indexing::*;
 pub use linalg::*;
-pub use linalg_kernels::{eig, hessenberg, householder_product, lu};
+pub use linalg_kernels::{eig, hessenberg, householder_product, lu, schur};
 pub use ordering::*;
 pub use reduction::ReduceOp;
 

@@ -5,8 +5,8 @@
 //! iteration) on a column-major copy of each matrix.
 
 use faer::traits::math_utils::{eps, zero};
-use nalgebra::DMatrix;
 use nalgebra::linalg::Schur;
+use nalgebra::{DMatrix, DVector};
 
 use super::{Batch, Element, KernelError, all_finite, chunks, chunks_mut, fill_nan, view};
 use crate::kernels::check_len;
@@ -36,8 +36,10 @@ impl<T> SchurElement for T where
 /// complex input `T` is upper triangular. The order of the eigenvalues on the diagonal is
 /// the iteration's (LAPACK's `gees` does not sort unless asked either).
 ///
-/// Non-finite input, or an iteration that has not converged after `30 · max(n, 10)` QR
-/// sweeps in all, gives NaN in `t` and `z` for that batch element.
+/// nalgebra's iteration has no exceptional shifts; where it has not converged after
+/// `10 · max(n, 10)` QR sweeps in all, the kernel starts again from `H·A·H` for a fixed
+/// reflection `H`. Non-finite input, or a second failure, gives NaN in `t` and `z` for that
+/// batch element.
 pub fn schur<T: SchurElement>(
     a: &[T],
     t: &mut [T],
@@ -74,8 +76,25 @@ fn decompose<T: SchurElement>(a: &[T], n: usize) -> Option<(DMatrix<T>, DMatrix<
     if a.iter().all(|x| *x == zero::<T>()) {
         return Some((DMatrix::identity(n, n), a));
     }
-    let max_sweeps = 30 * n.max(10);
-    Schur::try_new(a, eps::<T::Real>(), max_sweeps).map(Schur::unpack)
+    let max_sweeps = 10 * n.max(10);
+    let run = |m: DMatrix<T>| Schur::try_new(m, eps::<T::Real>(), max_sweeps).map(Schur::unpack);
+    run(a.clone()).or_else(|| {
+        // nalgebra's iteration has no exceptional shifts and stalls on matrices such as a
+        // cyclic permutation; a fixed orthogonal similarity breaks their symmetry.
+        let h = reflection::<T>(n);
+        let (z, t) = run(&h * a * &h)?;
+        Some((h * z, t))
+    })
+}
+
+/// The reflection `H = I − 2·v·vᵀ` (symmetric and orthogonal) for a fixed unit vector `v`
+/// with irregular entries.
+fn reflection<T: SchurElement>(n: usize) -> DMatrix<T> {
+    let v = DVector::from_fn(n, |i, _| {
+        nalgebra::convert::<f64, T>((i as f64 + 1.0).sin())
+    });
+    let v = v.normalize();
+    DMatrix::identity(n, n) - &v * v.transpose() * nalgebra::convert::<f64, T>(2.0)
 }
 
 /// Copies `m` into `out` in row-major order; `out` empty leaves `m` unused.

@@ -1,14 +1,49 @@
 //! `eig` and `eigvals` of general (non-symmetric) matrices, as `jnp.linalg.eig` computes them
 //! on the CPU: through rjax's kernels ([`crate::lax::eig`]), with complex results.
+//!
+//! Derivatives follow JAX's `eig_jvp_rule`: the eigenvalues are differentiable,
+//! `ẇ = diag(V⁻¹·Ȧ·V)` (arXiv:1701.00392, eq. 4.60), and the eigenvectors are not (JAX raises
+//! `NotImplementedError` for them, and so for `eig`; here differentiating `eig` is an error
+//! naming `ffi_call`).
 
-use super::to_inexact;
-use crate::Array;
+use std::thread::LocalKey;
+
+use super::{diagonal, kernels::permute_rows, mm, to_inexact};
+use crate::custom_derivatives::custom_jvp;
 use crate::lax::{self, unwrap_at_caller};
+use crate::{Array, Result};
+
+thread_local! {
+    /// The eigenvalues as a function of the matrix, with JAX's rule.
+    static EIGVALS: Box<dyn Fn(Array) -> Result<Array>> =
+        Box::new(custom_jvp(|a: Array| eigenvalues(&a), eigvals_jvp));
+}
+
+fn eigenvalues(a: &Array) -> Result<Array> {
+    Ok(lax::eig(a, false, false)?.remove(0))
+}
+
+/// `ẇ = diag(V⁻¹·Ȧ·V)`, the solve by the LU factorization of `V`.
+fn eigvals_jvp(a: Array, da: Array) -> Result<(Array, Array)> {
+    let mut out = lax::eig(&a, false, true)?;
+    let v = out.pop().expect("two results");
+    let w = out.pop().expect("two results");
+    let da_v = mm(&lax::convert_element_type(&da, v.dtype()), &v);
+    let (lu, _, perm) = lax::lu(&v)?;
+    let y = lax::triangular_solve(&lu, &permute_rows(&perm, &da_v), true, true, false, false, true);
+    let x = lax::triangular_solve(&lu, &y, true, false, false, false, false);
+    Ok((w, diagonal(&x)))
+}
+
+fn call(key: &'static LocalKey<Box<dyn Fn(Array) -> Result<Array>>>, a: &Array) -> Result<Array> {
+    key.with(|f| f(a.clone()))
+}
 
 /// The eigenvalues `w` (`[..., n]`) and right eigenvectors `v` (columns, `[..., n, n]`) of
 /// each square matrix of `a`, as `jnp.linalg.eig`: complex (`complex64` for `float32` and
 /// `complex64` input, else `complex128`), `A·v[:, j] = w[j]·v[:, j]`, each vector of unit
-/// norm with its largest component real. Integer input becomes the default float.
+/// norm with its largest component real. Integer input becomes the default float. Not
+/// differentiable, as in JAX (whose rule refuses eigenvectors): use [`eigvals`].
 ///
 /// # Panics
 /// If `a` is not a batch of square matrices, or on a platform that does not run rjax's CPU
@@ -21,11 +56,12 @@ pub fn eig(a: &Array) -> (Array, Array) {
 }
 
 /// The eigenvalues of each square matrix of `a` (`[..., n]`, complex), as
-/// `jnp.linalg.eigvals`.
+/// `jnp.linalg.eigvals`, differentiable as JAX's.
 ///
 /// # Panics
 /// As [`eig`].
 #[track_caller]
 pub fn eigvals(a: &Array) -> Array {
-    unwrap_at_caller(lax::eig(&to_inexact(a), false, false)).remove(0)
+    let a = to_inexact(a);
+    unwrap_at_caller(call(&EIGVALS, &a))
 }

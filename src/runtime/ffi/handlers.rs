@@ -47,6 +47,7 @@ pub(super) const HANDLERS: &[(&str, XLA_FFI_Handler)] = &[
     entry::<linalg::Svd>(),
     entry::<linalg::Eig>(),
     entry::<linalg::Hessenberg>(),
+    entry::<linalg::Schur>(),
 ];
 
 /// Compiles and runs a program calling the self-test handler, and checks its output.

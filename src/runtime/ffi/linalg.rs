@@ -13,6 +13,7 @@
 //! - `rjax_svd {compute_uv, full_matrices}`: a → s, u, vh (or s alone)
 //! - `rjax_eig {compute_left, compute_right}`: a → w, vl, vr (complex; vectors when asked)
 //! - `rjax_hessenberg`: a → packed, taus
+//! - `rjax_schur {compute_vectors}`: a → t, z (or t alone)
 
 use super::call::{Call, FfiBuffer, Handler};
 use crate::DType;
@@ -316,6 +317,29 @@ impl Handler for Hessenberg {
         let (packed, taus) = results2(call)?;
         with_element!(a.dtype(), T => {
             kernels::hessenberg::<T>(a.slice()?, packed.slice_mut()?, taus.slice_mut()?, shape)
+                .map_err(|e| e.to_string())
+        })
+    }
+}
+
+/// `rjax_schur {compute_vectors}`: a → t, then z when asked for.
+pub(super) struct Schur;
+
+impl Handler for Schur {
+    const TARGET: &'static str = "rjax_schur";
+
+    fn call(call: &mut Call<'_>) -> Result<(), String> {
+        let compute_vectors = call.attr_bool("compute_vectors")?;
+        call.expect_counts(1, 1 + usize::from(compute_vectors))?;
+        let shape = batch_of(&call.args[0])?;
+        let a = call.args.remove(0);
+        let (t, rest) = call.results.split_first_mut().ok_or("no results")?;
+        with_element!(a.dtype(), T => {
+            let z = match rest.first_mut() {
+                Some(buffer) => buffer.slice_mut::<T>()?,
+                None => &mut [],
+            };
+            kernels::schur::<T>(a.slice()?, t.slice_mut()?, z, shape, compute_vectors)
                 .map_err(|e| e.to_string())
         })
     }

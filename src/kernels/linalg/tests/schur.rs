@@ -85,9 +85,18 @@ fn check<T: TestElement>(name: &str, a: &M, t: &M, z: &M) {
 
 fn decomposes<T: TestElement + crate::kernels::linalg::SchurElement>() {
     let rotation = M::real(2, 2, &[0.0, -1.0, 1.0, 0.0]);
-    let cases = square_cases::<T>()
-        .into_iter()
-        .chain([("rotation", rotation), ("diag(3, -1, 2)", M::diag(&[3.0, -1.0, 2.0]))]);
+    // nalgebra's iteration alone stalls on these; the kernel retries after a similarity.
+    let cyclic = |n: usize| {
+        M::from_fn(n, n, |i, j| {
+            c64::new(if (i + 1) % n == j { 1.0 } else { 0.0 }, 0.0)
+        })
+    };
+    let cases = square_cases::<T>().into_iter().chain([
+        ("rotation", rotation),
+        ("diag(3, -1, 2)", M::diag(&[3.0, -1.0, 2.0])),
+        ("cyclic permutation 4 × 4", cyclic(4)),
+        ("cyclic permutation 8 × 8", cyclic(8)),
+    ]);
     for (name, a) in cases {
         let (t, z) = decompose::<T>(std::slice::from_ref(&a), true);
         check::<T>(name, &a, &t[0], &z.unwrap()[0]);
@@ -159,29 +168,4 @@ fn rejects_bad_shapes() {
         matches!(err, KernelError::BufferLength { buffer: "z", .. }),
         "{err}"
     );
-}
-
-#[test]
-fn scratch_hard_cases() {
-    fn report<T: TestElement + crate::kernels::linalg::SchurElement>(name: &str, a: &M) {
-        let (t, z) = decompose::<T>(std::slice::from_ref(a), true);
-        let z = &z.unwrap()[0];
-        let t = &t[0];
-        if t.all_nan() { eprintln!("{} {name}: NaN", std::any::type_name::<T>()); return; }
-        let n = a.rows;
-        let orth = z.adjoint().mul(z).sub(&M::identity(n)).norm() / T::EPS;
-        let a = a.rounded::<T>();
-        let rec = a.sub(&z.mul(t).mul(&z.adjoint())).norm() / T::EPS / a.norm();
-        eprintln!("{} {name}: orth {orth:.1} eps, rec {rec:.1} eps", std::any::type_name::<T>());
-        check_structure::<T>(name, t);
-    }
-    for n in [3usize, 4, 5, 8, 100] {
-        let p = M::from_fn(n, n, |i, j| c64::new(if (i + 1) % n == j { 1.0 } else { 0.0 }, 0.0));
-        let jordan = M::from_fn(n, n, |i, j| c64::new(if j == i + 1 { 1.0 } else if i == j { 2.0 } else { 0.0 }, 0.0));
-        for (name, a) in [("perm", p), ("random", M::random(n, n, false, 9)), ("crandom", M::random(n, n, true, 9)), ("jordan", jordan), ("hilbert", M::hilbert(n))] {
-            let name = format!("{name} {n}");
-            if name.starts_with("crandom") { report::<c64>(&name, &a); report::<c32>(&name, &a); continue; }
-            report::<f64>(&name, &a); report::<f32>(&name, &a); report::<c64>(&name, &a); report::<c32>(&name, &a);
-        }
-    }
 }
