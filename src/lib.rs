@@ -103,10 +103,10 @@ pub use argnums::{
     value_and_grad_argnums,
 };
 pub use array::{Array, IntoArray, NestedArray};
-pub use callback::{debug, pure_callback};
 pub use autodiff::{
     grad, grad_with_aux, jvp, linearize, value_and_grad, value_and_grad_with_aux, vjp,
 };
+pub use callback::{debug, pure_callback};
 pub use core::Primitive;
 pub use custom_derivatives::{custom_jvp, custom_vjp, stop_gradient, stop_gradient_tree};
 pub use dispatch::default_client;

@@ -40,16 +40,28 @@ impl M {
                 data[i * other.cols + j] = sum;
             }
         }
-        M { rows: self.rows, cols: other.cols, data }
+        M {
+            rows: self.rows,
+            cols: other.cols,
+            data,
+        }
     }
 
     /// The conjugate transpose (`adjoint`), the transpose, or the conjugate.
     fn op(&self, transpose: bool, conjugate: bool) -> M {
-        let (rows, cols) = if transpose { (self.cols, self.rows) } else { (self.rows, self.cols) };
+        let (rows, cols) = if transpose {
+            (self.cols, self.rows)
+        } else {
+            (self.rows, self.cols)
+        };
         let mut data = Vec::with_capacity(rows * cols);
         for i in 0..rows {
             for j in 0..cols {
-                let x = if transpose { self.at(j, i) } else { self.at(i, j) };
+                let x = if transpose {
+                    self.at(j, i)
+                } else {
+                    self.at(i, j)
+                };
                 data.push(if conjugate { conj(x) } else { x });
             }
         }
@@ -65,14 +77,26 @@ impl M {
     }
 
     fn array(&self) -> anyhow::Result<Array> {
-        let host: Vec<Complex<f64>> = self.data.iter().map(|&(re, im)| Complex::new(re, im)).collect();
+        let host: Vec<Complex<f64>> = self
+            .data
+            .iter()
+            .map(|&(re, im)| Complex::new(re, im))
+            .collect();
         Ok(Array::from_slice(&host, &[self.rows, self.cols])?)
     }
 
     fn from_array(x: &Array) -> anyhow::Result<M> {
         let shape = x.shape();
-        let data = x.to_vec::<Complex<f64>>()?.iter().map(|z| (z.re, z.im)).collect();
-        Ok(M { rows: shape[0], cols: shape[1], data })
+        let data = x
+            .to_vec::<Complex<f64>>()?
+            .iter()
+            .map(|z| (z.re, z.im))
+            .collect();
+        Ok(M {
+            rows: shape[0],
+            cols: shape[1],
+            data,
+        })
     }
 }
 
@@ -98,8 +122,20 @@ fn hermitian(n: usize) -> M {
 }
 
 fn eye(n: usize) -> M {
-    let data = (0..n * n).map(|k| if k / n == k % n { (1.0, 0.0) } else { (0.0, 0.0) }).collect();
-    M { rows: n, cols: n, data }
+    let data = (0..n * n)
+        .map(|k| {
+            if k / n == k % n {
+                (1.0, 0.0)
+            } else {
+                (0.0, 0.0)
+            }
+        })
+        .collect();
+    M {
+        rows: n,
+        cols: n,
+        data,
+    }
 }
 
 const TOL: f64 = 1e-12;
@@ -129,12 +165,15 @@ fn triangular_solve_with_every_transpose_and_conjugate() -> anyhow::Result<()> {
                 triangular_solve(a, b, true, true, transpose, conjugate, false)
             };
             let eager = solve(&l.array()?, &b.array()?);
-            let jitted = jit(move |(a, b): (Array, Array)| solve(&a, &b))
-                .call((l.array()?, b.array()?))?;
+            let jitted =
+                jit(move |(a, b): (Array, Array)| solve(&a, &b)).call((l.array()?, b.array()?))?;
             for x in [eager, jitted] {
                 let x = M::from_array(&x)?;
                 let residual = l.op(transpose, conjugate).matmul(&x).distance(&b);
-                assert!(residual < TOL, "transpose={transpose} conjugate={conjugate}: {residual}");
+                assert!(
+                    residual < TOL,
+                    "transpose={transpose} conjugate={conjugate}: {residual}"
+                );
             }
         }
     }
@@ -165,7 +204,15 @@ fn eigh_of_a_hermitian_matrix_has_real_eigenvalues() -> anyhow::Result<()> {
     let lambda = M {
         rows: 6,
         cols: 6,
-        data: (0..36).map(|k| if k / 6 == k % 6 { (w[k / 6], 0.0) } else { (0.0, 0.0) }).collect(),
+        data: (0..36)
+            .map(|k| {
+                if k / 6 == k % 6 {
+                    (w[k / 6], 0.0)
+                } else {
+                    (0.0, 0.0)
+                }
+            })
+            .collect(),
     };
     // The HLO lowering (`RJAX_FFI_KERNELS=0`, or a GPU) is XLA's Jacobi `Eigh` expansion,
     // which stops at a float32-sized threshold (see `lax::eigh`).
@@ -187,5 +234,8 @@ fn differentiating_a_complex_decomposition_is_a_clear_error() {
     })
     .expect_err("complex JVP");
     let text = panic.downcast_ref::<String>().cloned().unwrap_or_default();
-    assert!(text.contains("cholesky") && text.contains("real matrices only"), "{text}");
+    assert!(
+        text.contains("cholesky") && text.contains("real matrices only"),
+        "{text}"
+    );
 }

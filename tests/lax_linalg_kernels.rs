@@ -25,8 +25,14 @@ fn eig_of_a_rotation_is_plus_and_minus_i() -> anyhow::Result<()> {
         let (v0, v1) = (v[j], v[2 + j]);
         // A·v = (-v1, v0).
         let (av0, av1) = ((-v1.re, -v1.im), (v0.re, v0.im));
-        let lv0 = (w[j].re * v0.re - w[j].im * v0.im, w[j].re * v0.im + w[j].im * v0.re);
-        let lv1 = (w[j].re * v1.re - w[j].im * v1.im, w[j].re * v1.im + w[j].im * v1.re);
+        let lv0 = (
+            w[j].re * v0.re - w[j].im * v0.im,
+            w[j].re * v0.im + w[j].im * v0.re,
+        );
+        let lv1 = (
+            w[j].re * v1.re - w[j].im * v1.im,
+            w[j].re * v1.im + w[j].im * v1.re,
+        );
         assert!((av0.0 - lv0.0).abs() + (av0.1 - lv0.1).abs() < 1e-14);
         assert!((av1.0 - lv1.0).abs() + (av1.1 - lv1.1).abs() < 1e-14);
     }
@@ -49,7 +55,13 @@ fn lu_reconstructs_the_permuted_matrix() -> anyhow::Result<()> {
         for j in 0..3 {
             let mut x = 0.0;
             for k in 0..3 {
-                let l = if k < i { lu[i * 3 + k] } else if k == i { 1.0 } else { 0.0 };
+                let l = if k < i {
+                    lu[i * 3 + k]
+                } else if k == i {
+                    1.0
+                } else {
+                    0.0
+                };
                 let u = if k <= j { lu[k * 3 + j] } else { 0.0 };
                 x += l * u;
             }
@@ -67,28 +79,42 @@ fn householder_product_of_one_reflector() -> anyhow::Result<()> {
     let a = Array::from([[9.0], [0.5]]);
     let q = lax::householder_product(&a, &Array::from([1.6]))?;
     let q = q.to_vec::<f64>()?;
-    assert!((q[0] + 0.6).abs() < 1e-15 && (q[1] + 0.8).abs() < 1e-15, "{q:?}");
+    assert!(
+        (q[0] + 0.6).abs() < 1e-15 && (q[1] + 0.8).abs() < 1e-15,
+        "{q:?}"
+    );
     Ok(())
 }
 
 #[test]
 fn hessenberg_is_similar_to_its_input() -> anyhow::Result<()> {
     x64();
-    let data = [4.0, 1.0, -2.0, 2.0, 1.0, 2.0, 0.0, 1.0, -2.0, 0.0, 3.0, -2.0, 2.0, 1.0, -2.0, -1.0];
+    let data = [
+        4.0, 1.0, -2.0, 2.0, 1.0, 2.0, 0.0, 1.0, -2.0, 0.0, 3.0, -2.0, 2.0, 1.0, -2.0, -1.0,
+    ];
     let a = Array::from_slice(&data, &[4, 4])?;
     let (packed, taus) = lax::hessenberg(&a)?;
     assert_eq!(taus.shape(), &[3]);
     let packed = packed.to_vec::<f64>()?;
     // H: the packed matrix on and above the first subdiagonal.
     let h: Vec<f64> = (0..16)
-        .map(|index| if index / 4 > index % 4 + 1 { 0.0 } else { packed[index] })
+        .map(|index| {
+            if index / 4 > index % 4 + 1 {
+                0.0
+            } else {
+                packed[index]
+            }
+        })
         .collect();
     let trace = |m: &[f64]| (0..4).map(|i| m[i * 5]).sum::<f64>();
     assert!((trace(&h) - trace(&data)).abs() < 1e-12);
     let eig_a = sorted(linalg::eigvals(&a))?;
     let eig_h = sorted(linalg::eigvals(&Array::from_slice(&h, &[4, 4])?))?;
     for (x, y) in eig_a.iter().zip(&eig_h) {
-        assert!((x.0 - y.0).abs() < 1e-10 && (x.1 - y.1).abs() < 1e-10, "{eig_a:?} {eig_h:?}");
+        assert!(
+            (x.0 - y.0).abs() < 1e-10 && (x.1 - y.1).abs() < 1e-10,
+            "{eig_a:?} {eig_h:?}"
+        );
     }
     Ok(())
 }
@@ -213,8 +239,12 @@ fn misuse_is_a_clear_error() {
 fn the_derivative_of_eigvals_matches_central_differences() -> anyhow::Result<()> {
     x64();
     // Distinct real eigenvalues (near 1, 3, 6, 10), so that the order is stable.
-    let data = [1.0, 0.3, 0.1, 0.2, 0.2, 3.0, 0.4, 0.1, 0.1, 0.5, 6.0, 0.3, 0.3, 0.2, 0.1, 10.0];
-    let dir = [0.5, -1.0, 0.25, 0.0, 1.0, 0.3, -0.2, 0.7, 0.1, 0.9, -0.4, 0.2, -0.6, 0.0, 0.8, 0.3];
+    let data = [
+        1.0, 0.3, 0.1, 0.2, 0.2, 3.0, 0.4, 0.1, 0.1, 0.5, 6.0, 0.3, 0.3, 0.2, 0.1, 10.0,
+    ];
+    let dir = [
+        0.5, -1.0, 0.25, 0.0, 1.0, 0.3, -0.2, 0.7, 0.1, 0.9, -0.4, 0.2, -0.6, 0.0, 0.8, 0.3,
+    ];
     let a = Array::from_slice(&data, &[4, 4])?;
     let da = Array::from_slice(&dir, &[4, 4])?;
     let (w, dw): (Array, Array) = rjax::jvp(|a: Array| linalg::eigvals(&a), a.clone(), da.clone())?;
@@ -229,8 +259,14 @@ fn the_derivative_of_eigvals_matches_central_differences() -> anyhow::Result<()>
         .collect();
     pairs.sort_by(|x, y| x.0.partial_cmp(&y.0).expect("finite"));
     for (k, (_, dw)) in pairs.iter().enumerate() {
-        let fd = ((plus[k].0 - minus[k].0) / (2.0 * h), (plus[k].1 - minus[k].1) / (2.0 * h));
-        assert!((dw.0 - fd.0).abs() < 1e-7 && (dw.1 - fd.1).abs() < 1e-7, "{k}: {dw:?} vs {fd:?}");
+        let fd = (
+            (plus[k].0 - minus[k].0) / (2.0 * h),
+            (plus[k].1 - minus[k].1) / (2.0 * h),
+        );
+        assert!(
+            (dw.0 - fd.0).abs() < 1e-7 && (dw.1 - fd.1).abs() < 1e-7,
+            "{k}: {dw:?} vs {fd:?}"
+        );
     }
     // The eigenvectors are not differentiable, as in JAX.
     let panic = std::panic::catch_unwind(|| {

@@ -51,7 +51,10 @@ fn a_handler_error_comes_back_as_err_with_its_message() -> anyhow::Result<()> {
     // An element type the kernel does not take.
     let error = run_program(&client, &cholesky_program("lower = 1 : i64", "i32")).unwrap_err();
     let text = error.to_string();
-    assert!(text.contains("float32, float64, complex64 or complex128"), "{text}");
+    assert!(
+        text.contains("float32, float64, complex64 or complex128"),
+        "{text}"
+    );
     // The client still works afterwards.
     assert_eq!(
         run_program(&client, &cholesky_program("lower = 1 : i64", "f32"))?,
@@ -137,7 +140,10 @@ fn every_embedded_cpu_plugin_registers_and_runs_the_kernels() -> anyhow::Result<
         let ok = run_program(&client, &cholesky_program("lower = 1 : i64", "f32"))?;
         assert_eq!(ok, [1.0, 0.0, 0.0, 1.0], "{kind}");
         let error = run_program(&client, &cholesky_program("", "f32")).unwrap_err();
-        assert!(error.to_string().contains("`lower` is missing"), "{kind}: {error}");
+        assert!(
+            error.to_string().contains("`lower` is missing"),
+            "{kind}: {error}"
+        );
     }
     Ok(())
 }

@@ -3,11 +3,11 @@
 //! as JAX has them for `pure_callback`, `io_callback` and `debug_callback`.
 
 use super::op::{CallbackKind, CallbackOp};
-use crate::core::{Primitive, bind, bind1};
-use crate::interpreters::batching::{Batched, bdim_at_front};
+use crate::core::{Primitive, bind};
+use crate::interpreters::batching::Batched;
 use crate::interpreters::jvp::Tangent;
 use crate::lax::VmapMethod;
-use crate::lax::rules::{broadcast_in_dim, convert, reshape};
+use crate::lax::call_batching::{expanded_operands, sequential, with_leading_batch};
 use crate::{Array, Result};
 
 impl CallbackOp {
@@ -70,8 +70,7 @@ impl CallbackOp {
         }
     }
 
-    /// One call on the whole batch: batched operands with the batch axis in front, the others
-    /// with a leading axis of size 1 (or broadcast to the batch, for `broadcast_all`).
+    /// One call on the whole batch ([`crate::lax::call_batching`]).
     fn batch_expanded(
         &self,
         size: usize,
@@ -79,28 +78,9 @@ impl CallbackOp {
         dims: &[Option<usize>],
         broadcast: bool,
     ) -> Result<Batched> {
-        let args = values
-            .iter()
-            .zip(dims)
-            .map(|(value, dim)| match dim {
-                None if !broadcast => {
-                    let mut shape = vec![1];
-                    shape.extend_from_slice(value.shape());
-                    reshape(value, &shape)
-                }
-                _ => bdim_at_front(value, *dim, size),
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let args = expanded_operands(size, values, dims, broadcast)?;
         let batched = CallbackOp {
-            results: self
-                .results
-                .iter()
-                .map(|aval| {
-                    let mut shape = vec![size];
-                    shape.extend_from_slice(&aval.shape);
-                    aval.with_shape(shape)
-                })
-                .collect(),
+            results: with_leading_batch(&self.results, size),
             ..self.clone()
         };
         let outputs = bind(Primitive::HostCallback(batched), &args)?;
@@ -115,60 +95,8 @@ impl CallbackOp {
         values: &[Array],
         dims: &[Option<usize>],
     ) -> Result<Batched> {
-        let fronted = values
-            .iter()
-            .zip(dims)
-            .map(|(value, dim)| dim.map(|_| bdim_at_front(value, *dim, size)).transpose())
-            .collect::<Result<Vec<_>>>()?;
-        let mut stacks: Vec<Vec<Array>> = vec![Vec::with_capacity(size); self.results.len()];
-        for index in 0..size {
-            let args = fronted
-                .iter()
-                .zip(values)
-                .map(|(front, value)| match front {
-                    Some(batched) => example(batched, index),
-                    None => Ok(value.clone()),
-                })
-                .collect::<Result<Vec<_>>>()?;
-            let outputs = bind(Primitive::HostCallback(self.clone()), &args)?;
-            for (stack, output) in stacks.iter_mut().zip(outputs) {
-                let mut shape = vec![1];
-                shape.extend_from_slice(output.shape());
-                stack.push(reshape(&output, &shape)?);
-            }
-        }
-        let outputs = stacks
-            .into_iter()
-            .zip(&self.results)
-            .map(|(stack, aval)| {
-                let mut shape = vec![size];
-                shape.extend_from_slice(&aval.shape);
-                if stack.is_empty() {
-                    let zero = convert(&Array::scalar(0u8), aval.dtype)?;
-                    broadcast_in_dim(&zero, &shape, &[])
-                } else {
-                    bind1(Primitive::Concatenate { dimension: 0 }, &stack)
-                }
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let out_dims = vec![Some(0); outputs.len()];
-        Ok((outputs, out_dims))
+        sequential(size, values, dims, &self.results, |args| {
+            bind(Primitive::HostCallback(self.clone()), args)
+        })
     }
-}
-
-/// Example `index` of a batch whose batch axis is in front.
-fn example(batched: &Array, index: usize) -> Result<Array> {
-    let mut start = vec![0; batched.ndim()];
-    let mut limit = batched.shape().to_vec();
-    start[0] = index;
-    limit[0] = index + 1;
-    let one = bind1(
-        Primitive::Slice {
-            start_indices: start,
-            limit_indices: limit,
-            strides: vec![1; batched.ndim()],
-        },
-        std::slice::from_ref(batched),
-    )?;
-    reshape(&one, &batched.shape()[1..])
 }

@@ -13,8 +13,8 @@ use crate::control_flow::rules as control_flow;
 use crate::custom_derivatives::{self, BwdFn, FwdFn, JvpFn, Rule};
 use crate::jaxpr::JaxprRef;
 use crate::lax::{
-    BinaryOp, Comparison, DotDimensionNumbers, FfiCallOp, IndexingOp, LinalgOp, OrderingOp, ReduceOp, UnaryOp,
-    dot, elementwise, reduction, structural,
+    BinaryOp, Comparison, DotDimensionNumbers, FfiCallOp, IndexingOp, LinalgOp, OrderingOp,
+    ReduceOp, UnaryOp, dot, elementwise, reduction, structural,
 };
 use crate::lowering::FunctionBuilder;
 use crate::sharding::{self, CollectiveOp, NamedSharding, ShardMapParams};

@@ -6,10 +6,10 @@
 //! an error naming it; callers wrap it in [`crate::custom_jvp`], as rjax's linear algebra
 //! does), is not linear, and batches according to its [`VmapMethod`].
 
+use super::call_batching::{expanded_operands, sequential, with_leading_batch};
 use crate::abstract_value::ShapedArray;
 use crate::core::{Primitive, bind};
-use crate::interpreters::batching::{Batched, bdim_at_front};
-use crate::lax::rules::{broadcast_in_dim, reshape};
+use crate::interpreters::batching::Batched;
 use crate::lowering::FunctionBuilder;
 use crate::{Array, Error, Result};
 
@@ -111,7 +111,7 @@ impl FfiCallOp {
         )
     }
 
-    /// The batching rule, by the call's [`VmapMethod`].
+    /// The batching rule, by the call's [`VmapMethod`] ([`super::call_batching`]).
     pub(crate) fn batch(
         &self,
         size: usize,
@@ -119,32 +119,14 @@ impl FfiCallOp {
         dims: &[Option<usize>],
     ) -> Result<Batched> {
         match self.vmap_method {
-            VmapMethod::Sequential => self.batch_sequential(size, values, dims),
+            VmapMethod::Sequential => sequential(size, values, dims, &self.results, |args| {
+                bind(Primitive::FfiCall(self.clone()), args)
+            }),
             VmapMethod::ExpandDims | VmapMethod::BroadcastAll => {
                 let broadcast = self.vmap_method == VmapMethod::BroadcastAll;
-                let args = values
-                    .iter()
-                    .zip(dims)
-                    .map(|(value, dim)| match dim {
-                        Some(_) => bdim_at_front(value, *dim, size),
-                        None if broadcast => bdim_at_front(value, None, size),
-                        None => {
-                            let mut shape = vec![1];
-                            shape.extend_from_slice(value.shape());
-                            reshape(value, &shape)
-                        }
-                    })
-                    .collect::<Result<Vec<_>>>()?;
+                let args = expanded_operands(size, values, dims, broadcast)?;
                 let batched = FfiCallOp {
-                    results: self
-                        .results
-                        .iter()
-                        .map(|aval| {
-                            let mut shape = vec![size];
-                            shape.extend_from_slice(&aval.shape);
-                            aval.with_shape(shape)
-                        })
-                        .collect(),
+                    results: with_leading_batch(&self.results, size),
                     ..self.clone()
                 };
                 let outputs = bind(Primitive::FfiCall(batched), &args)?;
@@ -153,74 +135,6 @@ impl FfiCallOp {
             }
         }
     }
-
-    /// One call per example, the results stacked along a new leading axis.
-    fn batch_sequential(
-        &self,
-        size: usize,
-        values: &[Array],
-        dims: &[Option<usize>],
-    ) -> Result<Batched> {
-        let fronted = values
-            .iter()
-            .zip(dims)
-            .map(|(value, dim)| match dim {
-                Some(_) => bdim_at_front(value, *dim, size).map(Some),
-                None => Ok(None),
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let mut per_result: Vec<Vec<Array>> = vec![Vec::with_capacity(size); self.results.len()];
-        for index in 0..size {
-            let args = fronted
-                .iter()
-                .zip(values)
-                .map(|(front, value)| match front {
-                    Some(batched) => example(batched, index),
-                    None => Ok(value.clone()),
-                })
-                .collect::<Result<Vec<_>>>()?;
-            let outputs = bind(Primitive::FfiCall(self.clone()), &args)?;
-            for (stack, output) in per_result.iter_mut().zip(outputs) {
-                let mut shape = vec![1];
-                shape.extend_from_slice(output.shape());
-                stack.push(reshape(&output, &shape)?);
-            }
-        }
-        let outputs = per_result
-            .iter()
-            .zip(&self.results)
-            .map(|(stack, aval)| {
-                if stack.is_empty() {
-                    let mut shape = vec![0];
-                    shape.extend_from_slice(&aval.shape);
-                    let zero = crate::lax::rules::convert(&Array::scalar(0.0f32), aval.dtype)?;
-                    broadcast_in_dim(&zero, &shape, &[])
-                } else {
-                    crate::core::bind1(Primitive::Concatenate { dimension: 0 }, stack)
-                }
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let out_dims = vec![Some(0); outputs.len()];
-        Ok((outputs, out_dims))
-    }
-}
-
-/// Example `index` of a batch whose batch axis is in front.
-fn example(batched: &Array, index: usize) -> Result<Array> {
-    let mut start = vec![0; batched.ndim()];
-    let mut limit = batched.shape().to_vec();
-    start[0] = index;
-    limit[0] = index + 1;
-    let strides = vec![1; batched.ndim()];
-    let one = crate::core::bind1(
-        Primitive::Slice {
-            start_indices: start,
-            limit_indices: limit,
-            strides,
-        },
-        std::slice::from_ref(batched),
-    )?;
-    reshape(&one, &batched.shape()[1..])
 }
 
 /// `[dense<[r-1, ..., 0]> : tensor<rxindex>, ...]`: the default (row-major) layout of each.

@@ -118,7 +118,10 @@ impl LinalgOp {
             ));
         }
         for aval in avals {
-            if !matches!(aval.dtype, DType::F32 | DType::F64 | DType::C64 | DType::C128) {
+            if !matches!(
+                aval.dtype,
+                DType::F32 | DType::F64 | DType::C64 | DType::C128
+            ) {
                 return Err(Error::invalid(
                     name,
                     format!(
@@ -250,9 +253,10 @@ impl LinalgOp {
                     ("unit_diagonal", i64::from(*unit_diagonal)),
                 ],
             ),
-            LinalgOp::Qr { full_matrices } => {
-                ("rjax_qr", vec![("full_matrices", i64::from(*full_matrices))])
-            }
+            LinalgOp::Qr { full_matrices } => (
+                "rjax_qr",
+                vec![("full_matrices", i64::from(*full_matrices))],
+            ),
             LinalgOp::Eigh {
                 lower,
                 sort_eigenvalues,

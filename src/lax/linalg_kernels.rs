@@ -27,7 +27,11 @@ fn check(op: &str, a: &Array) -> Result<(Vec<usize>, usize, usize)> {
         ));
     }
     let shape = a.shape();
-    if shape.len() < 2 || !matches!(a.dtype(), DType::F32 | DType::F64 | DType::C64 | DType::C128)
+    if shape.len() < 2
+        || !matches!(
+            a.dtype(),
+            DType::F32 | DType::F64 | DType::C64 | DType::C128
+        )
     {
         return Err(Error::invalid(
             op,

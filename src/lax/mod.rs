@@ -8,6 +8,7 @@
 //! eager runtime (a device out of memory) panics with PJRT's message.
 
 pub(crate) mod associative_scan;
+pub(crate) mod call_batching;
 pub(crate) mod dot;
 pub(crate) mod dot_ad;
 pub(crate) mod dot_batch;

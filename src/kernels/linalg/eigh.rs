@@ -18,6 +18,9 @@ const KERNEL: &str = "eigh";
 /// `sort_eigenvalues` always holds). Only the lower triangle of `a` is read when `lower`,
 /// the upper one otherwise; the diagonal's imaginary part is ignored.
 ///
+/// An empty `v` asks for the eigenvalues alone (faer's cheaper path, without accumulating
+/// the eigenvectors).
+///
 /// Non-finite input, or an iteration that does not converge, gives NaN in `v` and `w` for
 /// that batch element.
 pub fn eigh<T: Element>(
@@ -29,7 +32,10 @@ pub fn eigh<T: Element>(
 ) -> Result<(), KernelError> {
     shape.check_square(KERNEL)?;
     shape.check(KERNEL, "a", a.len())?;
-    shape.check(KERNEL, "v", v.len())?;
+    let vectors = !v.is_empty();
+    if vectors {
+        shape.check(KERNEL, "v", v.len())?;
+    }
     shape.check_vectors(KERNEL, "w", shape.rows, w.len())?;
     let n = shape.rows;
     if n == 0 {
@@ -38,13 +44,14 @@ pub fn eigh<T: Element>(
     }
     let par = par_for(n);
     let scratch =
-        self_adjoint_evd_scratch::<T>(n, ComputeEigenvectors::Yes, par, Default::default());
+        self_adjoint_evd_scratch::<T>(n, compute_vectors(vectors), par, Default::default());
     let mut buffer = MemBuffer::new(scratch);
     let mut h = Mat::<T>::zeros(n, n);
     let mut u = Mat::<T>::zeros(n, n);
     let mut s = Col::<T>::zeros(n);
-    let outputs = chunks_mut(v, n * n, shape.batch).zip(chunks_mut(w, n, shape.batch));
-    for (a, (v, w)) in chunks(a, n * n, shape.batch).zip(outputs) {
+    let mut v_chunks = v.chunks_mut(n * n);
+    for (a, w) in chunks(a, n * n, shape.batch).zip(chunks_mut(w, n, shape.batch)) {
+        let v = v_chunks.next();
         // faer reads the lower triangle; the upper one of A is the lower one of Aᴴ = A.
         let a = view(a, n, n);
         let mut finite = true;
@@ -63,19 +70,35 @@ pub fn eigh<T: Element>(
             && self_adjoint_evd(
                 h.rb(),
                 s.as_diagonal_mut(),
-                Some(u.as_mut()),
+                vectors.then(|| u.as_mut()),
                 par,
                 MemStack::new(&mut buffer),
                 Default::default(),
             )
             .is_ok();
-        if solved {
-            view_mut(v, n, n).copy_from(u.rb());
-            w.iter_mut().zip(s.iter()).for_each(|(w, s)| *w = real(s));
-        } else {
-            fill_nan(v);
-            w.fill(nan());
+        match (solved, v) {
+            (true, v) => {
+                if let Some(v) = v {
+                    view_mut(v, n, n).copy_from(u.rb());
+                }
+                w.iter_mut().zip(s.iter()).for_each(|(w, s)| *w = real(s));
+            }
+            (false, v) => {
+                if let Some(v) = v {
+                    fill_nan(v);
+                }
+                w.fill(nan());
+            }
         }
     }
     Ok(())
+}
+
+/// faer's flag for whether the eigenvectors are wanted.
+fn compute_vectors(vectors: bool) -> ComputeEigenvectors {
+    if vectors {
+        ComputeEigenvectors::Yes
+    } else {
+        ComputeEigenvectors::No
+    }
 }

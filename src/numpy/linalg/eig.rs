@@ -30,7 +30,15 @@ fn eigvals_jvp(a: Array, da: Array) -> Result<(Array, Array)> {
     let w = out.pop().expect("two results");
     let da_v = mm(&lax::convert_element_type(&da, v.dtype()), &v);
     let (lu, _, perm) = lax::lu(&v)?;
-    let y = lax::triangular_solve(&lu, &permute_rows(&perm, &da_v), true, true, false, false, true);
+    let y = lax::triangular_solve(
+        &lu,
+        &permute_rows(&perm, &da_v),
+        true,
+        true,
+        false,
+        false,
+        true,
+    );
     let x = lax::triangular_solve(&lu, &y, true, false, false, false, false);
     Ok((w, diagonal(&x)))
 }

@@ -5,9 +5,9 @@
 
 use crate::abstract_value::ShapedArray;
 use crate::custom_derivatives::{custom_jvp, stop_gradient};
-use crate::numpy::{tril, triu};
 use crate::lax::ffi_call::{ffi_call, kernels_available};
 use crate::lax::{self, VmapMethod};
+use crate::numpy::{tril, triu};
 use crate::{Array, DType, Result};
 
 /// Whether the kernels run on the default client.
@@ -78,7 +78,10 @@ pub(super) fn svd(a: &Array, full_matrices: bool) -> Result<(Array, Array, Array
             typed(a, &[m, u_cols], dtype),
             typed(a, &[vh_rows, n], dtype),
         ],
-        vec![("compute_uv", 1), ("full_matrices", i64::from(full_matrices))],
+        vec![
+            ("compute_uv", 1),
+            ("full_matrices", i64::from(full_matrices)),
+        ],
         VmapMethod::BroadcastAll,
     )?;
     let vh = out.pop().expect("three results");

@@ -211,7 +211,10 @@ mod tests {
 
     #[test]
     fn layouts_match_the_plugins() {
-        assert_eq!(offset_of!(XLA_FFI_CallFrame, attrs) + size_of::<XLA_FFI_Attrs>(), 168);
+        assert_eq!(
+            offset_of!(XLA_FFI_CallFrame, attrs) + size_of::<XLA_FFI_Attrs>(),
+            168
+        );
         assert_eq!(size_of::<XLA_FFI_Buffer>(), 48);
         assert_eq!(offset_of!(XLA_FFI_Metadata, traits) + 4, 36);
         assert_eq!(offset_of!(XLA_FFI_Api, error_create), 48);

@@ -301,7 +301,9 @@ impl Call<'_> {
     pub(crate) fn attr_i64(&self, name: &str) -> Result<i64, String> {
         match self.attr(name)? {
             AttrValue::Int(value) => Ok(*value),
-            other => Err(format!("the attribute `{name}` is {other:?}, not an integer")),
+            other => Err(format!(
+                "the attribute `{name}` is {other:?}, not an integer"
+            )),
         }
     }
 
@@ -388,11 +390,16 @@ unsafe fn attributes(attrs: &c_api::XLA_FFI_Attrs) -> Result<Vec<(String, AttrVa
                     scalar(&*value.cast::<c_api::XLA_FFI_Scalar>())
                 }
                 .ok_or_else(|| format!("the attribute `{name}` has an unsupported scalar type"))?,
-                // SAFETY: a string attribute points at a byte span.
-                c_api::XLA_FFI_ATTR_STRING => AttrValue::Str(unsafe {
-                    span_text(&*value.cast::<c_api::XLA_FFI_ByteSpan>())
-                }),
-                other => return Err(format!("the attribute `{name}` has unsupported kind {other}")),
+                c_api::XLA_FFI_ATTR_STRING => {
+                    // SAFETY: a string attribute points at a byte span.
+                    let text = unsafe { span_text(&*value.cast::<c_api::XLA_FFI_ByteSpan>()) };
+                    AttrValue::Str(text)
+                }
+                other => {
+                    return Err(format!(
+                        "the attribute `{name}` has unsupported kind {other}"
+                    ));
+                }
             };
             Ok((name, value))
         })

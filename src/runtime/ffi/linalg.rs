@@ -174,23 +174,41 @@ impl Handler for Qr {
     }
 }
 
-/// `rjax_geqrf`.
-pub(super) struct Geqrf;
+/// A handler of a kernel `a → (packed, taus)` in LAPACK's reflector form.
+macro_rules! packed_reflectors_handler {
+    ($(#[$doc:meta])* $name:ident, $target:literal, $kernel:ident) => {
+        $(#[$doc])*
+        pub(super) struct $name;
 
-impl Handler for Geqrf {
-    const TARGET: &'static str = "rjax_geqrf";
+        impl Handler for $name {
+            const TARGET: &'static str = $target;
 
-    fn call(call: &mut Call<'_>) -> Result<(), String> {
-        call.expect_counts(1, 2)?;
-        let shape = batch_of(&call.args[0])?;
-        let a = call.args.remove(0);
-        let (packed, taus) = results2(call)?;
-        with_element!(a.dtype(), T => {
-            kernels::geqrf::<T>(a.slice()?, packed.slice_mut()?, taus.slice_mut()?, shape)
-                .map_err(|e| e.to_string())
-        })
-    }
+            fn call(call: &mut Call<'_>) -> Result<(), String> {
+                call.expect_counts(1, 2)?;
+                let shape = batch_of(&call.args[0])?;
+                let a = call.args.remove(0);
+                let (packed, taus) = results2(call)?;
+                with_element!(a.dtype(), T => {
+                    kernels::$kernel::<T>(a.slice()?, packed.slice_mut()?, taus.slice_mut()?, shape)
+                        .map_err(|e| e.to_string())
+                })
+            }
+        }
+    };
 }
+
+packed_reflectors_handler!(
+    /// `rjax_geqrf`: a → packed, taus (LAPACK's `geqrf` form).
+    Geqrf,
+    "rjax_geqrf",
+    geqrf
+);
+packed_reflectors_handler!(
+    /// `rjax_hessenberg`: a → packed, taus (LAPACK's `gehrd` form).
+    Hessenberg,
+    "rjax_hessenberg",
+    hessenberg
+);
 
 /// `rjax_householder_product`.
 pub(super) struct HouseholderProduct;
@@ -227,9 +245,8 @@ impl Handler for Eigh {
                 let (v, w) = results2(call)?;
                 kernels::eigh::<T>(a.slice()?, v.slice_mut()?, w.slice_mut::<RealOf<T>>()?, shape, lower)
             } else {
-                let mut v = vec![T::default(); a.slice::<T>()?.len()];
                 let w = call.results[0].slice_mut::<RealOf<T>>()?;
-                kernels::eigh::<T>(a.slice()?, &mut v, w, shape, lower)
+                kernels::eigh::<T>(a.slice()?, &mut [], w, shape, lower)
             }
             .map_err(|e| e.to_string())
         })
@@ -299,24 +316,6 @@ impl Handler for Eig {
                 None => &mut [],
             };
             kernels::eig::<T>(a.slice()?, w.slice_mut::<ComplexOf<T>>()?, vl, vr, shape, options)
-                .map_err(|e| e.to_string())
-        })
-    }
-}
-
-/// `rjax_hessenberg`: a → packed, taus (LAPACK's `gehrd` form).
-pub(super) struct Hessenberg;
-
-impl Handler for Hessenberg {
-    const TARGET: &'static str = "rjax_hessenberg";
-
-    fn call(call: &mut Call<'_>) -> Result<(), String> {
-        call.expect_counts(1, 2)?;
-        let shape = batch_of(&call.args[0])?;
-        let a = call.args.remove(0);
-        let (packed, taus) = results2(call)?;
-        with_element!(a.dtype(), T => {
-            kernels::hessenberg::<T>(a.slice()?, packed.slice_mut()?, taus.slice_mut()?, shape)
                 .map_err(|e| e.to_string())
         })
     }

@@ -104,11 +104,7 @@ fn register(
 }
 
 /// Compiles and runs a one-call program of `target` with `input` (f32) and returns its output.
-pub(super) fn run_f32(
-    client: &Client,
-    program: &str,
-    input: &[f32],
-) -> crate::Result<Vec<f32>> {
+pub(super) fn run_f32(client: &Client, program: &str, input: &[f32]) -> crate::Result<Vec<f32>> {
     let device = client
         .device(0)
         .ok_or_else(|| crate::Error::invalid("ffi self-test", "the client has no devices"))?;

@@ -137,3 +137,25 @@ fn empty_batch() {
     .unwrap_err();
     assert!(err.to_string().contains("`w`"), "{err}");
 }
+
+#[test]
+fn eigenvalues_alone_match_those_with_vectors() {
+    let a = M::random(40, 40, false, 7).hermitian();
+    let batch3 = [a.clone(), M::hilbert(40), a];
+    let with_vectors: Vec<f64> = decompose::<f64>(&batch3, true)
+        .into_iter()
+        .flat_map(|(_, w)| w)
+        .collect();
+    let mut alone = vec![0.0f64; 3 * 40];
+    eigh::<f64>(
+        &batch::<f64>(&batch3),
+        &mut [],
+        &mut alone,
+        Batch::square(3, 40),
+        true,
+    )
+    .unwrap();
+    for (x, y) in alone.iter().zip(&with_vectors) {
+        assert!((x - y).abs() <= 1e-12 * y.abs().max(1.0), "{x} vs {y}");
+    }
+}
