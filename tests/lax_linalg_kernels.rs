@@ -275,3 +275,23 @@ fn the_derivative_of_eigvals_matches_central_differences() -> anyhow::Result<()>
     assert!(panic.is_err());
     Ok(())
 }
+
+#[test]
+fn geqrf_then_householder_product_reconstructs() -> anyhow::Result<()> {
+    x64();
+    let data = [
+        2.0, -1.0, 0.5, 1.0, 3.0, 1.5, -2.0, 0.25, 4.0, 1.0, 1.0, -1.0,
+    ];
+    let a = Array::from_slice(&data, &[4, 3])?;
+    let (packed, taus) = lax::geqrf(&a)?;
+    assert_eq!(taus.shape(), &[3]);
+    let q = lax::householder_product(&packed, &taus)?.to_vec::<f64>()?;
+    let packed = packed.to_vec::<f64>()?;
+    for i in 0..4 {
+        for j in 0..3 {
+            let qr: f64 = (0..=j).map(|k| q[i * 3 + k] * packed[k * 3 + j]).sum();
+            assert!((qr - data[i * 3 + j]).abs() < 1e-12, "(Q·R - A)[{i},{j}]");
+        }
+    }
+    Ok(())
+}

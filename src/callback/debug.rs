@@ -14,7 +14,7 @@ use super::op::{CallbackKind, CallbackOp};
 use crate::core::{Primitive, bind};
 use crate::{Array, Error, Result};
 
-/// Where [`print`] writes its lines.
+/// Where [`print()`] writes its lines.
 pub type Printer = Arc<dyn Fn(&str) + Send + Sync>;
 
 fn printer() -> &'static RwLock<Option<Printer>> {
@@ -22,7 +22,7 @@ fn printer() -> &'static RwLock<Option<Printer>> {
     &PRINTER
 }
 
-/// Sends the lines [`print`] formats to `printer` (`None`: standard output, the default), for
+/// Sends the lines [`print()`] formats to `printer` (`None`: standard output, the default), for
 /// the whole process; returns the previous printer.
 pub fn set_printer(printer: Option<Printer>) -> Option<Printer> {
     let mut current = self::printer()
@@ -57,7 +57,7 @@ pub fn print(fmt: &str, args: &[&Array]) -> Result<()> {
     print_named(fmt, args, &[])
 }
 
-/// [`print`] with named arguments too: `{name}` takes the array named `name` in `named`.
+/// [`print()`] with named arguments too: `{name}` takes the array named `name` in `named`.
 ///
 /// ```
 /// let (x, y) = (rjax::Array::from(1.0f32), rjax::Array::from(2i32));

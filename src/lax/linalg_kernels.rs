@@ -1,9 +1,9 @@
 //! The decompositions that only rjax's CPU kernels compute, as `jax.lax.linalg` has them on
 //! the CPU (where jaxlib calls LAPACK): the general eigendecomposition `eig`, the LU
 //! factorization `lu`, the Hessenberg reduction `hessenberg`, the Schur decomposition
-//! `schur` and `householder_product`.
+//! `schur` (on nalgebra), and `geqrf` with `householder_product`.
 //!
-//! Each is an `ffi_call` of a `faer`-backed handler, batched over leading dimensions, for
+//! Each is an `ffi_call` of a Rust kernel, batched over leading dimensions, for
 //! float32, float64, complex64 and complex128. On a platform whose client does not run the
 //! kernels (GPU, TPU), each returns an error naming the platform. None has a derivative rule
 //! of its own yet: differentiating through one is an error (`numpy::linalg`'s `solve`, `det`
@@ -159,6 +159,23 @@ pub fn schur(a: &Array, compute_schur_vectors: bool) -> Result<(Array, Option<Ar
     )?;
     let z = compute_schur_vectors.then(|| out.pop().expect("two results"));
     Ok((out.pop().expect("one result"), z))
+}
+
+/// `jax.lax.linalg.geqrf`: `(a', taus)` of each `m × n` matrix, LAPACK's `geqrf` form: `R`
+/// on and above the diagonal of `a'`, the Householder vectors `v_i` below it (their leading
+/// one implicit), and `taus` (`[..., min(m, n)]`), with `A = H₁⋯H_k·R` and
+/// `H_i = I − τ_i·v_i·v_iᴴ`; [`householder_product`] forms `Q` from them.
+pub fn geqrf(a: &Array) -> Result<(Array, Array)> {
+    let (batch, m, n) = check("geqrf", a)?;
+    let mut out = ffi_call(
+        "rjax_geqrf",
+        &[a],
+        vec![a.aval().clone(), typed(&batch, &[m.min(n)], a.dtype())],
+        vec![],
+        VmapMethod::BroadcastAll,
+    )?;
+    let taus = out.pop().expect("two results");
+    Ok((out.pop().expect("two results"), taus))
 }
 
 /// `jax.lax.linalg.householder_product`: the first `n` columns of `H₁⋯H_k` for reflectors

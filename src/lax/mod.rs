@@ -43,7 +43,7 @@ pub use elementwise::{BinaryOp, Comparison, UnaryOp};
 pub use ffi_call::{FfiCallOp, VmapMethod};
 pub use indexing::*;
 pub use linalg::*;
-pub use linalg_kernels::{eig, hessenberg, householder_product, lu, schur};
+pub use linalg_kernels::{eig, geqrf, hessenberg, householder_product, lu, schur};
 pub use ordering::*;
 pub use reduction::ReduceOp;
 
