@@ -33,6 +33,8 @@ pub mod linalg;
 use std::fmt::Debug;
 use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use faer::Par;
 use faer::traits::{ComplexField, RealField};
 
@@ -141,15 +143,39 @@ pub(crate) fn check_len(
     }
 }
 
-/// The matrix dimension from which faer gets rayon's threads; below it a thread pool costs
-/// more than it saves.
-const PARALLEL_DIM: usize = 128;
+/// The matrix dimension from which faer gets rayon's threads. Measured on a 2-vCPU machine
+/// (`scripts/bench-vs-jax.sh --only linalg`): below about 800 the thread pool costs more
+/// than it saves for every kernel (a 500² QR took 12 ms on two threads, 2.6 ms on one), while
+/// 1000² `eigh`, `svd`, `inv` and `lstsq` gain 10–25% from it. Tests lower it to reach the
+/// threaded paths with small matrices.
+static PARALLEL_DIM: AtomicUsize = AtomicUsize::new(768);
 
-/// faer's parallelism for a matrix whose largest dimension is `dim`.
-pub(crate) fn par_for(dim: usize) -> Par {
-    if dim >= PARALLEL_DIM {
+/// The dimension from which the QR kernels (`qr`, `geqrf`, `householder_product`) go
+/// parallel: faer's blocked Householder QR ran faster on one thread at 1000² too (30 ms
+/// against 52 ms on two).
+static PARALLEL_DIM_QR: AtomicUsize = AtomicUsize::new(2048);
+
+fn par_from(dim: usize, threshold: &AtomicUsize) -> Par {
+    if dim >= threshold.load(Ordering::Relaxed) {
         Par::rayon(0)
     } else {
         Par::Seq
     }
+}
+
+/// faer's parallelism for a matrix whose largest dimension is `dim`.
+pub(crate) fn par_for(dim: usize) -> Par {
+    par_from(dim, &PARALLEL_DIM)
+}
+
+/// faer's parallelism for the QR kernels on a matrix whose largest dimension is `dim`.
+pub(crate) fn par_for_qr(dim: usize) -> Par {
+    par_from(dim, &PARALLEL_DIM_QR)
+}
+
+/// Lowers both thresholds to `dim`, so that tests reach the threaded paths.
+#[cfg(test)]
+pub(crate) fn parallel_from(dim: usize) {
+    PARALLEL_DIM.store(dim, Ordering::Relaxed);
+    PARALLEL_DIM_QR.store(dim, Ordering::Relaxed);
 }

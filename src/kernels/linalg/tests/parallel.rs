@@ -1,5 +1,5 @@
 //! One matrix above the size from which faer runs on rayon's threads, per kernel (f64 only,
-//! to keep the debug-mode suite fast).
+//! to keep the debug-mode suite fast): the thresholds are lowered below `N` first.
 
 use super::*;
 use crate::kernels::linalg::{
@@ -9,12 +9,19 @@ use crate::kernels::linalg::{
 
 const N: usize = 130;
 
+/// Puts every kernel on rayon's threads from `N` on (other tests may run threaded too, which
+/// only changes their speed).
+fn threaded() {
+    crate::kernels::parallel_from(N);
+}
+
 fn tolerance() -> f64 {
     20.0 * N as f64
 }
 
 #[test]
 fn factorizations() {
+    threaded();
     let a = M::random(N, N, false, 42);
     let spd = a.hpd();
     let mut l = vec![0.0f64; N * N];
@@ -90,6 +97,7 @@ fn factorizations() {
 
 #[test]
 fn decompositions() {
+    threaded();
     let a = M::random(N, N, false, 44);
     let h = a.hermitian();
     let (mut v, mut w) = (vec![0.0f64; N * N], vec![0.0f64; N]);
