@@ -144,12 +144,11 @@ fn factors_jvp(a: Array, da: Array) -> Result<(Array, Array)> {
     Ok((packed, dl + du))
 }
 
-/// `P·b`: row `i` is row `perm[i]` of `b` (`[..., n, k]`); linear in `b`.
+/// `P·b`: row `i` is row `perm[i]` of `b` (`[..., n, k]`); linear in `b`. A gather, `O(n·k)`
+/// (a product with the one-hot permutation matrix would cost a matrix product).
 pub(super) fn permute_rows(perm: &Array, b: &Array) -> Array {
-    let n = perm.shape()[perm.ndim() - 1];
-    let targets = lax::iota(DType::I32, &[1, n], 1);
-    let one_hot = lax::expand_dims(perm, &[perm.ndim()]).eq(&targets);
-    super::mm(&lax::convert_element_type(&one_hot, b.dtype()), b)
+    let rows = lax::expand_dims(perm, &[perm.ndim()]);
+    crate::numpy::take_along_axis(b, &rows, Some(-2), crate::numpy::TakeMode::Clip)
 }
 
 /// The LU factorization with partial pivoting of each square matrix of `a`: the packed
