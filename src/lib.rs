@@ -29,7 +29,10 @@
 //!   `while_loop`, `fori_loop`, `scan`, `map` (also in `lax`).
 //! - [`numpy`]: `jax.numpy` — creation, elementwise math, reductions and statistics,
 //!   products and `einsum`, shapes, sorting, NumPy indexing and `.at[]` updates, and
-//!   [`numpy::linalg`] — traceable and differentiable under every transformation.
+//!   [`numpy::linalg`] — traceable and differentiable under every transformation;
+//!   [`scipy`]: `jax.scipy.linalg`'s `lu_factor` and `lu_solve`.
+//! - [`callback`]: `pure_callback`, `io_callback` and [`debug`]'s `print` and `callback`:
+//!   Rust closures called from compiled programs.
 //! - [`nn`]: `jax.nn` — activations (`relu`, `gelu`, `silu`, ...), `softmax`, `log_softmax`,
 //!   `logsumexp`, `one_hot`, `standardize`.
 //! - [`random`]: JAX's threefry PRNG bit for bit (keys, `split`, `fold_in`, samplers).
@@ -46,7 +49,9 @@
 //! - [`config`]: x64 mode and the CPU device count; [`compilation_cache`]: the opt-in
 //!   persistent compilation cache.
 //! - [`runtime`]: the PJRT C API made safe — plugins, clients, devices, buffers, executables,
-//!   events. The only module with `unsafe` code.
+//!   events, the choice of the CPU plugin, and the XLA FFI layer that runs Rust kernels and
+//!   callbacks inside compiled programs. The only module with `unsafe` code.
+//! - [`kernels`]: the dense linear algebra (faer, nalgebra) those programs call on the CPU.
 //! - [`Error`], [`Result`]: the one error type.
 //! - [`test_util`]: [`check_grads`](test_util::check_grads), numerical checks of derivatives.
 //!
@@ -92,6 +97,7 @@ mod promotion;
 pub mod random;
 pub mod runtime;
 mod scalar;
+pub mod scipy;
 pub mod sharding;
 pub mod test_util;
 mod tree;

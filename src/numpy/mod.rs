@@ -183,7 +183,7 @@ fn scalar_like(value: impl IntoArray, like: &Array) -> Array {
 }
 
 /// `x` as an inexact array: integers and booleans become the default float.
-fn to_inexact(x: &Array) -> Array {
+pub(crate) fn to_inexact(x: &Array) -> Array {
     if x.dtype().is_inexact() {
         x.clone()
     } else {

@@ -153,8 +153,8 @@ pub(super) fn permute_rows(perm: &Array, b: &Array) -> Array {
 
 /// The LU factorization with partial pivoting of each square matrix of `a`: the packed
 /// factors (differentiable), the row permutation (`int32`, row `i` of `P·A` is row `perm[i]`
-/// of `A`) and the number of row swaps (`int32`).
-pub(super) fn lu(a: &Array) -> Result<(Array, Array, Array)> {
+/// of `A`), the number of row swaps (`int32`) and `getrf`'s 0-based pivots (`int32`).
+pub(super) fn lu(a: &Array) -> Result<(Array, Array, Array, Array)> {
     let packed = FACTORS.with(|f| f(a.clone()))?;
     let mut out = lu_call(&stop_gradient(a))?;
     let perm = out.pop().expect("three results");
@@ -162,5 +162,5 @@ pub(super) fn lu(a: &Array) -> Result<(Array, Array, Array)> {
     let steps = lax::iota(DType::I32, pivots.shape(), pivots.ndim() - 1);
     let swapped = lax::convert_element_type(&pivots.ne(&steps), DType::I32);
     let swaps = lax::rules::reduce_sum(&swapped, &[pivots.ndim() - 1])?;
-    Ok((packed, perm, swaps))
+    Ok((packed, perm, swaps, pivots))
 }

@@ -16,13 +16,16 @@ use crate::lax;
 use crate::{Array, DType, Result};
 
 /// An LU factorization of a batch of square matrices `[..., n, n]`.
-pub(super) struct Lu {
+pub(crate) struct Lu {
     /// `L` (unit diagonal, not stored) below the diagonal and `U` on and above it.
-    pub(super) lu: Array,
+    pub(crate) lu: Array,
     /// The row permutation as `int32` `[..., n]`: row `i` of `P·A` is row `perm[i]` of `A`.
-    pub(super) perm: Array,
+    pub(crate) perm: Array,
     /// The number of row swaps, `int32` `[...]` (its parity is the permutation's sign).
     pub(super) swaps: Array,
+    /// LAPACK's `getrf` pivots, 0-based, `int32` `[..., n]`: row `k` was swapped with row
+    /// `pivots[k]` at step `k`.
+    pub(crate) pivots: Array,
 }
 
 /// `x` summed over `axis` where `mask` holds (a masked pick that ignores NaNs elsewhere).
@@ -33,7 +36,7 @@ fn pick(mask: &Array, x: &Array, axis: isize) -> Array {
 }
 
 /// One elimination step on column `k`.
-fn eliminate(k: &Array, (a, perm, swaps): (Array, Array, Array)) -> (Array, Array, Array) {
+fn eliminate(k: &Array, (a, perm, swaps, pivots): Carry) -> Carry {
     let rank = a.ndim();
     let n = a.shape()[rank - 1];
     let rows = lax::iota(DType::I32, &[n, 1], 0);
@@ -56,6 +59,7 @@ fn eliminate(k: &Array, (a, perm, swaps): (Array, Array, Array)) -> (Array, Arra
     let perm = where_(&is_k, &perm_p, where_(&is_p, &perm_k, &perm));
     let swaps =
         swaps + lax::convert_element_type(&lax::squeeze(&p.ne(k), &[p.ndim() - 1]), DType::I32);
+    let pivots = where_(&is_k, &p, &pivots);
     // Eliminate below the pivot (row k is now the old row p).
     let pivot = pick(&at_k, &row_p, -1);
     let usable = pivot.ne(0.0);
@@ -65,14 +69,22 @@ fn eliminate(k: &Array, (a, perm, swaps): (Array, Array, Array)) -> (Array, Arra
     let multipliers = where_(super::both(&below, &usable), &column / &safe, 0.0);
     let a = &a - &multipliers * where_(cols.gt(k), &row_p, 0.0);
     let a = where_(super::both(&below, &at_k), &multipliers, &a);
-    (a, perm, swaps)
+    (a, perm, swaps, pivots)
 }
 
+/// The loop's carry: the matrix being factored, the permutation, the swap count, the pivots.
+type Carry = (Array, Array, Array, Array);
+
 /// The LU factorization of each matrix of `a` (`[..., n, n]`, float).
-pub(super) fn lu(a: &Array) -> Result<Lu> {
+pub(crate) fn lu(a: &Array) -> Result<Lu> {
     if super::kernels::available() {
-        let (lu, perm, swaps) = super::kernels::lu(a)?;
-        return Ok(Lu { lu, perm, swaps });
+        let (lu, perm, swaps, pivots) = super::kernels::lu(a)?;
+        return Ok(Lu {
+            lu,
+            perm,
+            swaps,
+            pivots,
+        });
     }
     let n = a.shape()[a.ndim() - 1];
     let batch = super::batch_shape(a).to_vec();
@@ -80,13 +92,19 @@ pub(super) fn lu(a: &Array) -> Result<Lu> {
     perm_shape.push(n);
     let perm = lax::iota(DType::I32, &perm_shape, batch.len());
     let swaps = lax::broadcast_in_dim(&Array::scalar(0i32), &batch, &[]);
-    let (lu, perm, swaps) = fori_loop(
+    let pivots = perm.clone();
+    let (lu, perm, swaps, pivots) = fori_loop(
         0,
         n as i32,
         |k, carry| eliminate(&k, carry),
-        (a.clone(), perm, swaps),
+        (a.clone(), perm, swaps, pivots),
     )?;
-    Ok(Lu { lu, perm, swaps })
+    Ok(Lu {
+        lu,
+        perm,
+        swaps,
+        pivots,
+    })
 }
 
 impl Lu {

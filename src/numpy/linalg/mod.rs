@@ -59,7 +59,7 @@ mod eig;
 mod inverse_iteration;
 mod jacobi;
 mod kernels;
-mod lu;
+pub(crate) mod lu;
 mod norm;
 mod solve;
 mod spectral;

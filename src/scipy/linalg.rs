@@ -1,0 +1,135 @@
+//! `jax.scipy.linalg`: `lu_factor` and `lu_solve`.
+//!
+//! On the CPU the factorization runs in rjax's LU kernel, elsewhere in the HLO LU of
+//! [`crate::numpy::linalg`]; both are differentiable (the kernel through JAX's LU rule), and
+//! `lu_solve` is built from triangular solves, differentiable in both the factors and `b`.
+
+use crate::lax::{self, unwrap_at_caller};
+use crate::numpy::linalg::lu::lu;
+use crate::{Array, DType};
+
+/// Which system [`lu_solve`] solves (SciPy's `trans`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Trans {
+    /// `A·x = b` (`trans=0`).
+    #[default]
+    None,
+    /// `Aᵀ·x = b` (`trans=1`).
+    Transpose,
+    /// `Aᴴ·x = b` (`trans=2`).
+    ConjugateTranspose,
+}
+
+/// `jax.scipy.linalg.lu_factor`: `(lu, piv)` of each square matrix of `a` (`[..., n, n]`),
+/// with `L` (unit diagonal, not stored) below the diagonal of `lu` and `U` on and above it,
+/// and `piv` (`int32 [..., n]`) LAPACK's 0-based pivots: row `i` was interchanged with row
+/// `piv[i]`. Integer input becomes the default float.
+///
+/// # Panics
+/// If `a` is not a batch of square float matrices.
+#[track_caller]
+pub fn lu_factor(a: &Array) -> (Array, Array) {
+    let a = square("lu_factor", a);
+    let factors = unwrap_at_caller(lu(&a));
+    (factors.lu, factors.pivots)
+}
+
+/// `jax.scipy.linalg.lu_solve((lu, piv), b, trans)`: the solution `x` of `A·x = b` (or the
+/// transposed system) from [`lu_factor`]'s output, for `b` of shape `[..., n]` or
+/// `[..., n, k]` (with the factorization's batch dimensions).
+///
+/// # Panics
+/// If the shapes do not fit.
+#[track_caller]
+pub fn lu_solve(lu_and_piv: (&Array, &Array), b: &Array, trans: Trans) -> Array {
+    let (lu, piv) = lu_and_piv;
+    let n = lu.shape()[lu.ndim() - 1];
+    let vector = b.ndim() + 1 == lu.ndim();
+    let b = if vector {
+        lax::expand_dims(b, &[b.ndim()])
+    } else {
+        b.clone()
+    };
+    assert!(
+        b.ndim() == lu.ndim() && b.shape()[b.ndim() - 2] == n && piv.dtype() == DType::I32,
+        "lu_solve: lu {}, piv {} and b {} do not fit",
+        lu.aval(),
+        piv.aval(),
+        b.aval()
+    );
+    let b = lax::convert_element_type(&b, lu.dtype());
+    let perm = permutation(piv, n);
+    let x = match trans {
+        Trans::None => {
+            let pb = take_rows(&b, &perm);
+            let y = lax::triangular_solve(lu, &pb, true, true, false, false, true);
+            lax::triangular_solve(lu, &y, true, false, false, false, false)
+        }
+        Trans::Transpose | Trans::ConjugateTranspose => {
+            // Aᵀ = Uᵀ·Lᵀ·P: solve Uᵀ·y = b, Lᵀ·z = y, then x = Pᵀ·z.
+            let conjugate = trans == Trans::ConjugateTranspose;
+            let y = lax::triangular_solve(lu, &b, true, false, true, conjugate, false);
+            let z = lax::triangular_solve(lu, &y, true, true, true, conjugate, true);
+            let inverse = crate::numpy::argsort(&perm, Some(-1), true, false);
+            take_rows(&z, &inverse)
+        }
+    };
+    if vector {
+        lax::squeeze(&x, &[x.ndim() - 1])
+    } else {
+        x
+    }
+}
+
+/// `x` as a square float matrix batch, or a panic naming `op`.
+#[track_caller]
+fn square(op: &str, x: &Array) -> Array {
+    let x = crate::numpy::to_inexact(x);
+    let shape = x.shape();
+    assert!(
+        matches!(x.dtype(), DType::F32 | DType::F64)
+            && shape.len() >= 2
+            && shape[shape.len() - 1] == shape[shape.len() - 2],
+        "{op}: expected a batch of square float matrices [..., n, n], got {}",
+        x.aval()
+    );
+    x
+}
+
+/// Rows `perm` of `b` (`[..., n, k]`).
+fn take_rows(b: &Array, perm: &Array) -> Array {
+    let rows = lax::expand_dims(perm, &[perm.ndim()]);
+    crate::numpy::take_along_axis(b, &rows, Some(-2), crate::numpy::TakeMode::Clip)
+}
+
+/// The row permutation the pivots make (JAX's `lu_pivots_to_permutation`): starting from the
+/// identity, swap entries `k` and `piv[k]` for each `k` in turn.
+fn permutation(piv: &Array, n: usize) -> Array {
+    let k = piv.shape()[piv.ndim() - 1];
+    let batch = &piv.shape()[..piv.ndim() - 1];
+    let mut shape = batch.to_vec();
+    shape.push(n);
+    let start = lax::iota(DType::I32, &shape, batch.len());
+    let index = lax::iota(DType::I32, &[n], 0);
+    let pick = |mask: &Array, x: &Array| {
+        let zeros = crate::numpy::zeros_like(x, None);
+        crate::numpy::sum(&crate::numpy::where_(mask, x, &zeros), Some(&[-1]), true)
+    };
+    let swap = |step: &Array, perm: Array| -> Array {
+        let at_step = index.eq(step);
+        let target = pick(&lax::iota(DType::I32, &[k], 0).eq(step), piv);
+        let at_target = index.eq(&target);
+        let (here, there) = (pick(&at_step, &perm), pick(&at_target, &perm));
+        crate::numpy::where_(
+            &at_step,
+            &there,
+            crate::numpy::where_(&at_target, &here, &perm),
+        )
+    };
+    unwrap_at_caller(crate::control_flow::fori_loop(
+        0,
+        k as i32,
+        |i, perm| swap(&i, perm),
+        start,
+    ))
+}
