@@ -1,9 +1,12 @@
-//! Linear-algebra building blocks XLA compiles on every plugin: cholesky, triangular_solve, and the `Qr` and `Eigh` custom calls that XLA expands itself.
+//! The linear-algebra primitives: cholesky, triangular_solve, qr and eigh.
 //!
 //! The primitives follow JAX's `jax.lax.linalg`: every operand is a batch of matrices
-//! `[..., m, n]` (the leading dimensions are batch dimensions), of dtype `float32` or `float64`.
+//! `[..., m, n]` (the leading dimensions are batch dimensions), of dtype `float32`, `float64`,
+//! `complex64` or `complex128` (derivatives for the real ones).
 //!
-//! Lowering (StableHLO), checked against the official CPU plugin:
+//! Where the default client runs rjax's Rust kernels (the CPU), each lowers to a typed FFI
+//! call of its kernel (`rjax_cholesky`, ...), as jaxlib calls LAPACK. Elsewhere, the HLO
+//! lowering, which every plugin compiles:
 //! - `cholesky` is `stablehlo.cholesky` (`lower = true`), followed by a mask that zeroes the
 //!   strict upper triangle (the op leaves that triangle implementation-defined).
 //! - `triangular_solve` is `stablehlo.triangular_solve`.

@@ -1,12 +1,15 @@
-//! `rjax::numpy::linalg`: JAX's `jax.numpy.linalg`, built only on what every PJRT plugin
-//! compiles.
+//! `rjax::numpy::linalg`: JAX's `jax.numpy.linalg`.
 //!
 //! Every function takes a batch of matrices `[..., m, n]` (the leading dimensions are batch
-//! dimensions), promotes integers to the default float, and works in `float32` or `float64`.
-//! Results follow NumPy's conventions (and JAX's where JAX differs from NumPy), and every
-//! function traces under `jit`, `vmap` and differentiation.
+//! dimensions), promotes integers to the default float, and works in `float32` or `float64`
+//! (`eig` and `eigvals` also in the complex dtypes). Results follow NumPy's conventions (and
+//! JAX's where JAX differs from NumPy), and every function traces under `jit`, `vmap` and
+//! differentiation.
 //!
-//! What each function is built from (no LAPACK custom call, DESIGN.md §0):
+//! On the CPU the decompositions run in rjax's Rust kernels (`kernels.rs`: an `ffi_call` of the
+//! `faer`-backed handlers, as jaxlib calls LAPACK there). On a platform that does not run
+//! them (a GPU, a TPU, or `RJAX_FFI_KERNELS=0`) they are built only from what every PJRT plugin
+//! compiles, as follows:
 //! - [`cholesky`], [`qr`]: the [`crate::lax`] primitives `cholesky` and `Qr`, which XLA
 //!   expands itself on every backend.
 //! - [`eigvalsh`]: Householder tridiagonalization in HLO (`tridiagonal.rs`: a `fori_loop` of
