@@ -2,8 +2,8 @@
 
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::svd::{ComputeSvdVectors, svd as faer_svd, svd_scratch};
-use faer::traits::math_utils::{conj, nan, real};
-use faer::{Col, MatMut};
+use faer::traits::math_utils::{abs, conj, from_real, nan, one, real, recip, zero};
+use faer::{Col, Mat, MatMut, MatRef};
 
 use super::{
     Batch, Element, KernelError, all_finite, chunks, chunks_mut, fill_nan, view, view_mut,
@@ -26,6 +26,10 @@ pub struct SvdOptions {
 /// (`[batch, min(m, n)]`) receives the singular values in descending order and, with
 /// `compute_uv`, `u` (`[batch, m, m]` or `[batch, m, min(m, n)]`) and `vt`
 /// (`[batch, n, n]` or `[batch, min(m, n), n]`) the singular vectors, `vt` being `Vᴴ`.
+///
+/// Each matrix is scaled to a largest magnitude of 1 first (the values scaled back after):
+/// faer's iteration loses the singular values of matrices far from 1 in magnitude (1e-200,
+/// say) to underflow.
 ///
 /// Non-finite input, or an iteration that does not converge, gives NaN in all outputs for
 /// that batch element, as jaxlib's kernel does.
@@ -58,13 +62,21 @@ pub fn svd<T: Element>(
         Default::default(),
     ));
     let mut values = Col::<T>::zeros(k);
+    let mut scaled = Mat::<T>::zeros(m, n);
     let u_len = u_rows * ku;
     let vt_len = kv * vt_cols;
     let matrices = chunks(a, m * n, shape.batch).zip(chunks_mut(s, k, shape.batch));
     let vectors_out = chunks_mut(u, u_len, shape.batch).zip(chunks_mut(vt, vt_len, shape.batch));
     for ((a, s), (u, vt)) in matrices.zip(vectors_out) {
         let a = view(a, m, n);
+        let magnitude = largest_magnitude(a);
         let solved = all_finite(a) && {
+            let inverse = from_real::<T>(&recip(&magnitude));
+            for j in 0..n {
+                for i in 0..m {
+                    scaled[(i, j)] = a[(i, j)] * inverse;
+                }
+            }
             // The column-major view of vt's storage is (Vᴴ)ᵀ = conj(V): faer writes V there,
             // and conjugating it in place leaves Vᴴ in row-major order.
             let (u_view, v_view) = if options.compute_uv {
@@ -77,7 +89,7 @@ pub fn svd<T: Element>(
             };
             let stack = MemStack::new(&mut buffer);
             faer_svd(
-                a,
+                scaled.as_ref(),
                 values.as_diagonal_mut(),
                 u_view,
                 v_view,
@@ -90,7 +102,7 @@ pub fn svd<T: Element>(
         if solved {
             s.iter_mut()
                 .zip(values.iter())
-                .for_each(|(s, v)| *s = real(v));
+                .for_each(|(s, v)| *s = real(v) * magnitude);
             vt.iter_mut().for_each(|x| *x = conj(&*x));
         } else {
             s.fill(nan());
@@ -99,4 +111,18 @@ pub fn svd<T: Element>(
         }
     }
     Ok(())
+}
+
+/// The largest magnitude of `a`'s entries, or 1 for a zero (or empty) matrix.
+fn largest_magnitude<T: Element>(a: MatRef<'_, T>) -> T::Real {
+    let mut largest = zero::<T::Real>();
+    for j in 0..a.ncols() {
+        for i in 0..a.nrows() {
+            let x = abs(&a[(i, j)]);
+            if x > largest {
+                largest = x;
+            }
+        }
+    }
+    if largest > zero() { largest } else { one() }
 }

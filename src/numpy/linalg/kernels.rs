@@ -31,7 +31,7 @@ pub(super) fn eigh(a: &Array) -> Result<(Array, Array)> {
         "rjax_eigh",
         &[a],
         vec![typed(a, &[n, n], dtype), typed(a, &[n], dtype)],
-        vec![("compute_v", 1), ("lower", 1), ("sort", 1)],
+        vec![("compute_v", 1), ("lower", 1)],
         VmapMethod::BroadcastAll,
     )?;
     let w = out.pop().expect("two results");
@@ -46,26 +46,14 @@ pub(super) fn eigvalsh(a: &Array) -> Result<Array> {
         "rjax_eigh",
         &[a],
         vec![typed(a, &[n], a.dtype())],
-        vec![("compute_v", 0), ("lower", 1), ("sort", 1)],
+        vec![("compute_v", 0), ("lower", 1)],
         VmapMethod::BroadcastAll,
     )?;
     Ok(out.remove(0))
 }
 
-/// `a` divided by the largest magnitude of each matrix (1 for a zero matrix), and that
-/// magnitude, `[...]`: the singular values of matrices far from 1 in magnitude (1e-200, say)
-/// would otherwise underflow or overflow inside the kernel's scaled iterations.
-fn normalized(a: &Array) -> (Array, Array) {
-    let scale = crate::numpy::max(&a.abs(), Some(&[-2, -1]), true);
-    let scale = crate::numpy::where_(scale.gt(0.0), &scale, 1.0);
-    let values_scale = lax::squeeze(&scale, &[scale.ndim() - 1]);
-    (a / &scale, values_scale)
-}
-
 /// `(s, U, Vh)` of each matrix of `a`, singular values decreasing.
 pub(super) fn svd(a: &Array, full_matrices: bool) -> Result<(Array, Array, Array)> {
-    let (a, scale) = normalized(a);
-    let a = &a;
     let (m, n) = super::rows_cols(a);
     let k = m.min(n);
     let (u_cols, vh_rows) = if full_matrices { (m, n) } else { (k, k) };
@@ -87,13 +75,11 @@ pub(super) fn svd(a: &Array, full_matrices: bool) -> Result<(Array, Array, Array
     let vh = out.pop().expect("three results");
     let u = out.pop().expect("three results");
     let s = out.pop().expect("three results");
-    Ok((s * scale, u, vh))
+    Ok((s, u, vh))
 }
 
 /// The singular values of each matrix of `a`, decreasing.
 pub(super) fn singular_values(a: &Array) -> Result<Array> {
-    let (a, scale) = normalized(a);
-    let a = &a;
     let (m, n) = super::rows_cols(a);
     let mut out = ffi_call(
         "rjax_svd",
@@ -102,7 +88,7 @@ pub(super) fn singular_values(a: &Array) -> Result<Array> {
         vec![("compute_uv", 0), ("full_matrices", 0)],
         VmapMethod::BroadcastAll,
     )?;
-    Ok(out.remove(0) * scale)
+    Ok(out.remove(0))
 }
 
 /// `(packed factors, pivots, permutation)` from the LU kernel, without a derivative rule.

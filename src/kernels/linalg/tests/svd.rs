@@ -181,3 +181,19 @@ fn empty_batch_and_bad_shapes() {
     .unwrap_err();
     assert!(err.to_string().contains("`u`"), "{err}");
 }
+
+#[test]
+fn matrices_far_from_one_in_magnitude_keep_their_singular_values() {
+    // diag(3, 2, 1) in a rotated basis, scaled by 1e-200 and 1e200: the values scale exactly.
+    let a = M::real(3, 3, &[2.0, 1.0, 0.0, 1.0, 2.0, 0.0, 0.0, 0.0, 1.0]);
+    let want = [3.0, 1.0, 1.0];
+    for scale in [1e-200, 1e200] {
+        let scaled = M::from_fn(3, 3, |i, j| a.at(i, j) * scale);
+        for compute_uv in [false, true] {
+            let s = &decompose::<f64>(std::slice::from_ref(&scaled), false, compute_uv).s[0];
+            for (got, want) in s.iter().zip(want) {
+                assert!((got / scale - want).abs() < 1e-14, "{scale}: {s:?}");
+            }
+        }
+    }
+}
