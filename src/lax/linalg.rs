@@ -260,16 +260,11 @@ impl LinalgOp {
                 "rjax_qr",
                 vec![("full_matrices", i64::from(*full_matrices))],
             ),
-            LinalgOp::Eigh {
-                lower,
-                sort_eigenvalues,
-            } => (
+            // The kernel's eigenvalues always come out ascending, as LAPACK's `syevd` gives
+            // them, so `sort_eigenvalues` holds either way.
+            LinalgOp::Eigh { lower, .. } => (
                 "rjax_eigh",
-                vec![
-                    ("compute_v", 1),
-                    ("lower", i64::from(*lower)),
-                    ("sort", i64::from(*sort_eigenvalues)),
-                ],
+                vec![("compute_v", 1), ("lower", i64::from(*lower))],
             ),
         };
         let call = super::FfiCallOp {

@@ -9,7 +9,7 @@
 //! - `rjax_lu`: a → lu, pivots (i32), permutation (i32)
 //! - `rjax_qr {full_matrices}`: a → q, r
 //! - `rjax_geqrf`: a → packed, taus; `rjax_householder_product`: a, taus → q
-//! - `rjax_eigh {compute_v, lower, sort}`: a → v, w (or w alone)
+//! - `rjax_eigh {compute_v, lower}`: a → v, w (or w alone), eigenvalues ascending
 //! - `rjax_svd {compute_uv, full_matrices}`: a → s, u, vh (or s alone)
 //! - `rjax_eig {compute_left, compute_right}`: a → w, vl, vr (complex; vectors when asked)
 //! - `rjax_hessenberg`: a → packed, taus
