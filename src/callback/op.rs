@@ -114,26 +114,22 @@ impl CallbackOp {
         avals_in: &[ShapedArray],
         avals_out: &[ShapedArray],
     ) -> Result<Vec<String>> {
-        if !crate::lax::ffi_call::kernels_available() {
-            let client = crate::dispatch::default_client()?;
-            return Err(self.error(format!(
-                "host callbacks run inside compiled programs only on the CPU, through rjax's \
-                 FFI handler, and the default client's platform `{}` does not run it ({:?}); \
-                 call the function outside jit or select the CPU (RJAX_PLATFORMS=cpu)",
-                client.platform_name(),
-                client.ffi_support()
-            )));
-        }
+        crate::lax::ffi_call::require_kernels(&format!(
+            "{} `{}` (call it outside jit, or select the CPU with RJAX_PLATFORMS=cpu)",
+            self.name(),
+            self.callback.name()
+        ))?;
         self.callback.register();
-        let attributes = format!(
-            "call_target_name = \"{TARGET}\", api_version = 4 : i32, has_side_effect = {}, \
-             backend_config = {{callback = {} : i64, ordered = {} : i64}}, \
-             operand_layouts = {}, result_layouts = {}",
+        let config = [
+            ("callback", self.callback.id()),
+            ("ordered", i64::from(self.ordered())),
+        ];
+        let attributes = crate::lax::ffi_call::custom_call_attributes(
+            TARGET,
+            &config,
             self.has_side_effect(),
-            self.callback.id(),
-            i64::from(self.ordered()),
-            crate::lax::ffi_call::row_major_layouts(avals_in),
-            crate::lax::ffi_call::row_major_layouts(avals_out),
+            avals_in,
+            avals_out,
         );
         Ok(f.op_with_regions(
             "stablehlo.custom_call",

@@ -76,18 +76,12 @@ impl FfiCallOp {
         args: &[String],
         avals_in: &[ShapedArray],
     ) -> Vec<String> {
-        let config: Vec<String> = self
-            .attributes
-            .iter()
-            .map(|(name, value)| format!("{name} = {value} : i64"))
-            .collect();
-        let attributes = format!(
-            "call_target_name = \"{}\", api_version = 4 : i32, backend_config = {{{}}}, \
-             operand_layouts = {}, result_layouts = {}",
+        let attributes = custom_call_attributes(
             self.target,
-            config.join(", "),
-            row_major_layouts(avals_in),
-            row_major_layouts(&self.results),
+            &self.attributes,
+            false,
+            avals_in,
+            &self.results,
         );
         f.op_with_regions(
             "stablehlo.custom_call",
@@ -138,7 +132,7 @@ impl FfiCallOp {
 }
 
 /// `[dense<[r-1, ..., 0]> : tensor<rxindex>, ...]`: the default (row-major) layout of each.
-pub(crate) fn row_major_layouts(avals: &[ShapedArray]) -> String {
+fn row_major_layouts(avals: &[ShapedArray]) -> String {
     let layouts: Vec<String> = avals
         .iter()
         .map(|aval| {
@@ -156,6 +150,46 @@ pub(crate) fn row_major_layouts(avals: &[ShapedArray]) -> String {
 /// Whether the default client runs rjax's FFI kernels, so programs may call them.
 pub(crate) fn kernels_available() -> bool {
     crate::dispatch::default_client().is_ok_and(|client| client.ffi_available())
+}
+
+/// An error naming `op` unless the default client runs rjax's FFI handlers.
+pub(crate) fn require_kernels(op: &str) -> Result<()> {
+    if kernels_available() {
+        return Ok(());
+    }
+    let client = crate::dispatch::default_client()?;
+    Err(Error::invalid(
+        op,
+        format!(
+            "runs inside compiled programs only where rjax's FFI handlers run (the CPU), and \
+             the default client's platform `{}` does not ({:?})",
+            client.platform_name(),
+            client.ffi_support()
+        ),
+    ))
+}
+
+/// The attributes of a typed-FFI `stablehlo.custom_call @target`: the API version, `config`
+/// as its backend config (integers), `has_side_effect` when set, and row-major layouts (the
+/// handlers read row-major buffers).
+pub(crate) fn custom_call_attributes(
+    target: &str,
+    config: &[(&str, i64)],
+    has_side_effect: bool,
+    avals_in: &[ShapedArray],
+    avals_out: &[ShapedArray],
+) -> String {
+    let config: Vec<String> = config
+        .iter()
+        .map(|(name, value)| format!("{name} = {value} : i64"))
+        .collect();
+    format!(
+        "call_target_name = \"{target}\", api_version = 4 : i32, has_side_effect = \
+         {has_side_effect}, backend_config = {{{}}}, operand_layouts = {}, result_layouts = {}",
+        config.join(", "),
+        row_major_layouts(avals_in),
+        row_major_layouts(avals_out),
+    )
 }
 
 /// Binds an `ffi_call` of `target` on `args` with `results` types.

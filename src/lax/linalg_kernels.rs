@@ -10,22 +10,14 @@
 //! and `slogdet` wrap `lu` in JAX's rules).
 
 use super::VmapMethod;
-use super::ffi_call::{ffi_call, kernels_available};
+use super::ffi_call::{ffi_call, require_kernels};
 use crate::abstract_value::ShapedArray;
 use crate::{Array, DType, Error, Result};
 
 /// Checks the platform and that `a` is a batch of matrices of a kernel dtype; returns
 /// `(batch dimensions, rows, columns)`.
 fn check(op: &str, a: &Array) -> Result<(Vec<usize>, usize, usize)> {
-    if !kernels_available() {
-        let platform = crate::dispatch::default_client()
-            .map(|client| client.platform_name().to_string())
-            .unwrap_or_default();
-        return Err(Error::invalid(
-            op,
-            format!("runs on rjax's CPU kernels only, which platform {platform} does not run"),
-        ));
-    }
+    require_kernels(op)?;
     let shape = a.shape();
     if shape.len() < 2
         || !matches!(
