@@ -38,6 +38,8 @@ fn cholesky_program(config: &str, dtype: &str) -> String {
 #[test]
 fn a_handler_error_comes_back_as_err_with_its_message() -> anyhow::Result<()> {
     let client = cpu()?;
+    // Asking registers the handlers (programs that rjax lowers ask by themselves).
+    assert_eq!(client.ffi_support(), FfiSupport::Available);
     // The kernel itself works when called properly.
     let ok = run_program(&client, &cholesky_program("lower = 1 : i64", "f32"))?;
     assert_eq!(ok, [1.0, 0.0, 0.0, 1.0]);

@@ -125,9 +125,7 @@ impl Client {
         inner.platform_name = inner.read_platform_name()?;
         inner.platform_version = inner.read_platform_version()?;
         inner.devices = inner.read_devices()?;
-        let client = Client(Arc::new(inner));
-        super::ffi::prepare(&client);
-        Ok(client)
+        Ok(Client(Arc::new(inner)))
     }
 
     /// The plugin this client belongs to.
