@@ -30,7 +30,9 @@
 //! - [`numpy`]: `jax.numpy` — creation, elementwise math, reductions and statistics,
 //!   products and `einsum`, shapes, sorting, NumPy indexing and `.at[]` updates, and
 //!   [`numpy::linalg`] — traceable and differentiable under every transformation;
-//!   [`scipy`]: `jax.scipy.linalg`'s `lu_factor` and `lu_solve`.
+//!   [`scipy`]: `jax.scipy.special` (error, gamma, incomplete gamma and beta, zeta and Bessel
+//!   functions, `xlogy`, `logsumexp`, ...) and `jax.scipy.linalg` (`lu`, `lu_factor`,
+//!   `lu_solve`, `solve_triangular`, `cho_factor`, `cho_solve`, `block_diag`).
 //! - [`callback`]: `pure_callback`, `io_callback` and [`debug`]'s `print` and `callback`:
 //!   Rust closures called from compiled programs.
 //! - [`nn`]: `jax.nn` — activations (`relu`, `gelu`, `silu`, ...), `softmax`, `log_softmax`,

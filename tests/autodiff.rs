@@ -94,7 +94,11 @@ fn grad_of_max_splits_ties_as_jax_does() -> anyhow::Result<()> {
     let g = grad(|x: Array| x.maximum(0.0).sum())(Array::from([-1.0f64, 0.0, 2.0]))?;
     assert_eq!(values(&g), [0.0, 0.5, 1.0], "relu at 0 is the balanced 1/2");
     let g = grad(|x: Array| x.abs().sum())(Array::from([-2.0f64, 0.0, 3.0]))?;
-    assert_eq!(values(&g), [-1.0, 0.0, 1.0]);
+    assert_eq!(
+        values(&g),
+        [-1.0, 1.0, 1.0],
+        "abs at 0 takes the positive side's slope"
+    );
     Ok(())
 }
 

@@ -1,12 +1,20 @@
 //! `scipy::linalg::lu_factor` and `lu_solve` against SciPy's conventions (pivots of a known
 //! matrix) and against `numpy::linalg::solve`, for every `trans`, eagerly, under `jit` and
-//! `vmap`, and differentiated. Runs on the kernels and, in CI, again on the HLO path
-//! (`RJAX_FFI_KERNELS=0`).
+//! `vmap`, and differentiated; `solve_triangular`, `cho_factor`, `cho_solve`, `lu` and
+//! `block_diag` against `jax.scipy.linalg` (`tests/golden/scipy_linalg.txt`, written by
+//! `tests/golden/scipy_linalg.py` and checked there against SciPy), with gradients, to 1e-12.
+//! Runs on the kernels and, in CI, again on the HLO path (`RJAX_FFI_KERNELS=0`).
 
+mod common;
+
+use common::golden::Golden;
 use rjax::numpy::linalg;
-use rjax::scipy::linalg::{Trans, lu_factor, lu_solve};
+use rjax::scipy::linalg::{
+    Trans, block_diag, cho_factor, cho_solve, lu, lu_factor, lu_permute_l, lu_solve,
+    solve_triangular,
+};
 use rjax::test_util::{Mode, check_grads};
-use rjax::{Array, jit, vmap};
+use rjax::{Array, grad, jit, vmap};
 
 fn matrix() -> Array {
     Array::from([[1.0, 2.0, 3.0], [4.0, 5.0, 6.5], [7.0, 8.0, 9.5]])
@@ -79,4 +87,152 @@ fn batched_and_differentiated() -> anyhow::Result<()> {
         None,
     )?;
     Ok(())
+}
+
+const GOLDEN: Golden = Golden(include_str!("golden/scipy_linalg.txt"));
+
+/// T, B, V, S, A and the weights of `tests/golden/scipy_linalg.py`.
+fn t() -> Array {
+    rjax::config::enable_x64(true);
+    Array::from([[2.0, 0.5, -1.0], [0.3, 3.0, 0.7], [-0.4, 1.1, 1.5]])
+}
+
+fn b() -> Array {
+    Array::from([[1.0, -2.0], [0.5, 0.0], [2.0, 1.0]])
+}
+
+fn v() -> Array {
+    Array::from([1.0, -2.0, 0.5])
+}
+
+fn s() -> Array {
+    let t = t();
+    t.matmul(&t.t()) + rjax::numpy::eye(3, None, 0, None)
+}
+
+fn weights() -> Array {
+    Array::from_vec((0..6).map(|k| f64::from(k).cos()).collect()).reshape(&[3, 2])
+}
+
+#[test]
+fn triangular_and_cholesky_solves_match_jax() -> anyhow::Result<()> {
+    let (t, b) = (t(), b());
+    let modes = [Trans::None, Trans::Transpose, Trans::ConjugateTranspose];
+    for (k, trans) in modes.into_iter().enumerate() {
+        for lower in [false, true] {
+            for unit in [false, true] {
+                let name = format!(
+                    "solve_triangular_t{k}_l{}_u{}",
+                    u8::from(lower),
+                    u8::from(unit)
+                );
+                GOLDEN.check_tol(&name, &solve_triangular(&t, &b, trans, lower, unit), 1e-12)?;
+            }
+        }
+    }
+    let vector = solve_triangular(&t, &v(), Trans::None, true, false);
+    GOLDEN.check_tol("solve_triangular_vector", &vector, 1e-12)?;
+    let staged: Array =
+        jit(|(t, b): (Array, Array)| solve_triangular(&t, &b, Trans::Transpose, true, true))
+            .call((t.clone(), b.clone()))?;
+    GOLDEN.check_tol("solve_triangular_t1_l1_u1", &staged, 1e-12)?;
+    let s = s();
+    for lower in [false, true] {
+        let (c, flag) = cho_factor(&s, lower);
+        GOLDEN.check_tol(&format!("cho_factor_l{}", u8::from(lower)), &c, 1e-12)?;
+        GOLDEN.check_tol(
+            &format!("cho_solve_l{}", u8::from(lower)),
+            &cho_solve((&c, flag), &b),
+            1e-12,
+        )?;
+    }
+    let (c, flag) = cho_factor(&s, false);
+    GOLDEN.check_tol("cho_solve_vector", &cho_solve((&c, flag), &v()), 1e-12)?;
+    // Batched by vmap: each matrix of the stack solved alone.
+    let stack = rjax::numpy::stack(&[&s, &(&s * 2.0)], 0);
+    let solved = vmap(
+        |s: Array| {
+            let (c, lower) = cho_factor(&s, true);
+            cho_solve((&c, lower), &self::b())
+        },
+        0,
+    )(stack)?;
+    let second = rjax::numpy::linalg::solve(&(&s * 2.0), &b);
+    close(&solved.index(&rjax::idx![1]), &second, 1e-12)?;
+    Ok(())
+}
+
+#[test]
+fn lu_and_block_diag_match_jax() -> anyhow::Result<()> {
+    let a = matrix();
+    let (p, l, u) = lu(&a);
+    GOLDEN.check_tol("lu_p", &p, 1e-12)?;
+    GOLDEN.check_tol("lu_l", &l, 1e-12)?;
+    GOLDEN.check_tol("lu_u", &u, 1e-12)?;
+    GOLDEN.check_tol("lu_permute_l", &lu_permute_l(&a).0, 1e-12)?;
+    let blocks = [
+        Array::from([[1.0, 2.0], [3.0, 4.0]]),
+        Array::from(5.0),
+        Array::from([6.0, 7.0, 8.0]),
+    ];
+    GOLDEN.check_tol(
+        "block_diag",
+        &block_diag(&[&blocks[0], &blocks[1], &blocks[2]]),
+        0.0,
+    )?;
+    let ints = [Array::from([[1i64, 2]]), Array::from([[3i64], [4]])];
+    GOLDEN.check_tol("block_diag_int", &block_diag(&[&ints[0], &ints[1]]), 0.0)?;
+    assert_eq!(block_diag(&[]).shape(), [1, 0]);
+    Ok(())
+}
+
+#[test]
+fn gradients_match_jax() -> anyhow::Result<()> {
+    let (t, b, w) = (t(), b(), weights());
+    let (b1, w1) = (b.clone(), w.clone());
+    let d_a = grad(move |t: Array| {
+        (solve_triangular(&t, &b1, Trans::Transpose, true, false) * &w1).sum()
+    })(t.clone())?;
+    GOLDEN.check_tol("d_solve_triangular_a", &d_a, 1e-12)?;
+    let (t1, w1) = (t.clone(), w.clone());
+    let d_b =
+        grad(move |b: Array| (solve_triangular(&t1, &b, Trans::None, false, false) * &w1).sum())(
+            b.clone(),
+        )?;
+    GOLDEN.check_tol("d_solve_triangular_b", &d_b, 1e-12)?;
+    let (b1, w1) = (b.clone(), w.clone());
+    let d_s = grad(move |s: Array| {
+        let (c, lower) = cho_factor(&s, true);
+        (cho_solve((&c, lower), &b1) * &w1).sum()
+    })(s())?;
+    GOLDEN.check_tol("d_cho_solve_s", &d_s, 1e-12)?;
+    let t1 = t.clone();
+    let d_c = grad(move |s: Array| (cho_factor(&s, false).0 * &t1).sum())(s())?;
+    GOLDEN.check_tol("d_cho_factor_upper", &d_c, 1e-12)?;
+    let t1 = t.clone();
+    let d_u = grad(move |a: Array| (lu(&a).2 * &t1).sum())(matrix())?;
+    GOLDEN.check_tol("d_lu_u", &d_u, 1e-12)?;
+    check_grads(
+        |(t, b): (Array, Array)| solve_triangular(&t, &b, Trans::None, true, false),
+        (t, b),
+        2,
+        &[Mode::Fwd, Mode::Rev],
+        None,
+        None,
+        None,
+    )?;
+    Ok(())
+}
+
+#[test]
+fn bad_shapes_name_the_function() {
+    rjax::config::enable_x64(true);
+    let message = common::panic_message(|| {
+        cho_factor(&Array::from([[1.0, 2.0, 3.0]]), true);
+    });
+    assert!(message.contains("cho_factor"), "{message}");
+    let message = common::panic_message(|| {
+        block_diag(&[&rjax::numpy::zeros(&[1, 1, 1], None)]);
+    });
+    assert!(message.contains("block_diag"), "{message}");
 }

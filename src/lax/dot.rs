@@ -187,7 +187,7 @@ fn free_dimensions(rank: usize, contracting: &[usize], batch: &[usize]) -> Vec<u
 
 /// `value` with its dimensions in `order` (`order[i]` is the input dimension that becomes
 /// dimension `i`), and its type: a `stablehlo.transpose` unless `order` is already the identity.
-fn in_order(
+pub(crate) fn in_order(
     f: &mut FunctionBuilder<'_>,
     value: &str,
     aval: &ShapedArray,

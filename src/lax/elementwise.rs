@@ -153,6 +153,8 @@ ops! {
         Lgamma => ("lgamma", "chlo.lgamma", Float),
         /// The digamma function.
         Digamma => ("digamma", "chlo.digamma", Float),
+        /// The exponentially scaled modified Bessel function of order 1, `e^-|x| I₁(x)`.
+        BesselI1e => ("bessel_i1e", "chlo.bessel_i1e", Float),
         /// Logical (bool) or bitwise (integer) negation.
         Not => ("not", "stablehlo.not", Bitwise),
     }
@@ -183,6 +185,8 @@ ops! {
         NextAfter => ("nextafter", "chlo.next_after", Float),
         /// The polygamma function ψ⁽ᵐ⁾(x), of order `m` (the first operand, a whole number).
         Polygamma => ("polygamma", "chlo.polygamma", Float),
+        /// The Hurwitz zeta function ζ(x, q) = Σₙ (n + q)^-x.
+        Zeta => ("zeta", "chlo.zeta", Float),
         /// Logical or bitwise and.
         And => ("and", "stablehlo.and", Bitwise),
         /// Logical or bitwise or.

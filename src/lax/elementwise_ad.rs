@@ -52,7 +52,14 @@ pub(crate) fn unary_jvp(op: UnaryOp, x: &Array, t: &Tangent) -> Result<(Array, T
         UnaryOp::Sign | UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round | UnaryOp::Not => {
             Tangent::Zero(tangent_aval(&out))
         }
-        // d|x| = x / |x|, with 0 at 0 (JAX divides by |x| with zeros replaced by ones).
+        // JAX's `_abs_jvp_rule`: ±t by the sign of x, +t at ±0 (the slope of the positive
+        // side) and no second derivative; complex x: Re(t conj(x) / |x|), |x| = 0 read as 1.
+        UnaryOp::Abs if !x.dtype().is_complex() => {
+            let nonnegative = compare(Comparison::Ge, x, &scalar_like(x, 0.0)?)?;
+            t.map_linear(tangent_aval(&out), |t| {
+                select_n(&nonnegative, &[neg(t)?, t.clone()])
+            })?
+        }
         UnaryOp::Abs => scaled(t, &out, || {
             let zero = scalar_like(x, 0.0)?;
             let at_zero = compare(Comparison::Eq, &ans, &zero)?;
@@ -62,13 +69,15 @@ pub(crate) fn unary_jvp(op: UnaryOp, x: &Array, t: &Tangent) -> Result<(Array, T
         })?,
         UnaryOp::Exp => scaled(t, &out, || Ok(ans.clone()))?,
         UnaryOp::Exp2 => scaled(t, &out, || scale(&ans, std::f64::consts::LN_2))?,
-        UnaryOp::Log => scaled(t, &out, || div(&one()?, x))?,
+        UnaryOp::Log => t.map_linear(tangent_aval(&out), |t| div(&full(t, &out)?, x))?,
         UnaryOp::Log1p => scaled(t, &out, || div(&one()?, &add(x, &one()?)?))?,
         UnaryOp::Expm1 => scaled(t, &out, || add(&ans, &one()?))?,
         UnaryOp::Sqrt => scaled(t, &out, || div(&scalar_like(x, 0.5)?, &ans))?,
-        UnaryOp::Rsqrt => scaled(t, &out, || mul(&scale(&ans, -0.5)?, &div(&one()?, x)?))?,
+        UnaryOp::Rsqrt => scaled(t, &out, || mul(&scalar_like(x, -0.5)?, &div(&ans, x)?))?,
         UnaryOp::Cbrt => scaled(t, &out, || {
-            div(&scalar_like(x, 1.0 / 3.0)?, &mul(&ans, &ans)?)
+            let inverse_square =
+                bind1(Primitive::IntegerPow { y: -2 }, std::slice::from_ref(&ans))?;
+            mul(&scalar_like(x, 1.0 / 3.0)?, &inverse_square)
         })?,
         UnaryOp::Sin => scaled(t, &out, || unary(UnaryOp::Cos, x))?,
         UnaryOp::Cos => scaled(t, &out, || neg(&unary(UnaryOp::Sin, x)?))?,
@@ -105,6 +114,10 @@ pub(crate) fn unary_jvp(op: UnaryOp, x: &Array, t: &Tangent) -> Result<(Array, T
         UnaryOp::Lgamma => scaled(t, &out, || unary(UnaryOp::Digamma, x))?,
         UnaryOp::Digamma => scaled(t, &out, || {
             binary(BinaryOp::Polygamma, &scalar_like(x, 1.0)?, x)
+        })?,
+        // JAX's `_bessel_i1e_jvp`: i0e(x) - i1e(x)·(sign(x) + 1/x), and 1/2 where |x| <= eps.
+        UnaryOp::BesselI1e => scaled(t, &out, || {
+            Ok(crate::scipy::special::bessel_i1e_derivative(x, &ans))
         })?,
     };
     Ok((ans, tangent))
@@ -157,19 +170,14 @@ pub(crate) fn binary_jvp(
                 neg(&truncated)
             })?)?
         }
-        // d(x^y) = y x^(y-1) dx + log(x) x^y dy, with JAX's conventions at x = 0: the first term
-        // is 0 where y = 0, and log(x) reads log(1) = 0 where x = 0.
+        // JAX's `_pow_jvp_lhs`/`_pow_jvp_rhs`: d(x^y) = y x^(y-1) dx + log(x) x^y dy, log(x)
+        // reading log(1) = 0 where x = 0 (a float y gets no special case at y = 0).
         BinaryOp::Pow => {
             let lhs = scaled(tx, &out, || {
-                let zero = scalar_like(y, 0.0)?;
-                let y_is_zero = compare(Comparison::Eq, y, &zero)?;
-                let general = mul(
+                mul(
                     y,
                     &binary(BinaryOp::Pow, x, &sub(y, &scalar_like(y, 1.0)?)?)?,
-                )?;
-                let zeros = full(&zero, general.aval())?;
-                let y_is_zero = full(&y_is_zero, &general.aval().with_dtype(crate::DType::Bool))?;
-                select_n(&y_is_zero, &[general, zeros])
+                )
             })?;
             let rhs = scaled(ty, &out, || {
                 let x_is_zero = compare(Comparison::Eq, x, &scalar_like(x, 0.0)?)?;
@@ -196,6 +204,20 @@ pub(crate) fn binary_jvp(
             }
             scaled(ty, &out, || {
                 binary(BinaryOp::Polygamma, &add(x, &scalar_like(x, 1.0)?)?, y)
+            })?
+        }
+        // ∂ζ(x, q)/∂q = -x ζ(x + 1, q); the derivative in x has no closed form (JAX's
+        // `jax.scipy.special.zeta` differentiates a series instead).
+        BinaryOp::Zeta => {
+            if !tx.is_zero() {
+                return Err(Error::invalid(
+                    "zeta",
+                    "zeta gradient with respect to x is not supported",
+                ));
+            }
+            scaled(ty, &out, || {
+                let next = binary(BinaryOp::Zeta, &add(x, &scalar_like(x, 1.0)?)?, y)?;
+                neg(&mul(x, &next)?)
             })?
         }
         BinaryOp::NextAfter

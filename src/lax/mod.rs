@@ -33,6 +33,7 @@ pub(crate) mod rules;
 pub(crate) mod structural;
 pub(crate) mod structural_ad;
 pub(crate) mod structural_batch;
+mod top_k;
 
 pub use crate::control_flow::{
     cond, fori_loop, fori_loop_dynamic, map, scan, scan_with, select, switch, while_loop,
@@ -46,6 +47,7 @@ pub use linalg::*;
 pub use linalg_kernels::{eig, geqrf, hessenberg, householder_product, lu, schur};
 pub use ordering::*;
 pub use reduction::ReduceOp;
+pub use top_k::{top_k, top_k_along};
 
 use crate::core::{Primitive, bind1};
 use crate::{Array, DType, Result};
@@ -141,6 +143,8 @@ unary_functions! {
     lgamma => Lgamma,
     /// Elementwise digamma function.
     digamma => Digamma,
+    /// Elementwise exponentially scaled modified Bessel function of order 1, `e^-|x| I₁(x)`.
+    bessel_i1e => BesselI1e,
     /// Elementwise logical or bitwise not.
     not => Not,
 }
@@ -178,6 +182,8 @@ binary_functions! {
     nextafter => NextAfter,
     /// Elementwise polygamma ψ⁽ᵐ⁾(x) of order `m` (the first operand).
     polygamma => Polygamma,
+    /// Elementwise Hurwitz zeta function ζ(x, q).
+    zeta => Zeta,
     /// Elementwise logical or bitwise and.
     bitwise_and => And,
     /// Elementwise logical or bitwise or.

@@ -1,5 +1,5 @@
 //! Order-dependent primitives: argmax, argmin, the cumulative reductions (cumsum, cumprod,
-//! cummax, cummin) and sort, with JAX's names, parameters, semantics and lowerings
+//! cummax, cummin), sort and top_k (its rules in `top_k.rs`), with JAX's names, parameters, semantics and lowerings
 //! (`jax/_src/lax/lax.py` and `jax/_src/lax/control_flow/loops.py`).
 
 use crate::abstract_value::ShapedArray;
@@ -73,6 +73,14 @@ pub enum OrderingOp {
         /// How many leading operands are keys.
         num_keys: usize,
     },
+    /// `top_k`: the `k` largest entries along `axis`, descending, and their int32 indices
+    /// (see [`top_k`](crate::lax::top_k())).
+    TopK {
+        /// How many entries.
+        k: usize,
+        /// The axis searched.
+        axis: usize,
+    },
 }
 
 /// JAX's spelling of a Python bool.
@@ -88,6 +96,7 @@ impl OrderingOp {
             OrderingOp::Argmin { .. } => "argmin",
             OrderingOp::Cumulative { op, .. } => op.name(),
             OrderingOp::Sort { .. } => "sort",
+            OrderingOp::TopK { .. } => "top_k",
         }
     }
 
@@ -113,6 +122,7 @@ impl OrderingOp {
                 format!("is_stable={}", py_bool(*is_stable)),
                 format!("num_keys={num_keys}"),
             ],
+            OrderingOp::TopK { k, axis } => vec![format!("axis={axis}"), format!("k={k}")],
         }
     }
 
@@ -189,6 +199,7 @@ impl OrderingOp {
                 check_axis(name, "dimension", *dimension, first)?;
                 Ok(avals.to_vec())
             }
+            OrderingOp::TopK { k, axis } => super::top_k::abstract_eval(*k, *axis, avals),
         }
     }
 
@@ -215,6 +226,9 @@ impl OrderingOp {
                 is_stable,
                 num_keys,
             } => sort_lower(*dimension, *is_stable, *num_keys, f, args, avals_in),
+            OrderingOp::TopK { k, axis } => {
+                super::top_k::lower(*k, *axis, f, &args[0], &avals_in[0], avals_out)
+            }
         }
     }
 }

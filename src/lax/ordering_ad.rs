@@ -49,6 +49,7 @@ pub(crate) fn jvp(
             is_stable,
             num_keys,
         } => sort_jvp(*dimension, *is_stable, *num_keys, primals, tangents),
+        OrderingOp::TopK { k, axis } => super::top_k::jvp(*k, *axis, primals, tangents),
     }
 }
 
@@ -96,7 +97,6 @@ fn sort_jvp(
     tangents: &[Tangent],
 ) -> Result<(Vec<Array>, Vec<Tangent>)> {
     let shape = primals[0].shape().to_vec();
-    let rank = shape.len();
     let iota = bind1(
         Primitive::Iota {
             dtype: index_dtype(&shape),
@@ -116,15 +116,32 @@ fn sort_jvp(
         &operands,
     )?;
     let permutation = sorted.pop().expect("sort returns one array per operand");
-    let mut index_shape = shape.clone();
+    let out_tangents = primals
+        .iter()
+        .zip(tangents)
+        .map(|(x, t)| {
+            t.map_linear(tangent_aval(x.aval()), |t| {
+                gather_along(t, &permutation, dimension)
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((sorted, out_tangents))
+}
+
+/// `x` gathered along `axis` at `indices` (of `x`'s rank, `x`'s shape except along `axis`),
+/// the other dimensions batching: `out[.., i, ..] = x[.., indices[.., i, ..], ..]`, as JAX's
+/// `_sort_jvp` and `_top_k_jvp` gather tangents.
+pub(crate) fn gather_along(x: &Array, indices: &Array, axis: usize) -> Result<Array> {
+    let rank = indices.ndim();
+    let mut index_shape = indices.shape().to_vec();
     index_shape.push(1);
-    let indices = reshape(&permutation, &index_shape)?;
-    let batch: Vec<usize> = (0..rank).filter(|&d| d != dimension).collect();
+    let indices = reshape(indices, &index_shape)?;
+    let batch: Vec<usize> = (0..rank).filter(|&d| d != axis).collect();
     let gather = IndexingOp::Gather(GatherParams {
         dimension_numbers: GatherDimensionNumbers {
             offset_dims: Vec::new(),
-            collapsed_slice_dims: vec![dimension],
-            start_index_map: vec![dimension],
+            collapsed_slice_dims: vec![axis],
+            start_index_map: vec![axis],
             operand_batching_dims: batch.clone(),
             start_indices_batching_dims: batch,
         },
@@ -134,19 +151,7 @@ fn sort_jvp(
         mode: GatherScatterMode::PromiseInBounds,
         fill_value: None,
     });
-    let out_tangents = primals
-        .iter()
-        .zip(tangents)
-        .map(|(x, t)| {
-            t.map_linear(tangent_aval(x.aval()), |t| {
-                bind1(
-                    Primitive::Indexing(gather.clone()),
-                    &[t.clone(), indices.clone()],
-                )
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok((sorted, out_tangents))
+    bind1(Primitive::Indexing(gather), &[x.clone(), indices])
 }
 
 pub(crate) fn transpose(

@@ -1,5 +1,5 @@
 //! Batching rules of the order-dependent primitives (JAX's `_argminmax_batch_rule`,
-//! `_cumred_batch_rule`, `_sort_batch_rule`): the axis they work along shifts past the batch
+//! `_cumred_batch_rule`, `_sort_batch_rule`, `_top_k_batch_rule`): the axis they work along shifts past the batch
 //! axis; `sort`'s operands, which must share one shape, are brought to one batch axis.
 
 use super::OrderingOp;
@@ -63,5 +63,6 @@ pub(crate) fn batch(
             let out_dims = vec![Some(target); outputs.len()];
             Ok((outputs, out_dims))
         }
+        OrderingOp::TopK { k, axis } => super::top_k::batch(*k, *axis, values, dims),
     }
 }

@@ -63,6 +63,13 @@ pub(crate) fn promote_inexact(op: &str, x: impl IntoArray) -> Array {
     x
 }
 
+/// `args` promoted together as JAX's `promote_args_inexact(op, *args)` (integers and booleans
+/// become the default float) and broadcast to their common shape.
+#[track_caller]
+pub(crate) fn promote_args_inexact<const N: usize>(op: &str, args: [Array; N]) -> [Array; N] {
+    operands(op, args, Promote::Inexact)
+}
+
 /// The phrase a function's documentation ends with, saying how it promotes.
 macro_rules! promotion_note {
     (Common) => {

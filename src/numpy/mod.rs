@@ -41,7 +41,7 @@ pub use creation::{
     zeros_like,
 };
 pub use einsum::{einsum, einsum_with};
-pub(crate) use elementwise::promote_inexact;
+pub(crate) use elementwise::{promote_args_inexact, promote_inexact};
 pub use elementwise::{
     abs, absolute, add, arccos, arccos as acos, arccosh, arccosh as acosh, arcsin, arcsin as asin,
     arcsinh, arcsinh as asinh, arctan, arctan as atan, arctan2, arctan2 as atan2, arctanh,

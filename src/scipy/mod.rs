@@ -1,3 +1,5 @@
-//! `rjax::scipy`: JAX's `jax.scipy`, so far the LU factorization of `jax.scipy.linalg`.
+//! `rjax::scipy`: JAX's `jax.scipy` — [`special`] (error, gamma, beta, zeta and Bessel
+//! functions, `logsumexp`, ...) and [`linalg`] (`lu_factor`, `lu_solve`).
 
 pub mod linalg;
+pub mod special;

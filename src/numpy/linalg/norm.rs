@@ -1,6 +1,6 @@
 //! `norm`: vector and matrix norms, as `jnp.linalg.norm`.
 
-use super::super::{abs_, axes, axis as one_axis, max, min, moveaxis, sum, to_inexact};
+use super::super::{abs_, axes, axis as one_axis, max, maximum, min, moveaxis, sum, to_inexact};
 use super::svd::singular_values;
 use crate::Array;
 use crate::lax;
@@ -100,7 +100,7 @@ fn vector_norm(x: &Array, ord: NormOrd, axis: &[isize], keepdims: bool) -> Array
     match ord {
         NormOrd::Default | NormOrd::Two => sum(&(x * x), Some(axis), keepdims).sqrt(),
         NormOrd::One => sum(&a, Some(axis), keepdims),
-        NormOrd::Inf => max(&a, Some(axis), keepdims),
+        NormOrd::Inf => max_or_zero(&a, axis, keepdims),
         NormOrd::NegInf => min(&a, Some(axis), keepdims),
         NormOrd::Zero => {
             let nonzero = lax::convert_element_type(&x.ne(0.0), x.dtype());
@@ -113,6 +113,19 @@ fn vector_norm(x: &Array, ord: NormOrd, axis: &[isize], keepdims: bool) -> Array
             panic!("norm: Invalid norm order {ord:?} for vectors")
         }
     }
+}
+
+/// The largest element of `a` (non-negative) along `axes`, or 0 where that is larger or the
+/// axes are empty: JAX's `amax(a, axis, initial=0)`, whose derivative splits a tie with the
+/// initial 0 (a zero vector's largest magnitude) as `maximum` does.
+fn max_or_zero(a: &Array, axes: &[isize], keepdims: bool) -> Array {
+    let empty = axes
+        .iter()
+        .any(|&axis| a.shape()[axis.rem_euclid(a.ndim() as isize) as usize] == 0);
+    if empty {
+        return sum(a, Some(axes), keepdims);
+    }
+    maximum(max(a, Some(axes), keepdims), 0.0)
 }
 
 /// `(Σ|x|ᵖ)^(1/p)` along `axis`, from `a = |x|`.
@@ -130,7 +143,7 @@ fn matrix_norm(x: &Array, ord: NormOrd, row: usize, col: usize, keepdims: bool) 
     let extreme_sum = |summed: isize, over: isize, largest: bool| {
         let sums = sum(&a, Some(&[summed]), true);
         if largest {
-            max(&sums, Some(&[over]), true)
+            max_or_zero(&sums, &[over], true)
         } else {
             min(&sums, Some(&[over]), true)
         }
@@ -143,10 +156,9 @@ fn matrix_norm(x: &Array, ord: NormOrd, row: usize, col: usize, keepdims: bool) 
         NormOrd::NegInf => extreme_sum(c, r, false),
         NormOrd::Two | NormOrd::NegTwo | NormOrd::Nuc => {
             let s = singular_values(&moveaxis(x, &[r, c], &[-2, -1]));
-            let k = s.shape()[s.ndim() - 1];
             let value = match ord {
-                NormOrd::Two => lax::squeeze(&super::last(&s, 0..1), &[s.ndim() - 1]),
-                NormOrd::NegTwo => lax::squeeze(&super::last(&s, k - 1..k), &[s.ndim() - 1]),
+                NormOrd::Two => max_or_zero(&s, &[-1], false),
+                NormOrd::NegTwo => min(&s, Some(&[-1]), false),
                 _ => s.sum_axes(&[-1]),
             };
             let mut both = [row, col];

@@ -1,24 +1,14 @@
-//! `jax.scipy.linalg`: `lu_factor` and `lu_solve`.
+//! `lu`, `lu_factor` and `lu_solve`.
 //!
 //! On the CPU the factorization runs in rjax's LU kernel, elsewhere in the HLO LU of
 //! [`crate::numpy::linalg`]; both are differentiable (the kernel through JAX's LU rule), and
 //! `lu_solve` is built from triangular solves, differentiable in both the factors and `b`.
 
+use super::Trans;
 use crate::lax::{self, unwrap_at_caller};
-use crate::numpy::linalg::lu::lu;
+use crate::numpy::linalg::lu::lu as factor;
+use crate::numpy::{self as jnp};
 use crate::{Array, DType};
-
-/// Which system [`lu_solve`] solves (SciPy's `trans`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Trans {
-    /// `A·x = b` (`trans=0`).
-    #[default]
-    None,
-    /// `Aᵀ·x = b` (`trans=1`).
-    Transpose,
-    /// `Aᴴ·x = b` (`trans=2`).
-    ConjugateTranspose,
-}
 
 /// `jax.scipy.linalg.lu_factor`: `(lu, piv)` of each square matrix of `a` (`[..., n, n]`),
 /// with `L` (unit diagonal, not stored) below the diagonal of `lu` and `U` on and above it,
@@ -30,8 +20,38 @@ pub enum Trans {
 #[track_caller]
 pub fn lu_factor(a: &Array) -> (Array, Array) {
     let a = square("lu_factor", a);
-    let factors = unwrap_at_caller(lu(&a));
+    let factors = unwrap_at_caller(factor(&a));
     (factors.lu, factors.pivots)
+}
+
+/// `jax.scipy.linalg.lu(a)`: `(P, L, U)` with `A = P·L·U` for each square matrix of `a`
+/// (`[..., n, n]`): `P` a permutation matrix, `L` unit lower triangular, `U` upper triangular.
+/// Integer input becomes the default float.
+///
+/// # Panics
+/// If `a` is not a batch of square float matrices.
+#[track_caller]
+pub fn lu(a: &Array) -> (Array, Array, Array) {
+    let a = square("lu", a);
+    let factors = unwrap_at_caller(factor(&a));
+    let n = a.shape()[a.ndim() - 1];
+    // P[i, j] = 1 where row j of P·L·U, row perm[j] of A, is row i.
+    let perm = lax::expand_dims(&factors.perm, &[factors.perm.ndim() - 1]);
+    let rows = lax::iota(DType::I32, &[n, n], 0);
+    let p = jnp::asarray(perm.eq(&rows), Some(a.dtype()));
+    let l = jnp::tril(&factors.lu, -1) + jnp::eye(n, None, 0, Some(a.dtype()));
+    let u = jnp::triu(&factors.lu, 0);
+    (p, l, u)
+}
+
+/// `jax.scipy.linalg.lu(a, permute_l=True)`: `(P·L, U)`.
+///
+/// # Panics
+/// If `a` is not a batch of square float matrices.
+#[track_caller]
+pub fn lu_permute_l(a: &Array) -> (Array, Array) {
+    let (p, l, u) = lu(a);
+    (jnp::matmul(&p, &l), u)
 }
 
 /// `jax.scipy.linalg.lu_solve((lu, piv), b, trans)`: the solution `x` of `A·x = b` (or the
@@ -83,7 +103,7 @@ pub fn lu_solve(lu_and_piv: (&Array, &Array), b: &Array, trans: Trans) -> Array 
 
 /// `x` as a square float matrix batch, or a panic naming `op`.
 #[track_caller]
-fn square(op: &str, x: &Array) -> Array {
+pub(super) fn square(op: &str, x: &Array) -> Array {
     let x = crate::numpy::to_inexact(x);
     let shape = x.shape();
     assert!(

@@ -1,0 +1,120 @@
+"""JAX's derivatives where functions are not smooth, for tests/kinks.rs: at kinks (abs, relu,
+clip's bounds), ties (maximum, minimum, max reductions, sort, top_k), singular points (sqrt, log,
+pow at a zero base), flat steps (floor, ceil, round), the zero vector (norm), NaN in the unused
+branch of `where`, and -inf entries of logsumexp. Computed by JAX in x64 mode on the CPU.
+
+Run `python3 -P tests/golden/kinks.py > tests/golden/kinks.txt`. Every case is a function
+`f: R^n -> R^m` (two-argument functions take the concatenation of their arguments) evaluated at
+one point `x`; for each, the lines are
+
+    <case>.value|<dtype>|<dims>|<f(x)>
+    <case>.jacfwd|...|<jax.jacfwd(f)(x)>                       forward mode, m x n
+    <case>.jacrev|...|<jax.jacrev(f)(x)>                       reverse mode, m x n
+    <case>.hess_ff|...|<jax.jacfwd(jax.jacfwd(f))(x)>          forward over forward, m x n x n
+    <case>.hess_fr|...|<jax.jacfwd(jax.jacrev(f))(x)>          forward over reverse
+    <case>.hess_rr|...|<jax.jacrev(jax.jacrev(f))(x)>          reverse over reverse
+    <case>.jit_jacrev|...|<jax.jit(jax.jacrev(f))(x)>
+    <case>.jit_hess_fr|...|<jax.jit(jax.jacfwd(jax.jacrev(f)))(x)>
+
+The jitted lines differ from the eager ones where XLA's simplifier folds a product with a
+structural zero (`0 * inf` of a cotangent basis vector reads 0 compiled, NaN op by op); rjax's
+jitted derivatives are compiled by the same XLA and must agree with these.
+
+Values are Python's `repr` of each element (`inf`, `nan`, `-0.0` spelt out). tests/kinks.rs
+builds the same functions and points with rjax (the table there mirrors CASES below) and
+compares every line, NaN with NaN and infinities exactly.
+"""
+import sys
+
+import jax
+
+jax.config.update("jax_enable_x64", True)
+jax.config.update("jax_platforms", "cpu")
+
+import jax.numpy as jnp  # noqa: E402
+import numpy as np  # noqa: E402
+from jax import lax  # noqa: E402
+
+INF = np.inf
+
+
+def pair(g, n):
+    """A two-argument function as a function of the concatenation of its arguments."""
+    return lambda z: g(z[:n], z[n:])
+
+
+CASES = [
+    # Kinks.
+    ("abs", jnp.abs, [0.0, -0.0, 1.5, -2.0]),
+    ("sign", jnp.sign, [0.0, -0.0, 1.5, -2.0]),
+    ("relu", jax.nn.relu, [0.0, -1.0, 1.0]),
+    ("relu6", jax.nn.relu6, [0.0, 6.0, 3.0, 7.0, -1.0]),
+    ("leaky_relu", jax.nn.leaky_relu, [0.0, -1.0, 1.0]),
+    ("hard_tanh", jax.nn.hard_tanh, [-1.0, 1.0, 0.0, 2.0, -2.0]),
+    # Ties and bounds.
+    ("maximum", pair(jnp.maximum, 4), [0.0, 1.0, -1.0, 2.0, 0.0, 1.0, -1.0, 1.0]),
+    ("minimum", pair(jnp.minimum, 4), [0.0, 1.0, -1.0, 2.0, 0.0, 1.0, -1.0, 1.0]),
+    ("clip", lambda x: jnp.clip(x, -1.0, 1.0), [-1.0, 1.0, 0.0, 2.0, -2.0]),
+    ("clip_traced_bounds", lambda z: jnp.clip(z[:3], z[3:6], z[6:]),
+     [-1.0, 1.0, 0.5, -1.0, 0.0, 0.0, 1.0, 1.0, 1.0]),
+    ("max", jnp.max, [1.0, 3.0, 3.0, 2.0]),
+    ("min", jnp.min, [2.0, 1.0, 3.0, 1.0]),
+    ("max_axis", lambda x: jnp.max(x.reshape(2, 3), axis=1), [1.0, 1.0, 0.0, 2.0, 2.0, 2.0]),
+    ("sort", jnp.sort, [1.0, 1.0, 0.0, 2.0, 1.0]),
+    ("argsort_take", lambda x: x[jnp.argsort(x)], [1.0, 1.0, 0.0, 2.0, 1.0]),
+    ("top_k", lambda x: lax.top_k(x, 3)[0], [3.0, 1.0, 3.0, 3.0, 2.0]),
+    # Flat steps.
+    ("floor", jnp.floor, [0.5, 1.0, -1.5]),
+    ("ceil", jnp.ceil, [0.5, 1.0, -1.5]),
+    ("round", jnp.round, [0.5, 1.0, -1.5, 2.5]),
+    # Singular points.
+    ("sqrt", jnp.sqrt, [0.0, 1.0]),
+    ("rsqrt", lax.rsqrt, [0.0, 1.0]),
+    ("cbrt", jnp.cbrt, [0.0, 8.0, -8.0]),
+    ("log", jnp.log, [0.0, 1.0]),
+    ("pow", pair(jnp.power, 6), [0.0, 0.0, 0.0, 0.0, 2.0, -2.0, 2.0, 0.5, 0.0, 1.0, 0.0, 2.0]),
+    ("pow_int2", lambda x: x ** 2, [0.0, -1.5]),
+    ("pow_int3", lambda x: x ** 3, [0.0, -1.5]),
+    ("pow_half", lambda x: x ** 0.5, [0.0, 4.0]),
+    ("pow_zero", lambda x: x ** 0.0, [0.0, 4.0]),
+    ("pow_base_zero", lambda y: 0.0 ** y, [0.0, 1.0, 2.0]),
+    # The zero vector.
+    ("norm2", lambda x: jnp.linalg.norm(x)[None], [0.0, 0.0, 0.0]),
+    ("norm1", lambda x: jnp.linalg.norm(x, ord=1)[None], [0.0, 0.0, 0.0]),
+    ("norm_inf", lambda x: jnp.linalg.norm(x, ord=INF)[None], [0.0, 0.0, 0.0]),
+    ("norm_inf_tie", lambda x: jnp.linalg.norm(x, ord=INF)[None], [2.0, -2.0, 1.0]),
+    # NaN in the branch `where` does not take.
+    ("where_sqrt", lambda x: jnp.where(x > 0, jnp.sqrt(x), 0.0), [-1.0, 4.0]),
+    ("where_log", lambda x: jnp.where(x > 0, x, jnp.log(x)), [-1.0, 2.0]),
+    # -inf entries.
+    ("logsumexp", lambda x: jax.nn.logsumexp(x)[None], [-INF, 0.0, 1.0]),
+    ("logsumexp_all_neg_inf", lambda x: jax.nn.logsumexp(x)[None], [-INF, -INF]),
+    ("logsumexp_inf", lambda x: jax.nn.logsumexp(x)[None], [INF, 0.0]),
+]
+
+
+def line(name, a):
+    a = np.asarray(a)
+    dims = ",".join(str(d) for d in a.shape)
+    values = ",".join(repr(float(v)) for v in a.reshape(-1))
+    return f"{name}|{a.dtype}|{dims}|{values}"
+
+
+def main():
+    print(f"# Generated by `python3 -P tests/golden/kinks.py > tests/golden/kinks.txt` with JAX "
+          f"{jax.__version__}, jaxlib {jax.lib.__version__}, NumPy {np.__version__}; x64 on.")
+    print("# <case>.<what>|<dtype>|<dims>|<values> (the format: kinks.py)")
+    for name, f, point in CASES:
+        x = jnp.asarray(point, dtype=jnp.float64)
+        print(line(f"{name}.value", f(x)))
+        print(line(f"{name}.jacfwd", jax.jacfwd(f)(x)))
+        print(line(f"{name}.jacrev", jax.jacrev(f)(x)))
+        print(line(f"{name}.hess_ff", jax.jacfwd(jax.jacfwd(f))(x)))
+        print(line(f"{name}.hess_fr", jax.jacfwd(jax.jacrev(f))(x)))
+        print(line(f"{name}.hess_rr", jax.jacrev(jax.jacrev(f))(x)))
+        print(line(f"{name}.jit_jacrev", jax.jit(jax.jacrev(f))(x)))
+        print(line(f"{name}.jit_hess_fr", jax.jit(jax.jacfwd(jax.jacrev(f)))(x)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
