@@ -1,9 +1,19 @@
-//! Process-wide configuration, as JAX's `jax.config`: x64 mode and the number of CPU devices.
+//! Process-wide configuration, as JAX's `jax.config`: x64 mode, the threefry layout of
+//! `rjax::random` and the number of CPU devices.
 //!
 //! x64 is off by default, as in JAX: new arrays default to 32-bit types and 64-bit inputs are
 //! canonicalised to 32 bits. `JAX_ENABLE_X64=1` (or `true`) in the environment turns it on at
 //! start-up; [`enable_x64`] switches it at run time, the equivalent of
 //! `jax.config.update("jax_enable_x64", True)`.
+//!
+//! `jax_threefry_partitionable` is on by default, as in JAX since 0.5: [`rjax::random`]
+//! hashes one 64-bit counter per output element. [`set_threefry_partitionable`]`(false)` (or
+//! `JAX_THREEFRY_PARTITIONABLE=0` in the environment, with JAX's spellings of true and false)
+//! selects JAX's original layout, whose keys and samples differ. Like x64 mode it is read when
+//! a function is traced and is part of `jit`'s cache key, so a jitted function keeps the
+//! layout it was traced under and is traced again under the other.
+//!
+//! [`rjax::random`]: crate::random
 //!
 //! The CPU plugin's number of devices is fixed when the default client starts (JAX's
 //! `--xla_force_host_platform_device_count`): [`set_cpu_device_count`] before the first use of
@@ -48,6 +58,55 @@ fn x64_from_env() -> bool {
             })
             .unwrap_or(false)
     })
+}
+
+static THREEFRY_PARTITIONABLE: AtomicU8 = AtomicU8::new(UNSET);
+
+/// Chooses the layout of `rjax::random`'s threefry streams for the whole process (JAX's
+/// `jax.config.update("jax_threefry_partitionable", on)`): `true`, the default, is JAX's
+/// partitionable layout; `false` its original one.
+pub fn set_threefry_partitionable(on: bool) {
+    THREEFRY_PARTITIONABLE.store(if on { ON } else { OFF }, Ordering::Relaxed);
+}
+
+/// Whether `rjax::random` uses JAX's partitionable threefry layout: [`set_threefry_partitionable`],
+/// else `JAX_THREEFRY_PARTITIONABLE`, else `true`. Panics, naming the variable and its value,
+/// if the environment variable is not one of JAX's spellings of a boolean.
+pub fn threefry_partitionable() -> bool {
+    match THREEFRY_PARTITIONABLE.load(Ordering::Relaxed) {
+        ON => true,
+        OFF => false,
+        _ => {
+            static FROM_ENV: OnceLock<std::result::Result<bool, String>> = OnceLock::new();
+            let from_env = FROM_ENV.get_or_init(|| {
+                bool_env(
+                    "JAX_THREEFRY_PARTITIONABLE",
+                    std::env::var("JAX_THREEFRY_PARTITIONABLE").ok(),
+                    true,
+                )
+            });
+            from_env
+                .clone()
+                .unwrap_or_else(|message| panic!("{message}"))
+        }
+    }
+}
+
+/// A boolean environment variable `name` with value `value` (`None` when unset), read as JAX's
+/// `bool_env` does: case-insensitive `y`, `yes`, `t`, `true`, `on`, `1` or `n`, `no`, `f`,
+/// `false`, `off`, `0`; anything else is an error naming the variable and the value.
+fn bool_env(name: &str, value: Option<String>, default: bool) -> std::result::Result<bool, String> {
+    let Some(value) = value else {
+        return Ok(default);
+    };
+    match value.to_lowercase().as_str() {
+        "y" | "yes" | "t" | "true" | "on" | "1" => Ok(true),
+        "n" | "no" | "f" | "false" | "off" | "0" => Ok(false),
+        _ => Err(format!(
+            "invalid truth value {value:?} for environment variable {name:?} (expected one of \
+             y, yes, t, true, on, 1, n, no, f, false, off, 0)"
+        )),
+    }
 }
 
 static CPU_DEVICE_COUNT: AtomicUsize = AtomicUsize::new(0);
@@ -97,4 +156,27 @@ fn cpu_device_count_from_env() -> Option<usize> {
                 .ok()
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bool_env;
+
+    #[test]
+    fn boolean_variables_read_as_jax_reads_them() {
+        let read = |value: &str| bool_env("JAX_X", Some(value.to_string()), true);
+        for value in ["y", "YES", "t", "True", "on", "1"] {
+            assert_eq!(read(value), Ok(true), "{value}");
+        }
+        for value in ["n", "No", "f", "FALSE", "off", "0"] {
+            assert_eq!(read(value), Ok(false), "{value}");
+        }
+        assert_eq!(bool_env("JAX_X", None, true), Ok(true));
+        assert_eq!(bool_env("JAX_X", None, false), Ok(false));
+        let message = read("maybe").unwrap_err();
+        assert!(
+            message.contains("\"maybe\"") && message.contains("JAX_X"),
+            "{message}"
+        );
+    }
 }

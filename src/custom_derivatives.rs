@@ -150,6 +150,8 @@ struct Signature {
     tree: TreeDef,
     avals: Vec<ShapedArray>,
     x64: bool,
+    /// `config::threefry_partitionable()`: `rjax::random` traces differently under each.
+    threefry_partitionable: bool,
 }
 
 /// One signature's staged call: the primitive, the constants it takes first, and the
@@ -232,6 +234,7 @@ fn call_custom<In: Pytree, Out: Pytree, R: FnOutput<Out>>(
         tree: in_tree.clone(),
         avals: avals.clone(),
         x64: config::x64_enabled(),
+        threefry_partitionable: config::threefry_partitionable(),
     };
     let staged = cache.get_or_stage(signature, || {
         let mut out_tree = None;

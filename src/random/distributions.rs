@@ -15,7 +15,7 @@ use crate::scalar::Scalar;
 use crate::{Array, DType, IntoArray, config};
 
 /// `(bits, mantissa bits, bits of 1.0)` of a float dtype (NumPy's `finfo`).
-fn float_layout(dtype: DType) -> (u32, u32, u64) {
+pub(super) fn float_layout(dtype: DType) -> (u32, u32, u64) {
     match dtype {
         DType::F16 => (16, 10, 0x3C00),
         DType::BF16 => (16, 7, 0x3F80),
@@ -23,6 +23,21 @@ fn float_layout(dtype: DType) -> (u32, u32, u64) {
         DType::F64 => (64, 52, 0x3FF0_0000_0000_0000),
         _ => unreachable!("float dtypes are checked by the public functions"),
     }
+}
+
+/// NumPy's `finfo(dtype).tiny`, the smallest positive normal number of a float dtype.
+pub(super) fn tiny(dtype: DType) -> f64 {
+    match dtype {
+        DType::F16 => 2f64.powi(-14),
+        DType::BF16 | DType::F32 => 2f64.powi(-126),
+        DType::F64 => f64::MIN_POSITIVE,
+        _ => unreachable!("float dtypes are checked by the public functions"),
+    }
+}
+
+/// NumPy's `finfo(dtype).eps`, the distance from 1.0 to the next float up.
+pub(super) fn eps(dtype: DType) -> f64 {
+    2f64.powi(-(float_layout(dtype).1 as i32))
 }
 
 /// The range of an integer dtype (NumPy's `iinfo`) and its width in bits.
@@ -36,7 +51,7 @@ fn int_range(dtype: DType) -> (i128, i128, u32) {
 }
 
 /// An integer scalar of `dtype`; `value` must lie in its range.
-fn int_constant(value: i128, dtype: DType) -> Array {
+pub(super) fn int_constant(value: i128, dtype: DType) -> Array {
     let scalar = if value < 0 {
         Scalar::Int(value as i64)
     } else {
@@ -46,13 +61,13 @@ fn int_constant(value: i128, dtype: DType) -> Array {
 }
 
 /// A float scalar of `dtype`, rounded to nearest as NumPy's `np.array(value, dtype)`.
-fn float_constant(value: f64, dtype: DType) -> Array {
+pub(super) fn float_constant(value: f64, dtype: DType) -> Array {
     constant(Scalar::Float(value), dtype)
 }
 
 /// Panics unless the parameters broadcast to exactly `shape` (JAX's `_check_shape`).
 #[track_caller]
-fn check_shape(op: &str, shape: &[usize], params: &[&Array]) {
+pub(super) fn check_shape(op: &str, shape: &[usize], params: &[&Array]) {
     let mut shapes = vec![shape];
     shapes.extend(params.iter().map(|p| p.shape()));
     if broadcast_shapes(&shapes).as_deref() != Some(shape) {
@@ -65,7 +80,7 @@ fn check_shape(op: &str, shape: &[usize], params: &[&Array]) {
 }
 
 /// `x` broadcast to `shape`, NumPy-style (dimensions align at the end).
-fn broadcast_to(x: &Array, shape: &[usize]) -> Array {
+pub(super) fn broadcast_to(x: &Array, shape: &[usize]) -> Array {
     if x.shape() == shape {
         return x.clone();
     }
@@ -74,7 +89,7 @@ fn broadcast_to(x: &Array, shape: &[usize]) -> Array {
 }
 
 /// JAX's `_uniform`: floats of `dtype` in `[minval, maxval)` (parameters already checked).
-fn uniform_impl(
+pub(super) fn uniform_impl(
     key: &Array,
     minval: &Array,
     maxval: &Array,
@@ -110,7 +125,7 @@ fn uniform_impl(
 
 /// `dtype` canonicalised, or a panic if it is not a real float dtype.
 #[track_caller]
-fn float_dtype(op: &str, dtype: DType) -> DType {
+pub(super) fn float_dtype(op: &str, dtype: DType) -> DType {
     let dtype = canonical(dtype);
     if !dtype.is_float() {
         panic!("rjax::random::{op}: dtype must be a float dtype, got {dtype}");
@@ -147,7 +162,7 @@ pub fn uniform(
 }
 
 /// JAX's `_normal_real`.
-fn normal_impl(key: &Array, shape: &[usize], dtype: DType) -> Array {
+pub(super) fn normal_impl(key: &Array, shape: &[usize], dtype: DType) -> Array {
     let (_, nmant, _) = float_layout(dtype);
     // np.nextafter(-1, 0) in `dtype`: the open interval (-1, 1) keeps erf_inv finite.
     let low = float_constant(-(1.0 - 2f64.powi(-(nmant as i32 + 1))), dtype);
@@ -251,7 +266,7 @@ fn convert_and_clip(x: &Array, dtype: DType) -> Array {
 }
 
 /// `randint` and JAX's `_randint`; narrow dtypes sample in `int32` as JAX does.
-fn randint_impl(
+pub(super) fn randint_impl(
     key: &Array,
     minval: &Array,
     maxval: &Array,
@@ -380,28 +395,26 @@ pub fn bernoulli(key: &Array, p: impl IntoArray, shape: Option<&[usize]>) -> Arr
     };
     staged(
         "_bernoulli",
-        |args, params| {
-            let p = lax::convert_element_type(&args[1], args[1].dtype());
-            let dtype = p.dtype();
-            let zero = float_constant(0.0, dtype);
-            let u = uniform_impl(
-                &args[0],
-                &zero,
-                &float_constant(1.0, dtype),
-                &params.shape,
-                dtype,
-            );
-            lax::lt(&u, &broadcast_to(&p, &params.shape))
-        },
+        |args, params| bernoulli_impl(&args[0], &args[1], &params.shape),
         vec![key.clone(), p],
         params,
     )
 }
 
+/// JAX's `_bernoulli`: `uniform(key, shape, dtype(p)) < p` for a float `p` that broadcasts to
+/// `shape`.
+pub(super) fn bernoulli_impl(key: &Array, p: &Array, shape: &[usize]) -> Array {
+    let p = lax::convert_element_type(p, p.dtype());
+    let dtype = p.dtype();
+    let zero = float_constant(0.0, dtype);
+    let u = uniform_impl(key, &zero, &float_constant(1.0, dtype), shape, dtype);
+    lax::lt(&u, &broadcast_to(&p, shape))
+}
+
 /// JAX's `_shuffle`: `rounds` stable sorts of `x` along `axis` by fresh random 32-bit keys,
 /// the keys of shape `x.shape` (`independent`) or drawn along `axis` alone and shared by every
 /// slice (the same permutation for each, as JAX's `take` of a shuffled `arange`).
-fn shuffle_impl(key: &Array, x: &Array, axis: usize, independent: bool) -> Array {
+pub(super) fn shuffle_impl(key: &Array, x: &Array, axis: usize, independent: bool) -> Array {
     let n = if independent {
         x.size()
     } else {

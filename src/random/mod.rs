@@ -17,37 +17,66 @@
 //! # Ok::<(), rjax::Error>(())
 //! ```
 //!
-//! The algorithms are JAX 0.10.2's, with its defaults (`jax_threefry_partitionable` on): the
-//! Threefry-2x32 hash ([`threefry2x32`]) of a 64-bit counter per output element; floats from
-//! the mantissa bits with the exponent of 1.0, minus 1; normals as `sqrt(2) * erf_inv(u)` for
-//! `u` uniform on `(-1, 1)`. Samplers are written with `rjax::lax` primitives, so they work
-//! eagerly, under `jit` and under `vmap` (a batch of keys is a `vmap` over keys); like JAX's,
-//! each public sampler is itself jitted (one compiled program per shape and dtype) and nests as
-//! a call inside an outer transformation.
+//! The algorithms are JAX 0.10.2's: the Threefry-2x32 hash ([`threefry2x32`]) of a counter per
+//! output element; floats from the mantissa bits with the exponent of 1.0, minus 1; normals as
+//! `sqrt(2) * erf_inv(u)` for `u` uniform on `(-1, 1)`. Samplers are written with `rjax::lax`
+//! primitives, so they work eagerly, under `jit` and under `vmap` (a batch of keys is a `vmap`
+//! over keys); like JAX's, each public sampler is itself jitted (one compiled program per shape
+//! and dtype) and nests as a call inside an outer transformation.
 //!
-//! What matches JAX bit for bit (checked against JAX's own outputs by `tests/random.rs`): keys
-//! from seeds, `split`, `fold_in`, random bits of every width, `uniform`, `randint`,
-//! `bernoulli` and `permutation`, in every dtype, eagerly and under `jit`; `normal` and
-//! `truncated_normal` too, except that XLA's float32 `erf_inv` differs by an ulp or two on a
-//! few inputs between XLA builds (JAX run on rjax's embedded CPU plugin gives rjax's bits).
-//! Under an eager `vmap` rjax evaluates a batched jitted call op by op, so where XLA would fuse
-//! a multiply and an add (`uniform` with a span that is not a power of two, `truncated_normal`)
-//! the low bits can differ from JAX's compiled batch; `jit(vmap(...))` matches it.
+//! The samplers: [`uniform`], [`normal`], [`truncated_normal`], [`randint`], [`bernoulli`],
+//! [`permutation`] / [`permutation_of`]; [`exponential`], [`laplace`], [`logistic`],
+//! [`cauchy`], [`gumbel`] (JAX's "low" and "high" [`GumbelMode`]s); [`rademacher`],
+//! [`categorical`] (with and without replacement), [`choice`] / [`choice_of`] (with and
+//! without replacement and weights, [`ChoiceSpec`]); [`multivariate_normal`] (Cholesky, eigh or
+//! SVD [`CovarianceFactor`]) and [`orthogonal`]. Not yet: JAX's `gamma` family (`gamma`,
+//! `loggamma`, `beta`, `dirichlet`, `t`, `chisquare`), `poisson`, `ball`, and the samplers
+//! JAX builds on them.
+//!
+//! **Layouts.** With `jax_threefry_partitionable` on (JAX's default since 0.5, and rjax's),
+//! `split` and the random bits hash the 64-bit counter of each output element;
+//! [`config::set_threefry_partitionable`]`(false)` (or `JAX_THREEFRY_PARTITIONABLE=0`) selects
+//! JAX's original layout, which hashes a flat counter cut in two halves, so keys from `split`
+//! and every sample differ. `fold_in` and seeding are the same in both. The flag is read when a
+//! function is traced and is part of `jit`'s cache key, as in JAX.
+//!
+//! What matches JAX bit for bit, in both layouts (checked against JAX's own outputs by
+//! `tests/random.rs`, `tests/random_distributions.rs` and `tests/random_legacy.rs`): keys from
+//! seeds, `split`, `fold_in`, random bits of every width, `uniform`, `randint`, `bernoulli`,
+//! `permutation`, `rademacher`, `categorical` and `choice`, in every dtype, eagerly and under
+//! `jit`. The samplers through XLA's transcendental functions (`normal`, `truncated_normal`,
+//! `exponential`, `laplace`, `logistic`, `cauchy`, `gumbel`) match too, except that XLA's
+//! float32 (and narrower) `erf_inv`, `log`, `log1p` and `tan` differ by an ulp or two on a few
+//! inputs between XLA builds (JAX run on rjax's embedded CPU plugin gives rjax's bits).
+//! `multivariate_normal` and `orthogonal` factor matrices with rjax's kernels rather than
+//! LAPACK, so they agree with JAX to rounding; with `Eigh` and `Svd`, whose vectors' signs are
+//! arbitrary, `multivariate_normal`'s samples are JAX's only up to those signs (same
+//! distribution, same normals). Under an eager `vmap` rjax evaluates a batched jitted call op
+//! by op, so where XLA would fuse a multiply and an add (`uniform` with a span that is not a
+//! power of two, `truncated_normal`) the low bits can differ from JAX's compiled batch;
+//! `jit(vmap(...))` matches it.
 //!
 //! Dtypes follow JAX's canonicalisation: without x64 mode a requested `F64` (`U64`, `I64`)
 //! becomes `F32` (`U32`, `I32`), as JAX does with a warning. Misuse (a key that is not a
 //! `uint32[2]` array, a dtype the sampler does not accept, parameters that do not broadcast to
 //! the shape) panics with a message naming the function, as `rjax::lax` does.
 
+mod continuous;
+mod discrete;
 mod distributions;
+mod multivariate;
 mod threefry;
+mod threefry_original;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
+pub use continuous::{GumbelMode, cauchy, exponential, gumbel, laplace, logistic};
+pub use discrete::{ChoiceSpec, categorical, choice, choice_of, rademacher};
 pub use distributions::{
     bernoulli, normal, permutation, permutation_of, randint, truncated_normal, uniform,
 };
+pub use multivariate::{CovarianceFactor, multivariate_normal, orthogonal};
 pub use threefry::{threefry_2x32, threefry2x32};
 
 use crate::lax::unwrap_at_caller;

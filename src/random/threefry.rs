@@ -4,15 +4,17 @@
 //! seeding, `split`, `fold_in` and `random_bits`.
 //!
 //! Everything here is traceable (it stages under `jit`, batches under `vmap`) and follows JAX
-//! 0.10.2 with its defaults: `jax_threefry_partitionable` on, so `split` and `random_bits` hash
+//! 0.10.2. With `jax_threefry_partitionable` on (the default), `split` and `random_bits` hash
 //! the 64-bit counter `0, 1, ..., size - 1` laid out in row-major order over the output shape,
 //! as a pair of `uint32` words (high, low); `random_bits` of 32 bits is the xor of the cipher's
-//! two output words, of 64 bits their concatenation, of 8 and 16 bits the truncated xor.
+//! two output words, of 64 bits their concatenation, of 8 and 16 bits the truncated xor. With it
+//! off they follow JAX's original layout (`threefry_original.rs`). `fold_in` is the same in
+//! both.
 
-use super::constant;
+use super::{constant, threefry_original};
 use crate::lax;
 use crate::scalar::Scalar;
-use crate::{Array, DType};
+use crate::{Array, DType, config};
 
 /// The rotation amounts of Threefry-2x32's even and odd groups of four rounds.
 const ROTATIONS: [[u32; 4]; 2] = [[13, 15, 26, 6], [17, 29, 16, 24]];
@@ -160,9 +162,19 @@ fn stack_last(a: &Array, b: &Array) -> Array {
     )
 }
 
+/// JAX's `_threefry_split`: keys of shape `(*shape, 2)` in the layout
+/// `config::threefry_partitionable()` selects.
+pub(crate) fn split(key: &Array, shape: &[usize]) -> Array {
+    if config::threefry_partitionable() {
+        split_foldlike(key, shape)
+    } else {
+        threefry_original::split(key, shape)
+    }
+}
+
 /// JAX's `_threefry_split_foldlike`: keys of shape `(*shape, 2)`, key `i` (row-major) being the
 /// two words of the hash of the 64-bit counter `i`.
-pub(crate) fn split(key: &Array, shape: &[usize]) -> Array {
+fn split_foldlike(key: &Array, shape: &[usize]) -> Array {
     let (k1, k2) = key_words(key);
     let (high, low) = iota_2x32_shape(shape);
     let (bits1, bits2) = threefry2x32(&k1, &k2, &high, &low);
@@ -175,9 +187,19 @@ pub(crate) fn fold_in(key: &Array, data: &Array) -> Array {
     threefry_2x32(key, &seed_key(data))
 }
 
+/// JAX's `threefry_random_bits`: unsigned integers of `bit_width` bits (8, 16, 32 or 64) and
+/// `shape`, in the layout `config::threefry_partitionable()` selects.
+pub(crate) fn random_bits(key: &Array, bit_width: u32, shape: &[usize]) -> Array {
+    if config::threefry_partitionable() {
+        random_bits_partitionable(key, bit_width, shape)
+    } else {
+        threefry_original::random_bits(key, bit_width, shape)
+    }
+}
+
 /// JAX's `_threefry_random_bits_partitionable`: unsigned integers of `bit_width` bits (8, 16,
 /// 32 or 64) and `shape`.
-pub(crate) fn random_bits(key: &Array, bit_width: u32, shape: &[usize]) -> Array {
+fn random_bits_partitionable(key: &Array, bit_width: u32, shape: &[usize]) -> Array {
     let (k1, k2) = key_words(key);
     let (high, low) = iota_2x32_shape(shape);
     let (bits1, bits2) = threefry2x32(&k1, &k2, &high, &low);

@@ -1,0 +1,196 @@
+//! Samplers of random vectors and matrices, each JAX 0.10.2's algorithm: `multivariate_normal`
+//! (`mean + factor · normal`, the factor of the covariance by Cholesky, eigh or SVD) and
+//! `orthogonal` (the QR decomposition of a normal matrix, columns signed by `R`'s diagonal,
+//! Mezzadri's method).
+//!
+//! The normals are bit for bit JAX's; the factorizations run on rjax's kernels rather than
+//! LAPACK, so the samples agree with JAX's to rounding, not bit for bit.
+
+use super::distributions::normal_impl;
+use super::{Params, canonical, check_key, staged};
+use crate::array::{broadcast_shapes, convert};
+use crate::lax::{self, unwrap_at_caller};
+use crate::numpy::linalg::{self, QrMode, Uplo};
+use crate::numpy::{self};
+use crate::promotion::{default_float, result_type};
+use crate::{Array, DType, config};
+
+/// How `multivariate_normal` factors the covariance (JAX's `method`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum CovarianceFactor {
+    /// The Cholesky factor (JAX's default, `"cholesky"`): the covariance must be positive
+    /// definite.
+    #[default]
+    Cholesky,
+    /// `V sqrt(diag(w))` from the eigendecomposition (`"eigh"`): semi-definite covariances too.
+    Eigh,
+    /// `U sqrt(diag(s))` from the singular value decomposition (`"svd"`): semi-definite too.
+    Svd,
+}
+
+impl CovarianceFactor {
+    const ALL: [CovarianceFactor; 3] = [Self::Cholesky, Self::Eigh, Self::Svd];
+}
+
+/// `mean` and `cov` promoted to their common inexact dtype (JAX's `promote_dtypes_inexact`).
+#[track_caller]
+fn promote_inexact_pair(mean: &Array, cov: &Array) -> (Array, Array) {
+    let types = [
+        (mean.dtype(), mean.weak_type()),
+        (cov.dtype(), cov.weak_type()),
+    ];
+    let (mut dtype, weak) = result_type(&types, config::x64_enabled());
+    if !dtype.is_inexact() {
+        dtype = default_float(config::x64_enabled());
+    }
+    if dtype.is_complex() {
+        panic!(
+            "rjax::random::multivariate_normal: mean and cov must be real, got {} and {}",
+            mean.aval(),
+            cov.aval()
+        );
+    }
+    let to = |x: &Array| unwrap_at_caller(convert(x, dtype, weak));
+    (to(mean), to(cov))
+}
+
+/// JAX's `_multivariate_normal`, the shapes already checked.
+fn multivariate_normal_impl(
+    key: &Array,
+    mean: &Array,
+    cov: &Array,
+    shape: &[usize],
+    dtype: DType,
+    method: CovarianceFactor,
+) -> Array {
+    let scaled_columns = |vectors: &Array, values: &Array| {
+        let scale = lax::sqrt(values);
+        let row = lax::expand_dims(&scale, &[scale.ndim() - 1]);
+        vectors * &row
+    };
+    let factor = match method {
+        CovarianceFactor::Cholesky => linalg::cholesky(cov, false),
+        CovarianceFactor::Eigh => {
+            let (w, v) = linalg::eigh(cov, Uplo::Lower, true);
+            scaled_columns(&v, &w)
+        }
+        CovarianceFactor::Svd => {
+            let svd = linalg::svd(cov, true, true);
+            scaled_columns(&svd.u.expect("computed vectors"), &svd.s)
+        }
+    };
+    let n = mean.shape()[mean.ndim() - 1];
+    let samples = normal_impl(key, &[shape, &[n]].concat(), dtype);
+    mean + &numpy::einsum("...ij,...j->...i", &[&factor, &samples])
+}
+
+/// Multivariate normal vectors with mean `mean` (`[..., n]`) and covariance `cov`
+/// (`[..., n, n]`, symmetric positive definite; semi-definite with `Eigh` or `Svd`), of shape
+/// `shape + [n]` (JAX's `jax.random.multivariate_normal`). `shape` must broadcast with the
+/// batch shapes `mean.shape[..-1]` and `cov.shape[..-2]`; `None` is their broadcast. `dtype`
+/// (`None`: the promoted dtype of `mean` and `cov`) is the dtype of the normals.
+#[track_caller]
+pub fn multivariate_normal(
+    key: &Array,
+    mean: &Array,
+    cov: &Array,
+    shape: Option<&[usize]>,
+    dtype: Option<DType>,
+    method: CovarianceFactor,
+) -> Array {
+    const OP: &str = "rjax::random::multivariate_normal";
+    check_key("multivariate_normal", key);
+    let (mean, cov) = promote_inexact_pair(mean, cov);
+    let dtype = dtype.map_or(mean.dtype(), canonical);
+    if !dtype.is_float() {
+        panic!("{OP}: dtype must be a float dtype, got {dtype}");
+    }
+    if mean.ndim() < 1 {
+        panic!("{OP}: requires mean.ndim >= 1, got {}", mean.aval());
+    }
+    if cov.ndim() < 2 {
+        panic!("{OP}: requires cov.ndim >= 2, got {}", cov.aval());
+    }
+    let n = mean.shape()[mean.ndim() - 1];
+    let cov_matrix = &cov.shape()[cov.ndim() - 2..];
+    if cov_matrix != [n, n] {
+        panic!(
+            "{OP}: requires cov.shape == (..., n, n) for n={n} (the mean's {}), got {}",
+            mean.aval(),
+            cov.aval()
+        );
+    }
+    let (mean_batch, cov_batch) = (
+        &mean.shape()[..mean.ndim() - 1],
+        &cov.shape()[..cov.ndim() - 2],
+    );
+    let batches = broadcast_shapes(&[mean_batch, cov_batch]);
+    let shape = match (shape, batches) {
+        (None, Some(batch)) => batch,
+        (Some(shape), _)
+            if broadcast_shapes(&[shape, mean_batch, cov_batch]).as_deref() == Some(shape) =>
+        {
+            shape.to_vec()
+        }
+        _ => panic!(
+            "{OP}: the batch shapes of mean {mean_batch:?} and cov {cov_batch:?} must broadcast \
+             to the shape argument {shape:?}"
+        ),
+    };
+    let params = Params {
+        shape,
+        dtype: Some(dtype),
+        ints: vec![
+            CovarianceFactor::ALL
+                .iter()
+                .position(|m| *m == method)
+                .unwrap(),
+        ],
+    };
+    staged(
+        "_multivariate_normal",
+        |args, p| {
+            let method = CovarianceFactor::ALL[p.ints[0]];
+            let dtype = p.dtype.expect("a dtype");
+            multivariate_normal_impl(&args[0], &args[1], &args[2], &p.shape, dtype, method)
+        },
+        vec![key.clone(), mean, cov],
+        params,
+    )
+}
+
+/// JAX's `_orthogonal`.
+fn orthogonal_impl(key: &Array, n: usize, m: usize, shape: &[usize], dtype: DType) -> Array {
+    let z = normal_impl(key, &[shape, &[n.max(m), n.min(m)]].concat(), dtype);
+    let (q, r) = linalg::qr(&z, QrMode::Reduced);
+    let q = q.expect("the reduced QR's q");
+    let signs = lax::sign(&numpy::diagonal(&r, 0, -2, -1));
+    let x = &q * &lax::expand_dims(&signs, &[signs.ndim() - 1]);
+    if n < m {
+        numpy::swapaxes(&x, -1, -2)
+    } else {
+        x
+    }
+}
+
+/// A random orthogonal matrix, uniform on the orthogonal group O(n) (Haar measure), batched by
+/// `shape`: an array of `shape + [n, m]` and float `dtype` (JAX's `jax.random.orthogonal`;
+/// `m`, JAX's default `n`, gives a semi-orthogonal matrix: orthonormal rows if `n <= m`,
+/// orthonormal columns if `m <= n`). Complex (unitary) dtypes are not supported.
+#[track_caller]
+pub fn orthogonal(key: &Array, n: usize, shape: &[usize], dtype: DType, m: Option<usize>) -> Array {
+    let params = super::continuous::float_params("orthogonal", key, shape, dtype);
+    let params = Params {
+        ints: vec![n, m.unwrap_or(n)],
+        ..params
+    };
+    staged(
+        "_orthogonal",
+        |args, p| {
+            let dtype = p.dtype.expect("a dtype");
+            orthogonal_impl(&args[0], p.ints[0], p.ints[1], &p.shape, dtype)
+        },
+        vec![key.clone()],
+        params,
+    )
+}

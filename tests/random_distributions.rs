@@ -1,0 +1,367 @@
+//! The samplers of `rjax::random` beyond the basic ones (`exponential`, `laplace`, `logistic`,
+//! `cauchy`, `gumbel`, `rademacher`, `categorical`, `choice`, `multivariate_normal`,
+//! `orthogonal`) against JAX 0.10.2's `jax.random` (`tests/golden/random_distributions.py`),
+//! eagerly and under `jit`; `vmap` over keys against the per-key results; misuse errors.
+//!
+//! As in `tests/random.rs`, every test turns x64 on (the golden file's setting) and asks for
+//! 32-bit dtypes explicitly; the layout is JAX's default, `jax_threefry_partitionable` on.
+
+mod common;
+mod random_support;
+
+use common::panic_message;
+use random_support::{
+    check_against_golden, check_vmap_over_keys, check_vmap_over_keys_within, distribution_cases,
+};
+use rjax::random::{self, ChoiceSpec, CovarianceFactor, GumbelMode, PRNGKey};
+use rjax::{Array, DType};
+
+const GOLDEN: &str = include_str!("golden/random_distributions.txt");
+
+fn x64() {
+    rjax::config::enable_x64(true);
+}
+
+#[test]
+fn eager_results_equal_jax() {
+    x64();
+    check_against_golden(GOLDEN, distribution_cases::cases(), false);
+}
+
+#[test]
+fn jitted_results_equal_jax() {
+    x64();
+    check_against_golden(GOLDEN, distribution_cases::cases(), true);
+}
+
+#[test]
+fn vmap_over_keys_equals_each_key() {
+    x64();
+    use DType::*;
+    check_vmap_over_keys("exponential", |k| random::exponential(k, &[5], F32));
+    check_vmap_over_keys("laplace", |k| random::laplace(k, &[2, 3], F64));
+    check_vmap_over_keys("logistic", |k| random::logistic(k, &[4], F32));
+    check_vmap_over_keys("cauchy", |k| random::cauchy(k, &[4], F64));
+    check_vmap_over_keys("gumbel low", |k| {
+        random::gumbel(k, &[6], F32, GumbelMode::Low)
+    });
+    check_vmap_over_keys("gumbel high", |k| {
+        random::gumbel(k, &[6], F64, GumbelMode::High)
+    });
+    check_vmap_over_keys("rademacher", |k| random::rademacher(k, &[7], I32));
+    let logits = || Array::from([[0.0f32, 1.0, 2.0], [2.0, 1.0, 0.0]]);
+    check_vmap_over_keys("categorical", move |k| {
+        random::categorical(k, &logits(), -1, Some(&[4, 2]), true, GumbelMode::Low)
+    });
+    check_vmap_over_keys("categorical without replacement", move |k| {
+        random::categorical(k, &logits(), 1, Some(&[2, 2]), false, GumbelMode::Low)
+    });
+    check_vmap_over_keys("choice", |k| random::choice(k, 10, ChoiceSpec::new(&[4])));
+    check_vmap_over_keys("choice without replacement", |k| {
+        random::choice(k, 10, ChoiceSpec::new(&[4]).replace(false))
+    });
+    check_vmap_over_keys("choice with p", |k| {
+        let p = Array::from([0.5f32, 0.25, 0.25]);
+        random::choice(k, 3, ChoiceSpec::new(&[6]).p(&p))
+    });
+    check_vmap_over_keys("choice_of with p, without replacement", |k| {
+        let p = Array::from([0.5f32, 0.25, 0.25]);
+        let a = Array::from([[1.0f32, 2.0, 3.0], [4.0, 5.0, 6.0]]);
+        random::choice_of(k, &a, ChoiceSpec::new(&[2]).replace(false).p(&p), 1)
+    });
+    check_vmap_over_keys_within(
+        "multivariate_normal",
+        |k| {
+            let cov = Array::from([[2.0f64, 0.5], [0.5, 1.0]]);
+            let mean = Array::from([1.0f64, -1.0]);
+            random::multivariate_normal(
+                k,
+                &mean,
+                &cov,
+                Some(&[3]),
+                None,
+                CovarianceFactor::Cholesky,
+            )
+        },
+        1e-14,
+    );
+    check_vmap_over_keys_within(
+        "orthogonal",
+        |k| random::orthogonal(k, 3, &[], F64, None),
+        1e-14,
+    );
+}
+
+/// `cov⁻¹` of a small symmetric positive definite matrix, on the host (Gauss–Jordan).
+fn inverse(a: &[f64], n: usize) -> Vec<f64> {
+    let mut m: Vec<f64> = Vec::with_capacity(n * 2 * n);
+    for i in 0..n {
+        m.extend_from_slice(&a[i * n..(i + 1) * n]);
+        m.extend((0..n).map(|j| f64::from(u8::from(i == j))));
+    }
+    let w = 2 * n;
+    for col in 0..n {
+        let pivot = m[col * w + col];
+        for j in 0..w {
+            m[col * w + j] /= pivot;
+        }
+        for row in (0..n).filter(|&r| r != col) {
+            let factor = m[row * w + col];
+            for j in 0..w {
+                m[row * w + j] -= factor * m[col * w + j];
+            }
+        }
+    }
+    (0..n)
+        .flat_map(|i| m[i * w + n..(i + 1) * w].to_vec())
+        .collect()
+}
+
+/// Every factor `F` of `cov = F Fᵀ` gives samples `x = mean + F z` whose Mahalanobis norm
+/// `(x - mean)ᵀ cov⁻¹ (x - mean)` is `|z|²`, whatever the signs of `F`'s columns (the
+/// eigenvectors' and singular vectors' signs differ between LAPACK and rjax's kernels, so
+/// `eigh` and `svd` samples are not compared with JAX's values). `z` is JAX's
+/// `normal(key, shape + [n])`, which the golden files check bit for bit.
+#[test]
+fn every_covariance_factor_reproduces_the_normals_norms() {
+    x64();
+    let (mean, cov) = (distribution_cases::mean(), distribution_cases::cov());
+    let inv = inverse(&cov.to_vec::<f64>().unwrap(), 3);
+    let key = PRNGKey(9);
+    let z = random::normal(&key, &[50, 3], DType::F64)
+        .to_vec::<f64>()
+        .unwrap();
+    let mu = mean.to_vec::<f64>().unwrap();
+    for method in [
+        CovarianceFactor::Cholesky,
+        CovarianceFactor::Eigh,
+        CovarianceFactor::Svd,
+    ] {
+        let x = random::multivariate_normal(&key, &mean, &cov, Some(&[50]), None, method);
+        assert_eq!(x.shape(), [50, 3]);
+        let x = x.to_vec::<f64>().unwrap();
+        for i in 0..50 {
+            let d: Vec<f64> = (0..3).map(|j| x[3 * i + j] - mu[j]).collect();
+            let norm: f64 = (0..3)
+                .map(|r| d[r] * (0..3).map(|c| inv[3 * r + c] * d[c]).sum::<f64>())
+                .sum();
+            let want: f64 = z[3 * i..3 * i + 3].iter().map(|v| v * v).sum();
+            assert!(
+                (norm - want).abs() <= 1e-10 * (1.0 + want),
+                "{method:?}, sample {i}: {norm} != {want}"
+            );
+        }
+    }
+}
+
+#[test]
+fn samples_have_the_expected_statistics() {
+    x64();
+    let key = PRNGKey(21);
+    let n = 100_000;
+    let mean_of = |x: Array| {
+        let v = x.to_vec::<f64>().unwrap();
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    assert!((mean_of(random::exponential(&key, &[n], DType::F64)) - 1.0).abs() < 0.02);
+    assert!(mean_of(random::laplace(&key, &[n], DType::F64)).abs() < 0.02);
+    assert!(mean_of(random::logistic(&key, &[n], DType::F64)).abs() < 0.03);
+    let euler_gamma = 0.577_215_664_901_532_9;
+    for mode in [GumbelMode::Low, GumbelMode::High] {
+        let m = mean_of(random::gumbel(&key, &[n], DType::F64, mode));
+        assert!((m - euler_gamma).abs() < 0.02, "{mode:?}: {m}");
+    }
+    // The Cauchy median is 0: half the samples on each side.
+    let c = random::cauchy(&key, &[n], DType::F64)
+        .to_vec::<f64>()
+        .unwrap();
+    let negative = c.iter().filter(|&&v| v < 0.0).count() as f64 / n as f64;
+    assert!((negative - 0.5).abs() < 0.01, "{negative}");
+    let r = random::rademacher(&key, &[n], DType::I64)
+        .to_vec::<i64>()
+        .unwrap();
+    assert!(r.iter().all(|&v| v == 1 || v == -1));
+    let ones = r.iter().filter(|&&v| v == 1).count() as f64 / n as f64;
+    assert!((ones - 0.5).abs() < 0.01, "{ones}");
+    // Category frequencies follow softmax(logits).
+    let p = [0.1, 0.2, 0.3, 0.4];
+    let logits = Array::from(p.map(f64::ln));
+    let draws = random::categorical(&key, &logits, -1, Some(&[n]), true, GumbelMode::Low);
+    let draws = draws.to_vec::<i64>().unwrap();
+    for (i, want) in p.iter().enumerate() {
+        let got = draws.iter().filter(|&&d| d == i as i64).count() as f64 / n as f64;
+        assert!((got - want).abs() < 0.01, "category {i}: {got} vs {want}");
+    }
+    // Draws with p follow p; draws without replacement are distinct.
+    let weights = Array::from(p);
+    let draws = random::choice(&key, 4, ChoiceSpec::new(&[n]).p(&weights));
+    let draws = draws.to_vec::<i64>().unwrap();
+    for (i, want) in p.iter().enumerate() {
+        let got = draws.iter().filter(|&&d| d == i as i64).count() as f64 / n as f64;
+        assert!((got - want).abs() < 0.01, "choice {i}: {got} vs {want}");
+    }
+    for seed in 0..20 {
+        let spec = ChoiceSpec::new(&[4]).replace(false).p(&weights);
+        let mut picked = random::choice(&PRNGKey(seed), 4, spec)
+            .to_vec::<i64>()
+            .unwrap();
+        picked.sort_unstable();
+        assert_eq!(picked, [0, 1, 2, 3]);
+    }
+    // Orthogonal matrices: Q Qᵀ = I.
+    let q = random::orthogonal(&key, 4, &[], DType::F64, None)
+        .to_vec::<f64>()
+        .unwrap();
+    for i in 0..4 {
+        for j in 0..4 {
+            let dot: f64 = (0..4).map(|k| q[4 * i + k] * q[4 * j + k]).sum();
+            assert!((dot - f64::from(u8::from(i == j))).abs() < 1e-12);
+        }
+    }
+}
+
+#[test]
+fn misuse_panics_with_clear_messages() {
+    x64();
+    let key = PRNGKey(0);
+    let check = |f: &dyn Fn(), needles: &[&str]| {
+        let message = panic_message(f);
+        for needle in needles {
+            assert!(message.contains(needle), "{needle:?} not in {message:?}");
+        }
+    };
+    check(
+        &|| {
+            random::exponential(&key, &[3], DType::I32);
+        },
+        &["rjax::random::exponential", "float dtype", "int32"],
+    );
+    check(
+        &|| {
+            random::gumbel(&random::split(&key, 2), &[3], DType::F32, GumbelMode::Low);
+        },
+        &["rjax::random::gumbel", "u32[2,2]"],
+    );
+    check(
+        &|| {
+            random::rademacher(&key, &[3], DType::U8);
+        },
+        &["rjax::random::rademacher", "uint8"],
+    );
+    let logits = Array::from([[0.0f32, 1.0, 2.0], [2.0, 1.0, 0.0]]);
+    check(
+        &|| {
+            random::categorical(&key, &logits, 2, None, true, GumbelMode::Low);
+        },
+        &["rjax::random::categorical", "axis 2", "rank 2"],
+    );
+    check(
+        &|| {
+            random::categorical(&key, &logits, -1, Some(&[3]), true, GumbelMode::Low);
+        },
+        &["batch shape [2]", "[3]"],
+    );
+    check(
+        &|| {
+            random::categorical(&key, &logits, -1, Some(&[4, 2]), false, GumbelMode::Low);
+        },
+        &["without replacement (4)", "categories (3)"],
+    );
+    check(
+        &|| {
+            random::categorical(
+                &key,
+                &Array::from([1i32, 2]),
+                -1,
+                None,
+                true,
+                GumbelMode::Low,
+            );
+        },
+        &["float dtype", "i32[2]"],
+    );
+    check(
+        &|| {
+            random::choice(&key, 3, ChoiceSpec::new(&[4]).replace(false));
+        },
+        &[
+            "rjax::random::choice",
+            "larger sample (size 4)",
+            "population (size 3)",
+        ],
+    );
+    check(
+        &|| {
+            random::choice(&key, 0, ChoiceSpec::new(&[2]));
+        },
+        &["a must be greater than 0"],
+    );
+    check(
+        &|| {
+            let p = Array::from([0.5f32, 0.5]);
+            random::choice(&key, 3, ChoiceSpec::new(&[2]).p(&p));
+        },
+        &["p has shape [2]", "a.shape[axis] is 3"],
+    );
+    check(
+        &|| {
+            random::choice_of(&key, &Array::scalar(3.0f32), ChoiceSpec::new(&[2]), 0);
+        },
+        &["rjax::random::choice_of", "at least one dimension"],
+    );
+    check(
+        &|| {
+            random::choice_of(&key, &logits, ChoiceSpec::new(&[2]), -3);
+        },
+        &["axis -3", "rank 2"],
+    );
+    let mean = distribution_cases::mean();
+    check(
+        &|| {
+            let cov = Array::from([[1.0f64, 0.0], [0.0, 1.0]]);
+            random::multivariate_normal(&key, &mean, &cov, None, None, CovarianceFactor::Cholesky);
+        },
+        &[
+            "rjax::random::multivariate_normal",
+            "cov.shape == (..., n, n)",
+            "n=3",
+        ],
+    );
+    check(
+        &|| {
+            let cov = distribution_cases::cov();
+            let mean = Array::from([[0.0f64; 3]; 2]);
+            random::multivariate_normal(
+                &key,
+                &mean,
+                &cov,
+                Some(&[5]),
+                None,
+                CovarianceFactor::Cholesky,
+            );
+        },
+        &[
+            "batch shapes of mean [2] and cov []",
+            "shape argument Some([5])",
+        ],
+    );
+    check(
+        &|| {
+            random::multivariate_normal(
+                &key,
+                &Array::scalar(1.0f64),
+                &distribution_cases::cov(),
+                None,
+                None,
+                CovarianceFactor::Cholesky,
+            );
+        },
+        &["mean.ndim >= 1"],
+    );
+    check(
+        &|| {
+            random::orthogonal(&key, 3, &[], DType::I64, None);
+        },
+        &["rjax::random::orthogonal", "float dtype"],
+    );
+}

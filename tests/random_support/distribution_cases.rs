@@ -1,0 +1,121 @@
+//! The cases of `tests/golden/random_distributions.py`: the samplers beyond the basic ones.
+
+use super::{Sample, input_key};
+use rjax::random::{self, ChoiceSpec, CovarianceFactor, GumbelMode};
+use rjax::{Array, DType};
+
+type Sampler = fn(&Array, &[usize], DType) -> Array;
+
+/// A static name built at run time (the tables are built once per test).
+fn name(text: String) -> &'static str {
+    Box::leak(text.into_boxed_str())
+}
+
+/// The golden file's logits (a category of probability 0 in the first row).
+fn logits() -> Array {
+    Array::from([
+        [-2.3f32, -1.6, -1.2, -0.9, f32::NEG_INFINITY],
+        [-0.7, -2.3, -2.3, -1.6, -2.3],
+    ])
+}
+
+fn probabilities() -> Array {
+    Array::from([0.1f32, 0.2, 0.3, 0.4, 0.0])
+}
+
+/// `arange(12, float32).reshape(3, 4)`.
+fn population() -> Array {
+    Array::from_vec((0..12).map(|i| i as f32).collect::<Vec<f32>>()).reshape(&[3, 4])
+}
+
+pub fn mean() -> Array {
+    Array::from([1.0f64, -2.0, 0.5])
+}
+
+pub fn cov() -> Array {
+    Array::from([[2.0f64, 0.5, 0.1], [0.5, 1.0, 0.2], [0.1, 0.2, 0.7]])
+}
+
+fn as_f32(x: &Array) -> Array {
+    rjax::lax::convert_element_type(x, DType::F32)
+}
+
+/// Every golden case as an input key and the Rust call on it.
+pub fn cases() -> Vec<(&'static str, Array, Sample)> {
+    use DType::*;
+    let dtypes = [
+        (F32, "float32"),
+        (F64, "float64"),
+        (F16, "float16"),
+        (BF16, "bfloat16"),
+    ];
+    let samplers: [(&str, Sampler); 4] = [
+        ("exponential", random::exponential),
+        ("laplace", random::laplace),
+        ("logistic", random::logistic),
+        ("cauchy", random::cauchy),
+    ];
+    let mut named: Vec<(&'static str, Sample)> = Vec::new();
+    for (fn_name, sampler) in samplers {
+        for (dtype, dtype_name) in dtypes {
+            for (shape, spelt) in [(&[5][..], "(5,)"), (&[2, 3][..], "(2,3)")] {
+                let call = move |k: &Array| sampler(k, shape, dtype);
+                named.push((
+                    name(format!("{fn_name}(PRNGKey(0),{spelt},{dtype_name})")),
+                    Box::new(call),
+                ));
+            }
+        }
+        let call = move |k: &Array| sampler(k, &[1000], F32);
+        named.push((
+            name(format!("{fn_name}(PRNGKey(7),(1000,),float32)")),
+            Box::new(call),
+        ));
+    }
+    for (dtype, dtype_name) in dtypes {
+        for (mode, mode_name) in [(GumbelMode::Low, "low"), (GumbelMode::High, "high")] {
+            let call = move |k: &Array| random::gumbel(k, &[6], dtype, mode);
+            named.push((
+                name(format!("gumbel(PRNGKey(1),(6,),{dtype_name},{mode_name})")),
+                Box::new(call),
+            ));
+        }
+    }
+    let spec = ChoiceSpec::new;
+    named.extend(keyed! {
+        "gumbel(PRNGKey(2),(1000,),float32,low)" => |k| random::gumbel(k, &[1000], F32, GumbelMode::Low);
+        "rademacher(PRNGKey(0),(10,),int32)" => |k| random::rademacher(k, &[10], I32);
+        "rademacher(PRNGKey(3),(2,3),int64)" => |k| random::rademacher(k, &[2, 3], I64);
+        "rademacher(PRNGKey(3),(4,),float32)" => |k| random::rademacher(k, &[4], F32);
+        "categorical(PRNGKey(0),[0,1,2,3],-1,None,True)" => |k| random::categorical(k, &Array::from([0.0f32, 1.0, 2.0, 3.0]), -1, None, true, GumbelMode::Low);
+        "categorical(PRNGKey(1),logits,-1,None,True)" => |k| random::categorical(k, &logits(), -1, None, true, GumbelMode::Low);
+        "categorical(PRNGKey(1),logits,0,None,True)" => |k| random::categorical(k, &logits(), 0, None, true, GumbelMode::Low);
+        "categorical(PRNGKey(2),logits,-1,(20,2),True)" => |k| random::categorical(k, &logits(), -1, Some(&[20, 2]), true, GumbelMode::Low);
+        "categorical(PRNGKey(2),logits,-1,(3,2),False)" => |k| random::categorical(k, &logits(), -1, Some(&[3, 2]), false, GumbelMode::Low);
+        "categorical(PRNGKey(4),logits64,1,None,True)" => |k| random::categorical(k, &rjax::lax::convert_element_type(&logits(), F64), 1, None, true, GumbelMode::Low);
+        "choice(PRNGKey(0),5,(3,),True,None)" => |k| random::choice(k, 5, spec(&[3]));
+        "choice(PRNGKey(0),5,(),True,None)" => |k| random::choice(k, 5, spec(&[]));
+        "choice(PRNGKey(1),5,(2,2),False,None)" => |k| random::choice(k, 5, spec(&[2, 2]).replace(false));
+        "choice(PRNGKey(2),5,(8,),True,p)" => |k| random::choice(k, 5, spec(&[8]).p(&probabilities()));
+        "choice(PRNGKey(3),5,(3,),False,p)" => |k| random::choice(k, 5, spec(&[3]).replace(false).p(&probabilities()));
+        "choice(PRNGKey(3),5,(3,),False,p64)" => |k| random::choice(k, 5, spec(&[3]).replace(false).p(&rjax::lax::convert_element_type(&probabilities(), F64)));
+        "choice_of(PRNGKey(4),A,(2,),True,None,1)" => |k| random::choice_of(k, &population(), spec(&[2]), 1);
+        "choice_of(PRNGKey(4),A,(2,),False,None,0)" => |k| random::choice_of(k, &population(), spec(&[2]).replace(false), 0);
+        "choice_of(PRNGKey(5),A,(5,),True,p,1)" => |k| random::choice_of(k, &population(), spec(&[5]).p(&Array::from([0.1f32, 0.2, 0.3, 0.4])), 1);
+        "choice_of(PRNGKey(5),A,(3,),False,p,1)" => |k| random::choice_of(k, &population(), spec(&[3]).replace(false).p(&Array::from([0.1f32, 0.2, 0.3, 0.4])), 1);
+        "choice_of(PRNGKey(6),A,(0,),True,None,0)" => |k| random::choice_of(k, &population(), spec(&[0]), 0);
+        "multivariate_normal(PRNGKey(2),mean[2,3],cov,None,float64,cholesky)" => |k| random::multivariate_normal(k, &rjax::numpy::stack(&[&mean(), &(-&mean())], 0), &cov(), None, None, CovarianceFactor::Cholesky);
+        "orthogonal(PRNGKey(0),3,(),float32,None)" => |k| random::orthogonal(k, 3, &[], F32, None);
+        "orthogonal(PRNGKey(1),3,(2,),float64,None)" => |k| random::orthogonal(k, 3, &[2], F64, None);
+        "orthogonal(PRNGKey(2),2,(),float64,4)" => |k| random::orthogonal(k, 2, &[], F64, Some(4));
+        "orthogonal(PRNGKey(2),4,(),float64,2)" => |k| random::orthogonal(k, 4, &[], F64, Some(2));
+    });
+    named.extend(keyed! {
+        "multivariate_normal(PRNGKey(0),mean,cov,(4,),float64,cholesky)" => |k| random::multivariate_normal(k, &mean(), &cov(), Some(&[4]), Some(F64), CovarianceFactor::Cholesky);
+        "multivariate_normal(PRNGKey(1),mean32,cov32,None,float32,cholesky)" => |k| random::multivariate_normal(k, &as_f32(&mean()), &as_f32(&cov()), None, Some(F32), CovarianceFactor::Cholesky);
+    });
+    named
+        .into_iter()
+        .map(|(name, call)| (name, input_key(name), call))
+        .collect()
+}
