@@ -101,9 +101,42 @@ pub enum Error {
     /// reached, a process that did not arrive in time, a call out of order.
     #[error("rjax::distributed: {0}")]
     Distributed(String),
+
+    /// An error raised by user code in its own words ([`Error::msg`]): a closure that rjax
+    /// transforms, a callback, a training loop returning [`Result`].
+    #[error("{0}")]
+    Message(String),
+
+    /// An error of another library, kept as the [source](std::error::Error::source)
+    /// ([`Error::other`] and the `From` conversions: I/O, parsing, UTF-8, formatting).
+    #[error(transparent)]
+    Other(Box<dyn std::error::Error + Send + Sync + 'static>),
 }
 
 impl Error {
+    /// An error with `message`, for user code that fails in its own words:
+    ///
+    /// ```
+    /// use rjax::{Array, Error, grad};
+    ///
+    /// let loss = |x: Array| -> rjax::Result<Array> {
+    ///     if x.size() == 0 {
+    ///         return Err(Error::msg("the batch is empty"));
+    ///     }
+    ///     Ok((&x * &x).sum())
+    /// };
+    /// let error = grad(loss)(Array::from_vec(Vec::<f32>::new())).unwrap_err();
+    /// assert_eq!(error.to_string(), "the batch is empty");
+    /// ```
+    pub fn msg(message: impl std::fmt::Display) -> Self {
+        Error::Message(message.to_string())
+    }
+
+    /// `error`, another library's error, as an rjax error that keeps it as its source.
+    pub fn other(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Error::Other(Box::new(error))
+    }
+
     /// An [`Error::Distributed`].
     pub(crate) fn distributed(message: impl Into<String>) -> Self {
         Error::Distributed(message.into())
@@ -117,3 +150,24 @@ impl Error {
         }
     }
 }
+
+/// Conversions from the standard library's common errors, so that `?` works on them inside
+/// functions returning [`Result`]; each is kept as the [`Error::Other`] source.
+macro_rules! from_std_errors {
+    ($($error:ty),* $(,)?) => {$(
+        impl From<$error> for Error {
+            fn from(error: $error) -> Self {
+                Error::other(error)
+            }
+        }
+    )*};
+}
+
+from_std_errors!(
+    std::io::Error,
+    std::fmt::Error,
+    std::num::ParseIntError,
+    std::num::ParseFloatError,
+    std::str::Utf8Error,
+    std::string::FromUtf8Error,
+);

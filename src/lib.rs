@@ -68,6 +68,16 @@
 //!   looked), compiling (with XLA's message), transferring and executing. PJRT's own errors keep
 //!   the plugin's message, status code and failing C API function ([`Error::Pjrt`]). An eager
 //!   operation that fails at run time (a device out of memory) panics with PJRT's message.
+//! - **User code.** Closures that rjax transforms may return [`Result`] and fail in their own
+//!   words: [`Error::msg`] makes an error from a message, [`Error::other`] wraps another
+//!   library's error, and `?` converts the standard library's I/O, parsing, UTF-8 and
+//!   formatting errors. `grad`, `jit` and the other transformations return such an error
+//!   unchanged.
+//! - **No `try_` twins.** Trace-time misuse has no `Result`-returning twin of each operation
+//!   (`try_add`, `try_matmul`, ...): like NumPy's and `ndarray`'s operators, a wrong shape is a
+//!   bug in the program, found on its first run with the caller's line, and one set of
+//!   operations keeps the API one size. Code that takes shapes from outside (a file, a user)
+//!   checks them with [`Array::shape`] and [`Array::dtype`] before calling.
 //! - Nothing is silently truncated or read out of bounds, and every C object is freed exactly
 //!   once.
 

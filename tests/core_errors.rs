@@ -110,3 +110,44 @@ fn misuse_under_jit_panics_naming_the_op_and_the_types() {
     let twice: Array = jit(|x: Array| lax::add(&x, &x)).call(f32s(&[2])).unwrap();
     assert_eq!(twice.to_vec::<f32>().unwrap(), vec![2.0, 2.0]);
 }
+
+/// User code fails in its own words: `Error::msg` and `?` on the standard library's errors
+/// (kept as the source) inside closures that rjax transforms, and the message comes back
+/// unchanged from `grad` and `jit`.
+#[test]
+fn user_code_can_raise_its_own_errors() {
+    use std::error::Error as _;
+
+    let loss = |x: Array| -> rjax::Result<Array> {
+        if x.size() == 0 {
+            return Err(rjax::Error::msg(format!(
+                "empty batch of shape {:?}",
+                x.shape()
+            )));
+        }
+        Ok((&x * &x).sum())
+    };
+    let error = rjax::grad(loss)(Array::from_vec(Vec::<f32>::new())).unwrap_err();
+    assert_eq!(error.to_string(), "empty batch of shape [0]");
+    assert!(matches!(error, rjax::Error::Message(_)));
+
+    let scaled = rjax::jit(|x: Array| -> rjax::Result<Array> {
+        let factor: f32 = "2.5x".parse()?;
+        Ok(x * factor)
+    });
+    let error = scaled.call(Array::from(1.0f32)).unwrap_err();
+    assert_eq!(error.to_string(), "invalid float literal");
+    assert!(
+        error.source().is_none(),
+        "transparent: the parse error is the error itself"
+    );
+    assert!(matches!(error, rjax::Error::Other(_)));
+
+    let io = rjax::Error::from(std::io::Error::new(
+        std::io::ErrorKind::NotFound,
+        "no checkpoint",
+    ));
+    assert_eq!(io.to_string(), "no checkpoint");
+    let wrapped = rjax::Error::other(std::fmt::Error);
+    assert_eq!(wrapped.to_string(), std::fmt::Error.to_string());
+}
