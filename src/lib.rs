@@ -25,6 +25,9 @@
 //! - [`vmap`] and [`vmap_with`] ([`InAxes`], [`OutAxes`]): vectorization by batching every
 //!   primitive; [`jacfwd`], [`jacrev`], [`jacobian`], [`hessian`] built on it.
 //! - [`custom_jvp`], [`custom_vjp`], [`stop_gradient`]: user-defined derivatives.
+//! - [`checkpoint`] (alias [`remat`]), [`checkpoint_name`], [`checkpoint_policies`]: gradient
+//!   checkpointing (`jax.checkpoint`), recomputing in the backward pass what a policy does
+//!   not save.
 //! - [`lax`]: the primitives with JAX's names; [`control_flow`]: `cond`, `switch`,
 //!   `while_loop`, `fori_loop`, `scan`, `map` (also in `lax`).
 //! - [`numpy`]: `jax.numpy` — creation, elementwise math, reductions and statistics,
@@ -86,6 +89,7 @@ mod argnums;
 mod array;
 mod autodiff;
 pub mod callback;
+mod checkpoint;
 pub mod compilation_cache;
 pub mod config;
 pub mod control_flow;
@@ -125,6 +129,11 @@ pub use autodiff::{
     grad, grad_with_aux, jvp, linearize, value_and_grad, value_and_grad_with_aux, vjp,
 };
 pub use callback::{debug, pure_callback};
+pub use checkpoint::policies as checkpoint_policies;
+pub use checkpoint::{
+    CheckpointOptions, Policy, checkpoint, checkpoint_name, checkpoint_name_tree,
+    checkpoint_static, checkpoint_with, remat,
+};
 pub use core::Primitive;
 pub use custom_derivatives::{custom_jvp, custom_vjp, stop_gradient, stop_gradient_tree};
 pub use dispatch::default_client;

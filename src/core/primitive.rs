@@ -9,6 +9,7 @@ use std::fmt;
 
 use crate::abstract_value::ShapedArray;
 use crate::callback::CallbackOp;
+use crate::checkpoint::{self, CheckpointParams};
 use crate::control_flow::rules as control_flow;
 use crate::custom_derivatives::{self, BwdFn, FwdFn, JvpFn, Rule};
 use crate::jaxpr::JaxprRef;
@@ -223,6 +224,14 @@ pub enum Primitive {
     ShardMap(ShardMapParams),
     /// A collective over named mesh axes, inside a `shard_map` body.
     Collective(CollectiveOp),
+    /// JAX's `remat2` (`jax.checkpoint`): a call of a closed jaxpr whose derivative recomputes
+    /// the values its policy does not save. Arguments: the jaxpr's inputs.
+    Checkpoint(CheckpointParams),
+    /// JAX's `name` (`checkpoint_name`): the identity, naming a value for checkpoint policies.
+    CheckpointName {
+        /// The name.
+        name: String,
+    },
 }
 
 impl Primitive {
@@ -265,6 +274,8 @@ impl Primitive {
             Primitive::ShardingConstraint { .. } => "sharding_constraint",
             Primitive::ShardMap(_) => "shard_map",
             Primitive::Collective(op) => op.name(),
+            Primitive::Checkpoint(_) => "remat2",
+            Primitive::CheckpointName { .. } => "name",
         }
     }
 
@@ -373,6 +384,8 @@ impl Primitive {
             }
             Primitive::ShardMap(params) => params.abstract_eval(avals),
             Primitive::Collective(op) => one(op.abstract_eval(avals)),
+            Primitive::Checkpoint(params) => params.abstract_eval(avals),
+            Primitive::CheckpointName { .. } => one(checkpoint::name_abstract_eval(avals)),
         }
     }
 
@@ -410,6 +423,7 @@ impl Primitive {
             }
             Primitive::ShardMap(params) => return params.lower(f, args, avals_in, avals_out),
             Primitive::HostCallback(op) => return op.lower(f, args, avals_in, avals_out),
+            Primitive::Checkpoint(params) => return params.lower(f, args, avals_in, avals_out),
             _ => {}
         }
         let out = &avals_out[0];
@@ -517,11 +531,13 @@ impl Primitive {
                 one(sharding::constraint::lower(sharding, f, args, avals_in))
             }
             Primitive::Collective(op) => op.lower(f, args, avals_in, out).map(|v| vec![v]),
+            Primitive::CheckpointName { .. } => one(args[0].clone()),
             Primitive::Cond { .. }
             | Primitive::While { .. }
             | Primitive::Scan { .. }
             | Primitive::ShardMap(_)
-            | Primitive::HostCallback(_) => unreachable!("lowered above"),
+            | Primitive::HostCallback(_)
+            | Primitive::Checkpoint(_) => unreachable!("lowered above"),
         }
     }
 
@@ -697,6 +713,8 @@ impl Primitive {
                 ]
             }
             Primitive::Collective(op) => op.params_text(),
+            Primitive::Checkpoint(params) => params.params_text(),
+            Primitive::CheckpointName { name } => vec![format!("name={name}")],
         }
     }
 }

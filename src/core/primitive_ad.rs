@@ -10,7 +10,7 @@ use crate::jaxpr::eval_jaxpr;
 use crate::lax::{
     dot_ad, elementwise_ad, indexing_ad, linalg_ad, ordering_ad, reduction_ad, structural_ad,
 };
-use crate::{Array, Result, core::bind, custom_derivatives};
+use crate::{Array, Result, checkpoint, core::bind, custom_derivatives};
 
 /// One output's (primal, tangent) as the pair of vectors the JVP returns.
 fn one((primal, tangent): (Array, Tangent)) -> (Vec<Array>, Vec<Tangent>) {
@@ -139,6 +139,10 @@ impl Primitive {
                 ..
             } => control_flow::while_jvp(self, *cond_nconsts, *body_nconsts, primals, tangents),
             Primitive::Scan { .. } => control_flow::scan_jvp(self, primals, tangents),
+            Primitive::Checkpoint(params) => checkpoint::checkpoint_jvp(params, primals, tangents),
+            Primitive::CheckpointName { name } => {
+                Ok(one(checkpoint::name_jvp(name, &primals[0], &tangents[0])?))
+            }
         }
     }
 
@@ -168,6 +172,9 @@ impl Primitive {
                 return crate::sharding::shard_map::rules::transpose(params, cts, inputs);
             }
             Primitive::HostCallback(op) => return Err(op.error("callbacks cannot be transposed")),
+            Primitive::Checkpoint(params) => {
+                return checkpoint::checkpoint_transpose(params, cts, inputs);
+            }
             _ => {}
         }
         let ct = cts[0].instantiate()?;
@@ -201,6 +208,7 @@ impl Primitive {
                 crate::sharding::constraint::transpose(sharding, &ct)
             }
             Primitive::Collective(op) => crate::sharding::collectives::rules::transpose(op, &ct),
+            Primitive::CheckpointName { .. } => Ok(checkpoint::name_transpose(&ct)),
             Primitive::Compare(_)
             | Primitive::IsFinite
             | Primitive::BitcastConvertType { .. }
@@ -217,7 +225,8 @@ impl Primitive {
             | Primitive::While { .. }
             | Primitive::Scan { .. }
             | Primitive::ShardMap(_)
-            | Primitive::HostCallback(_) => unreachable!("transposed above"),
+            | Primitive::HostCallback(_)
+            | Primitive::Checkpoint(_) => unreachable!("transposed above"),
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::lax::{
     dot_batch, elementwise_batch, indexing_batch, linalg_batch, ordering_batch, reduction_batch,
     structural_batch,
 };
-use crate::{Array, Result, core::bind, custom_derivatives};
+use crate::{Array, Result, checkpoint, core::bind, custom_derivatives};
 
 impl Primitive {
     /// The results of this primitive applied to `values` batched along `dims` (at least one
@@ -127,6 +127,10 @@ impl Primitive {
             Primitive::Collective(op) => {
                 crate::sharding::collectives::rules::batch(op, values, dims)
             }
+            Primitive::Checkpoint(params) => {
+                checkpoint::checkpoint_batch(params, axis_size, values, dims)
+            }
+            Primitive::CheckpointName { name } => checkpoint::name_batch(name, &values[0], dims[0]),
         }
     }
 

@@ -36,6 +36,7 @@ impl Primitive {
             Primitive::While { cond, body, .. } => vec![&cond.0, &body.0],
             Primitive::Scan { body, .. } => vec![&body.0],
             Primitive::ShardMap(params) => vec![&params.body.0],
+            Primitive::Checkpoint(params) => vec![&params.jaxpr.0],
             Primitive::Unary(_)
             | Primitive::Binary(_)
             | Primitive::Compare(_)
@@ -64,7 +65,8 @@ impl Primitive {
             | Primitive::StopGradient
             | Primitive::CustomLin { .. }
             | Primitive::ShardingConstraint { .. }
-            | Primitive::Collective(_) => Vec::new(),
+            | Primitive::Collective(_)
+            | Primitive::CheckpointName { .. } => Vec::new(),
         }
     }
 }

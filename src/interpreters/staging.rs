@@ -143,6 +143,11 @@ impl Trace for StagingTrace {
                             self, parent, primitive, args,
                         );
                     }
+                    Primitive::Checkpoint(params) => {
+                        return crate::checkpoint::checkpoint_partial_eval(
+                            self, parent, params, args,
+                        );
+                    }
                     _ => {}
                 }
             }

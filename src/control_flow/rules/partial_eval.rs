@@ -75,6 +75,7 @@ pub(super) fn eqn_unknown_outputs(
             }
         }
         Primitive::ShardMap(params) => unknown_outputs(&params.body.0, in_unknown),
+        Primitive::Checkpoint(params) => unknown_outputs(&params.jaxpr.0, in_unknown),
         _ => vec![true; n_out],
     }
 }
