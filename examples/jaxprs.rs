@@ -107,25 +107,15 @@ fn main() -> Result<()> {
     show("grad_f_A", grad_argnums(f, Argnum::<1>), &args, options)?;
     show(
         "hessian_f_x",
-        hessian_argnums::<_, _, Array, _, _, Array>(f, Argnum::<0>),
+        hessian_argnums(f, Argnum::<0>),
         &args,
         options,
     )?;
-    show(
-        "jacfwd_f_x",
-        jacfwd_argnums::<_, _, Array, _, _, Array>(f, Argnum::<0>),
-        &args,
-        options,
-    )?;
-    show(
-        "jacrev_f_x",
-        jacrev_argnums::<_, _, Array, _, _, Array>(f, Argnum::<0>),
-        &args,
-        options,
-    )?;
+    show("jacfwd_f_x", jacfwd_argnums(f, Argnum::<0>), &args, options)?;
+    show("jacrev_f_x", jacrev_argnums(f, Argnum::<0>), &args, options)?;
     show(
         "jacrev_jacrev_f_x",
-        jacrev_argnums::<_, _, Array, _, _, Array>(
+        jacrev_argnums(
             |args: (Array, Array, Array)| -> rjax::Result<Array> {
                 jacrev_argnums(f, Argnum::<0>)(args)
             },
@@ -140,13 +130,13 @@ fn main() -> Result<()> {
     show("fvec", fvec, &vec_args, options)?;
     show(
         "jacfwd_fvec_x",
-        jacfwd_argnums::<_, _, Array, _, _, Array>(fvec, Argnum::<0>),
+        jacfwd_argnums(fvec, Argnum::<0>),
         &vec_args,
         options,
     )?;
     show(
         "jacrev_fvec_x",
-        jacrev_argnums::<_, _, Array, _, _, Array>(fvec, Argnum::<0>),
+        jacrev_argnums(fvec, Argnum::<0>),
         &vec_args,
         options,
     )?;

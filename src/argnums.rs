@@ -10,6 +10,7 @@
 //! # Ok::<(), rjax::Error>(())
 //! ```
 
+use crate::jacobian::{HessianOf, JacobianOf};
 use crate::tree::{FnOutput, Pytree};
 use crate::{Array, Result, grad, hessian, jacfwd, jacrev, value_and_grad};
 
@@ -57,40 +58,47 @@ where
 }
 
 /// The forward-mode Jacobian with respect to the arguments `argnums` selects.
-pub fn jacfwd_argnums<F, In, Out, R, S, J>(f: F, _argnums: S) -> impl Fn(In) -> Result<J>
+pub fn jacfwd_argnums<F, In, Out, R, S>(
+    f: F,
+    _argnums: S,
+) -> impl Fn(In) -> Result<<Out as JacobianOf<S::Selected>>::Jacobian>
 where
     F: Fn(In) -> R,
     R: FnOutput<Out>,
     In: Pytree,
-    Out: Pytree,
+    Out: JacobianOf<S::Selected>,
     S: Argnums<In>,
-    J: Pytree,
 {
     move |input: In| jacfwd(|selected| f(S::replace(&input, selected)))(S::select(&input))
 }
 
 /// The reverse-mode Jacobian with respect to the arguments `argnums` selects.
-pub fn jacrev_argnums<F, In, Out, R, S, J>(f: F, _argnums: S) -> impl Fn(In) -> Result<J>
+pub fn jacrev_argnums<F, In, Out, R, S>(
+    f: F,
+    _argnums: S,
+) -> impl Fn(In) -> Result<<Out as JacobianOf<S::Selected>>::Jacobian>
 where
     F: Fn(In) -> R,
     R: FnOutput<Out>,
     In: Pytree,
-    Out: Pytree,
+    Out: JacobianOf<S::Selected>,
     S: Argnums<In>,
-    J: Pytree,
 {
     move |input: In| jacrev(|selected| f(S::replace(&input, selected)))(S::select(&input))
 }
 
 /// The Hessian with respect to the arguments `argnums` selects.
-pub fn hessian_argnums<F, In, Out, R, S, H>(f: F, _argnums: S) -> impl Fn(In) -> Result<H>
+pub fn hessian_argnums<F, In, Out, R, S>(
+    f: F,
+    _argnums: S,
+) -> impl Fn(In) -> Result<HessianOf<Out, S::Selected>>
 where
     F: Fn(In) -> R,
     R: FnOutput<Out>,
     In: Pytree,
-    Out: Pytree,
+    Out: JacobianOf<S::Selected>,
+    Out::Jacobian: JacobianOf<S::Selected>,
     S: Argnums<In>,
-    H: Pytree,
 {
     move |input: In| hessian(|selected| f(S::replace(&input, selected)))(S::select(&input))
 }

@@ -9,15 +9,19 @@
 //! The Jacobian of an output leaf of shape `out` with respect to an input leaf of shape `in`
 //! has shape `out + in`. For pytrees, the result has the output's structure with each leaf
 //! replaced by the input's structure (JAX's layout): for an `Array` input it is shaped like the
-//! output, for an `Array` output like the input. The caller names the result type.
+//! output, for an `Array` output like the input. [`JacobianOf`] spells that layout as a type,
+//! so the result type is inferred.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::hash::Hash;
 
 use crate::core::{Primitive, bind1};
 use crate::interpreters::batching::vmap_flat;
 use crate::lax::Comparison;
 use crate::lax::rules::{add, compare, convert, reshape};
-use crate::tree::{FnOutput, Pytree, TreeDef};
+use crate::tree::{FnOutput, Pytree, Static, TreeDef};
 use crate::{Array, DType, Error, Result, jvp, vjp};
 
 /// A function on flat lists of leaves.
@@ -41,6 +45,71 @@ fn nest(tree: &TreeDef, inner: &TreeDef) -> TreeDef {
         ),
     }
 }
+
+/// The type of the Jacobian of an output of type `Self` with respect to an input of type
+/// `In`: `Self`'s structure with each array leaf replaced by `In` (the type-level form of the
+/// nesting JAX's `jacfwd`/`jacrev` do). It lets [`jacfwd`], [`jacrev`], [`jacobian`] and
+/// [`hessian`] infer their result: an `Array` output and an `Array` input give an `Array`,
+/// a scalar loss of a `(w, b)` pair gives a `(w, b)`-shaped pair, a tuple of outputs a tuple
+/// of Jacobians.
+///
+/// Implemented for every container rjax flattens: `Array`, `()`, tuples, `Vec`, arrays,
+/// `Option`, `BTreeMap<String, _>` and [`Static`] (whose value is carried over).
+pub trait JacobianOf<In: Pytree>: Pytree {
+    /// The Jacobian's type.
+    type Jacobian: Pytree;
+}
+
+impl<In: Pytree> JacobianOf<In> for Array {
+    type Jacobian = In;
+}
+
+impl<In: Pytree> JacobianOf<In> for () {
+    type Jacobian = ();
+}
+
+impl<In: Pytree, T: Clone + Eq + Hash + fmt::Debug + Send + Sync + 'static> JacobianOf<In>
+    for Static<T>
+{
+    type Jacobian = Static<T>;
+}
+
+impl<In: Pytree, T: JacobianOf<In>> JacobianOf<In> for Vec<T> {
+    type Jacobian = Vec<T::Jacobian>;
+}
+
+impl<In: Pytree, T: JacobianOf<In>, const N: usize> JacobianOf<In> for [T; N] {
+    type Jacobian = [T::Jacobian; N];
+}
+
+impl<In: Pytree, T: JacobianOf<In>> JacobianOf<In> for Option<T> {
+    type Jacobian = Option<T::Jacobian>;
+}
+
+impl<In: Pytree, T: JacobianOf<In>> JacobianOf<In> for BTreeMap<String, T> {
+    type Jacobian = BTreeMap<String, T::Jacobian>;
+}
+
+macro_rules! tuple_jacobian {
+    ($($name:ident),+) => {
+        impl<In: Pytree, $($name: JacobianOf<In>),+> JacobianOf<In> for ($($name,)+) {
+            type Jacobian = ($($name::Jacobian,)+);
+        }
+    };
+}
+
+tuple_jacobian!(A);
+tuple_jacobian!(A, B);
+tuple_jacobian!(A, B, C);
+tuple_jacobian!(A, B, C, D);
+tuple_jacobian!(A, B, C, D, E);
+tuple_jacobian!(A, B, C, D, E, F);
+tuple_jacobian!(A, B, C, D, E, F, G);
+tuple_jacobian!(A, B, C, D, E, F, G, H);
+
+/// The type of `f`'s Hessian: the Jacobian of the Jacobian.
+pub(crate) type HessianOf<Out, In> =
+    <<Out as JacobianOf<In>>::Jacobian as JacobianOf<In>>::Jacobian;
 
 /// Checks that every leaf is real floating point, as JAX's `_check_input_dtype_jacfwd` and
 /// `_check_output_dtype_jacrev` do.
@@ -220,23 +289,28 @@ where
 ///
 /// The Jacobian of an output of shape `out` with respect to an input of shape `in` has shape
 /// `out + in`; for pytrees, the result has the output's structure with each leaf replaced by
-/// the input's structure, and the caller names its type.
+/// the input's structure ([`JacobianOf`]), so its type is inferred.
 ///
 /// ```
 /// use rjax::{Array, jacfwd};
-/// let j: Array = jacfwd(|x: Array| x.sin() * 2.0)(Array::from([0.0f32, 1.0]))?;
+/// let j = jacfwd(|x: Array| x.sin() * 2.0)(Array::from([0.0f32, 1.0]))?;
 /// assert_eq!(j.shape(), [2, 2]);
+/// // A scalar of a pair: the Jacobian is a pair shaped like the input.
+/// let (dw, db) = jacfwd(|(w, b): (Array, Array)| (&w * &b).sum())((
+///     Array::from([1.0f32, 2.0]),
+///     Array::from([3.0f32, 4.0]),
+/// ))?;
+/// assert_eq!((dw.to_vec::<f32>()?, db.to_vec::<f32>()?), (vec![3.0, 4.0], vec![1.0, 2.0]));
 /// # Ok::<(), rjax::Error>(())
 /// ```
-pub fn jacfwd<F, In, Out, R, J>(f: F) -> impl Fn(In) -> Result<J>
+pub fn jacfwd<F, In, Out, R>(f: F) -> impl Fn(In) -> Result<Out::Jacobian>
 where
     F: Fn(In) -> R,
     R: FnOutput<Out>,
     In: Pytree,
-    Out: Pytree,
-    J: Pytree,
+    Out: JacobianOf<In>,
 {
-    move |x| jacobian_with::<F, In, Out, R, J>(&f, x, jacfwd_flat, 1)
+    move |x| jacobian_with::<F, In, Out, R, Out::Jacobian>(&f, x, jacfwd_flat, 1)
 }
 
 /// The Jacobian of `f` by reverse mode (JAX's `jax.jacrev`): `vmap` of the `vjp` pullback over
@@ -249,25 +323,23 @@ where
 /// assert_eq!(j.to_vec::<f32>()?, [2.0, 4.0]);
 /// # Ok::<(), rjax::Error>(())
 /// ```
-pub fn jacrev<F, In, Out, R, J>(f: F) -> impl Fn(In) -> Result<J>
+pub fn jacrev<F, In, Out, R>(f: F) -> impl Fn(In) -> Result<Out::Jacobian>
 where
     F: Fn(In) -> R,
     R: FnOutput<Out>,
     In: Pytree,
-    Out: Pytree,
-    J: Pytree,
+    Out: JacobianOf<In>,
 {
-    move |x| jacobian_with::<F, In, Out, R, J>(&f, x, jacrev_flat, 1)
+    move |x| jacobian_with::<F, In, Out, R, Out::Jacobian>(&f, x, jacrev_flat, 1)
 }
 
 /// The Jacobian of `f` (JAX's `jax.jacobian`, which is [`jacrev`]).
-pub fn jacobian<F, In, Out, R, J>(f: F) -> impl Fn(In) -> Result<J>
+pub fn jacobian<F, In, Out, R>(f: F) -> impl Fn(In) -> Result<Out::Jacobian>
 where
     F: Fn(In) -> R,
     R: FnOutput<Out>,
     In: Pytree,
-    Out: Pytree,
-    J: Pytree,
+    Out: JacobianOf<In>,
 {
     jacrev(f)
 }
@@ -282,16 +354,16 @@ where
 /// assert_eq!(h.to_vec::<f32>()?, [6.0, 0.0, 0.0, 12.0]);
 /// # Ok::<(), rjax::Error>(())
 /// ```
-pub fn hessian<F, In, Out, R, H>(f: F) -> impl Fn(In) -> Result<H>
+pub fn hessian<F, In, Out, R>(f: F) -> impl Fn(In) -> Result<HessianOf<Out, In>>
 where
     F: Fn(In) -> R,
     R: FnOutput<Out>,
     In: Pytree,
-    Out: Pytree,
-    H: Pytree,
+    Out: JacobianOf<In>,
+    Out::Jacobian: JacobianOf<In>,
 {
     move |x| {
-        jacobian_with::<F, In, Out, R, H>(
+        jacobian_with::<F, In, Out, R, HessianOf<Out, In>>(
             &f,
             x,
             |g, leaves| jacfwd_flat(&|xs| jacrev_flat(g, xs), leaves),

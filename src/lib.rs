@@ -139,7 +139,7 @@ pub use custom_derivatives::{custom_jvp, custom_vjp, stop_gradient, stop_gradien
 pub use dispatch::default_client;
 pub use dtype::{Complex, DType, Element};
 pub use error::{Error, Result};
-pub use jacobian::{hessian, jacfwd, jacobian, jacrev};
+pub use jacobian::{JacobianOf, hessian, jacfwd, jacobian, jacrev};
 pub use jit::{Compiled, DEFAULT_MAX_CACHE_ENTRIES, Jitted, Lowered, jit, make_jaxpr};
 pub use scalar::Scalar;
 pub use sharding::{device_count, devices, local_devices};

@@ -88,8 +88,8 @@ fn hessian_of_least_squares() -> anyhow::Result<()> {
     let staged: Array = jit(hessian(loss.clone())).call(x.clone())?;
     assert_close(&staged, &[4, 4], &want, "jit(hessian)")?;
     // The other compositions agree.
-    let rev_rev: Array = jacrev(jacrev::<_, _, _, _, Array>(loss.clone()))(x.clone())?;
-    let fwd_fwd: Array = jacfwd(jacfwd::<_, _, _, _, Array>(loss))(x)?;
+    let rev_rev: Array = jacrev(jacrev(loss.clone()))(x.clone())?;
+    let fwd_fwd: Array = jacfwd(jacfwd(loss))(x)?;
     assert_close(&rev_rev, &[4, 4], &want, "jacrev(jacrev)")?;
     assert_close(&fwd_fwd, &[4, 4], &want, "jacfwd(jacfwd)")
 }

@@ -180,15 +180,15 @@ fn cases() -> Vec<(&'static str, Case, Vec<f64>)> {
 /// The value, the two Jacobians and the three second-order compositions of `f` at `x`, in the
 /// order of the golden file's lines.
 fn derivatives(f: Case, x: &Array) -> Result<Vec<(&'static str, Array)>> {
-    let jf = |x: Array| jacfwd::<_, _, Array, _, Array>(f)(x);
-    let jr = |x: Array| jacrev::<_, _, Array, _, Array>(f)(x);
+    let jf = |x: Array| jacfwd(f)(x);
+    let jr = |x: Array| jacrev(f)(x);
     Ok(vec![
         ("value", f(x.clone())),
         ("jacfwd", jf(x.clone())?),
         ("jacrev", jr(x.clone())?),
-        ("hess_ff", jacfwd::<_, _, Array, _, Array>(jf)(x.clone())?),
-        ("hess_fr", jacfwd::<_, _, Array, _, Array>(jr)(x.clone())?),
-        ("hess_rr", jacrev::<_, _, Array, _, Array>(jr)(x.clone())?),
+        ("hess_ff", jacfwd(jf)(x.clone())?),
+        ("hess_fr", jacfwd(jr)(x.clone())?),
+        ("hess_rr", jacrev(jr)(x.clone())?),
     ])
 }
 
@@ -229,11 +229,8 @@ fn derivatives_match_jax_under_jit() -> Result<()> {
     for (name, f, point) in cases() {
         let x = Array::from_vec(point);
         let staged = jit(move |x: Array| -> rjax::Result<Vec<Array>> {
-            let jr = |x: Array| jacrev::<_, _, Array, _, Array>(f)(x);
-            Ok(vec![
-                jr(x.clone())?,
-                jacfwd::<_, _, Array, _, Array>(jr)(x)?,
-            ])
+            let jr = |x: Array| jacrev(f)(x);
+            Ok(vec![jr(x.clone())?, jacfwd(jr)(x)?])
         });
         let got: Vec<Array> = staged.call(x).with_context(|| name.to_string())?;
         for (what, got) in ["jacrev", "hess_fr"].into_iter().zip(got) {
