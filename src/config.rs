@@ -46,18 +46,20 @@ pub fn x64_enabled() -> bool {
     }
 }
 
+/// `JAX_ENABLE_X64` read as JAX reads it; panics, naming the variable and its value, on
+/// anything but one of JAX's spellings of a boolean.
 fn x64_from_env() -> bool {
-    static FROM_ENV: OnceLock<bool> = OnceLock::new();
-    *FROM_ENV.get_or_init(|| {
-        std::env::var("JAX_ENABLE_X64")
-            .map(|value| {
-                matches!(
-                    value.trim().to_lowercase().as_str(),
-                    "1" | "true" | "yes" | "on"
-                )
-            })
-            .unwrap_or(false)
-    })
+    static FROM_ENV: OnceLock<std::result::Result<bool, String>> = OnceLock::new();
+    FROM_ENV
+        .get_or_init(|| {
+            bool_env(
+                "JAX_ENABLE_X64",
+                std::env::var("JAX_ENABLE_X64").ok(),
+                false,
+            )
+        })
+        .clone()
+        .unwrap_or_else(|message| panic!("{message}"))
 }
 
 static THREEFRY_PARTITIONABLE: AtomicU8 = AtomicU8::new(UNSET);
@@ -111,16 +113,17 @@ fn bool_env(name: &str, value: Option<String>, default: bool) -> std::result::Re
 
 static CPU_DEVICE_COUNT: AtomicUsize = AtomicUsize::new(0);
 
-/// Asks the default client for `count` CPU devices. It must be called before the default
-/// client starts (the first array operation); afterwards it is an error, since the device
-/// count of a running client cannot change.
+/// The most CPU devices a client may have: each is a PJRT device with its own threads and
+/// streams, and the plugin takes minutes to start (or runs out of threads) far below the
+/// counts a typo can produce.
+pub const MAX_CPU_DEVICES: usize = 1024;
+
+/// Asks the default client for `count` CPU devices (1 to [`MAX_CPU_DEVICES`]). It must be
+/// called before the default client starts (the first array operation); afterwards it is an
+/// error, since the device count of a running client cannot change.
 pub fn set_cpu_device_count(count: usize) -> Result<()> {
-    if count == 0 {
-        return Err(Error::invalid(
-            "set_cpu_device_count",
-            "a client needs at least one device",
-        ));
-    }
+    check_cpu_device_count(count)
+        .map_err(|message| Error::invalid("set_cpu_device_count", message))?;
     if crate::dispatch::default_client_started() {
         return Err(Error::invalid(
             "set_cpu_device_count",
@@ -134,33 +137,89 @@ pub fn set_cpu_device_count(count: usize) -> Result<()> {
     Ok(())
 }
 
-/// The CPU device count asked for: [`set_cpu_device_count`], else `RJAX_CPU_DEVICE_COUNT`,
-/// else `--xla_force_host_platform_device_count` in `XLA_FLAGS`; `None` leaves the plugin's
-/// default.
-pub(crate) fn cpu_device_count() -> Option<usize> {
-    match CPU_DEVICE_COUNT.load(Ordering::Relaxed) {
-        0 => cpu_device_count_from_env(),
-        count => Some(count),
+fn check_cpu_device_count(count: usize) -> std::result::Result<(), String> {
+    match count {
+        0 => Err("a client needs at least one device, got 0".to_string()),
+        n if n > MAX_CPU_DEVICES => Err(format!(
+            "{n} devices is more than the {MAX_CPU_DEVICES} a CPU client may have"
+        )),
+        _ => Ok(()),
     }
 }
 
-fn cpu_device_count_from_env() -> Option<usize> {
-    let from_rjax = std::env::var("RJAX_CPU_DEVICE_COUNT")
-        .ok()
-        .and_then(|value| value.trim().parse().ok());
-    from_rjax.or_else(|| {
-        let flags = std::env::var("XLA_FLAGS").ok()?;
-        flags.split_whitespace().find_map(|flag| {
-            flag.strip_prefix("--xla_force_host_platform_device_count=")?
-                .parse()
-                .ok()
-        })
-    })
+/// The CPU device count asked for: [`set_cpu_device_count`], else `RJAX_CPU_DEVICE_COUNT`,
+/// else `--xla_force_host_platform_device_count` in `XLA_FLAGS`; `None` leaves the plugin's
+/// default. An environment value that is not a count from 1 to [`MAX_CPU_DEVICES`] is an
+/// error naming the variable and the value.
+pub(crate) fn cpu_device_count() -> Result<Option<usize>> {
+    match CPU_DEVICE_COUNT.load(Ordering::Relaxed) {
+        0 => cpu_device_count_from_env(
+            std::env::var("RJAX_CPU_DEVICE_COUNT").ok(),
+            std::env::var("XLA_FLAGS").ok(),
+        )
+        .map_err(|message| Error::invalid("cpu_device_count", message)),
+        count => Ok(Some(count)),
+    }
+}
+
+/// The device count from the values of `RJAX_CPU_DEVICE_COUNT` and `XLA_FLAGS`.
+fn cpu_device_count_from_env(
+    rjax: Option<String>,
+    xla_flags: Option<String>,
+) -> std::result::Result<Option<usize>, String> {
+    const FLAG: &str = "--xla_force_host_platform_device_count=";
+    let (name, value) = match (rjax, xla_flags) {
+        (Some(value), _) => ("RJAX_CPU_DEVICE_COUNT", value),
+        (None, Some(flags)) => match flags.split_whitespace().find_map(|f| f.strip_prefix(FLAG)) {
+            Some(value) => (
+                "XLA_FLAGS (--xla_force_host_platform_device_count)",
+                value.to_string(),
+            ),
+            None => return Ok(None),
+        },
+        (None, None) => return Ok(None),
+    };
+    let count = crate::cache::positive_env(name, Some(value.clone()))?.expect("a value was given");
+    check_cpu_device_count(count).map_err(|why| {
+        format!("invalid value {value:?} for environment variable {name:?}: {why}")
+    })?;
+    Ok(Some(count))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::bool_env;
+    use super::{MAX_CPU_DEVICES, bool_env, cpu_device_count_from_env};
+
+    #[test]
+    fn device_counts_from_the_environment_are_strict_and_bounded() {
+        let read = |rjax: Option<&str>, flags: Option<&str>| {
+            cpu_device_count_from_env(rjax.map(String::from), flags.map(String::from))
+        };
+        assert_eq!(read(None, None), Ok(None));
+        assert_eq!(read(Some("8"), None), Ok(Some(8)));
+        assert_eq!(
+            read(
+                Some(" 4 "),
+                Some("--xla_force_host_platform_device_count=2")
+            ),
+            Ok(Some(4))
+        );
+        assert_eq!(
+            read(None, Some("--foo --xla_force_host_platform_device_count=2")),
+            Ok(Some(2))
+        );
+        assert_eq!(read(None, Some("--foo")), Ok(None));
+        for bad in ["abc", "0", "-1", "100000", ""] {
+            let message = read(Some(bad), None).unwrap_err();
+            assert!(
+                message.contains("RJAX_CPU_DEVICE_COUNT") && message.contains(&format!("{bad:?}")),
+                "{message}"
+            );
+        }
+        let message = read(None, Some("--xla_force_host_platform_device_count=x")).unwrap_err();
+        assert!(message.contains("XLA_FLAGS"), "{message}");
+        assert!(read(Some(&MAX_CPU_DEVICES.to_string()), None).is_ok());
+    }
 
     #[test]
     fn boolean_variables_read_as_jax_reads_them() {

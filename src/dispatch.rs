@@ -2,14 +2,14 @@
 //! primitive as a compiled program, and the executable caches.
 //!
 //! Each primitive applied to concrete arrays runs as a one-primitive executable, compiled once
-//! per (primitive, parameters, input types) and cached; like everything else it runs
-//! asynchronously.
+//! per (primitive, parameters, input types) and kept in a bounded cache (see
+//! [`crate::cache`]); like everything else it runs asynchronously.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::abstract_value::ShapedArray;
 use crate::array::Concrete;
+use crate::cache::{BoundedCache, ProgramIndex};
 use crate::core::Primitive;
 use crate::jaxpr::{Atom, Eqn, Jaxpr, Var};
 use crate::lowering::lower_jaxpr_to_module;
@@ -29,7 +29,7 @@ pub fn default_client() -> Result<&'static Client> {
     }
     // A multi-process run (rjax::distributed) adds its key-value store and process options.
     let mut options = crate::distributed::default_client_options();
-    if let Some(count) = crate::config::cpu_device_count() {
+    if let Some(count) = crate::config::cpu_device_count()? {
         options = options.cpu_device_count(count);
     }
     let client = Client::from_env(&options)?;
@@ -58,13 +58,34 @@ pub(crate) fn upload(bytes: &[u8], aval: &ShapedArray) -> Result<Buffer> {
         .buffer_from_bytes(bytes, aval.dtype, &aval.shape, &device)
 }
 
-/// Compiled programs by module text, shared by eager dispatch and `jit`; backed by the
-/// persistent [`compilation_cache`] when one is configured.
+/// Compiled programs by module text, shared by eager dispatch and `jit`: the most recently
+/// used ones held in a [`BoundedCache`], every live one found again through a
+/// [`ProgramIndex`] (so a program some `Jitted` still holds is not compiled twice); backed by
+/// the persistent [`compilation_cache`] when one is configured.
 pub(crate) fn compile_cached(module: &str) -> Result<Arc<LoadedExecutable>> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Arc<LoadedExecutable>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(executable) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(module) {
-        return Ok(executable.clone());
+    struct Programs {
+        recent: BoundedCache<String, Arc<LoadedExecutable>>,
+        live: ProgramIndex<LoadedExecutable>,
+    }
+    static PROGRAMS: OnceLock<Mutex<Programs>> = OnceLock::new();
+    let programs = PROGRAMS.get_or_init(|| {
+        Mutex::new(Programs {
+            recent: BoundedCache::new(),
+            live: ProgramIndex::new(),
+        })
+    });
+    let lock = || programs.lock().unwrap_or_else(|p| p.into_inner());
+    {
+        let mut programs = lock();
+        let key = module.to_string();
+        if let Some(executable) = programs.recent.get(&key) {
+            return Ok(executable);
+        }
+        if let Some(executable) = programs.live.get(module) {
+            let bytes = program_bytes(module, &executable);
+            programs.recent.insert(key, executable.clone(), bytes);
+            return Ok(executable);
+        }
     }
     let client = default_client()?;
     let options = CompileOptions::default();
@@ -72,17 +93,28 @@ pub(crate) fn compile_cached(module: &str) -> Result<Arc<LoadedExecutable>> {
         Some(dir) => compilation_cache::compile(&dir, client, module, &options)?,
         None => client.compile(module, &options)?,
     });
-    let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
-    Ok(cache
-        .entry(module.to_string())
-        .or_insert(executable)
-        .clone())
+    let bytes = program_bytes(module, &executable);
+    let mut programs = lock();
+    let executable = programs.live.insert(module, executable);
+    programs
+        .recent
+        .insert(module.to_string(), executable.clone(), bytes);
+    Ok(executable)
+}
+
+/// The bytes a cached program weighs: its generated code (0 where the plugin does not say)
+/// and the text it was compiled from.
+pub(crate) fn program_bytes(module: &str, executable: &LoadedExecutable) -> usize {
+    let code = executable.generated_code_size().ok().flatten().unwrap_or(0);
+    code + module.len()
 }
 
 /// A one-primitive executable and the types of its outputs.
 struct PrimitiveCallable {
     executable: Arc<LoadedExecutable>,
     out_avals: Vec<ShapedArray>,
+    /// What the program weighs in the cache ([`program_bytes`]).
+    bytes: usize,
 }
 
 type PrimitiveKey = (Primitive, Vec<ShapedArray>);
@@ -101,23 +133,21 @@ pub(crate) fn apply_primitive(primitive: &Primitive, args: &[Array]) -> Result<V
         }
         _ => {}
     }
-    static CACHE: OnceLock<Mutex<HashMap<PrimitiveKey, Arc<PrimitiveCallable>>>> = OnceLock::new();
+    static CACHE: OnceLock<Mutex<BoundedCache<PrimitiveKey, Arc<PrimitiveCallable>>>> =
+        OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let avals: Vec<ShapedArray> = args.iter().map(|a| a.aval().clone()).collect();
     let key = (primitive.clone(), avals);
-    let cached = cache
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&key)
-        .cloned();
+    let cached = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key);
     let callable = match cached {
         Some(callable) => callable,
         None => {
             let callable = Arc::new(compile_primitive(primitive, &key.1)?);
-            cache
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(key, callable.clone());
+            cache.lock().unwrap_or_else(|p| p.into_inner()).insert(
+                key,
+                callable.clone(),
+                callable.bytes,
+            );
             callable
         }
     };
@@ -128,8 +158,10 @@ pub(crate) fn apply_primitive(primitive: &Primitive, args: &[Array]) -> Result<V
 fn compile_primitive(primitive: &Primitive, avals: &[ShapedArray]) -> Result<PrimitiveCallable> {
     let (jaxpr, out_avals) = one_equation_jaxpr(primitive, avals)?;
     let module = lower_jaxpr_to_module(&jaxpr, primitive.name(), &Default::default())?;
+    let executable = compile_cached(&module)?;
     Ok(PrimitiveCallable {
-        executable: compile_cached(&module)?,
+        bytes: program_bytes(&module, &executable),
+        executable,
         out_avals,
     })
 }

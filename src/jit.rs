@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::abstract_value::ShapedArray;
+use crate::cache::BoundedCache;
 use crate::core::trace::current_trace;
 use crate::core::{Primitive, bind};
 use crate::interpreters::staging::make_jaxpr_flat;
@@ -486,30 +487,25 @@ pub(crate) fn call_lower(
     ))
 }
 
-/// Runs a call eagerly: compiled once per jaxpr (held alive by the cache) and executed.
+/// Runs a call eagerly: compiled once per jaxpr (held by a bounded cache) and executed.
 pub(crate) fn call_impl(jaxpr: &JaxprRef, name: &str, args: &[Array]) -> Result<Vec<Array>> {
     if spmd::uses_mesh(&jaxpr.0) || args.iter().any(|a| a.sharding().is_some()) {
         return spmd::call_impl(jaxpr, name, args);
     }
-    static CACHE: OnceLock<Mutex<HashMap<JaxprRef, Arc<LoadedExecutable>>>> = OnceLock::new();
+    static CACHE: OnceLock<Mutex<BoundedCache<JaxprRef, Arc<LoadedExecutable>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    let cached = cache
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(jaxpr)
-        .cloned();
+    let cached = cache.lock().unwrap_or_else(|p| p.into_inner()).get(jaxpr);
     let executable = match cached {
         Some(executable) => executable,
         None => {
-            let executable = dispatch::compile_cached(&lower_jaxpr_to_module(
-                &jaxpr.0,
-                name,
-                &Default::default(),
-            )?)?;
-            cache
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(jaxpr.clone(), executable.clone());
+            let module = lower_jaxpr_to_module(&jaxpr.0, name, &Default::default())?;
+            let executable = dispatch::compile_cached(&module)?;
+            let bytes = dispatch::program_bytes(&module, &executable);
+            cache.lock().unwrap_or_else(|p| p.into_inner()).insert(
+                jaxpr.clone(),
+                executable.clone(),
+                bytes,
+            );
             executable
         }
     };
@@ -532,7 +528,7 @@ pub(crate) fn call_batch(
     values: &[Array],
     dims: &[Option<usize>],
 ) -> Result<(Vec<Array>, Vec<Option<usize>>)> {
-    static CACHE: OnceLock<Mutex<HashMap<BatchedCallKey, BatchedCall>>> = OnceLock::new();
+    static CACHE: OnceLock<Mutex<BoundedCache<BatchedCallKey, BatchedCall>>> = OnceLock::new();
     let moved = values
         .iter()
         .zip(dims)
@@ -545,11 +541,7 @@ pub(crate) fn call_batch(
     let avals: Vec<ShapedArray> = moved.iter().map(|value| value.aval().clone()).collect();
     let key = (jaxpr.clone(), in_dims.clone(), axis_size, avals.clone());
     let cache = CACHE.get_or_init(Default::default);
-    let cached = cache
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&key)
-        .cloned();
+    let cached = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key);
     let (batched, consts, out_dims) = match cached {
         Some(entry) => entry,
         None => {
@@ -572,11 +564,12 @@ pub(crate) fn call_batch(
                     })
                     .collect()
             })?;
+            let bytes = crate::cache::staged_bytes(&closed.jaxpr, &closed.consts);
             let entry = (JaxprRef(closed.jaxpr), closed.consts, out_dims);
             cache
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .insert(key, entry.clone());
+                .insert(key, entry.clone(), bytes);
             entry
         }
     };

@@ -88,6 +88,7 @@ mod abstract_value;
 mod argnums;
 mod array;
 mod autodiff;
+pub mod cache;
 pub mod callback;
 mod checkpoint;
 pub mod compilation_cache;

@@ -166,6 +166,26 @@ impl LoadedExecutable {
         result
     }
 
+    /// The size of the machine code the plugin generated for this program, in bytes
+    /// (`PJRT_Executable_SizeOfGeneratedCodeInBytes`); `None` where the plugin does not say
+    /// (it reports -1). The in-memory executable caches weigh entries by it.
+    pub fn generated_code_size(&self) -> Result<Option<usize>> {
+        self.with_executable(|plugin, raw| {
+            let mut args = sys::PJRT_Executable_SizeOfGeneratedCodeInBytes_Args::zeroed_sized();
+            args.executable = raw;
+            // SAFETY: `raw` is live for the duration of this closure; the call only writes
+            // `size_in_bytes`.
+            unsafe {
+                pjrt_call!(
+                    plugin,
+                    PJRT_Executable_SizeOfGeneratedCodeInBytes,
+                    &mut args
+                )
+            }?;
+            Ok(usize::try_from(args.size_in_bytes).ok())
+        })
+    }
+
     /// The compiled program as bytes that [`Client::deserialize_executable`] loads again (by
     /// the same plugin and version): the basis of the persistent compilation cache.
     pub fn serialize(&self) -> Result<Vec<u8>> {

@@ -10,12 +10,12 @@
 //! an input passed through), else the one XLA's sharding propagation chooses, read back from
 //! the optimized program.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::{Mesh, NamedSharding, array::from_shards, device_put, propagated};
 use crate::abstract_value::ShapedArray;
 use crate::array::Concrete;
+use crate::cache::BoundedCache;
 use crate::core::Primitive;
 use crate::jaxpr::{Atom, Jaxpr, Var};
 use crate::lowering::{MainOptions, lower_jaxpr_to_module};
@@ -231,11 +231,11 @@ pub(crate) fn compile(jaxpr: &Jaxpr, name: &str, layout: &SpmdLayout) -> Result<
 /// module text and devices.
 fn compile_module(module: &str, mesh: &Mesh, propagate: &[bool]) -> Result<Arc<LoadedExecutable>> {
     type Key = (String, Vec<i64>);
-    static CACHE: OnceLock<Mutex<HashMap<Key, Arc<LoadedExecutable>>>> = OnceLock::new();
+    static CACHE: OnceLock<Mutex<BoundedCache<Key, Arc<LoadedExecutable>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let key = (module.to_string(), mesh.device_ids());
     if let Some(executable) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
-        return Ok(executable.clone());
+        return Ok(executable);
     }
     let options = CompileOptions {
         num_partitions: mesh.size(),
@@ -246,8 +246,12 @@ fn compile_module(module: &str, mesh: &Mesh, propagate: &[bool]) -> Result<Arc<L
     };
     let client = mesh.devices()[0].client();
     let executable = Arc::new(client.compile(module, &options)?);
-    let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
-    Ok(cache.entry(key).or_insert(executable).clone())
+    let bytes = crate::dispatch::program_bytes(module, &executable);
+    cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(key, executable.clone(), bytes);
+    Ok(executable)
 }
 
 /// Runs `executable` (compiled for `layout`) on `args` (constants, then inputs): each is laid
@@ -348,17 +352,13 @@ pub(crate) fn call_impl(
 pub(crate) fn apply_sharded(primitive: &Primitive, args: &[Array]) -> Result<Vec<Array>> {
     type Key = (Primitive, Vec<ShapedArray>, Vec<Option<NamedSharding>>);
     type Entry = Arc<(SpmdLayout, SpmdExecutable, Vec<ShapedArray>)>;
-    static CACHE: OnceLock<Mutex<HashMap<Key, Entry>>> = OnceLock::new();
+    static CACHE: OnceLock<Mutex<BoundedCache<Key, Entry>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let avals: Vec<ShapedArray> = args.iter().map(|a| a.aval().clone()).collect();
     let shardings: Vec<Option<NamedSharding>> =
         args.iter().map(|a| a.sharding().cloned()).collect();
     let key = (primitive.clone(), avals, shardings);
-    let cached = cache
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&key)
-        .cloned();
+    let cached = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key);
     let entry = match cached {
         Some(entry) => entry,
         None => {
@@ -366,11 +366,12 @@ pub(crate) fn apply_sharded(primitive: &Primitive, args: &[Array]) -> Result<Vec
             let layout =
                 layout(&jaxpr, &[], &key.2, &[], &[])?.expect("a sharded operand gives a mesh");
             let compiled = compile(&jaxpr, primitive.name(), &layout)?;
+            let bytes = crate::dispatch::program_bytes("", &compiled.executable);
             let entry = Arc::new((layout, compiled, out_avals));
             cache
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .insert(key, entry.clone());
+                .insert(key, entry.clone(), bytes);
             entry
         }
     };

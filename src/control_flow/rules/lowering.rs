@@ -1,6 +1,7 @@
 //! Lowering of the control-flow primitives to StableHLO (`case`, `while`, and scan as a while loop).
 
 use super::*;
+use crate::cache::BoundedCache;
 use crate::lax::IndexingOp;
 
 /// `stablehlo.case` with one region per branch, each calling the branch's function.
@@ -95,8 +96,8 @@ pub(super) type ScanLoweringKey = (Primitive, Vec<ShapedArray>);
 
 /// A scan lowered as JAX's `_scan_impl` does: a while loop over a counter that slices each
 /// step's inputs with `dynamic_slice` and writes its outputs with `dynamic_update_slice`.
-/// The loop is staged into a jaxpr (kept alive by a cache, since lowering names functions by
-/// jaxpr identity) and lowered as a call.
+/// The loop is staged into a jaxpr (kept in a bounded cache, so that lowering the same scan
+/// again reuses its function) and lowered as a call.
 pub(crate) fn scan_lower(
     primitive: &Primitive,
     f: &mut FunctionBuilder<'_>,
@@ -104,14 +105,10 @@ pub(crate) fn scan_lower(
     avals_in: &[ShapedArray],
     avals_out: &[ShapedArray],
 ) -> Result<Vec<String>> {
-    static CACHE: OnceLock<Mutex<HashMap<ScanLoweringKey, JaxprRef>>> = OnceLock::new();
+    static CACHE: OnceLock<Mutex<BoundedCache<ScanLoweringKey, JaxprRef>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let key = (primitive.clone(), avals_in.to_vec());
-    let cached = cache
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&key)
-        .cloned();
+    let cached = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key);
     let jaxpr = match cached {
         Some(jaxpr) => jaxpr,
         None => {
@@ -122,11 +119,12 @@ pub(crate) fn scan_lower(
                     "lowering the loop captured constants",
                 ));
             }
+            let bytes = crate::cache::staged_bytes(&closed.jaxpr, &[]);
             let jaxpr = JaxprRef(closed.jaxpr);
             cache
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .insert(key, jaxpr.clone());
+                .insert(key, jaxpr.clone(), bytes);
             jaxpr
         }
     };

@@ -14,7 +14,6 @@
 //! carries by a known loop, the whole loop staged for the unknown ones) and has no transpose:
 //! JAX's error.
 
-use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::{Mutex, OnceLock};
 
