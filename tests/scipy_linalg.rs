@@ -2,7 +2,10 @@
 //! matrix) and against `numpy::linalg::solve`, for every `trans`, eagerly, under `jit` and
 //! `vmap`, and differentiated; `solve_triangular`, `cho_factor`, `cho_solve`, `lu` and
 //! `block_diag` against `jax.scipy.linalg` (`tests/golden/scipy_linalg.txt`, written by
-//! `tests/golden/scipy_linalg.py` and checked there against SciPy), with gradients, to 1e-12.
+//! `tests/golden/scipy_linalg.py` and checked there against SciPy), with gradients, to 1e-12;
+//! `expm` (each Padé degree, squarings, too many squarings, `upper_triangular`, batches,
+//! float32 to 1e-5) and `expm_frechet` likewise, eagerly, under `jit`, `vmap` and `grad`, and
+//! with `check_grads`.
 //! Runs on the kernels and, in CI, again on the HLO path (`RJAX_FFI_KERNELS=0`).
 
 mod common;
@@ -10,11 +13,11 @@ mod common;
 use common::golden::Golden;
 use rjax::numpy::linalg;
 use rjax::scipy::linalg::{
-    Trans, block_diag, cho_factor, cho_solve, lu, lu_factor, lu_permute_l, lu_solve,
-    solve_triangular,
+    Trans, block_diag, cho_factor, cho_solve, expm, expm_frechet, expm_with, lu, lu_factor,
+    lu_permute_l, lu_solve, solve_triangular,
 };
 use rjax::test_util::{Mode, check_grads};
-use rjax::{Array, grad, jit, vmap};
+use rjax::{Array, DType, grad, jit, vmap};
 
 fn matrix() -> Array {
     Array::from([[1.0, 2.0, 3.0], [4.0, 5.0, 6.5], [7.0, 8.0, 9.5]])
@@ -235,4 +238,89 @@ fn bad_shapes_name_the_function() {
         block_diag(&[&rjax::numpy::zeros(&[1, 1, 1], None)]);
     });
     assert!(message.contains("block_diag"), "{message}");
+}
+
+/// MX of the script: 1-norm 1, scaled to select each Padé degree.
+fn mx() -> Array {
+    rjax::config::enable_x64(true);
+    Array::from([[0.3, -0.2, 0.5], [0.1, 0.4, -0.3], [-0.6, 0.2, 0.1]])
+}
+
+/// KX of the script: skew-symmetric, 1-norm 30 (two squarings).
+fn kx() -> Array {
+    rjax::config::enable_x64(true);
+    Array::from([[0.0, 1.0, -2.0], [-1.0, 0.0, 0.5], [2.0, -0.5, 0.0]]) * 10.0
+}
+
+/// `Σ expm(a) ∘ T`, whose gradient the script records.
+fn weighted_expm(a: Array) -> Array {
+    (expm(&a) * t()).sum()
+}
+
+#[test]
+fn expm_matches_jax_for_every_pade_degree() -> anyhow::Result<()> {
+    let scales = [
+        ("3", 0.01),
+        ("5", 0.1),
+        ("7", 0.5),
+        ("9", 1.5),
+        ("13", 4.0),
+        ("squared", 40.0),
+    ];
+    let staged = jit(|a: Array| expm(&a));
+    for (label, scale) in scales {
+        let a = mx() * scale;
+        let name = format!("expm_{label}");
+        GOLDEN.check_tol(&name, &expm(&a), 1e-12)?;
+        GOLDEN.check_tol(&name, &staged.call(a.clone())?, 1e-12)?;
+        GOLDEN.check_tol(&format!("d_expm_{label}"), &grad(weighted_expm)(a)?, 1e-12)?;
+    }
+    // float32 chooses among degrees 3, 5 and 7 by its own bounds.
+    for (label, scale) in [("3", 0.1), ("5", 1.0), ("7", 3.0), ("squared", 40.0)] {
+        let a = (mx() * scale).astype(DType::F32);
+        GOLDEN.check_tol(&format!("expm_f32_{label}"), &expm(&a), 1e-5)?;
+    }
+    GOLDEN.check_tol("expm_skew", &expm(&kx()), 1e-12)?;
+    GOLDEN.check_tol("d_expm_skew", &grad(weighted_expm)(kx())?, 1e-12)?;
+    Ok(())
+}
+
+#[test]
+fn expm_options_batches_and_frechet() -> anyhow::Result<()> {
+    GOLDEN.check_tol("expm_too_many_squarings", &expm_with(&kx(), false, 1), 0.0)?;
+    let upper = Array::from([[0.5, 1.0, -2.0], [0.0, -0.3, 0.7], [0.0, 0.0, 1.2]]);
+    GOLDEN.check_tol("expm_upper", &expm_with(&upper, true, 16), 1e-12)?;
+    let stack = rjax::numpy::stack(&[&(mx() * 0.1), &(mx() * 40.0), &kx()], 0);
+    let batch = stack.reshape(&[3, 1, 3, 3]);
+    GOLDEN.check_tol("expm_batch", &expm(&batch), 1e-12)?;
+    let staged: Array = jit(|a: Array| expm(&a)).call(batch)?;
+    GOLDEN.check_tol("expm_batch", &staged, 1e-12)?;
+    // vmap of the unbatched function agrees with the batched call.
+    let mapped = vmap(|a: Array| expm(&a), 0)(stack.clone())?;
+    close(&mapped, &expm(&stack), 1e-15)?;
+    let ints = Array::from([[1i64, 2], [0, -1]]);
+    GOLDEN.check_tol("expm_int", &expm(&ints), 1e-12)?;
+    let (value, derivative) = expm_frechet(&(mx() * 1.5), &t());
+    GOLDEN.check_tol("expm_frechet_value", &value, 1e-12)?;
+    GOLDEN.check_tol("expm_frechet", &derivative, 1e-12)?;
+    for at in [mx() * 0.5, mx() * 4.0, kx()] {
+        check_grads(
+            |a: Array| expm(&a),
+            at,
+            2,
+            &[Mode::Fwd, Mode::Rev],
+            None,
+            None,
+            None,
+        )?;
+    }
+    let message = common::panic_message(|| {
+        expm(&Array::from([1.0, 2.0]));
+    });
+    assert!(message.contains("expm"), "{message}");
+    let message = common::panic_message(|| {
+        expm_frechet(&mx(), &Array::from([[1.0]]));
+    });
+    assert!(message.contains("expm_frechet"), "{message}");
+    Ok(())
 }

@@ -1,6 +1,14 @@
 """Expected values for tests/scipy_linalg.rs: jax.scipy.linalg's solve_triangular, cho_factor,
-cho_solve, lu and block_diag, and gradients through them, computed by JAX 0.10.2 in x64 mode
-on the CPU, with the values checked against SciPy's (to 1e-12).
+cho_solve, lu, block_diag, expm and expm_frechet, and gradients through them, computed by JAX
+0.10.2 in x64 mode on the CPU, with the values checked against SciPy's (to 1e-12; `expm` to
+1e-12 relative to the largest element, since SciPy chooses its squarings and approximants
+slightly differently; gradients of `expm` against SciPy's `expm_frechet` of the transpose,
+to 1e-10).
+
+`expm` cases: MX scaled so that its 1-norm selects each Padé degree (3, 5, 7, 9 and 13 in
+float64; 3, 5 and 7 in float32, compared to 1e-5 there, as the squarings multiply the float32
+rounding of the XLA builds), then squarings (KX, skew-symmetric, 30 in 1-norm: 2 squarings),
+too many squarings for `max_squarings=1` (NaNs), `upper_triangular`, a batch and integers.
 
 Run `python3 -P tests/golden/scipy_linalg.py > tests/golden/scipy_linalg.txt`. Each line:
 `<name>|<dtype>|<dims, comma-separated>|<values, comma-separated>`. The inputs are rebuilt
@@ -66,6 +74,36 @@ out["d_cho_solve_s"] = jax.grad(
 out["d_cho_factor_upper"] = jax.grad(lambda s: (jsl.cho_factor(s)[0] * T).sum())(S)
 out["d_lu_u"] = jax.grad(lambda a: (jsl.lu(a)[2] * T).sum())(A)
 
+# expm: MX has 1-norm 1; each scale selects a Padé degree (float64 bounds 0.015, 0.25,
+# 0.95, 2.1, then 5.37 before squarings).
+MX = np.array([[0.3, -0.2, 0.5], [0.1, 0.4, -0.3], [-0.6, 0.2, 0.1]])
+KX = np.array([[0.0, 1.0, -2.0], [-1.0, 0.0, 0.5], [2.0, -0.5, 0.0]]) * 10.0
+UX = np.triu(np.array([[0.5, 1.0, -2.0], [0.0, -0.3, 0.7], [0.0, 0.0, 1.2]]))
+EXPM_SCALES = {"3": 0.01, "5": 0.1, "7": 0.5, "9": 1.5, "13": 4.0, "squared": 40.0}
+EXPM_F32_SCALES = {"3": 0.1, "5": 1.0, "7": 3.0, "squared": 40.0}
+for label, scale in EXPM_SCALES.items():
+    out[f"expm_{label}"] = jsl.expm(MX * scale)
+    REFERENCE[f"expm_{label}"] = sl.expm(MX * scale)
+    out[f"d_expm_{label}"] = jax.grad(lambda a: (jsl.expm(a) * T).sum())(MX * scale)
+    REFERENCE[f"d_expm_{label}"] = sl.expm_frechet((MX * scale).T, T, compute_expm=False)
+for label, scale in EXPM_F32_SCALES.items():
+    out[f"expm_f32_{label}"] = jsl.expm((MX * scale).astype(np.float32))
+out["expm_skew"] = jsl.expm(KX)
+REFERENCE["expm_skew"] = sl.expm(KX)
+out["d_expm_skew"] = jax.grad(lambda a: (jsl.expm(a) * T).sum())(KX)
+REFERENCE["d_expm_skew"] = sl.expm_frechet(KX.T, T, compute_expm=False)
+out["expm_too_many_squarings"] = jsl.expm(KX, max_squarings=1)
+out["expm_upper"] = jsl.expm(UX, upper_triangular=True)
+REFERENCE["expm_upper"] = sl.expm(UX)
+out["expm_batch"] = jsl.expm(np.stack([MX * 0.1, MX * 40.0, KX]).reshape(3, 1, 3, 3))
+REFERENCE["expm_batch"] = sl.expm(np.stack([MX * 0.1, MX * 40.0, KX])).reshape(3, 1, 3, 3)
+out["expm_int"] = jsl.expm(np.array([[1, 2], [0, -1]]))
+REFERENCE["expm_int"] = sl.expm(np.array([[1.0, 2.0], [0.0, -1.0]]))
+out["expm_frechet_value"], out["expm_frechet"] = jsl.expm_frechet(MX * 1.5, T)
+REFERENCE["expm_frechet_value"], REFERENCE["expm_frechet"] = sl.expm_frechet(MX * 1.5, T)
+# Tolerances of the SciPy comparison, relative to the largest expected element.
+SCIPY_RTOL = {name: 1e-10 for name in REFERENCE if name.startswith("d_expm")}
+
 
 def emit(name, value):
     a = np.asarray(value)
@@ -79,7 +117,8 @@ def emit(name, value):
 
 if __name__ == "__main__":
     for name, want in REFERENCE.items():
-        assert np.allclose(np.asarray(out[name]), want, rtol=1e-12, atol=1e-12), name
+        tol = SCIPY_RTOL.get(name, 1e-12) * max(1.0, np.abs(want).max())
+        assert np.allclose(np.asarray(out[name]), want, rtol=0, atol=tol), name
     print(f"# jax {jax.__version__}, scipy {scipy.__version__}, numpy {np.__version__}")
     for name, value in out.items():
         emit(name, value)

@@ -1,15 +1,18 @@
 //! `jax.scipy.linalg`: the LU factorization (`lu`, `lu_factor`, `lu_solve`), triangular and
-//! Cholesky solves (`solve_triangular`, `cho_factor`, `cho_solve`) and `block_diag`.
+//! Cholesky solves (`solve_triangular`, `cho_factor`, `cho_solve`), `block_diag`, and the
+//! matrix exponential (`expm`, `expm_frechet`).
 //!
 //! Built on [`crate::lax`]'s `triangular_solve` and `cholesky` and on the LU of
 //! [`crate::numpy::linalg`], which run rjax's kernels on the CPU and HLO elsewhere; batched
 //! (leading dimensions), and differentiable as JAX's (through the primitives' rules).
 
 mod block_diag;
+mod expm;
 mod lu;
 mod triangular;
 
 pub use block_diag::block_diag;
+pub use expm::{DEFAULT_MAX_SQUARINGS, expm, expm_frechet, expm_with};
 pub use lu::{lu, lu_factor, lu_permute_l, lu_solve};
 pub use triangular::{cho_factor, cho_solve, solve_triangular};
 

@@ -34,7 +34,8 @@ static BETAINC: LazyLock<CustomTernary> = LazyLock::new(|| {
 /// The regularized incomplete beta function `I_x(a, b) = B(x; a, b) / B(a, b)`
 /// (`jax.scipy.special.betainc`): NaN for negative arguments, `x` outside `[0, 1]` or
 /// `a = b = 0`, and the limits at `a = 0`, `b = 0` and `x ∈ {0, 1}` as in JAX. Differentiable
-/// in `x`; JAX does not differentiate it in `a` or `b` (see [the module](self)).
+/// in `x`; JAX does not differentiate it in `a` or `b`, and neither does rjax: forward mode
+/// gives NaN there and reverse mode an error.
 #[track_caller]
 pub fn betainc(a: impl IntoArray, b: impl IntoArray, x: impl IntoArray) -> Array {
     let [a, b, x] =
