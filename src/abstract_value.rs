@@ -60,6 +60,18 @@ impl ShapedArray {
         }
     }
 
+    /// The type of the data behind a value of this type (JAX's `core.physical_aval`): itself,
+    /// except that an array of PRNG keys is `uint32` with the key words as a trailing
+    /// dimension (`key<fry>[3]` is `u32[3,2]`).
+    pub fn physical(&self) -> ShapedArray {
+        match self.dtype {
+            DType::Key(prng) => {
+                ShapedArray::new([&self.shape[..], &[prng.key_words()]].concat(), DType::U32)
+            }
+            _ => self.clone(),
+        }
+    }
+
     /// The jaxpr spelling, e.g. `f32[3,4]`.
     pub fn str_short(&self) -> String {
         self.to_string()

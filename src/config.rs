@@ -15,6 +15,10 @@
 //!
 //! [`rjax::random`]: crate::random
 //!
+//! `jax_default_prng_impl` is `threefry2x32` by default; [`set_default_prng_impl`] (or
+//! `JAX_DEFAULT_PRNG_IMPL=rbg`, `unsafe_rbg`) changes the implementation of new keys, and is
+//! part of `jit`'s cache key too.
+//!
 //! The CPU plugin's number of devices is fixed when the default client starts (JAX's
 //! `--xla_force_host_platform_device_count`): [`set_cpu_device_count`] before the first use of
 //! any array, or `RJAX_CPU_DEVICE_COUNT=8` (or JAX's
@@ -24,6 +28,7 @@
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 
+use crate::random::PrngImpl;
 use crate::{Error, Result};
 
 const UNSET: u8 = 0;
@@ -111,6 +116,47 @@ fn bool_env(name: &str, value: Option<String>, default: bool) -> std::result::Re
     }
 }
 
+static DEFAULT_PRNG_IMPL: AtomicU8 = AtomicU8::new(UNSET);
+
+/// Chooses the PRNG implementation of new keys for the whole process (JAX's
+/// `jax.config.update("jax_default_prng_impl", name)`): what `random::key(seed)` and
+/// `random::PRNGKey(seed)` make, and how raw `uint32` keys are read.
+pub fn set_default_prng_impl(prng: PrngImpl) {
+    let code = PrngImpl::ALL
+        .iter()
+        .position(|&p| p == prng)
+        .expect("listed") as u8;
+    DEFAULT_PRNG_IMPL.store(ON + 1 + code, Ordering::Relaxed);
+}
+
+/// The default PRNG implementation: [`set_default_prng_impl`], else `JAX_DEFAULT_PRNG_IMPL`
+/// (`threefry2x32`, `rbg` or `unsafe_rbg`), else `threefry2x32`. Read when a function is
+/// traced and part of `jit`'s cache key. Panics, naming the variable and its value, if the
+/// environment variable names no implementation.
+pub fn default_prng_impl() -> PrngImpl {
+    match DEFAULT_PRNG_IMPL.load(Ordering::Relaxed) {
+        UNSET => {
+            static FROM_ENV: OnceLock<std::result::Result<PrngImpl, String>> = OnceLock::new();
+            FROM_ENV
+                .get_or_init(|| prng_impl_env(std::env::var("JAX_DEFAULT_PRNG_IMPL").ok()))
+                .clone()
+                .unwrap_or_else(|message| panic!("{message}"))
+        }
+        code => PrngImpl::ALL[usize::from(code - ON - 1)],
+    }
+}
+
+/// `JAX_DEFAULT_PRNG_IMPL`'s value (`None` when unset) as an implementation.
+fn prng_impl_env(value: Option<String>) -> std::result::Result<PrngImpl, String> {
+    value.map_or(Ok(PrngImpl::Threefry2x32), |value| {
+        value.trim().parse().map_err(|why: String| {
+            format!(
+                "invalid value {value:?} for environment variable \"JAX_DEFAULT_PRNG_IMPL\": {why}"
+            )
+        })
+    })
+}
+
 static CPU_DEVICE_COUNT: AtomicUsize = AtomicUsize::new(0);
 
 /// The most CPU devices a client may have: each is a PJRT device with its own threads and
@@ -188,7 +234,7 @@ fn cpu_device_count_from_env(
 
 #[cfg(test)]
 mod tests {
-    use super::{MAX_CPU_DEVICES, bool_env, cpu_device_count_from_env};
+    use super::{MAX_CPU_DEVICES, PrngImpl, bool_env, cpu_device_count_from_env, prng_impl_env};
 
     #[test]
     fn device_counts_from_the_environment_are_strict_and_bounded() {
@@ -219,6 +265,18 @@ mod tests {
         let message = read(None, Some("--xla_force_host_platform_device_count=x")).unwrap_err();
         assert!(message.contains("XLA_FLAGS"), "{message}");
         assert!(read(Some(&MAX_CPU_DEVICES.to_string()), None).is_ok());
+    }
+
+    #[test]
+    fn the_prng_variable_names_an_implementation() {
+        assert_eq!(prng_impl_env(None), Ok(PrngImpl::Threefry2x32));
+        assert_eq!(prng_impl_env(Some("rbg".into())), Ok(PrngImpl::Rbg));
+        assert_eq!(
+            prng_impl_env(Some("unsafe_rbg".into())),
+            Ok(PrngImpl::UnsafeRbg)
+        );
+        let message = prng_impl_env(Some("fry".into())).unwrap_err();
+        assert!(message.contains("JAX_DEFAULT_PRNG_IMPL") && message.contains("\"fry\""));
     }
 
     #[test]

@@ -152,6 +152,8 @@ struct Signature {
     x64: bool,
     /// `config::threefry_partitionable()`: `rjax::random` traces differently under each.
     threefry_partitionable: bool,
+    /// `config::default_prng_impl()`: raw keys and new keys belong to it.
+    default_prng_impl: crate::random::PrngImpl,
 }
 
 /// One signature's staged call: the primitive, the constants it takes first, and the
@@ -235,6 +237,7 @@ fn call_custom<In: Pytree, Out: Pytree, R: FnOutput<Out>>(
         avals: avals.clone(),
         x64: config::x64_enabled(),
         threefry_partitionable: config::threefry_partitionable(),
+        default_prng_impl: config::default_prng_impl(),
     };
     let staged = cache.get_or_stage(signature, || {
         let mut out_tree = None;

@@ -53,9 +53,10 @@ pub(crate) fn default_device() -> Result<Device> {
 /// Copies `bytes`, the contents of an array of type `aval`, to the default device.
 pub(crate) fn upload(bytes: &[u8], aval: &ShapedArray) -> Result<Buffer> {
     let device = default_device()?;
+    let physical = aval.physical();
     device
         .client()
-        .buffer_from_bytes(bytes, aval.dtype, &aval.shape, &device)
+        .buffer_from_bytes(bytes, physical.dtype, &physical.shape, &device)
 }
 
 /// Compiled programs by module text, shared by eager dispatch and `jit`: the most recently

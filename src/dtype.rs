@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::random::PrngImpl;
+
 /// The element type of an array.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DType {
@@ -36,10 +38,15 @@ pub enum DType {
     C64,
     /// Complex numbers of two `f64`s.
     C128,
+    /// PRNG keys of an implementation (JAX's extended dtype `key<fry>`, ...): each element is
+    /// one key, stored as `PrngImpl::key_words` `uint32` words, so an array of keys of shape
+    /// `s` is physically `uint32[*s, words]` (see `rjax::random`). Only shape operations accept
+    /// key arrays; they are not in [`DType::ALL`], the numeric dtypes.
+    Key(PrngImpl),
 }
 
 impl DType {
-    /// Every dtype, in the order of the enum.
+    /// Every numeric dtype, in the order of the enum (key dtypes are not listed).
     pub const ALL: [DType; 15] = [
         DType::Bool,
         DType::I8,
@@ -66,6 +73,7 @@ impl DType {
             DType::I32 | DType::U32 | DType::F32 => 4,
             DType::I64 | DType::U64 | DType::F64 | DType::C64 => 8,
             DType::C128 => 16,
+            DType::Key(prng) => 4 * prng.key_words(),
         }
     }
 
@@ -87,6 +95,7 @@ impl DType {
             DType::F64 => "float64",
             DType::C64 => "complex64",
             DType::C128 => "complex128",
+            DType::Key(prng) => prng.key_dtype_name(),
         }
     }
 }
@@ -110,6 +119,7 @@ impl DType {
             DType::F64 => "f64",
             DType::C64 => "c64",
             DType::C128 => "c128",
+            DType::Key(prng) => prng.key_dtype_name(),
         }
     }
 
@@ -131,6 +141,8 @@ impl DType {
             DType::F64 => "f64",
             DType::C64 => "complex<f32>",
             DType::C128 => "complex<f64>",
+            // The physical element type; the key's words are a trailing dimension.
+            DType::Key(_) => "ui32",
         }
     }
 
@@ -162,6 +174,11 @@ impl DType {
     /// Whether the dtype is an integer type, signed or unsigned.
     pub const fn is_int(self) -> bool {
         self.is_signed_int() || self.is_unsigned_int()
+    }
+
+    /// Whether the dtype is a PRNG key dtype (`key<fry>`, ...).
+    pub const fn is_key(self) -> bool {
+        matches!(self, DType::Key(_))
     }
 }
 

@@ -2,9 +2,10 @@
 //! with XLA, and call the compiled program; and the call primitive that nests staged jaxprs.
 //!
 //! Each [`Jitted`] owns its cache, keyed by the input pytree's structure and each leaf's shape,
-//! dtype and weak type (and the x64 mode and the threefry layout of `rjax::random`). A signature
-//! seen before runs straight from the cache: no re-trace, no lowering, no compilation. A cap on
-//! entries catches functions whose signature keeps changing. Inside another transformation (an
+//! dtype and weak type (and the x64 mode, and the threefry layout and default PRNG
+//! implementation of `rjax::random`). A signature seen before runs straight from the cache:
+//! no re-trace, no lowering, no compilation. A cap on entries catches functions whose
+//! signature keeps changing. Inside another transformation (an
 //! outer `jit`, say), the staged jaxpr is bound as [`Primitive::Call`], so nesting composes.
 
 use std::collections::HashMap;
@@ -63,6 +64,8 @@ struct Signature {
     x64: bool,
     /// `config::threefry_partitionable()`: `rjax::random` traces differently under each.
     threefry_partitionable: bool,
+    /// `config::default_prng_impl()`: raw keys and new keys belong to it.
+    default_prng_impl: crate::random::PrngImpl,
 }
 
 /// One signature's staged function and, once run eagerly, its executable.
@@ -365,6 +368,7 @@ fn signature(tree: TreeDef, leaves: &[Array]) -> Signature {
         shardings: leaves.iter().map(|leaf| leaf.sharding().cloned()).collect(),
         x64: config::x64_enabled(),
         threefry_partitionable: config::threefry_partitionable(),
+        default_prng_impl: config::default_prng_impl(),
     }
 }
 

@@ -34,13 +34,15 @@
 //!   products and `einsum`, shapes, sorting, NumPy indexing and `.at[]` updates, and
 //!   [`numpy::linalg`] — traceable and differentiable under every transformation;
 //!   [`scipy`]: `jax.scipy.special` (error, gamma, incomplete gamma and beta, zeta and Bessel
-//!   functions, `xlogy`, `logsumexp`, ...) and `jax.scipy.linalg` (`lu`, `lu_factor`,
-//!   `lu_solve`, `solve_triangular`, `cho_factor`, `cho_solve`, `block_diag`).
+//!   functions, `xlogy`, `logsumexp`, ...), `jax.scipy.linalg` (`lu`, `lu_factor`,
+//!   `lu_solve`, `solve_triangular`, `cho_factor`, `cho_solve`, `block_diag`, `expm`,
+//!   `expm_frechet`) and `jax.scipy.stats` (`norm`, `t`, `gamma`, `beta`,
+//!   `multivariate_normal`, `poisson`, `bernoulli`).
 //! - [`callback`]: `pure_callback`, `io_callback` and [`debug`]'s `print` and `callback`:
 //!   Rust closures called from compiled programs.
 //! - [`nn`]: `jax.nn` — activations (`relu`, `gelu`, `silu`, ...), `softmax`, `log_softmax`,
 //!   `logsumexp`, `one_hot`, `standardize`.
-//! - [`random`]: JAX's threefry PRNG bit for bit (keys, `split`, `fold_in`, samplers).
+//! - [`random`]: JAX's PRNGs bit for bit (typed and raw keys, threefry and rbg, samplers).
 //! - [`jit`] and [`Jitted`]: staging, compilation and the signature cache; [`make_jaxpr`].
 //! - [`jaxpr`]: the intermediate representation, printed in JAX's syntax.
 //! - [`Pytree`], [`TreeDef`]: nested containers of arrays in and out of transformations.

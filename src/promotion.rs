@@ -31,6 +31,7 @@ fn kind(dtype: DType) -> Kind {
         DType::U8 | DType::U16 | DType::U32 | DType::U64 => Kind::Uint,
         DType::F16 | DType::BF16 | DType::F32 | DType::F64 => Kind::Float,
         DType::C64 | DType::C128 => Kind::Complex,
+        DType::Key(_) => unreachable!("result_type handles key dtypes before the lattice"),
     }
 }
 
@@ -72,7 +73,10 @@ impl Node {
     fn bit(self) -> u32 {
         let n = DType::ALL.len() as u32;
         1 << match self {
-            Strong(dtype) => dtype as u32,
+            Strong(dtype) => DType::ALL
+                .iter()
+                .position(|&d| d == dtype)
+                .expect("key dtypes are not on the lattice") as u32,
             WeakInt => n,
             WeakFloat => n + 1,
             WeakComplex => n + 2,
@@ -101,6 +105,7 @@ impl Node {
             WeakComplex => &[Strong(C64)],
             Strong(C64) => &[Strong(C128)],
             Strong(C128) => &[],
+            Strong(Key(_)) => unreachable!("key dtypes are not on the lattice"),
         }
     }
 
@@ -164,7 +169,8 @@ pub(crate) fn canonicalize(dtype: DType, x64: bool) -> DType {
         | DType::F32
         | DType::F64
         | DType::C64
-        | DType::C128 => dtype,
+        | DType::C128
+        | DType::Key(_) => dtype,
     }
 }
 
@@ -178,15 +184,24 @@ pub(crate) fn canonicalize(dtype: DType, x64: bool) -> DType {
 /// and of the default dtype of that bound's kind (a lone weak `u8` gives a weak `u32`).
 /// Because of that rule this is not a fold of [`promote_types`]: with x64, weak `u64` and
 /// weak `i64` give a weak `f64`, but together with a strong `i8` they give `i8`.
-/// A result of dtype `bool` is never weak.
+/// A result of dtype `bool` is never weak. Key dtypes promote only with themselves.
 ///
 /// # Panics
-/// If `operands` is empty (JAX raises a `ValueError`).
+/// If `operands` is empty (JAX raises a `ValueError`), or mixes a key dtype with another.
 pub(crate) fn result_type(operands: &[(DType, bool)], x64: bool) -> (DType, bool) {
     assert!(
         !operands.is_empty(),
         "result_type needs at least one operand"
     );
+    if let Some(&(key, _)) = operands.iter().find(|(dtype, _)| dtype.is_key()) {
+        let names: Vec<&str> = operands.iter().map(|(dtype, _)| dtype.name()).collect();
+        assert!(
+            operands.iter().all(|&(dtype, _)| dtype == key),
+            "result_type: key dtypes do not promote with other dtypes, got {}",
+            names.join(", ")
+        );
+        return (key, false);
+    }
     let all_weak = operands.iter().all(|&(_, weak)| weak);
     let nodes = operands
         .iter()

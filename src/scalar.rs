@@ -37,6 +37,7 @@ impl Scalar {
             DType::BF16 => Scalar::Float(bf16::from_bits(bits as u16).into()),
             DType::F32 | DType::C64 => Scalar::Float(f32::from_bits(bits as u32).into()),
             DType::F64 | DType::C128 => Scalar::Float(f64::from_bits(bits)),
+            DType::Key(_) => unreachable!("a PRNG key is not a number"),
         }
     }
 
@@ -65,6 +66,7 @@ impl Scalar {
             DType::F64 => as_f64.to_le_bytes().to_vec(),
             DType::C64 => [(as_f64 as f32).to_le_bytes(), 0f32.to_le_bytes()].concat(),
             DType::C128 => [as_f64.to_le_bytes(), 0f64.to_le_bytes()].concat(),
+            DType::Key(_) => unreachable!("a number is not a PRNG key"),
         }
     }
 }

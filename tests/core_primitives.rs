@@ -255,7 +255,7 @@ fn to_array(golden: &Golden) -> Array {
             shape,
         ),
         DType::F64 => Array::from_slice(&floats(), shape),
-        DType::C64 | DType::C128 => panic!("no complex golden values"),
+        DType::C64 | DType::C128 | DType::Key(_) => panic!("no complex or key golden values"),
     }
     .expect("the golden values fill the shape");
     assert_eq!(
@@ -285,7 +285,7 @@ fn read(array: &Array) -> rjax::Result<Values> {
         DType::BF16 => Values::Float(widen(array, |v: bf16| v.into())?),
         DType::F32 => Values::Float(widen(array, |v: f32| v.into())?),
         DType::F64 => Values::Float(array.to_vec::<f64>()?),
-        DType::C64 | DType::C128 => panic!("no complex results expected"),
+        DType::C64 | DType::C128 | DType::Key(_) => panic!("no complex or key results expected"),
     })
 }
 

@@ -1,7 +1,10 @@
 //! The samplers of `rjax::random` beyond the basic ones (`exponential`, `laplace`, `logistic`,
 //! `cauchy`, `gumbel`, `rademacher`, `categorical`, `choice`, `multivariate_normal`,
-//! `orthogonal`) against JAX 0.10.2's `jax.random` (`tests/golden/random_distributions.py`),
-//! eagerly and under `jit`; `vmap` over keys against the per-key results; misuse errors.
+//! `orthogonal`; the gamma family `gamma`, `loggamma`, `beta`, `dirichlet`, `t`, `chisquare`
+//! and its derivatives; `poisson`, `ball`) against JAX 0.10.2's `jax.random`
+//! (`tests/golden/random_distributions.py`), eagerly and under `jit` (against JAX's jitted
+//! results where the golden file has them); `vmap` over keys against the per-key results; the
+//! gamma derivative against central differences of the CDF; misuse errors.
 //!
 //! As in `tests/random.rs`, every test turns x64 on (the golden file's setting) and asks for
 //! 32-bit dtypes explicitly; the layout is JAX's default, `jax_threefry_partitionable` on.
@@ -363,5 +366,235 @@ fn misuse_panics_with_clear_messages() {
             random::orthogonal(&key, 3, &[], DType::I64, None);
         },
         &["rjax::random::orthogonal", "float dtype"],
+    );
+}
+
+#[test]
+fn gamma_family_vmap_over_keys_equals_each_key() {
+    x64();
+    use DType::*;
+    // Float samples within 1e-6 of 1 + |value|: `jit(vmap(...))` compiles the rejection loops
+    // into one program, where XLA fuses their bodies differently than in the per-key call (JAX
+    // gives such last-bit differences too; see tests/golden/random_distributions.py).
+    let tol = 1e-6;
+    let alphas = || Array::from([0.3f64, 1.0, 4.0]);
+    check_vmap_over_keys_within("gamma", move |k| random::gamma(k, alphas(), None, F64), tol);
+    check_vmap_over_keys_within("gamma f32", |k| random::gamma(k, 0.7, Some(&[5]), F32), tol);
+    check_vmap_over_keys_within(
+        "loggamma",
+        move |k| random::loggamma(k, alphas(), None, F64),
+        tol,
+    );
+    check_vmap_over_keys_within("beta", |k| random::beta(k, 0.5, 2.0, Some(&[4]), F64), tol);
+    check_vmap_over_keys_within(
+        "dirichlet",
+        move |k| random::dirichlet(k, alphas(), Some(&[2]), F64),
+        tol,
+    );
+    check_vmap_over_keys_within("t", |k| random::t(k, 4.0, Some(&[4]), F32), tol);
+    check_vmap_over_keys_within(
+        "chisquare",
+        |k| random::chisquare(k, 3.0, Some(&[4]), F64),
+        tol,
+    );
+    check_vmap_over_keys_within("ball", |k| random::ball(k, 3, 1.5, &[2], F64), tol);
+    check_vmap_over_keys("poisson", |k| {
+        random::poisson(k, Array::from([0.5f32, 4.0, 30.0, 0.0]), None, I32)
+    });
+}
+
+/// The derivative of a gamma sample in its shape parameter is the implicit one: along a fixed
+/// quantile of the regularized incomplete gamma function `F(a, x)`, `dx/da = -F_a / F_x`,
+/// checked with central differences of `gammainc` (in float64) at JAX's samples.
+#[test]
+fn gamma_derivative_is_the_implicit_derivative_of_the_cdf() {
+    x64();
+    let a_values = [0.3f64, 0.9, 1.0, 2.5, 7.0, 30.0];
+    let a = Array::from(a_values);
+    let key = PRNGKey(13);
+    let x = random::gamma(&key, &a, None, DType::F64)
+        .to_vec::<f64>()
+        .unwrap();
+    let dx_da = rjax::grad(|a: Array| random::gamma(&key, &a, None, DType::F64).sum())(a.clone())
+        .unwrap()
+        .to_vec::<f64>()
+        .unwrap();
+    let log_dx_da =
+        rjax::grad(|a: Array| random::loggamma(&key, &a, None, DType::F64).sum())(a.clone())
+            .unwrap()
+            .to_vec::<f64>()
+            .unwrap();
+    let cdf = |a: f64, x: f64| rjax::scipy::special::gammainc(a, x).item::<f64>().unwrap();
+    for (i, &ai) in a_values.iter().enumerate() {
+        let (h_a, h_x) = (1e-5 * ai, 1e-5 * x[i]);
+        let f_a = (cdf(ai + h_a, x[i]) - cdf(ai - h_a, x[i])) / (2.0 * h_a);
+        let f_x = (cdf(ai, x[i] + h_x) - cdf(ai, x[i] - h_x)) / (2.0 * h_x);
+        let want = -f_a / f_x;
+        assert!(
+            (dx_da[i] - want).abs() <= 1e-6 * (1.0 + want.abs()),
+            "a = {ai}, x = {}: dx/da = {} vs {want}",
+            x[i],
+            dx_da[i]
+        );
+        // loggamma's samples are the logs of gamma's, so d log x / da = (dx/da) / x.
+        let want_log = want / x[i];
+        assert!(
+            (log_dx_da[i] - want_log).abs() <= 1e-6 * (1.0 + want_log.abs()),
+            "a = {ai}: d log x/da = {} vs {want_log}",
+            log_dx_da[i]
+        );
+    }
+}
+
+#[test]
+fn gamma_family_samples_have_the_expected_statistics() {
+    x64();
+    let n = 20_000;
+    let key = PRNGKey(31);
+    let values = |x: Array| {
+        rjax::lax::convert_element_type(&x, DType::F64)
+            .to_vec::<f64>()
+            .unwrap()
+    };
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    for a in [0.2, 1.0, 3.5] {
+        let x = values(random::gamma(&key, a, Some(&[n]), DType::F64));
+        assert!(x.iter().all(|&v| v >= 0.0));
+        assert!(
+            (mean(&x) - a).abs() < 4.0 * (a / n as f64).sqrt(),
+            "gamma({a})"
+        );
+        let logs = values(random::loggamma(&key, a, Some(&[n]), DType::F64));
+        let exps: Vec<f64> = logs.iter().map(|v| v.exp()).collect();
+        assert!(
+            (mean(&exps) - a).abs() < 4.0 * (a / n as f64).sqrt(),
+            "loggamma({a})"
+        );
+    }
+    let b = values(random::beta(&key, 2.0, 6.0, Some(&[n]), DType::F64));
+    assert!(b.iter().all(|&v| (0.0..=1.0).contains(&v)));
+    assert!((mean(&b) - 0.25).abs() < 0.005, "beta {}", mean(&b));
+    let alpha = Array::from([1.0f64, 2.0, 5.0]);
+    let d = values(random::dirichlet(&key, &alpha, Some(&[n]), DType::F64));
+    for (i, want) in [0.125, 0.25, 0.625].iter().enumerate() {
+        let column: Vec<f64> = d.chunks(3).map(|row| row[i]).collect();
+        assert!((mean(&column) - want).abs() < 0.005, "dirichlet {i}");
+    }
+    assert!(
+        d.chunks(3)
+            .all(|row| (row.iter().sum::<f64>() - 1.0).abs() < 1e-12)
+    );
+    let c = values(random::chisquare(&key, 3.0, Some(&[n]), DType::F64));
+    assert!((mean(&c) - 3.0).abs() < 0.1, "chisquare {}", mean(&c));
+    let t = values(random::t(&key, 5.0, Some(&[n]), DType::F64));
+    assert!(mean(&t).abs() < 0.05, "t {}", mean(&t));
+    for lam in [0.7f64, 6.0, 12.0, 80.0] {
+        let k = random::poisson(&key, lam, Some(&[n]), DType::I64)
+            .to_vec::<i64>()
+            .unwrap();
+        assert!(k.iter().all(|&v| v >= 0));
+        let m = k.iter().sum::<i64>() as f64 / n as f64;
+        assert!(
+            (m - lam).abs() < 4.0 * (lam / n as f64).sqrt(),
+            "poisson({lam}): {m}"
+        );
+    }
+    for p in [1.0, 2.0, 3.0] {
+        let points = values(random::ball(&key, 3, p, &[2000], DType::F64));
+        let norms: Vec<f64> = points
+            .chunks(3)
+            .map(|v| v.iter().map(|c| c.abs().powf(p)).sum::<f64>().powf(1.0 / p))
+            .collect();
+        assert!(norms.iter().all(|&r| r <= 1.0), "ball(p = {p})");
+        // The radius of a uniform point in a d-ball has P(r <= 1/2) = 2^-d.
+        let inner = norms.iter().filter(|&&r| r <= 0.5).count() as f64 / 2000.0;
+        assert!((inner - 0.125).abs() < 0.03, "ball(p = {p}): {inner}");
+    }
+}
+
+#[test]
+fn gamma_family_misuse_panics_with_clear_messages() {
+    x64();
+    let key = PRNGKey(0);
+    let check = |f: &dyn Fn(), needles: &[&str]| {
+        let message = panic_message(f);
+        for needle in needles {
+            assert!(message.contains(needle), "{needle:?} not in {message:?}");
+        }
+    };
+    check(
+        &|| {
+            random::gamma(&key, 1.0, Some(&[3]), DType::I32);
+        },
+        &["rjax::random::gamma", "float dtype", "int32"],
+    );
+    check(
+        &|| {
+            random::loggamma(&key, Array::from([1.0f64, 2.0]), Some(&[3]), DType::F64);
+        },
+        &["rjax::random::loggamma", "[3]"],
+    );
+    check(
+        &|| {
+            random::beta(&key, Array::from([1.0f64, 2.0]), 1.0, None, DType::F32);
+        },
+        &[
+            "rjax::random::beta",
+            "cannot safely cast",
+            "f64[2]",
+            "float32",
+        ],
+    );
+    check(
+        &|| {
+            random::dirichlet(&key, 1.0, None, DType::F64);
+        },
+        &["rjax::random::dirichlet", "alpha.ndim >= 1"],
+    );
+    check(
+        &|| {
+            random::dirichlet(
+                &key,
+                Array::from([[1.0f64, 2.0]; 2]),
+                Some(&[3]),
+                DType::F64,
+            );
+        },
+        &["batch shape of alpha [2]", "shape argument [3]"],
+    );
+    check(
+        &|| {
+            random::t(&random::split(&key, 2), 3.0, None, DType::F64);
+        },
+        &["rjax::random::t", "u32[2,2]"],
+    );
+    check(
+        &|| {
+            random::chisquare(&key, Array::from([true]), None, DType::F64);
+        },
+        &["rjax::random::chisquare", "df must be real"],
+    );
+    check(
+        &|| {
+            random::poisson(&key, 3.0, Some(&[2]), DType::F32);
+        },
+        &["rjax::random::poisson", "integer dtype", "float32"],
+    );
+    check(
+        &|| {
+            random::poisson(
+                &key,
+                Array::from([1.0f32, 2.0, 3.0]),
+                Some(&[2]),
+                DType::I32,
+            );
+        },
+        &["rate's shape [3]", "shape argument [2]"],
+    );
+    check(
+        &|| {
+            random::ball(&key, 3, 2.0, &[2], DType::I64);
+        },
+        &["rjax::random::ball", "float dtype"],
     );
 }

@@ -11,7 +11,10 @@ mod random_support;
 
 use std::sync::{Mutex, MutexGuard};
 
-use random_support::{base_cases, check_against_golden, check_vmap_over_keys, distribution_cases};
+use random_support::{
+    base_cases, check_against_golden, check_vmap_over_keys, check_vmap_over_keys_within,
+    distribution_cases,
+};
 use rjax::random::{self, ChoiceSpec, GumbelMode, PRNGKey};
 use rjax::{Array, DType, config, jit};
 
@@ -61,6 +64,12 @@ fn vmap_over_keys_equals_each_key_with_the_original_layout() {
     check_vmap_over_keys("choice", |k| {
         random::choice(k, 7, ChoiceSpec::new(&[3]).replace(false))
     });
+    check_vmap_over_keys("poisson", |k| {
+        random::poisson(k, Array::from([0.5f32, 4.0, 30.0]), None, I32)
+    });
+    // Within 1e-6: XLA fuses the rejection loops differently inside `jit(vmap(...))`.
+    check_vmap_over_keys_within("gamma", |k| random::gamma(k, 0.6, Some(&[4]), F64), 1e-6);
+    check_vmap_over_keys_within("beta", |k| random::beta(k, 2.0, 0.5, Some(&[3]), F32), 1e-6);
 }
 
 /// The flag is part of `jit`'s cache key: a function jitted under one layout is traced again

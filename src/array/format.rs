@@ -20,6 +20,9 @@ const EDGE_ITEMS: usize = 3;
 ///
 /// Panics if `bytes` does not hold exactly the elements of `shape`.
 pub(crate) fn array_repr(bytes: &[u8], dtype: DType, shape: &[usize], weak_type: bool) -> String {
+    if let DType::Key(prng) = dtype {
+        return key_array_repr(bytes, prng, shape);
+    }
     let size = checked_size(bytes, dtype, shape);
     let dtype_str = match weak_type {
         true => format!("dtype={dtype}, weak_type=True"),
@@ -52,6 +55,9 @@ pub(crate) fn array_repr(bytes: &[u8], dtype: DType, shape: &[usize], weak_type:
 ///
 /// Panics if `bytes` does not hold exactly the elements of `shape`.
 pub(crate) fn array_str(bytes: &[u8], dtype: DType, shape: &[usize]) -> String {
+    if let DType::Key(prng) = dtype {
+        return key_array_repr(bytes, prng, shape);
+    }
     match checked_size(bytes, dtype, shape) {
         _ if shape.is_empty() => match read(bytes, dtype, 0) {
             Scalar::Bool(b) => python_bool(b).into(),
@@ -100,6 +106,18 @@ enum Scalar {
     Complex(f64, f64, FloatKind),
 }
 
+/// JAX's `repr` (and `str`) of a key array: its shape and key dtype, then its key data,
+/// `Array((), dtype=key<fry>) overlaying:\n[0 0]`.
+fn key_array_repr(bytes: &[u8], prng: crate::random::PrngImpl, shape: &[usize]) -> String {
+    let physical = [shape, &[prng.key_words()]].concat();
+    format!(
+        "Array({}, dtype={}) overlaying:\n{}",
+        shape_tuple(shape),
+        prng.key_dtype_name(),
+        array_str(bytes, DType::U32, &physical)
+    )
+}
+
 /// Element `i` of the little-endian `bytes`.
 fn read(bytes: &[u8], dtype: DType, i: usize) -> Scalar {
     let size = dtype.size_in_bytes();
@@ -108,6 +126,7 @@ fn read(bytes: &[u8], dtype: DType, i: usize) -> Scalar {
     let le4 = |at: usize| [b[at], b[at + 1], b[at + 2], b[at + 3]];
     let le8 = |at: usize| std::array::from_fn(|k| b[at + k]);
     match dtype {
+        DType::Key(_) => unreachable!("key arrays are printed as their key data"),
         DType::Bool => Scalar::Bool(b[0] != 0),
         DType::I8 => Scalar::Int(i8::from_le_bytes([b[0]]).into()),
         DType::I16 => Scalar::Int(i16::from_le_bytes(le2()).into()),

@@ -73,7 +73,7 @@ pub(crate) fn convert(x: &Array, dtype: DType, weak_type: bool) -> Result<Array>
     if let Some(bytes) = x
         .concrete()
         .and_then(Concrete::host_bytes_if_known)
-        .filter(|_| x.ndim() == 0)
+        .filter(|_| x.ndim() == 0 && !x.dtype().is_key() && !dtype.is_key())
     {
         let value = Scalar::from_bytes(x.dtype(), bytes);
         let aval = ShapedArray {
@@ -128,6 +128,7 @@ pub(crate) fn promote_dtypes(args: &[&Array]) -> Result<Vec<Array>> {
 /// `args` promoted to their common type and broadcast to their common shape. Scalars stay
 /// scalars: elementwise primitives broadcast them themselves, as in JAX.
 pub(crate) fn promote_and_broadcast(op: &str, args: &[&Array]) -> Result<Vec<Array>> {
+    crate::random::reject_mixed_keys(op, args)?;
     let shapes: Vec<&[usize]> = args.iter().map(|a| a.shape()).collect();
     let shape = broadcast_shapes(&shapes).ok_or_else(|| {
         let types: Vec<String> = args.iter().map(|a| a.aval().to_string()).collect();

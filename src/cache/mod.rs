@@ -3,12 +3,12 @@
 //! Compiling is the expensive step of running anything, so rjax keeps what it compiled: the
 //! one-primitive executables of eager dispatch (per primitive, parameters and input types),
 //! the executables of eagerly run calls, the batched bodies of `vmap`-ed calls and the
-//! lowered bodies of `scan`. Each such cache is a [`BoundedCache`]: least recently used out
+//! lowered bodies of `scan`. Each such cache is a bounded cache: least recently used out
 //! first, within the process-wide [`CacheLimits`] (entries and bytes), so that a program that
 //! keeps meeting new shapes or new closures runs in bounded memory.
 //!
 //! Executables are shared through `Arc`s: an executable lives while a cache or a `Jitted`
-//! holds it, and is freed when the last holder lets go. [`ProgramIndex`] finds a program
+//! holds it, and is freed when the last holder lets go. A weak index finds a program
 //! compiled from the same text again without keeping it alive.
 
 mod limits;

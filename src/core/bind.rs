@@ -6,6 +6,9 @@ use crate::{Array, Error, Result};
 
 /// Applies `primitive` to `args` with the current trace.
 ///
+/// Shape operations on PRNG key arrays run on the keys' data instead (and other primitives
+/// refuse keys): see `random::bind_with_keys`.
+///
 /// A tracer whose trace has finished (it escaped, for example through a closure or a global)
 /// gives JAX's "escaped tracer" error.
 pub(crate) fn bind(primitive: Primitive, args: &[Array]) -> Result<Vec<Array>> {
@@ -18,6 +21,9 @@ pub(crate) fn bind(primitive: Primitive, args: &[Array]) -> Result<Vec<Array>> {
                 });
             }
         }
+    }
+    if let Some(outputs) = crate::random::bind_with_keys(&primitive, args) {
+        return outputs;
     }
     current_trace().process_primitive(&primitive, args)
 }

@@ -18,6 +18,7 @@ use crate::lax::{
     ReduceOp, UnaryOp, dot, elementwise, reduction, structural,
 };
 use crate::lowering::FunctionBuilder;
+use crate::random::RandomOp;
 use crate::sharding::{self, CollectiveOp, NamedSharding, ShardMapParams};
 use crate::tree::TreeDef;
 use crate::{DType, Result};
@@ -232,6 +233,8 @@ pub enum Primitive {
         /// The name.
         name: String,
     },
+    /// `rjax::random`'s primitives: `random_wrap`, `random_unwrap`, `rng_bit_generator`.
+    Random(RandomOp),
 }
 
 impl Primitive {
@@ -276,6 +279,7 @@ impl Primitive {
             Primitive::Collective(op) => op.name(),
             Primitive::Checkpoint(_) => "remat2",
             Primitive::CheckpointName { .. } => "name",
+            Primitive::Random(op) => op.name(),
         }
     }
 
@@ -386,6 +390,7 @@ impl Primitive {
             Primitive::Collective(op) => one(op.abstract_eval(avals)),
             Primitive::Checkpoint(params) => params.abstract_eval(avals),
             Primitive::CheckpointName { .. } => one(checkpoint::name_abstract_eval(avals)),
+            Primitive::Random(op) => op.abstract_eval(avals),
         }
     }
 
@@ -424,6 +429,7 @@ impl Primitive {
             Primitive::ShardMap(params) => return params.lower(f, args, avals_in, avals_out),
             Primitive::HostCallback(op) => return op.lower(f, args, avals_in, avals_out),
             Primitive::Checkpoint(params) => return params.lower(f, args, avals_in, avals_out),
+            Primitive::Random(op) => return Ok(op.lower(f, args, avals_out)),
             _ => {}
         }
         let out = &avals_out[0];
@@ -537,7 +543,8 @@ impl Primitive {
             | Primitive::Scan { .. }
             | Primitive::ShardMap(_)
             | Primitive::HostCallback(_)
-            | Primitive::Checkpoint(_) => unreachable!("lowered above"),
+            | Primitive::Checkpoint(_)
+            | Primitive::Random(_) => unreachable!("lowered above"),
         }
     }
 
@@ -715,6 +722,7 @@ impl Primitive {
             Primitive::Collective(op) => op.params_text(),
             Primitive::Checkpoint(params) => params.params_text(),
             Primitive::CheckpointName { name } => vec![format!("name={name}")],
+            Primitive::Random(op) => op.params_text(),
         }
     }
 }

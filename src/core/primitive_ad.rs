@@ -143,6 +143,7 @@ impl Primitive {
             Primitive::CheckpointName { name } => {
                 Ok(one(checkpoint::name_jvp(name, &primals[0], &tangents[0])?))
             }
+            Primitive::Random(op) => op.jvp(primals),
         }
     }
 
@@ -219,7 +220,8 @@ impl Primitive {
             | Primitive::StopGradient
             | Primitive::CustomJvpCall { .. }
             | Primitive::CustomVjpCall { .. }
-            | Primitive::FfiCall(_) => Err(elementwise_ad::not_linear(self)),
+            | Primitive::FfiCall(_)
+            | Primitive::Random(_) => Err(elementwise_ad::not_linear(self)),
             Primitive::CustomLin { .. }
             | Primitive::Cond { .. }
             | Primitive::While { .. }

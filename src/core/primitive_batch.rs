@@ -131,6 +131,7 @@ impl Primitive {
                 checkpoint::checkpoint_batch(params, axis_size, values, dims)
             }
             Primitive::CheckpointName { name } => checkpoint::name_batch(name, &values[0], dims[0]),
+            Primitive::Random(op) => op.batch(values, dims),
         }
     }
 

@@ -66,7 +66,8 @@ impl Primitive {
             | Primitive::CustomLin { .. }
             | Primitive::ShardingConstraint { .. }
             | Primitive::Collective(_)
-            | Primitive::CheckpointName { .. } => Vec::new(),
+            | Primitive::CheckpointName { .. }
+            | Primitive::Random(_) => Vec::new(),
         }
     }
 }

@@ -31,6 +31,10 @@ pub(crate) fn tangent_aval(aval: &ShapedArray) -> ShapedArray {
 
 /// An array of zeros of type `aval`.
 pub(crate) fn zeros(aval: &ShapedArray) -> Result<Array> {
+    if let DType::Key(prng) = aval.dtype {
+        // Keys have no tangent space (JAX's float0); a zero stands in as all-zero key data.
+        return Ok(crate::random::random_wrap(&zeros(&aval.physical())?, prng));
+    }
     let zero = Array::weak(Scalar::Int(0));
     let zero = crate::array::convert(&zero, aval.dtype, aval.weak_type)?;
     if aval.shape.is_empty() {

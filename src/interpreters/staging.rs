@@ -88,7 +88,7 @@ impl StagingTrace {
         if let Some(bytes) = x
             .concrete()
             .and_then(Concrete::host_bytes_if_known)
-            .filter(|_| x.ndim() == 0)
+            .filter(|_| x.ndim() == 0 && !x.dtype().is_key())
         {
             return Atom::Literal(Literal {
                 aval: x.aval().clone(),

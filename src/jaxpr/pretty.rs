@@ -78,6 +78,7 @@ fn literal_value(literal: &Literal) -> String {
             float(f32::from_bits((bits >> 32) as u32).into())
         ),
         DType::C128 => "complex".to_string(),
+        DType::Key(_) => unreachable!("key arrays are never literals"),
     }
 }
 

@@ -38,6 +38,7 @@ mod top_k;
 pub use crate::control_flow::{
     cond, fori_loop, fori_loop_dynamic, map, scan, scan_with, select, switch, while_loop,
 };
+pub use crate::random::rng_bit_generator;
 pub use associative_scan::associative_scan;
 pub use dot::DotDimensionNumbers;
 pub use elementwise::{BinaryOp, Comparison, UnaryOp};

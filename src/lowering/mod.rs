@@ -14,8 +14,10 @@ pub(crate) use lower_jaxpr::{MainOptions, lower_function, lower_jaxpr_to_module}
 use crate::DType;
 use crate::abstract_value::ShapedArray;
 
-/// The MLIR tensor type of `aval`, e.g. `tensor<2x3xf32>` or `tensor<i1>`.
+/// The MLIR tensor type of `aval`, e.g. `tensor<2x3xf32>` or `tensor<i1>`; an array of PRNG
+/// keys has its physical type (`key<fry>[3]` is `tensor<3x2xui32>`).
 pub(crate) fn tensor_type(aval: &ShapedArray) -> String {
+    let aval = &aval.physical();
     let mut text = String::from("tensor<");
     for dim in &aval.shape {
         text.push_str(&dim.to_string());
@@ -55,6 +57,7 @@ pub(crate) fn dense_scalar(dtype: DType, bytes: &[u8]) -> String {
         DType::F64 => format!("0x{low:016X}"),
         DType::C64 => format!("(0x{:08X}, 0x{:08X})", low as u32, (low >> 32) as u32),
         DType::C128 => format!("(0x{low:016X}, 0x{high:016X})"),
+        DType::Key(_) => unreachable!("key arrays are never literals"),
     };
     format!("dense<{value}>")
 }

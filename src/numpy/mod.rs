@@ -41,7 +41,6 @@ pub use creation::{
     zeros_like,
 };
 pub use einsum::{einsum, einsum_with};
-pub(crate) use elementwise::{promote_args_inexact, promote_inexact};
 pub use elementwise::{
     abs, absolute, add, arccos, arccos as acos, arccosh, arccosh as acosh, arcsin, arcsin as asin,
     arcsinh, arcsinh as asinh, arctan, arctan as atan, arctan2, arctan2 as atan2, arctanh,
@@ -54,6 +53,7 @@ pub use elementwise::{
     radians, reciprocal, remainder, right_shift, rint, round, round as around, sign, signbit, sin,
     sinc, sinh, sqrt, square, subtract, tan, tanh, true_divide, trunc,
 };
+pub(crate) use elementwise::{promote_args_inexact, promote_inexact};
 pub use indexing::{Index, IndexUpdate, Slice};
 pub use joining::{
     Split, array_split, atleast_1d, atleast_2d, atleast_3d, column_stack, concatenate, dstack,

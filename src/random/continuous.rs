@@ -35,7 +35,7 @@ pub(super) fn float_params(op: &str, key: &Array, shape: &[usize], dtype: DType)
 }
 
 /// JAX's `_exponential`.
-fn exponential_impl(key: &Array, shape: &[usize], dtype: DType) -> Array {
+pub(super) fn exponential_impl(key: &Array, shape: &[usize], dtype: DType) -> Array {
     let u = uniform_from(key, 0.0, shape, dtype);
     lax::neg(&lax::log1p(&lax::neg(&u)))
 }

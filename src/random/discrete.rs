@@ -17,7 +17,7 @@ use crate::scalar::Scalar;
 use crate::{Array, DType, config};
 
 /// JAX's `_rademacher`.
-fn rademacher_impl(key: &Array, shape: &[usize], dtype: DType) -> Array {
+pub(super) fn rademacher_impl(key: &Array, shape: &[usize], dtype: DType) -> Array {
     let half = float_constant(0.5, default_float(config::x64_enabled()));
     let b = lax::convert_element_type(&bernoulli_impl(key, &half, shape), dtype);
     let of = |value: i64| full(&constant(Scalar::Int(value), dtype), shape);

@@ -7,6 +7,7 @@
 use crate::array::broadcast_shapes;
 use std::f64::consts::SQRT_2;
 
+use super::prng;
 use super::threefry::{self, full, uint_dtype};
 use super::{Params, canonical, check_key, constant, staged};
 use crate::lax;
@@ -308,9 +309,8 @@ pub(super) fn randint_impl(
     let maxval = convert_and_clip(&maxval, dtype);
 
     let keys = threefry::split(key, &[2]);
-    let subkey = |i: usize| lax::reshape(&lax::slice(&keys, &[i, 0], &[i + 1, 2], None), &[2]);
-    let higher_bits = threefry::random_bits(&subkey(0), nbits, shape);
-    let lower_bits = threefry::random_bits(&subkey(1), nbits, shape);
+    let higher_bits = threefry::random_bits(&prng::key_at(&keys, 0), nbits, shape);
+    let lower_bits = threefry::random_bits(&prng::key_at(&keys, 1), nbits, shape);
 
     let unsigned = uint_dtype(nbits);
     let ones = full(&int_constant(1, unsigned), shape);
@@ -424,9 +424,8 @@ pub(super) fn shuffle_impl(key: &Array, x: &Array, axis: usize, independent: boo
     let (mut key, mut x) = (key.clone(), x.clone());
     for _ in 0..rounds {
         let keys = threefry::split(&key, &[2]);
-        let row = |i: usize| lax::reshape(&lax::slice(&keys, &[i, 0], &[i + 1, 2], None), &[2]);
-        let subkey = row(1);
-        key = row(0);
+        let subkey = prng::key_at(&keys, 1);
+        key = prng::key_at(&keys, 0);
         let sort_keys = if independent {
             threefry::random_bits(&subkey, 32, x.shape())
         } else {

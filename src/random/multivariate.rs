@@ -1,18 +1,24 @@
 //! Samplers of random vectors and matrices, each JAX 0.10.2's algorithm: `multivariate_normal`
-//! (`mean + factor · normal`, the factor of the covariance by Cholesky, eigh or SVD) and
+//! (`mean + factor · normal`, the factor of the covariance by Cholesky, eigh or SVD),
 //! `orthogonal` (the QR decomposition of a normal matrix, columns signed by `R`'s diagonal,
-//! Mezzadri's method).
+//! Mezzadri's method) and `ball` (generalized normals scaled by their `p`-norm and an
+//! exponential).
 //!
-//! The normals are bit for bit JAX's; the factorizations run on rjax's kernels rather than
+//! The normals (and `ball`) are bit for bit JAX's; the factorizations run on rjax's kernels rather than
 //! LAPACK, so the samples agree with JAX's to rounding, not bit for bit.
 
-use super::distributions::normal_impl;
-use super::{Params, canonical, check_key, staged};
+use super::continuous::exponential_impl;
+use super::discrete::rademacher_impl;
+use super::distributions::{float_constant, normal_impl};
+use super::gamma::{gamma_samples, split_keys};
+use super::threefry::full;
+use super::{Params, canonical, check_key, constant, staged};
 use crate::array::{broadcast_shapes, convert};
 use crate::lax::{self, unwrap_at_caller};
 use crate::numpy::linalg::{self, QrMode, Uplo};
 use crate::numpy::{self};
 use crate::promotion::{default_float, result_type};
+use crate::scalar::Scalar;
 use crate::{Array, DType, config};
 
 /// How `multivariate_normal` factors the covariance (JAX's `method`).
@@ -191,6 +197,55 @@ pub fn orthogonal(key: &Array, n: usize, shape: &[usize], dtype: DType, m: Optio
             orthogonal_impl(&args[0], p.ints[0], p.ints[1], &p.shape, dtype)
         },
         vec![key.clone()],
+        params,
+    )
+}
+
+/// JAX's `_generalized_normal` (density `∝ e^-|x|^p`): a random sign times `g^(1/p)`, `g`
+/// gamma with shape `1/p`. `p` is a scalar; `inv_p` is `1/p` in its dtype.
+fn generalized_normal_impl(key: &Array, inv_p: &Array, shape: &[usize], dtype: DType) -> Array {
+    let [gamma_key, sign_key]: [Array; 2] = split_keys(key, 2).try_into().expect("2 keys");
+    let g = gamma_samples(&gamma_key, inv_p, shape, dtype, false);
+    let r = rademacher_impl(&sign_key, shape, dtype);
+    let exponent = full(&lax::convert_element_type(inv_p, dtype), shape);
+    lax::mul(&r, &lax::pow(&g, &exponent))
+}
+
+/// JAX's `_ball`: `g / (sum |g|^p + e)^(1/p)` for generalized normals `g` and an exponential
+/// `e` (Barthe, Guédon, Mendelson and Naor).
+fn ball_impl(key: &Array, p: &Array, d: usize, shape: &[usize], dtype: DType) -> Array {
+    let [k1, k2]: [Array; 2] = split_keys(key, 2).try_into().expect("2 keys");
+    let inv_p = lax::div(&full(&constant(Scalar::Float(1.0), p.dtype()), &[]), p);
+    let vector_shape = [shape, &[d]].concat();
+    let g = generalized_normal_impl(&k1, &inv_p, &vector_shape, dtype);
+    let e = exponential_impl(&k2, shape, dtype);
+    let p_full = full(&lax::convert_element_type(p, dtype), &vector_shape);
+    let powers = lax::pow(&lax::abs(&g), &p_full);
+    let total = lax::add(&lax::reduce_sum(&powers, &[shape.len()]), &e);
+    let inv_p = full(&lax::convert_element_type(&inv_p, dtype), shape);
+    let norm = lax::pow(&total, &inv_p);
+    let norm = lax::broadcast_in_dim(&norm, &vector_shape, &(0..shape.len()).collect::<Vec<_>>());
+    lax::div(&g, &norm)
+}
+
+/// Points uniform in the unit `p`-norm ball of dimension `d` (JAX's `jax.random.ball`): an
+/// array of `shape + [d]` and float `dtype`. `p > 0` is taken in the default float type, as
+/// JAX takes a Python float.
+#[track_caller]
+pub fn ball(key: &Array, d: usize, p: f64, shape: &[usize], dtype: DType) -> Array {
+    let params = super::continuous::float_params("ball", key, shape, dtype);
+    let params = Params {
+        ints: vec![d],
+        ..params
+    };
+    let p = float_constant(p, canonical(DType::F64));
+    staged(
+        "_ball",
+        |args, params| {
+            let dtype = params.dtype.expect("a dtype");
+            ball_impl(&args[0], &args[1], params.ints[0], &params.shape, dtype)
+        },
+        vec![key.clone(), p],
         params,
     )
 }

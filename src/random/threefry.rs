@@ -12,6 +12,9 @@
 //! both.
 
 use super::{constant, threefry_original};
+
+// The samplers' entry points, for keys of any implementation, raw or typed.
+pub(crate) use super::prng::{random_bits, split};
 use crate::lax;
 use crate::scalar::Scalar;
 use crate::{Array, DType, config};
@@ -87,7 +90,7 @@ pub fn threefry2x32(k1: &Array, k2: &Array, x0: &Array, x1: &Array) -> (Array, A
     (y0, y1)
 }
 
-/// The two words of a raw key (`uint32[2]`) as `uint32` scalars.
+/// The first two words of a raw key (`uint32[2]`, or an rbg half) as `uint32` scalars.
 pub(crate) fn key_words(key: &Array) -> (Array, Array) {
     let word = |i: usize| lax::reshape(&lax::slice(key, &[i], &[i + 1], None), &[]);
     (word(0), word(1))
@@ -164,7 +167,7 @@ fn stack_last(a: &Array, b: &Array) -> Array {
 
 /// JAX's `_threefry_split`: keys of shape `(*shape, 2)` in the layout
 /// `config::threefry_partitionable()` selects.
-pub(crate) fn split(key: &Array, shape: &[usize]) -> Array {
+pub(crate) fn threefry_split(key: &Array, shape: &[usize]) -> Array {
     if config::threefry_partitionable() {
         split_foldlike(key, shape)
     } else {
@@ -189,7 +192,7 @@ pub(crate) fn fold_in(key: &Array, data: &Array) -> Array {
 
 /// JAX's `threefry_random_bits`: unsigned integers of `bit_width` bits (8, 16, 32 or 64) and
 /// `shape`, in the layout `config::threefry_partitionable()` selects.
-pub(crate) fn random_bits(key: &Array, bit_width: u32, shape: &[usize]) -> Array {
+pub(crate) fn threefry_random_bits(key: &Array, bit_width: u32, shape: &[usize]) -> Array {
     if config::threefry_partitionable() {
         random_bits_partitionable(key, bit_width, shape)
     } else {

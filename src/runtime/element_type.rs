@@ -22,6 +22,8 @@ pub(crate) fn to_pjrt(dtype: DType) -> sys::PJRT_Buffer_Type {
         DType::F64 => sys::PJRT_Buffer_Type_F64,
         DType::C64 => sys::PJRT_Buffer_Type_C64,
         DType::C128 => sys::PJRT_Buffer_Type_C128,
+        // Key arrays live in buffers of their physical type, `uint32` words.
+        DType::Key(_) => sys::PJRT_Buffer_Type_U32,
     }
 }
 

@@ -56,6 +56,12 @@ pub(super) fn host(x: &Array) -> Result<HostLeaf> {
             .collect())
     }
     let values = match x.dtype() {
+        DType::Key(_) => {
+            return Err(crate::Error::invalid(
+                "check_grads",
+                format!("key arrays ({}) have no numeric values", x.aval()),
+            ));
+        }
         DType::Bool => real(x, |v: bool| f64::from(u8::from(v)))?,
         DType::I8 => real(x, |v: i8| f64::from(v))?,
         DType::I16 => real(x, |v: i16| f64::from(v))?,

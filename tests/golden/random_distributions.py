@@ -1,5 +1,6 @@
 """Golden data for the samplers of rjax::random beyond the basic ones (src/random/continuous.rs,
-discrete.rs, multivariate.rs), computed with JAX's own `jax.random`.
+discrete.rs, multivariate.rs, gamma.rs, gamma_family.rs, poisson.rs), computed with JAX's own
+`jax.random`, and `jax.grad` of the gamma family in its shape parameters.
 
 Run `python3 -P tests/golden/random_distributions.py > tests/golden/random_distributions.txt`
 (`-P`: the scripts beside this one, `numpy.py` and `random.py`, must not shadow those modules).
@@ -12,9 +13,12 @@ those of `tests/golden/random.py`. `tests/golden/random_legacy.py` computes the 
 How `tests/random_distributions.rs` compares them:
 - bit for bit, except
 - cases whose values pass through a transcendental XLA function (`exponential`, `laplace`,
-  `logistic`, `cauchy`, `gumbel`: log, log1p, tan; and the normals of `multivariate_normal`
-  and `orthogonal`), whose float32 code may differ by an ulp or two between XLA builds (jaxlib
+  `logistic`, `cauchy`, `gumbel`: log, log1p, tan; the normals of `multivariate_normal`
+  and `orthogonal`; `gamma`, `loggamma`, `beta`, `dirichlet`, `t`, `chisquare`, `ball`: log,
+  exp, pow, sqrt), whose float32 code may differ by an ulp or two between XLA builds (jaxlib
   0.10.2's CPU backend here and the `xla-cpu-pjrt` plugin rjax embeds): within 2 ulp;
+- `grad_...` (derivatives through series and continued fractions): relative to
+  1 + |value|, within 1e-5 (float32) or 1e-10 (float64);
 - `multivariate_normal` and `orthogonal`, which factor a matrix (Cholesky, eigh, SVD, QR) with
   LAPACK in jaxlib and with rjax's own kernels: relative to 1 + |value|, within 1e-5 (float32)
   or 1e-12 (float64). `orthogonal` fixes the signs of QR's columns by `R`'s diagonal, so the
@@ -112,9 +116,84 @@ case("orthogonal(PRNGKey(2),2,(),float64,4)", lambda: R.orthogonal(K(2), 2, (), 
 case("orthogonal(PRNGKey(2),4,(),float64,2)", lambda: R.orthogonal(K(2), 4, (), F64, 2))
 
 
+# --- the gamma family, poisson, ball ------------------------------------------------------------
+# Each case also runs inside an outer `jax.jit` ("jit:<case>"): XLA fuses the rejection loops'
+# bodies differently there, so the last bits of a few samples differ from the eager call's
+# (JAX's and rjax's alike); tests/random_distributions.rs compares rjax's jitted results with
+# these.
+
+
+def kcase(name, fn, invariant=False):
+    """A case of a function of the key `PRNGKey(<seed>)` named in `name`, and its jitted twin."""
+    seed = int(name.split("PRNGKey(")[1].split(")")[0])
+    case(name, lambda: fn(K(seed)), invariant)
+    case("jit:" + name, lambda: jax.jit(fn)(K(seed)), invariant)
+
+
+ALPHAS = np.array([0.5, 1.0, 2.5, 10.0])
+SMALL_ALPHAS = np.array([0.01, 0.5, 1.0, 3.0])
+for dtype, name, invariant in ((F32, "float32", True), (F64, "float64", False)):
+    kcase(f"gamma(PRNGKey(0),[0.5,1,2.5,10],None,{name})",
+         lambda k, d=dtype: R.gamma(k, ALPHAS.astype(d), None, d), invariant)
+    kcase(f"loggamma(PRNGKey(0),[0.01,0.5,1,3],None,{name})",
+         lambda k, d=dtype: R.loggamma(k, SMALL_ALPHAS.astype(d), None, d), invariant)
+    kcase(f"beta(PRNGKey(0),2,3,(5,),{name})", lambda k, d=dtype: R.beta(k, 2.0, 3.0, (5,), d),
+          invariant)
+    kcase(f"dirichlet(PRNGKey(0),[1,2,3],None,{name})",
+         lambda k, d=dtype: R.dirichlet(k, np.array([1.0, 2.0, 3.0], d), None, d), invariant)
+    kcase(f"t(PRNGKey(0),3,(5,),{name})", lambda k, d=dtype: R.t(k, 3.0, (5,), d), invariant)
+    kcase(f"chisquare(PRNGKey(0),2,(5,),{name})", lambda k, d=dtype: R.chisquare(k, 2.0, (5,), d),
+          invariant)
+    # Not invariant: rademacher's bernoulli(0.5) samples in the default float type.
+    kcase(f"ball(PRNGKey(0),3,2,(4,),{name})", lambda k, d=dtype: R.ball(k, 3, 2.0, (4,), d))
+kcase("gamma(PRNGKey(1),1.5,(3,2),float64)", lambda k: R.gamma(k, 1.5, (3, 2), F64))
+kcase("gamma(PRNGKey(2),[[0.3],[4]],(2,3),float32)",
+      lambda k: R.gamma(k, np.array([[0.3], [4.0]], np.float32), (2, 3), F32), True)
+kcase("gamma(PRNGKey(3),2,(4,),float16)", lambda k: R.gamma(k, 2.0, (4,), F16), True)
+kcase("gamma(PRNGKey(3),0.5,(4,),bfloat16)", lambda k: R.gamma(k, 0.5, (4,), BF16), True)
+kcase("gamma(PRNGKey(5),0.7,(200,),float32)", lambda k: R.gamma(k, 0.7, (200,), F32), True)
+kcase("loggamma(PRNGKey(4),0.1,(5,),float32)", lambda k: R.loggamma(k, 0.1, (5,), F32), True)
+kcase("beta(PRNGKey(1),[0.5,2],[[1],[3]],None,float64)",
+      lambda k: R.beta(k, np.array([0.5, 2.0]), np.array([[1.0], [3.0]]), None, F64))
+kcase("dirichlet(PRNGKey(1),[[0.5,0.5],[2,5]],(3,2),float64)",
+      lambda k: R.dirichlet(k, np.array([[0.5, 0.5], [2.0, 5.0]]), (3, 2), F64))
+kcase("t(PRNGKey(1),[1,5,30],None,float64)", lambda k: R.t(k, np.array([1.0, 5.0, 30.0]), None, F64))
+kcase("chisquare(PRNGKey(1),[0.5,3,10],None,float64)",
+      lambda k: R.chisquare(k, np.array([0.5, 3.0, 10.0]), None, F64))
+kcase("ball(PRNGKey(1),2,1.5,(),float64)", lambda k: R.ball(k, 2, 1.5, (), F64))
+kcase("ball(PRNGKey(2),4,1,(2,3),float32)", lambda k: R.ball(k, 4, 1.0, (2, 3), F32))
+# Poisson: Knuth's algorithm below lam = 10, transformed rejection above; lam = 0 gives 0.
+kcase("poisson(PRNGKey(0),3,(10,),int32)", lambda k: R.poisson(k, 3.0, (10,), jnp.int32), True)
+kcase("poisson(PRNGKey(1),[0.5,5,20,100,0],None,int64)",
+      lambda k: R.poisson(k, np.array([0.5, 5.0, 20.0, 100.0, 0.0]), None, jnp.int64))
+kcase("poisson(PRNGKey(2),50,(6,),int32)", lambda k: R.poisson(k, 50.0, (6,), jnp.int32), True)
+kcase("poisson(PRNGKey(3),[[1],[15]],(2,4),int32)",
+      lambda k: R.poisson(k, np.array([[1.0], [15.0]], np.float32), (2, 4), jnp.int32), True)
+kcase("poisson(PRNGKey(4),4,(300,),int32)", lambda k: R.poisson(k, 4.0, (300,), jnp.int32), True)
+
+# Derivatives in the shape parameters (implicit reparameterization): jax.grad of a weighted sum.
+W = np.array([1.0, -2.0, 3.0])
+kcase("grad_gamma(PRNGKey(0),[0.5,1,2.5,10],float64)",
+      lambda k: jax.grad(lambda a: R.gamma(k, a, None, F64).sum())(ALPHAS))
+kcase("grad_gamma(PRNGKey(0),[0.5,1,2.5,10],float32)",
+      lambda k: jax.grad(lambda a: R.gamma(k, a, None, F32).sum())(ALPHAS.astype(np.float32)))
+kcase("grad_loggamma(PRNGKey(0),[0.01,0.5,1,3],float64)",
+      lambda k: jax.grad(lambda a: R.loggamma(k, a, None, F64).sum())(SMALL_ALPHAS))
+kcase("grad_beta(PRNGKey(1),[0.5,2,5],2,float64)",
+      lambda k: jax.grad(lambda a: R.beta(k, a, 2.0, None, F64).sum())(np.array([0.5, 2.0, 5.0])))
+kcase("grad_dirichlet(PRNGKey(2),[0.5,2,5],float64)",
+      lambda k: jax.grad(lambda a: (R.dirichlet(k, a, None, F64) * W).sum())(
+         np.array([0.5, 2.0, 5.0])))
+kcase("grad_t(PRNGKey(3),[3,10],float64)",
+      lambda k: jax.grad(lambda df: R.t(k, df, None, F64).sum())(np.array([3.0, 10.0])))
+kcase("grad_chisquare(PRNGKey(4),[0.5,4],float64)",
+      lambda k: jax.grad(lambda df: R.chisquare(k, df, None, F64).sum())(np.array([0.5, 4.0])))
+
+
 # Cases compared within a tolerance (see above) are written out in full, however long.
 TOLERANT = ("exponential(", "laplace(", "logistic(", "cauchy(", "gumbel(", "multivariate_normal(",
-            "orthogonal(")
+            "orthogonal(", "gamma(", "loggamma(", "beta(", "dirichlet(", "t(", "chisquare(", "ball(",
+            "grad_")
 
 
 def load_golden_script(file_name, module_name):
@@ -128,7 +207,8 @@ def load_golden_script(file_name, module_name):
     spec.loader.exec_module(module)
     if module_name == "random_golden":
         base_transcendental = module.transcendental
-        module.transcendental = lambda name: base_transcendental(name) or name.startswith(TOLERANT)
+        module.transcendental = lambda name: (base_transcendental(name)
+                                              or name.removeprefix("jit:").startswith(TOLERANT))
     return module
 
 

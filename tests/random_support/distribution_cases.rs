@@ -114,8 +114,99 @@ pub fn cases() -> Vec<(&'static str, Array, Sample)> {
         "multivariate_normal(PRNGKey(0),mean,cov,(4,),float64,cholesky)" => |k| random::multivariate_normal(k, &mean(), &cov(), Some(&[4]), Some(F64), CovarianceFactor::Cholesky);
         "multivariate_normal(PRNGKey(1),mean32,cov32,None,float32,cholesky)" => |k| random::multivariate_normal(k, &as_f32(&mean()), &as_f32(&cov()), None, Some(F32), CovarianceFactor::Cholesky);
     });
+    named.extend(gamma_family_cases());
     named
         .into_iter()
         .map(|(name, call)| (name, input_key(name), call))
         .collect()
+}
+
+/// A float64 vector.
+fn vector(values: &[f64]) -> Array {
+    Array::from_vec(values.to_vec())
+}
+
+/// `vector(values)` in `dtype`.
+fn vector_in(values: &[f64], dtype: DType) -> Array {
+    rjax::lax::convert_element_type(&vector(values), dtype)
+}
+
+/// `jax.grad` of `f`'s sum at `x`.
+fn grad_of_sum(f: impl Fn(&Array) -> Array + Copy, x: Array) -> Array {
+    rjax::grad(move |x: Array| f(&x).sum())(x).expect("grad")
+}
+
+/// The cases of the gamma family, `poisson` and `ball`, and the derivatives in the shape
+/// parameters.
+fn gamma_family_cases() -> Vec<(&'static str, Sample)> {
+    use DType::*;
+    const ALPHAS: [f64; 4] = [0.5, 1.0, 2.5, 10.0];
+    const SMALL_ALPHAS: [f64; 4] = [0.01, 0.5, 1.0, 3.0];
+    let mut named: Vec<(&'static str, Sample)> = Vec::new();
+    for (dtype, dtype_name) in [(F32, "float32"), (F64, "float64")] {
+        let case = |text: &str| name(format!("{text},{dtype_name})"));
+        named.extend([
+            (
+                case("gamma(PRNGKey(0),[0.5,1,2.5,10],None"),
+                Box::new(move |k: &Array| random::gamma(k, vector_in(&ALPHAS, dtype), None, dtype))
+                    as Sample,
+            ),
+            (
+                case("loggamma(PRNGKey(0),[0.01,0.5,1,3],None"),
+                Box::new(move |k: &Array| {
+                    random::loggamma(k, vector_in(&SMALL_ALPHAS, dtype), None, dtype)
+                }),
+            ),
+            (
+                case("beta(PRNGKey(0),2,3,(5,)"),
+                Box::new(move |k: &Array| random::beta(k, 2.0, 3.0, Some(&[5]), dtype)),
+            ),
+            (
+                case("dirichlet(PRNGKey(0),[1,2,3],None"),
+                Box::new(move |k: &Array| {
+                    random::dirichlet(k, vector_in(&[1.0, 2.0, 3.0], dtype), None, dtype)
+                }),
+            ),
+            (
+                case("t(PRNGKey(0),3,(5,)"),
+                Box::new(move |k: &Array| random::t(k, 3.0, Some(&[5]), dtype)),
+            ),
+            (
+                case("chisquare(PRNGKey(0),2,(5,)"),
+                Box::new(move |k: &Array| random::chisquare(k, 2.0, Some(&[5]), dtype)),
+            ),
+            (
+                case("ball(PRNGKey(0),3,2,(4,)"),
+                Box::new(move |k: &Array| random::ball(k, 3, 2.0, &[4], dtype)),
+            ),
+        ]);
+    }
+    let column = |values: [f64; 2], dtype: DType| vector_in(&values, dtype).reshape(&[2, 1]);
+    named.extend(keyed! {
+        "gamma(PRNGKey(1),1.5,(3,2),float64)" => |k| random::gamma(k, 1.5, Some(&[3, 2]), F64);
+        "gamma(PRNGKey(2),[[0.3],[4]],(2,3),float32)" => |k| random::gamma(k, column([0.3, 4.0], F32), Some(&[2, 3]), F32);
+        "gamma(PRNGKey(3),2,(4,),float16)" => |k| random::gamma(k, 2.0, Some(&[4]), F16);
+        "gamma(PRNGKey(3),0.5,(4,),bfloat16)" => |k| random::gamma(k, 0.5, Some(&[4]), BF16);
+        "gamma(PRNGKey(5),0.7,(200,),float32)" => |k| random::gamma(k, 0.7, Some(&[200]), F32);
+        "loggamma(PRNGKey(4),0.1,(5,),float32)" => |k| random::loggamma(k, 0.1, Some(&[5]), F32);
+        "beta(PRNGKey(1),[0.5,2],[[1],[3]],None,float64)" => |k| random::beta(k, vector(&[0.5, 2.0]), column([1.0, 3.0], F64), None, F64);
+        "dirichlet(PRNGKey(1),[[0.5,0.5],[2,5]],(3,2),float64)" => |k| random::dirichlet(k, vector(&[0.5, 0.5, 2.0, 5.0]).reshape(&[2, 2]), Some(&[3, 2]), F64);
+        "t(PRNGKey(1),[1,5,30],None,float64)" => |k| random::t(k, vector(&[1.0, 5.0, 30.0]), None, F64);
+        "chisquare(PRNGKey(1),[0.5,3,10],None,float64)" => |k| random::chisquare(k, vector(&[0.5, 3.0, 10.0]), None, F64);
+        "ball(PRNGKey(1),2,1.5,(),float64)" => |k| random::ball(k, 2, 1.5, &[], F64);
+        "ball(PRNGKey(2),4,1,(2,3),float32)" => |k| random::ball(k, 4, 1.0, &[2, 3], F32);
+        "poisson(PRNGKey(0),3,(10,),int32)" => |k| random::poisson(k, 3.0, Some(&[10]), I32);
+        "poisson(PRNGKey(1),[0.5,5,20,100,0],None,int64)" => |k| random::poisson(k, vector(&[0.5, 5.0, 20.0, 100.0, 0.0]), None, I64);
+        "poisson(PRNGKey(2),50,(6,),int32)" => |k| random::poisson(k, 50.0, Some(&[6]), I32);
+        "poisson(PRNGKey(3),[[1],[15]],(2,4),int32)" => |k| random::poisson(k, column([1.0, 15.0], F32), Some(&[2, 4]), I32);
+        "poisson(PRNGKey(4),4,(300,),int32)" => |k| random::poisson(k, 4.0, Some(&[300]), I32);
+        "grad_gamma(PRNGKey(0),[0.5,1,2.5,10],float64)" => |k| grad_of_sum(move |a| random::gamma(k, a, None, F64), vector(&ALPHAS));
+        "grad_gamma(PRNGKey(0),[0.5,1,2.5,10],float32)" => |k| grad_of_sum(move |a| random::gamma(k, a, None, F32), vector_in(&ALPHAS, F32));
+        "grad_loggamma(PRNGKey(0),[0.01,0.5,1,3],float64)" => |k| grad_of_sum(move |a| random::loggamma(k, a, None, F64), vector(&SMALL_ALPHAS));
+        "grad_beta(PRNGKey(1),[0.5,2,5],2,float64)" => |k| grad_of_sum(move |a| random::beta(k, a, 2.0, None, F64), vector(&[0.5, 2.0, 5.0]));
+        "grad_dirichlet(PRNGKey(2),[0.5,2,5],float64)" => |k| grad_of_sum(move |a| random::dirichlet(k, a, None, F64) * vector(&[1.0, -2.0, 3.0]), vector(&[0.5, 2.0, 5.0]));
+        "grad_t(PRNGKey(3),[3,10],float64)" => |k| grad_of_sum(move |df| random::t(k, df, None, F64), vector(&[3.0, 10.0]));
+        "grad_chisquare(PRNGKey(4),[0.5,4],float64)" => |k| grad_of_sum(move |df| random::chisquare(k, df, None, F64), vector(&[0.5, 4.0]));
+    });
+    named
 }

@@ -10,14 +10,15 @@ use super::{CustomBinary, finfo};
 use crate::control_flow::while_loop;
 use crate::lax::{self, unwrap_at_caller};
 use crate::numpy::{self as jnp, promote_args_inexact};
-use crate::{Array, IntoArray, custom_jvp};
+use crate::{Array, DType, IntoArray, custom_jvp};
 
-/// Whether a loop computes the function's value or its derivative in `a` (JAX's
-/// `IgammaMode`).
+/// Whether a loop computes the function's value, its derivative in `a`, or the derivative of
+/// a `Gamma(a, 1)` sample in `a` (JAX's `IgammaMode`).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Value,
     Derivative,
+    SampleDerivative,
 }
 
 /// `gammainc` with JAX's rule (whose primal output is `gammainc` itself, so that it can be
@@ -152,6 +153,25 @@ fn igammac(a: &Array, x: &Array) -> Array {
 
 /// `∂P/∂a` (JAX's `igamma_grad_a_impl`).
 fn igamma_grad_a(a: &Array, x: &Array) -> Array {
+    derivative_in_a(a, x, Mode::Derivative)
+}
+
+/// The derivative in `a` of a `Gamma(a, 1)` sample `x` at fixed CDF,
+/// `-(∂P/∂a) / (∂P/∂x)` (JAX's `lax.random_gamma_grad`; half precision is computed in
+/// float32, as JAX upcasts it). `a` and `x` have one shape and float dtype.
+pub(crate) fn random_gamma_grad(a: &Array, x: &Array) -> Array {
+    let dtype = a.dtype();
+    if matches!(dtype, DType::F16 | DType::BF16) {
+        let up = |v: &Array| lax::convert_element_type(v, DType::F32);
+        let grad = derivative_in_a(&up(a), &up(x), Mode::SampleDerivative);
+        return lax::convert_element_type(&grad, dtype);
+    }
+    derivative_in_a(a, x, Mode::SampleDerivative)
+}
+
+/// `∂P/∂a` or the sample derivative (JAX's `igamma_grad_a_impl` and
+/// `random_gamma_grad_impl`, which differ only in the expansions' final step).
+fn derivative_in_a(a: &Array, x: &Array, mode: Mode) -> Array {
     let is_nan = or(&jnp::isnan(a), &jnp::isnan(x));
     let x_is_zero = x.eq(0.0);
     let domain_error = or(&x.lt(0.0), &a.le(0.0));
@@ -159,14 +179,8 @@ fn igamma_grad_a(a: &Array, x: &Array) -> Array {
     let (ax, underflow) = prefactor(a, x);
     let disabled = or(&or(&x_is_zero, &domain_error), &or(&underflow, &is_nan));
     let enabled = lax::not(&disabled);
-    let fraction = continued_fraction(&ax, x, a, &and(&enabled, &use_igammac), Mode::Derivative);
-    let series = series(
-        &ax,
-        x,
-        a,
-        &and(&enabled, &lax::not(&use_igammac)),
-        Mode::Derivative,
-    );
+    let fraction = continued_fraction(&ax, x, a, &and(&enabled, &use_igammac), mode);
+    let series = series(&ax, x, a, &and(&enabled, &lax::not(&use_igammac)), mode);
     let output = jnp::where_(&use_igammac, -fraction, series);
     let output = jnp::where_(&x_is_zero, 0.0, output);
     jnp::where_(or(&domain_error, &is_nan), f64::NAN, output)
@@ -198,7 +212,9 @@ fn series(ax: &Array, x: &Array, a: &Array, enabled: &Array, mode: Mode) -> Arra
             let ans_new = ans + &c_new;
             let converging = match mode {
                 Mode::Value => (&c_new / &ans_new).gt(eps),
-                Mode::Derivative => (&dc_da_new / &dans_da_new).abs().gt(eps),
+                Mode::Derivative | Mode::SampleDerivative => {
+                    (&dc_da_new / &dans_da_new).abs().gt(eps)
+                }
             };
             let keep = |new: &Array, old: &Array| jnp::where_(enabled, new, old);
             [
@@ -219,6 +235,10 @@ fn series(ax: &Array, x: &Array, a: &Array, enabled: &Array, mode: Mode) -> Arra
         Mode::Derivative => {
             let dlogax_da = x.log() - lax::digamma(&(a + 1.0));
             ax * (ans * dlogax_da + dans_da) / a
+        }
+        Mode::SampleDerivative => {
+            let dlogax_da = x.log() - lax::digamma(&(a + 1.0));
+            -(dans_da + ans * dlogax_da) * x / a
         }
     }
 }
@@ -267,6 +287,10 @@ fn continued_fraction(ax: &Array, x: &Array, a: &Array, enabled: &Array, mode: M
         Mode::Derivative => {
             let dlogax_da = x.log() - lax::digamma(a);
             ax * (ans * dlogax_da + &done[14])
+        }
+        Mode::SampleDerivative => {
+            let dlogax_da = x.log() - lax::digamma(a);
+            -((&done[14] + ans * dlogax_da) * x)
         }
     }
 }
@@ -317,7 +341,7 @@ fn fraction_step(vals: [Array; 15], eps: f64, mode: Mode) -> [Array; 15] {
     let (dpkm1_new, dqkm1_new) = (scaled(&dpk_da), scaled(&dqk_da));
     let converging = match mode {
         Mode::Value => t_new.gt(eps),
-        Mode::Derivative => grad_conditional.gt(eps),
+        Mode::Derivative | Mode::SampleDerivative => grad_conditional.gt(eps),
     };
     let keep = |new: &Array, old: &Array| jnp::where_(enabled, new, old);
     [

@@ -40,6 +40,7 @@ pub use bessel::{i0e, i1e};
 pub use betainc::betainc;
 pub use error_function::{erf, erfc, erfinv, log_ndtr, log_ndtr_series, ndtr, ndtri};
 pub use gamma::{betaln, digamma, gammaln, polygamma, zeta};
+pub(crate) use igamma::random_gamma_grad;
 pub use igamma::{gammainc, gammaincc};
 pub use logarithms::{entr, expit, logit, xlog1py, xlogy};
 pub use logsumexp::{log_softmax, logsumexp, logsumexp_with_sign, softmax};
