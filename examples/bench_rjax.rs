@@ -197,7 +197,7 @@ fn hvp<F>(f: &Jitted<F>, x: Array, z: Array, a: Array, b: Array) -> rjax::Result
 where
     F: Fn((Array, Array, Array)) -> Array,
 {
-    let g = grad(move |x: Array| f.call::<_, Array, _>((x, a.clone(), b.clone())));
+    let g = grad(move |x: Array| f.call((x, a.clone(), b.clone())));
     let (_, tangent): (Array, Array) = jvp(g, x, z)?;
     Ok(tangent)
 }
@@ -219,7 +219,7 @@ where
     In: rjax::Pytree + Clone + 'static,
 {
     Item::Timed(Box::new(move || {
-        ready(jitted.call::<_, Array, _>(args.clone())?)
+        ready(jitted.call(args.clone())?)
     }))
 }
 
@@ -231,7 +231,7 @@ pub fn setup(name: &str) -> Result<Item> {
             let scalar = Array::from(1.0f32);
             scalar.device()?;
             Item::Timed(Box::new(move || {
-                ready(plus_one.call::<_, Array, _>(scalar.clone())?)
+                ready(plus_one.call(scalar.clone())?)
             }))
         }
         "dispatch/eager_sin/f32x3" => {
@@ -244,14 +244,14 @@ pub fn setup(name: &str) -> Result<Item> {
             let vector = Array::from([0.5f32, 1.0, 2.0]);
             vector.device()?;
             Item::Timed(Box::new(move || {
-                ready(sine.call::<_, Array, _>(vector.clone())?)
+                ready(sine.call(vector.clone())?)
             }))
         }
         "dispatch/jit_sin/f32x3_from_host" => {
             let sine = jit(|x: Array| x.sin());
             let host = [0.5f32, 1.0, 2.0];
             Item::Timed(Box::new(move || {
-                ready(sine.call::<_, Array, _>(Array::from_slice(&host, &[3])?)?)
+                ready(sine.call(Array::from_slice(&host, &[3])?)?)
             }))
         }
         "dispatch/grad_sin/f64_scalar" => {
@@ -263,7 +263,7 @@ pub fn setup(name: &str) -> Result<Item> {
         "dispatch/jit_grad_f/n10_f64" => {
             let f_jit = jit(f);
             let jit_gradf = jit(grad_argnums(
-                move |args| f_jit.call::<_, Array, _>(args),
+                move |args| f_jit.call(args),
                 Argnum::<0>,
             ));
             timed_jit(jit_gradf, notebook_args(10, 10)?)
@@ -273,7 +273,7 @@ pub fn setup(name: &str) -> Result<Item> {
             let vectors = data32(1000 * 256, 2.0, &[1000, 256])?;
             let matvecs = jit(vmap(move |v: Array| matrix.matmul(&v), InAxes::leading()));
             Item::Timed(Box::new(move || {
-                ready(matvecs.call::<_, Array, _>(vectors.clone())?)
+                ready(matvecs.call(vectors.clone())?)
             }))
         }
         "vmap/jit_vmap_grad/1000x100_f32" => {
@@ -338,13 +338,13 @@ pub fn setup(name: &str) -> Result<Item> {
         "notebook/grad_f/n1000" => {
             let args = notebook_args(1000, 1000)?;
             let f_jit = jit(f);
-            let gradf = grad_argnums(move |args| f_jit.call::<_, Array, _>(args), Argnum::<0>);
+            let gradf = grad_argnums(move |args| f_jit.call(args), Argnum::<0>);
             Item::Timed(Box::new(move || ready(gradf(args.clone())?)))
         }
         "notebook/jit_grad_f/n1000" => {
             let f_jit = jit(f);
             let jit_gradf = jit(grad_argnums(
-                move |args| f_jit.call::<_, Array, _>(args),
+                move |args| f_jit.call(args),
                 Argnum::<0>,
             ));
             timed_jit(jit_gradf, notebook_args(1000, 1000)?)
@@ -352,7 +352,7 @@ pub fn setup(name: &str) -> Result<Item> {
         "notebook/jit_hessian_f/n1000" => {
             let f_jit = jit(f);
             let hess_func = jit(hessian_argnums(
-                move |args| f_jit.call::<_, Array, _>(args),
+                move |args| f_jit.call(args),
                 Argnum::<0>,
             ));
             timed_jit(hess_func, notebook_args(1000, 1000)?)
@@ -363,7 +363,7 @@ pub fn setup(name: &str) -> Result<Item> {
         }
         "notebook/jit_jacrev_jacrev_f/n1000" => {
             let f_jit = jit(f);
-            let inner = jacrev_argnums(move |args| f_jit.call::<_, Array, _>(args), Argnum::<0>);
+            let inner = jacrev_argnums(move |args| f_jit.call(args), Argnum::<0>);
             let hess_umul_func = jit(jacrev_argnums(
                 move |args: (Array, Array, Array)| -> rjax::Result<Array> { inner(args) },
                 Argnum::<0>,
@@ -375,13 +375,13 @@ pub fn setup(name: &str) -> Result<Item> {
             let args = notebook_args(1000, 1000)?;
             if name.contains("jacfwd") {
                 let fmode_f = jit(jacfwd_argnums(
-                    move |args| f_jit.call::<_, Array, _>(args),
+                    move |args| f_jit.call(args),
                     Argnum::<0>,
                 ));
                 timed_jit(fmode_f, args)
             } else {
                 let bmode_f = jit(jacrev_argnums(
-                    move |args| f_jit.call::<_, Array, _>(args),
+                    move |args| f_jit.call(args),
                     Argnum::<0>,
                 ));
                 timed_jit(bmode_f, args)
@@ -450,7 +450,7 @@ pub trait Fresh {
 impl<F, R> Fresh for Jitted<F>
 where
     F: Fn((Array, Array, Array)) -> R,
-    R: rjax::FnOutput<Array>,
+    R: rjax::FnOutput<Output = Array>,
 {
     fn call(&self, args: (Array, Array, Array)) -> rjax::Result<Array> {
         Jitted::call(self, args)
@@ -655,7 +655,7 @@ fn startup(start: Instant) -> Result<()> {
     rjax::config::enable_x64(true);
     let f_jit = jit(f);
     let jit_gradf = jit(grad_argnums(
-        move |args| f_jit.call::<_, Array, _>(args),
+        move |args| f_jit.call(args),
         Argnum::<0>,
     ));
     let args = notebook_args(1000, 1000)?;

@@ -67,7 +67,7 @@ fn show<In, F, R>(name: &str, f: F, args: &In, options: &Options) -> Result<()>
 where
     In: Pytree,
     F: Fn(In) -> R,
-    R: FnOutput<Array>,
+    R: FnOutput<Output = Array>,
 {
     let jitted = jit(f).with_name(format!("jit_{name}"));
     println!("=== {name}");

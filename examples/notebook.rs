@@ -143,11 +143,11 @@ fn main() -> Result<()> {
     let jit_gradf = jit(grad_argnums(f, Argnum::<0>));
     println!("Jitted grad function");
     first_call("jit_gradf", || {
-        Ok(jit_gradf.call::<_, Array, _>(args.clone())?)
+        Ok(jit_gradf.call(args.clone())?)
     })?;
     timeit("", || {
         Ok(jit_gradf
-            .call::<_, Array, _>(args.clone())?
+            .call(args.clone())?
             .block_until_ready()
             .map(|_| ())?)
     })?;
@@ -178,7 +178,7 @@ fn main() -> Result<()> {
     println!("Time for hessian");
     timeit("", || {
         Ok(hess_func
-            .call::<_, Array, _>(args.clone())?
+            .call(args.clone())?
             .block_until_ready()
             .map(|_| ())?)
     })?;
@@ -200,7 +200,7 @@ fn main() -> Result<()> {
     println!("Time of emulating hessian");
     timeit("", || {
         Ok(hess_umul_func
-            .call::<_, Array, _>(args.clone())?
+            .call(args.clone())?
             .block_until_ready()
             .map(|_| ())?)
     })?;
@@ -214,14 +214,14 @@ fn main() -> Result<()> {
     println!("Forward mode");
     timeit("", || {
         Ok(fmode_f
-            .call::<_, Array, _>(args.clone())?
+            .call(args.clone())?
             .block_until_ready()
             .map(|_| ())?)
     })?;
     println!("Backward mode");
     timeit("", || {
         Ok(bmode_f
-            .call::<_, Array, _>(args.clone())?
+            .call(args.clone())?
             .block_until_ready()
             .map(|_| ())?)
     })?;
@@ -240,7 +240,7 @@ fn main() -> Result<()> {
         if n == 1000 {
             let j: Array = jac_fvec(args.clone())?;
             println!("{:?}", j.shape());
-            match grad_fvec.call::<_, (Array, Array, Array), _>(args.clone()) {
+            match grad_fvec.call(args.clone()) {
                 Ok(_) => println!("grad of fvec unexpectedly succeeded"),
                 Err(error) => println!("TypeError: {error}"),
             }
@@ -253,14 +253,14 @@ fn main() -> Result<()> {
         println!("Time forward mode");
         timeit("", || {
             Ok(fmode_fvec
-                .call::<_, Array, _>(args.clone())?
+                .call(args.clone())?
                 .block_until_ready()
                 .map(|_| ())?)
         })?;
         println!("Time backward mode");
         timeit("", || {
             Ok(bmode_fvec
-                .call::<_, Array, _>(args.clone())?
+                .call(args.clone())?
                 .block_until_ready()
                 .map(|_| ())?)
         })?;
@@ -295,10 +295,10 @@ fn main() -> Result<()> {
     let jit_hvp = jit(move |(x, z, a, b): (Array, Array, Array, Array)| hvp(x, z, a, b));
     let all = (x.clone(), z.clone(), a.clone(), b.clone());
     println!("Time for hvp via jvp, WITH jit");
-    first_call("jit_hvp", || Ok(jit_hvp.call::<_, Array, _>(all.clone())?))?;
+    first_call("jit_hvp", || Ok(jit_hvp.call(all.clone())?))?;
     timeit("", || {
         Ok(jit_hvp
-            .call::<_, Array, _>(all.clone())?
+            .call(all.clone())?
             .block_until_ready()
             .map(|_| ())?)
     })?;

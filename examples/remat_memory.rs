@@ -157,7 +157,7 @@ fn run_variant(variant: usize, layers: usize, batch: usize) -> Result<()> {
     let peak_mib = status_mib("VmHWM:")?;
     // Fused by XLA: no array the size of the gradient is made.
     let checksum = jit(|(a, b): (Array, Array)| a.abs().sum() + b.abs().sum());
-    let checksum = checksum.call::<_, Array, _>((g_ws, g_h0))?.item::<f32>()?;
+    let checksum = checksum.call((g_ws, g_h0))?.item::<f32>()?;
     println!(
         "{:<28} {:>14.0} {:>18.0} {:>16.2} {:>14.2} {:>14.6e}",
         VARIANTS[variant],

@@ -36,7 +36,7 @@ pub trait Argnums<In> {
 pub fn grad_argnums<F, In, R, S>(f: F, _argnums: S) -> impl Fn(In) -> Result<S::Selected>
 where
     F: Fn(In) -> R,
-    R: FnOutput<Array>,
+    R: FnOutput<Output = Array>,
     In: Pytree,
     S: Argnums<In>,
 {
@@ -50,7 +50,7 @@ pub fn value_and_grad_argnums<F, In, R, S>(
 ) -> impl Fn(In) -> Result<(Array, S::Selected)>
 where
     F: Fn(In) -> R,
-    R: FnOutput<Array>,
+    R: FnOutput<Output = Array>,
     In: Pytree,
     S: Argnums<In>,
 {
@@ -64,7 +64,7 @@ pub fn jacfwd_argnums<F, In, Out, R, S>(
 ) -> impl Fn(In) -> Result<<Out as JacobianOf<S::Selected>>::Jacobian>
 where
     F: Fn(In) -> R,
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
     In: Pytree,
     Out: JacobianOf<S::Selected>,
     S: Argnums<In>,
@@ -79,7 +79,7 @@ pub fn jacrev_argnums<F, In, Out, R, S>(
 ) -> impl Fn(In) -> Result<<Out as JacobianOf<S::Selected>>::Jacobian>
 where
     F: Fn(In) -> R,
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
     In: Pytree,
     Out: JacobianOf<S::Selected>,
     S: Argnums<In>,
@@ -94,7 +94,7 @@ pub fn hessian_argnums<F, In, Out, R, S>(
 ) -> impl Fn(In) -> Result<HessianOf<Out, S::Selected>>
 where
     F: Fn(In) -> R,
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
     In: Pytree,
     Out: JacobianOf<S::Selected>,
     Out::Jacobian: JacobianOf<S::Selected>,

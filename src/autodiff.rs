@@ -18,7 +18,7 @@ use crate::tree::{FnOutput, Pytree, TreeDef};
 use crate::{Array, Error, Result};
 
 /// Calls `f` on the pytree rebuilt from `leaves`, recording its output structure in `out_tree`.
-fn flat_call<In: Pytree, Out: Pytree, R: FnOutput<Out>>(
+fn flat_call<In: Pytree, Out: Pytree, R: FnOutput<Output = Out>>(
     f: impl FnOnce(In) -> R,
     in_tree: &TreeDef,
     out_tree: &mut Option<TreeDef>,
@@ -36,7 +36,7 @@ fn flat_call<In: Pytree, Out: Pytree, R: FnOutput<Out>>(
 pub fn jvp<F, In, Out, R>(f: F, primals: In, tangents: In) -> Result<(Out, Out)>
 where
     F: FnOnce(In) -> R,
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
     In: Pytree,
     Out: Pytree,
 {
@@ -90,7 +90,7 @@ struct Linearized {
 fn linearize_tree<F, In, Out, R>(f: F, primals: In) -> Result<Linearized>
 where
     F: FnOnce(In) -> R,
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
     In: Pytree,
     Out: Pytree,
 {
@@ -136,7 +136,7 @@ where
 pub fn linearize<F, In, Out, R>(f: F, primals: In) -> Result<(Out, impl Fn(In) -> Result<Out>)>
 where
     F: FnOnce(In) -> R,
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
     In: Pytree,
     Out: Pytree,
 {
@@ -167,7 +167,7 @@ where
 pub fn vjp<F, In, Out, R>(f: F, primals: In) -> Result<(Out, impl Fn(Out) -> Result<In>)>
 where
     F: FnOnce(In) -> R,
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
     In: Pytree,
     Out: Pytree,
 {
@@ -268,7 +268,7 @@ fn grad_seed(value: &Array) -> Result<Array> {
 fn value_and_grad_with_aux_at<F, In, Aux, R>(f: &F, x: In) -> Result<((Array, Aux), In)>
 where
     F: Fn(In) -> R,
-    R: FnOutput<(Array, Aux)>,
+    R: FnOutput<Output = (Array, Aux)>,
     In: Pytree,
     Aux: Pytree,
 {
@@ -288,7 +288,7 @@ where
 fn value_and_grad_at<F, In, R>(f: &F, x: In) -> Result<(Array, In)>
 where
     F: Fn(In) -> R,
-    R: FnOutput<Array>,
+    R: FnOutput<Output = Array>,
     In: Pytree,
 {
     check_grad_inputs(&x.tree_flatten().0)?;
@@ -310,7 +310,7 @@ where
 pub fn grad<F, In, R>(f: F) -> impl Fn(In) -> Result<In>
 where
     F: Fn(In) -> R,
-    R: FnOutput<Array>,
+    R: FnOutput<Output = Array>,
     In: Pytree,
 {
     move |x| Ok(value_and_grad_at(&f, x)?.1)
@@ -320,7 +320,7 @@ where
 pub fn value_and_grad<F, In, R>(f: F) -> impl Fn(In) -> Result<(Array, In)>
 where
     F: Fn(In) -> R,
-    R: FnOutput<Array>,
+    R: FnOutput<Output = Array>,
     In: Pytree,
 {
     move |x| value_and_grad_at(&f, x)
@@ -331,7 +331,7 @@ where
 pub fn grad_with_aux<F, In, Aux, R>(f: F) -> impl Fn(In) -> Result<(In, Aux)>
 where
     F: Fn(In) -> R,
-    R: FnOutput<(Array, Aux)>,
+    R: FnOutput<Output = (Array, Aux)>,
     In: Pytree,
     Aux: Pytree,
 {
@@ -346,7 +346,7 @@ where
 pub fn value_and_grad_with_aux<F, In, Aux, R>(f: F) -> impl Fn(In) -> Result<((Array, Aux), In)>
 where
     F: Fn(In) -> R,
-    R: FnOutput<(Array, Aux)>,
+    R: FnOutput<Output = (Array, Aux)>,
     In: Pytree,
     Aux: Pytree,
 {

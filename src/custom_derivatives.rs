@@ -220,7 +220,7 @@ struct CallParts<'a> {
 
 /// Calls a custom function on `input`: `f` itself outside transformations, otherwise the
 /// primitive `make` builds around `f` staged for the input's signature.
-fn call_custom<In: Pytree, Out: Pytree, R: FnOutput<Out>>(
+fn call_custom<In: Pytree, Out: Pytree, R: FnOutput<Output = Out>>(
     f: &impl Fn(In) -> R,
     cache: &Cache,
     input: In,
@@ -335,9 +335,9 @@ fn check_tree(op: &str, what: &str, got: &TreeDef, want: &TreeDef) -> Result<()>
 pub fn custom_jvp<F, J, In, Out, R, RJ>(f: F, jvp: J) -> impl Fn(In) -> Result<Out> + Clone
 where
     F: Fn(In) -> R,
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
     J: Fn(In, In) -> RJ + Send + Sync + 'static,
-    RJ: FnOutput<(Out, Out)> + 'static,
+    RJ: FnOutput<Output = (Out, Out)> + 'static,
     In: Pytree + 'static,
     Out: Pytree + 'static,
 {
@@ -362,7 +362,7 @@ fn jvp_rule<J, In, Out, RJ>(
 ) -> Rule<JvpFn>
 where
     J: Fn(In, In) -> RJ + Send + Sync + 'static,
-    RJ: FnOutput<(Out, Out)> + 'static,
+    RJ: FnOutput<Output = (Out, Out)> + 'static,
     In: Pytree + 'static,
     Out: Pytree + 'static,
 {
@@ -439,11 +439,11 @@ pub fn custom_vjp<F, Fw, Bw, In, Out, Res, R, RF, RB>(
 ) -> impl Fn(In) -> Result<Out> + Clone
 where
     F: Fn(In) -> R,
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
     Fw: Fn(In) -> RF + Send + Sync + 'static,
-    RF: FnOutput<(Out, Res)> + 'static,
+    RF: FnOutput<Output = (Out, Res)> + 'static,
     Bw: Fn(Res, Out) -> RB + Send + Sync + 'static,
-    RB: FnOutput<In> + 'static,
+    RB: FnOutput<Output = In> + 'static,
     In: Pytree + 'static,
     Out: Pytree + 'static,
     Res: Pytree + 'static,
@@ -470,7 +470,7 @@ fn fwd_rule<Fw, In, Out, Res, RF>(
 ) -> Rule<FwdFn>
 where
     Fw: Fn(In) -> RF + Send + Sync + 'static,
-    RF: FnOutput<(Out, Res)> + 'static,
+    RF: FnOutput<Output = (Out, Res)> + 'static,
     In: Pytree + 'static,
     Out: Pytree + 'static,
     Res: Pytree + 'static,
@@ -508,7 +508,7 @@ fn bwd_rule<Bw, In, Out, Res, RB>(
 ) -> Rule<BwdFn>
 where
     Bw: Fn(Res, Out) -> RB + Send + Sync + 'static,
-    RB: FnOutput<In> + 'static,
+    RB: FnOutput<Output = In> + 'static,
     In: Pytree + 'static,
     Out: Pytree + 'static,
     Res: Pytree + 'static,

@@ -247,7 +247,7 @@ fn flat<'a, F, In, Out, R>(
 ) -> impl Fn(Vec<Array>) -> Result<Vec<Array>> + 'a
 where
     F: Fn(In) -> R,
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
     In: Pytree,
     Out: Pytree,
 {
@@ -269,7 +269,7 @@ fn jacobian_with<F, In, Out, R, J>(
 ) -> Result<J>
 where
     F: Fn(In) -> R,
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
     In: Pytree,
     Out: Pytree,
     J: Pytree,
@@ -306,7 +306,7 @@ where
 pub fn jacfwd<F, In, Out, R>(f: F) -> impl Fn(In) -> Result<Out::Jacobian>
 where
     F: Fn(In) -> R,
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
     In: Pytree,
     Out: JacobianOf<In>,
 {
@@ -326,7 +326,7 @@ where
 pub fn jacrev<F, In, Out, R>(f: F) -> impl Fn(In) -> Result<Out::Jacobian>
 where
     F: Fn(In) -> R,
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
     In: Pytree,
     Out: JacobianOf<In>,
 {
@@ -337,7 +337,7 @@ where
 pub fn jacobian<F, In, Out, R>(f: F) -> impl Fn(In) -> Result<Out::Jacobian>
 where
     F: Fn(In) -> R,
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
     In: Pytree,
     Out: JacobianOf<In>,
 {
@@ -357,7 +357,7 @@ where
 pub fn hessian<F, In, Out, R>(f: F) -> impl Fn(In) -> Result<HessianOf<Out, In>>
 where
     F: Fn(In) -> R,
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
     In: Pytree,
     Out: JacobianOf<In>,
     Out::Jacobian: JacobianOf<In>,

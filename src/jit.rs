@@ -229,7 +229,7 @@ impl<F> Jitted<F> {
     pub fn call<In, Out, R>(&self, input: In) -> Result<Out>
     where
         F: Fn(In) -> R,
-        R: FnOutput<Out>,
+        R: FnOutput<Output = Out>,
         In: Pytree,
         Out: Pytree,
     {
@@ -242,7 +242,7 @@ impl<F> Jitted<F> {
     pub fn make_jaxpr<In, Out, R>(&self, input: &In) -> Result<ClosedJaxpr>
     where
         F: Fn(In) -> R,
-        R: FnOutput<Out>,
+        R: FnOutput<Output = Out>,
         In: Pytree,
         Out: Pytree,
     {
@@ -259,7 +259,7 @@ impl<F> Jitted<F> {
     pub fn lower<In, Out, R>(&self, input: &In) -> Result<Lowered>
     where
         F: Fn(In) -> R,
-        R: FnOutput<Out>,
+        R: FnOutput<Output = Out>,
         In: Pytree,
         Out: Pytree,
     {
@@ -276,7 +276,7 @@ impl<F> Jitted<F> {
     fn traced<In, Out, R>(&self, tree: TreeDef, leaves: &[Array]) -> Result<Arc<Traced>>
     where
         F: Fn(In) -> R,
-        R: FnOutput<Out>,
+        R: FnOutput<Output = Out>,
         In: Pytree,
         Out: Pytree,
     {
@@ -347,7 +347,7 @@ impl<F> Jitted<F> {
 pub fn make_jaxpr<F, In, Out, R>(f: F) -> impl Fn(&In) -> Result<ClosedJaxpr>
 where
     F: Fn(In) -> R,
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
     In: Pytree,
     Out: Pytree,
 {

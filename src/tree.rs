@@ -274,19 +274,28 @@ impl<T: Pytree> Pytree for BTreeMap<String, T> {
     }
 }
 
-/// What a traced function may return: a pytree, or a `Result` of one.
-pub trait FnOutput<T> {
+/// What a traced function may return: a pytree, or a `Result` of one. The pytree's type is
+/// an associated type, so a transformation's result type follows from the function's (no
+/// annotation needed on `jit(f).call(x)`, `grad(f)`, ...).
+pub trait FnOutput {
+    /// The pytree the function returns.
+    type Output: Pytree;
+
     /// The output as a `Result`.
-    fn into_result(self) -> Result<T>;
+    fn into_result(self) -> Result<Self::Output>;
 }
 
-impl<T: Pytree> FnOutput<T> for T {
+impl<T: Pytree> FnOutput for T {
+    type Output = T;
+
     fn into_result(self) -> Result<T> {
         Ok(self)
     }
 }
 
-impl<T: Pytree> FnOutput<T> for Result<T> {
+impl<T: Pytree> FnOutput for Result<T> {
+    type Output = T;
+
     fn into_result(self) -> Result<T> {
         self
     }

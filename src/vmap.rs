@@ -197,7 +197,7 @@ fn mapped_axis_size(
 pub fn vmap<F, In, Out, R>(f: F, in_axes: impl Into<InAxes>) -> impl Fn(In) -> Result<Out>
 where
     F: Fn(In) -> R,
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
     In: Pytree,
     Out: Pytree,
 {
@@ -214,7 +214,7 @@ pub fn vmap_with<F, In, Out, R>(
 ) -> impl Fn(In) -> Result<Out>
 where
     F: Fn(In) -> R,
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
     In: Pytree,
     Out: Pytree,
 {

@@ -261,7 +261,7 @@ fn bad_meshes_and_specs_are_clear_errors() -> Result<()> {
     assert!(too_big.contains("needs 16 devices"), "{too_big}");
     let counted = jit(|x: Array| x)
         .with_in_shardings(vec![Some(sharding.clone()), None])
-        .call::<_, Array, _>(iota(&[8])?)
+        .call(iota(&[8])?)
         .unwrap_err()
         .to_string();
     assert!(

@@ -513,7 +513,7 @@ fn jitted_calls_inside_vmap() -> anyhow::Result<()> {
     for (ax, ay) in [(Some(0), None), (Some(1), Some(0)), (None, Some(-1))] {
         let j = inner.clone();
         let f =
-            move |a: &[Array]| vec![j.call::<_, Array, _>((a[0].clone(), a[1].clone())).unwrap()];
+            move |a: &[Array]| vec![j.call((a[0].clone(), a[1].clone())).unwrap()];
         check(
             "call",
             f,

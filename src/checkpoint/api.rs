@@ -72,7 +72,7 @@ impl CheckpointOptions {
 pub fn checkpoint<F, In, Out, R>(f: F) -> impl Fn(In) -> Result<Out>
 where
     F: Fn(In) -> R,
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
     In: Pytree,
     Out: Pytree,
 {
@@ -83,7 +83,7 @@ where
 pub fn remat<F, In, Out, R>(f: F) -> impl Fn(In) -> Result<Out>
 where
     F: Fn(In) -> R,
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
     In: Pytree,
     Out: Pytree,
 {
@@ -111,7 +111,7 @@ pub fn checkpoint_with<F, In, Out, R>(
 ) -> impl Fn(In) -> Result<Out>
 where
     F: Fn(In) -> R,
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
     In: Pytree,
     Out: Pytree,
 {
@@ -150,7 +150,7 @@ pub fn checkpoint_static<F, In, Out, R, S>(
 ) -> impl Fn(In) -> Result<Out>
 where
     F: Fn(In) -> R,
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
     In: Pytree,
     Out: Pytree,
     S: Argnums<In>,
@@ -173,7 +173,7 @@ fn checkpoint_call<In, Out, R>(
     input: In,
 ) -> Result<Out>
 where
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
     In: Pytree,
     Out: Pytree,
 {

@@ -235,7 +235,7 @@ pub(crate) fn while_flat(
 
 /// Traces `f` on a pytree of type `In` with leaves of types `avals`, recording the output
 /// structure.
-fn flat_fn<'a, In: Pytree, Out: Pytree, R: FnOutput<Out>>(
+fn flat_fn<'a, In: Pytree, Out: Pytree, R: FnOutput<Output = Out>>(
     f: impl FnOnce(In) -> R + 'a,
     in_tree: &'a TreeDef,
     out_tree: &'a mut Option<TreeDef>,
@@ -260,8 +260,8 @@ pub fn cond<Ops, Out, R1, R2>(
 where
     Ops: Pytree,
     Out: Pytree,
-    R1: FnOutput<Out>,
-    R2: FnOutput<Out>,
+    R1: FnOutput<Output = Out>,
+    R2: FnOutput<Output = Out>,
 {
     if !pred.shape().is_empty() {
         return Err(Error::invalid(
@@ -313,7 +313,7 @@ pub fn switch<Ops, Out, R>(
 where
     Ops: Pytree,
     Out: Pytree,
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
 {
     if branches.is_empty() {
         return Err(Error::invalid(
@@ -371,8 +371,8 @@ pub fn while_loop<C, R1, R2>(
 ) -> Result<C>
 where
     C: Pytree,
-    R1: FnOutput<Array>,
-    R2: FnOutput<C>,
+    R1: FnOutput<Output = Array>,
+    R2: FnOutput<Output = C>,
 {
     let (leaves, tree) = init_val.tree_flatten();
     let leaves = leaves.iter().map(strong).collect::<Result<Vec<_>>>()?;
@@ -429,7 +429,7 @@ pub fn fori_loop<C, R>(
 ) -> Result<C>
 where
     C: Pytree,
-    R: FnOutput<C>,
+    R: FnOutput<Output = C>,
 {
     let length = usize::try_from(upper.saturating_sub(lower)).unwrap_or(0);
     let (carry, ()): ((Array, C), ()) = scan_with(
@@ -457,7 +457,7 @@ pub fn fori_loop_dynamic<C, R>(
 ) -> Result<C>
 where
     C: Pytree,
-    R: FnOutput<C>,
+    R: FnOutput<Output = C>,
 {
     let lower = lax_rules::convert(lower, DType::I32)?;
     let upper = lax_rules::convert(upper, DType::I32)?;
@@ -479,7 +479,7 @@ where
     C: Pytree,
     X: Pytree,
     Y: Pytree,
-    R: FnOutput<(C, Y)>,
+    R: FnOutput<Output = (C, Y)>,
 {
     scan_with(f, init, xs, None, false, 1)
 }
@@ -500,7 +500,7 @@ where
     C: Pytree,
     X: Pytree,
     Y: Pytree,
-    R: FnOutput<(C, Y)>,
+    R: FnOutput<Output = (C, Y)>,
 {
     if unroll == 0 {
         return Err(Error::invalid(
@@ -594,7 +594,7 @@ pub fn map<X, Y, R>(f: impl Fn(X) -> R, xs: X) -> Result<Y>
 where
     X: Pytree,
     Y: Pytree,
-    R: FnOutput<Y>,
+    R: FnOutput<Output = Y>,
 {
     let ((), ys) = scan(
         |(): (), x: X| -> Result<((), Y)> { Ok(((), f(x).into_result()?)) },

@@ -218,7 +218,7 @@ pub fn associative_scan<T, F, R>(f: F, elems: T, reverse: bool, axis: usize) -> 
 where
     T: Pytree,
     F: Fn(T, T) -> R,
-    R: FnOutput<T>,
+    R: FnOutput<Output = T>,
 {
     let (leaves, tree) = elems.tree_flatten();
     let combine = |a: Vec<Array>, b: Vec<Array>| -> Result<Vec<Array>> {

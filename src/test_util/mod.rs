@@ -180,7 +180,7 @@ impl CheckGrads {
     pub fn check<F, In, Out, R>(&self, f: F, args: In) -> Result<()>
     where
         F: Fn(In) -> R,
-        R: FnOutput<Out>,
+        R: FnOutput<Output = Out>,
         In: Pytree,
         Out: Pytree,
     {
@@ -524,7 +524,7 @@ pub fn check_grads<F, In, Out, R>(
 ) -> Result<()>
 where
     F: Fn(In) -> R,
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
     In: Pytree,
     Out: Pytree,
 {

@@ -7,7 +7,7 @@ use super::*;
 fn both_modes<F, In, Out, R>(f: F, args: In, order: usize) -> Result<()>
 where
     F: Fn(In) -> R,
-    R: rjax::FnOutput<Out>,
+    R: rjax::FnOutput<Output = Out>,
     In: rjax::Pytree,
     Out: rjax::Pytree,
 {

@@ -58,7 +58,7 @@ pub fn shard_map<F, In, Out, R>(
 ) -> impl Fn(In) -> Result<Out> + use<F, In, Out, R>
 where
     F: Fn(In) -> R,
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
     In: Pytree,
     Out: Pytree,
 {
@@ -116,7 +116,7 @@ where
 pub fn pmap<F, In, Out, R>(f: F, axis_name: &str) -> impl Fn(In) -> Result<Out> + use<F, In, Out, R>
 where
     F: Fn(In) -> R + Clone,
-    R: FnOutput<Out>,
+    R: FnOutput<Output = Out>,
     In: Pytree,
     Out: Pytree,
 {
