@@ -17,6 +17,29 @@
 //! # Ok::<(), rjax::Error>(())
 //! ```
 //!
+//! One closure serves every transformation: they take any `Fn`, so pass `&f` to keep using
+//! `f` (no `Rc<dyn Fn>`), and the result types follow from `f`'s:
+//!
+//! ```
+//! use rjax::{Array, grad, jacfwd, jit, jvp, linearize, vjp};
+//!
+//! let w = Array::from([1.0f32, 2.0]);
+//! let f = move |x: Array| (&x * &w).sin().sum(); // captures an array: not Copy
+//! let x = || Array::from([0.5f32, 0.25]);
+//! let g = grad(&f)(x())?;
+//! let (y, dy) = jvp(&f, x(), Array::from([1.0f32, 0.0]))?;
+//! let (_, pullback) = vjp(&f, x())?;
+//! let (_, linear) = linearize(&f, x())?;
+//! let j = jacfwd(&f)(x())?;
+//! let compiled = jit(&f).call(x())?;
+//! assert_eq!(g.shape(), [2]);
+//! assert_eq!(j.to_vec::<f32>()?, g.to_vec::<f32>()?);
+//! assert_eq!(pullback(Array::from(1.0f32))?.to_vec::<f32>()?, g.to_vec::<f32>()?);
+//! assert_eq!(linear(Array::from([1.0f32, 0.0]))?.to_vec::<f32>()?, dy.to_vec::<f32>()?);
+//! assert!((compiled.to_vec::<f32>()?[0] - y.to_vec::<f32>()?[0]).abs() < 1e-6);
+//! # Ok::<(), rjax::Error>(())
+//! ```
+//!
 //! ## Contents
 //! - [`Array`] and its operators (NumPy broadcasting, JAX's type promotion with weak types);
 //!   [`DType`], [`Element`], [`Scalar`].
