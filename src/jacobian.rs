@@ -37,6 +37,14 @@ fn nest(tree: &TreeDef, inner: &TreeDef) -> TreeDef {
         }
         TreeDef::List(children) => TreeDef::List(children.iter().map(|c| nest(c, inner)).collect()),
         TreeDef::Some(child) => TreeDef::Some(Box::new(nest(child, inner))),
+        TreeDef::Node(node) => TreeDef::Node(crate::tree::NodeDef {
+            fields: node
+                .fields
+                .iter()
+                .map(|(label, child)| (*label, nest(child, inner)))
+                .collect(),
+            ..node.clone()
+        }),
         TreeDef::Map(entries) => TreeDef::Map(
             entries
                 .iter()

@@ -203,7 +203,9 @@ impl<F> Jitted<F> {
     /// Donates arguments (JAX's `donate_argnums`): when the input is a tuple, the leaves of
     /// its elements at these positions; otherwise position 0 is the whole input. XLA may reuse
     /// a donated buffer for an output. An argument is donated only when the call holds its
-    /// last handle (it was moved in, not cloned); otherwise it is left intact.
+    /// last handle (it was moved in, not cloned); otherwise it is left intact. A position
+    /// beyond the arguments makes every call return `Err` naming it and the argument count,
+    /// as JAX raises.
     pub fn with_donate_argnums(mut self, positions: &[usize]) -> Self {
         self.donate_argnums = positions.to_vec();
         self
@@ -325,7 +327,7 @@ impl<F> Jitted<F> {
             jaxpr: JaxprRef(closed.jaxpr),
             consts: closed.consts,
             out_tree: out_tree.expect("the traced function ran"),
-            donated: donated_leaves(&signature.tree, &self.donate_argnums),
+            donated: donated_leaves(&self.name, &signature.tree, &self.donate_argnums)?,
             module: OnceLock::new(),
             executable: OnceLock::new(),
             spmd_executable: OnceLock::new(),
@@ -372,16 +374,30 @@ fn signature(tree: TreeDef, leaves: &[Array]) -> Signature {
     }
 }
 
-/// Which leaves of an input of structure `tree` the argument positions `donate` cover.
-fn donated_leaves(tree: &TreeDef, donate: &[usize]) -> Vec<bool> {
-    match tree {
+/// Which leaves of an input of structure `tree` the argument positions `donate` cover, or an
+/// error (as JAX raises) when a position is beyond the arguments of the function `name`.
+fn donated_leaves(name: &str, tree: &TreeDef, donate: &[usize]) -> Result<Vec<bool>> {
+    let arguments = match tree {
+        TreeDef::Tuple(children) => children.len(),
+        _ => 1,
+    };
+    if let Some(&position) = donate.iter().find(|&&p| p >= arguments) {
+        return Err(Error::invalid(
+            &format!("jit({name})"),
+            format!(
+                "donate_argnums {donate:?} contains {position}, but the function is called \
+                 with {arguments} argument(s) (valid positions are 0..{arguments})"
+            ),
+        ));
+    }
+    Ok(match tree {
         TreeDef::Tuple(children) => children
             .iter()
             .enumerate()
             .flat_map(|(position, child)| vec![donate.contains(&position); child.num_leaves()])
             .collect(),
         _ => vec![donate.contains(&0); tree.num_leaves()],
-    }
+    })
 }
 
 /// A jitted function staged and lowered for one signature (JAX's `Lowered`).

@@ -141,6 +141,7 @@ pub mod runtime;
 mod scalar;
 pub mod scipy;
 pub mod sharding;
+mod shape_check;
 pub mod test_util;
 mod tree;
 mod vmap;
@@ -169,5 +170,9 @@ pub use jacobian::{JacobianOf, hessian, jacfwd, jacobian, jacrev};
 pub use jit::{Compiled, DEFAULT_MAX_CACHE_ENTRIES, Jitted, Lowered, jit, make_jaxpr};
 pub use scalar::Scalar;
 pub use sharding::{device_count, devices, local_devices};
-pub use tree::{FnOutput, Pytree, Static, StaticValue, TreeDef};
+pub use rjax_macros::Pytree;
+pub use tree::{
+    FnOutput, NodeDef, Pytree, Static, StaticValue, TreeDef, tree_leaves, tree_map, tree_map2,
+    tree_structure,
+};
 pub use vmap::{InAxes, OutAxes, vmap, vmap_with};

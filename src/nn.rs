@@ -160,9 +160,18 @@ pub fn hard_silu(x: &Array) -> Array {
     x * hard_sigmoid(x)
 }
 
+/// Panics, naming `op` and `x`'s type, if an entry of `axis` is out of bounds for `x`.
+#[track_caller]
+pub(crate) fn check_axes(op: &str, x: &Array, axis: Option<&[isize]>) {
+    let rank = x.ndim() as isize;
+    if let Some(bad) = axis.into_iter().flatten().find(|&&a| a < -rank || a >= rank) {
+        panic!("{op}: axis {bad} is out of bounds for {}", x.aval());
+    }
+}
+
 /// The maximum over `axis` (kept), with non-finite maxima replaced by zero, outside autodiff.
 fn shift(x: &Array, axis: Option<&[isize]>) -> Array {
-    let m = stop_gradient(&jnp::max(x, axis, true));
+    let m = stop_gradient(&jnp::max_or_identity(x, axis, true));
     stop_gradient(&jnp::where_(lax::is_finite(&m), &m, 0))
 }
 
@@ -172,6 +181,7 @@ fn shift(x: &Array, axis: Option<&[isize]>) -> Array {
 #[track_caller]
 pub fn logsumexp(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
     let x = promote_inexact("logsumexp", x);
+    check_axes("logsumexp", &x, axis);
     let m = shift(&x, axis);
     let total = jnp::sum(&(&x - &m).exp(), axis, true);
     let out = total.log() + &m;
@@ -192,7 +202,8 @@ pub fn logsumexp(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
 pub fn softmax(x: &Array, axis: Option<&[isize]>) -> Array {
     let x = promote_inexact("softmax", x);
     let axis = axis.unwrap_or(&[-1]);
-    let unnormalized = (&x - stop_gradient(&jnp::max(&x, Some(axis), true))).exp();
+    check_axes("softmax", &x, Some(axis));
+    let unnormalized = (&x - stop_gradient(&jnp::max_or_identity(&x, Some(axis), true))).exp();
     let total = jnp::sum(&unnormalized, Some(axis), true);
     unnormalized / total
 }
@@ -203,7 +214,8 @@ pub fn softmax(x: &Array, axis: Option<&[isize]>) -> Array {
 pub fn log_softmax(x: &Array, axis: Option<&[isize]>) -> Array {
     let x = promote_inexact("log_softmax", x);
     let axis = axis.unwrap_or(&[-1]);
-    let shifted = &x - stop_gradient(&jnp::max(&x, Some(axis), true));
+    check_axes("log_softmax", &x, Some(axis));
+    let shifted = &x - stop_gradient(&jnp::max_or_identity(&x, Some(axis), true));
     let total = jnp::sum(&shifted.exp(), Some(axis), true);
     &shifted - total.log()
 }
@@ -221,6 +233,7 @@ pub fn standardize(
     epsilon: f64,
 ) -> Array {
     let axis = Some(axis.unwrap_or(&[-1]));
+    check_axes("standardize", x, axis);
     let mean = mean.cloned().unwrap_or_else(|| jnp::mean(x, axis, true));
     let variance = variance.cloned().unwrap_or_else(|| {
         let spread = jnp::mean(&jnp::square(x), axis, true) - jnp::square(&mean);

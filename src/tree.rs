@@ -26,6 +26,66 @@ pub enum TreeDef {
     Map(Vec<(String, TreeDef)>),
     /// A [`Static`] value: part of the structure, so of the `jit` cache key, with no leaves.
     Static(StaticValue),
+    /// A `#[derive(Pytree)]` struct or enum variant with its fields' subtrees.
+    Node(NodeDef),
+}
+
+/// The structure of a `#[derive(Pytree)]` value: its type's name, its enum variant (empty for
+/// a struct) and each field's name (its index for tuple fields) with the field's subtree, in
+/// declaration order. The derived code builds and reads it; two types never share one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct NodeDef {
+    /// The type's name, e.g. `Linear`.
+    pub type_name: &'static str,
+    /// The enum variant, or `""` for a struct.
+    pub variant: &'static str,
+    /// Each field's name and subtree.
+    pub fields: Vec<(&'static str, TreeDef)>,
+}
+
+impl NodeDef {
+    /// The fields' subtrees of `def`, which must be a node of `type_name`'s `variant` with
+    /// the fields `labels` (used by the derived `unflatten`).
+    pub fn fields_of<'a>(
+        def: &'a TreeDef,
+        type_name: &str,
+        variant: &str,
+        labels: &[&str],
+    ) -> Result<&'a [(&'static str, TreeDef)]> {
+        match def {
+            TreeDef::Node(node)
+                if node.type_name == type_name
+                    && node.variant == variant
+                    && node.fields.iter().map(|(label, _)| *label).eq(labels.iter().copied()) =>
+            {
+                Ok(&node.fields)
+            }
+            _ => Err(mismatch(def, &node_name(type_name, variant))),
+        }
+    }
+
+    /// The variant `def` holds, which must be a node of the enum `type_name` (used by the
+    /// derived `unflatten`).
+    pub fn variant_of(def: &TreeDef, type_name: &str) -> Result<&'static str> {
+        match def {
+            TreeDef::Node(node) if node.type_name == type_name => Ok(node.variant),
+            _ => Err(mismatch(def, &format!("the enum {type_name}"))),
+        }
+    }
+
+    /// The error for a variant `variant` that the enum `type_name` does not have.
+    pub fn unknown_variant(def: &TreeDef, type_name: &str, variant: &str) -> Error {
+        mismatch(def, &format!("the enum {type_name}, which has no variant {variant}"))
+    }
+}
+
+/// `Type` or `Type::Variant`.
+fn node_name(type_name: &str, variant: &str) -> String {
+    if variant.is_empty() {
+        type_name.to_string()
+    } else {
+        format!("{type_name}::{variant}")
+    }
 }
 
 /// A value passed to a jitted function as a compile-time constant, JAX's `static_argnums`: it
@@ -115,6 +175,7 @@ impl TreeDef {
             }
             TreeDef::Some(child) => child.num_leaves(),
             TreeDef::Map(entries) => entries.iter().map(|(_, child)| child.num_leaves()).sum(),
+            TreeDef::Node(node) => node.fields.iter().map(|(_, child)| child.num_leaves()).sum(),
         }
     }
 }
@@ -142,6 +203,48 @@ pub trait Pytree: Sized {
         }
         Self::unflatten(def, &mut leaves.into_iter())
     }
+}
+
+/// The leaves of `tree`, in flattening order (JAX's `jax.tree.leaves`).
+pub fn tree_leaves<T: Pytree>(tree: &T) -> Vec<Array> {
+    tree.tree_flatten().0
+}
+
+/// The structure of `tree` (JAX's `jax.tree.structure`).
+pub fn tree_structure<T: Pytree>(tree: &T) -> TreeDef {
+    tree.tree_flatten().1
+}
+
+/// `tree` with `f` applied to every leaf (JAX's `jax.tree.map` of one tree); static fields and
+/// the structure are kept.
+///
+/// ```
+/// use rjax::{Array, tree_map};
+/// let params = (Array::from([1.0f32, 2.0]), vec![Array::from(3.0f32)]);
+/// let doubled = tree_map(&params, |x| x * 2.0);
+/// assert_eq!(doubled.1[0].to_vec::<f32>()?, [6.0]);
+/// # Ok::<(), rjax::Error>(())
+/// ```
+pub fn tree_map<T: Pytree>(tree: &T, f: impl FnMut(&Array) -> Array) -> T {
+    let (leaves, def) = tree.tree_flatten();
+    let mapped = leaves.iter().map(f).collect();
+    T::tree_unflatten(&def, mapped).expect("one leaf out for each leaf in")
+}
+
+/// `f` applied to the corresponding leaves of two trees of one structure (JAX's `jax.tree.map`
+/// of two trees, e.g. parameters and their gradients). Trees of different structures are an
+/// error naming both.
+pub fn tree_map2<T: Pytree>(a: &T, b: &T, mut f: impl FnMut(&Array, &Array) -> Array) -> Result<T> {
+    let (left, def) = a.tree_flatten();
+    let (right, other) = b.tree_flatten();
+    if def != other {
+        return Err(Error::invalid(
+            "tree_map2",
+            format!("the trees have different structures: {def:?} and {other:?}"),
+        ));
+    }
+    let mapped = left.iter().zip(&right).map(|(x, y)| f(x, y)).collect();
+    T::tree_unflatten(&def, mapped)
 }
 
 fn mismatch(def: &TreeDef, what: &str) -> Error {

@@ -16,9 +16,11 @@ fn child_process_entry() -> anyhow::Result<()> {
     }
     let f = jit(|x: Array| (x.sin() * 3.0 + 0.25).sum());
     let y: Array = f.call(Array::from([0.5f32, 1.5, -2.0]))?;
-    let (hits, misses) = compilation_cache::stats();
+    let stats = compilation_cache::stats();
     println!(
-        "RESULT hits={hits} misses={misses} value={}",
+        "RESULT hits={} misses={} value={}",
+        stats.hits,
+        stats.misses,
         y.item::<f32>()?
     );
     Ok(())
@@ -73,10 +75,7 @@ fn a_second_process_loads_instead_of_compiling() -> anyhow::Result<()> {
     assert!(misses >= 1, "the first process compiles");
     assert!((value - expected).abs() < 1e-5);
     let entries = std::fs::read_dir(&dir)?.count();
-    assert!(
-        entries >= 2,
-        "a key and an executable file per program; found {entries}"
-    );
+    assert!(entries >= 1, "an entry file per program; found {entries}");
 
     let (hits, misses, value) = run_child(&dir)?;
     assert_eq!(misses, 0, "the second process compiles nothing");
@@ -86,7 +85,7 @@ fn a_second_process_loads_instead_of_compiling() -> anyhow::Result<()> {
     // A corrupted entry is a miss, not a failure.
     for entry in std::fs::read_dir(&dir)? {
         let path = entry?.path();
-        if path.extension().is_some_and(|e| e == "bin") {
+        if path.extension().is_some_and(|e| e == "rjaxexe") {
             std::fs::write(&path, b"not an executable")?;
         }
     }

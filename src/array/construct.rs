@@ -59,9 +59,10 @@ impl Array {
     }
 
     /// An array of shape `shape` holding `data` in row-major order. Returns `Err` if the
-    /// lengths differ.
+    /// lengths differ, or if the shape is too large for XLA (a dimension, the element count or
+    /// the byte size beyond `i64`).
     pub fn from_slice<T: Element>(data: &[T], shape: &[usize]) -> Result<Array> {
-        let count: usize = shape.iter().product();
+        let count = crate::shape_check::check_shape("Array::from_slice", shape, T::DTYPE)?;
         if count != data.len() {
             return Err(Error::invalid(
                 "Array::from_slice",

@@ -287,7 +287,7 @@ impl Primitive {
     /// shapes and the dtypes when the inputs do not fit.
     pub(crate) fn abstract_eval(&self, avals: &[ShapedArray]) -> Result<Vec<ShapedArray>> {
         let one = |aval: Result<ShapedArray>| aval.map(|aval| vec![aval]);
-        match self {
+        let outputs = match self {
             Primitive::Unary(op) => one(elementwise::unary_abstract_eval(*op, avals)),
             Primitive::Binary(op) => one(elementwise::binary_abstract_eval(*op, avals)),
             Primitive::Compare(comparison) => {
@@ -391,7 +391,12 @@ impl Primitive {
             Primitive::Checkpoint(params) => params.abstract_eval(avals),
             Primitive::CheckpointName { .. } => one(checkpoint::name_abstract_eval(avals)),
             Primitive::Random(op) => op.abstract_eval(avals),
+        }?;
+        // Shapes too large for XLA fail here, naming the primitive, before reaching the plugin.
+        for aval in &outputs {
+            crate::shape_check::check_aval(self.name(), aval)?;
         }
+        Ok(outputs)
     }
 
     /// Emits the StableHLO for this primitive applied to `args` (SSA values of types

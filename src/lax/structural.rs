@@ -69,7 +69,7 @@ pub(crate) fn reshape_abstract_eval(
     avals: &[ShapedArray],
 ) -> Result<ShapedArray> {
     let x = one_operand("reshape", avals)?;
-    if new_sizes.iter().product::<usize>() != x.size() {
+    if crate::shape_check::element_count(new_sizes) != Some(x.size()) {
         return Err(Error::invalid(
             "reshape",
             format!(
@@ -208,7 +208,8 @@ pub(crate) fn concatenate_abstract_eval(
         ));
     }
     let mut shape = first.shape.clone();
-    shape[dimension] = avals.iter().map(|aval| aval.shape[dimension]).sum();
+    let sizes: Vec<usize> = avals.iter().map(|aval| aval.shape[dimension]).collect();
+    shape[dimension] = crate::shape_check::sum_dims("concatenate", "the joined dimension", &sizes)?;
     Ok(ShapedArray {
         shape,
         dtype: first.dtype,

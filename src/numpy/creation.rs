@@ -4,6 +4,7 @@
 
 use super::{astype, axis as one_axis, default_float, default_int, power, scalar_like, where_};
 use crate::lax::{self, unwrap_at_caller};
+use crate::shape_check::assert_shape;
 use crate::{Array, DType, IntoArray};
 
 /// `x` as an array (`jnp.asarray`): converted to `dtype` (strongly typed) if given, else as it
@@ -21,8 +22,14 @@ pub fn asarray(x: impl IntoArray, dtype: Option<DType>) -> Array {
 /// (a weak Rust number gives the default int or float dtype, strongly typed).
 #[track_caller]
 pub fn full(shape: &[usize], value: impl IntoArray, dtype: Option<DType>) -> Array {
-    let value = value.into_array();
+    filled("full", shape, value.into_array(), dtype)
+}
+
+/// [`full`], reporting a shape too large for XLA as `op`'s.
+#[track_caller]
+fn filled(op: &str, shape: &[usize], value: Array, dtype: Option<DType>) -> Array {
     let dtype = dtype.unwrap_or(value.dtype());
+    assert_shape(op, shape, dtype);
     let value = astype(&value, dtype);
     let value = if value.ndim() == 0 {
         value
@@ -39,13 +46,15 @@ pub fn full(shape: &[usize], value: impl IntoArray, dtype: Option<DType>) -> Arr
 /// An array of zeros (`jnp.zeros`); `dtype` defaults to the default float.
 #[track_caller]
 pub fn zeros(shape: &[usize], dtype: Option<DType>) -> Array {
-    full(shape, 0, Some(dtype.unwrap_or_else(default_float)))
+    let dtype = dtype.unwrap_or_else(default_float);
+    filled("zeros", shape, 0.into_array(), Some(dtype))
 }
 
 /// An array of ones (`jnp.ones`); `dtype` defaults to the default float.
 #[track_caller]
 pub fn ones(shape: &[usize], dtype: Option<DType>) -> Array {
-    full(shape, 1, Some(dtype.unwrap_or_else(default_float)))
+    let dtype = dtype.unwrap_or_else(default_float);
+    filled("ones", shape, 1.into_array(), Some(dtype))
 }
 
 /// An array shaped like `x` filled with `value` (`jnp.full_like`); `dtype` defaults to `x`'s.
@@ -58,7 +67,8 @@ pub fn full_like(x: &Array, value: impl IntoArray, dtype: Option<DType>) -> Arra
 /// defaults to the default float.
 #[track_caller]
 pub fn empty(shape: &[usize], dtype: Option<DType>) -> Array {
-    zeros(shape, dtype)
+    let dtype = dtype.unwrap_or_else(default_float);
+    filled("empty", shape, 0.into_array(), Some(dtype))
 }
 
 /// An array shaped like `x` whose contents do not matter (`jnp.empty_like`): zeros.
@@ -109,7 +119,14 @@ pub fn arange<T: ArangeValue>(start: T, stop: T, step: T, dtype: Option<DType>) 
     } else {
         default_int()
     });
-    let n = ((stop - start) / step).ceil().max(0.0) as usize;
+    let length = ((stop - start) / step).ceil().max(0.0);
+    assert!(
+        length.is_finite(),
+        "arange: the length of arange({start}, {stop}, {step}) is not finite"
+    );
+    // A float length beyond usize saturates, and the shape check then reports it.
+    let n = length as usize;
+    assert_shape("arange", &[n], dtype);
     if dtype.is_int() && !any_float {
         let i = lax::iota(dtype, &[n], 0);
         return &i * scalar_like(step as i64, &i) + scalar_like(start as i64, &i);
@@ -129,6 +146,7 @@ pub fn arange<T: ArangeValue>(start: T, stop: T, step: T, dtype: Option<DType>) 
 #[track_caller]
 pub fn linspace(start: f64, stop: f64, num: usize, endpoint: bool, dtype: Option<DType>) -> Array {
     let dtype = dtype.unwrap_or_else(default_float);
+    assert_shape("linspace", &[num], dtype);
     let compute = if dtype.is_inexact() {
         dtype
     } else {
@@ -184,16 +202,20 @@ fn band(n: usize, m: usize, k: isize, keep: fn(&Array, i64) -> Array) -> Array {
 /// defaults to `n`, the dtype to the default float.
 #[track_caller]
 pub fn eye(n: usize, m: Option<usize>, k: isize, dtype: Option<DType>) -> Array {
-    let mask = band(n, m.unwrap_or(n), k, |d, k| d.eq(k));
-    astype(&mask, dtype.unwrap_or_else(default_float))
+    let (m, dtype) = (m.unwrap_or(n), dtype.unwrap_or_else(default_float));
+    assert_shape("eye", &[n, m], dtype);
+    let mask = band(n, m, k, |d, k| d.eq(k));
+    astype(&mask, dtype)
 }
 
 /// An `n`×`m` array with ones at and below diagonal `k` and zeros above it (`jnp.tri`); `m`
 /// defaults to `n`, the dtype to float32 (JAX's default here, even with x64).
 #[track_caller]
 pub fn tri(n: usize, m: Option<usize>, k: isize, dtype: Option<DType>) -> Array {
-    let mask = band(n, m.unwrap_or(n), k, |d, k| d.le(k));
-    astype(&mask, dtype.unwrap_or(DType::F32))
+    let (m, dtype) = (m.unwrap_or(n), dtype.unwrap_or(DType::F32));
+    assert_shape("tri", &[n, m], dtype);
+    let mask = band(n, m, k, |d, k| d.le(k));
+    astype(&mask, dtype)
 }
 
 /// The matrices of the last two axes of `x` with `keep` (a boolean matrix) selecting what

@@ -65,6 +65,7 @@ pub use reductions::{
     all, amax, amin, any, argmax, argmin, count_nonzero, cumprod, cumsum, max, mean, min, prod,
     ptp, std, sum, var,
 };
+pub(crate) use reductions::{max_or_identity, min_or_identity};
 pub use shape::{
     broadcast_to, clip, expand_dims, flip, fliplr, flipud, moveaxis, ravel, reshape, rot90,
     squeeze, swapaxes, transpose, where_,
@@ -122,8 +123,13 @@ fn promote(args: &[Array]) -> Result<Vec<Array>> {
 /// `args` promoted and broadcast to a common shape.
 fn promote_and_broadcast(op: &str, args: &[Array]) -> Result<Vec<Array>> {
     let shapes: Vec<&[usize]> = args.iter().map(Array::shape).collect();
-    let shape = broadcast_shapes(&shapes)
-        .ok_or_else(|| Error::invalid(op, "incompatible shapes for broadcasting".to_string()))?;
+    let shape = broadcast_shapes(&shapes).ok_or_else(|| {
+        let types: Vec<String> = args.iter().map(|a| a.aval().to_string()).collect();
+        Error::invalid(
+            op,
+            format!("shapes do not broadcast together: {}", types.join(", ")),
+        )
+    })?;
     promote(args)?
         .iter()
         .map(|a| broadcast_array(a, &shape))
@@ -163,6 +169,7 @@ fn broadcast_array(x: &Array, shape: &[usize]) -> Result<Array> {
 }
 
 /// `x` converted to `dtype` (strongly typed).
+#[track_caller]
 fn astype(x: &Array, dtype: DType) -> Array {
     unwrap_at_caller(convert(x, dtype, false))
 }
@@ -178,11 +185,13 @@ fn default_int() -> DType {
 }
 
 /// A weak scalar converted to `like`'s dtype (keeping `like`'s weakness).
+#[track_caller]
 fn scalar_like(value: impl IntoArray, like: &Array) -> Array {
     unwrap_at_caller(convert(&value.into_array(), like.dtype(), like.weak_type()))
 }
 
 /// `x` as an inexact array: integers and booleans become the default float.
+#[track_caller]
 pub(crate) fn to_inexact(x: &Array) -> Array {
     if x.dtype().is_inexact() {
         x.clone()

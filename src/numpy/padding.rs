@@ -3,7 +3,8 @@
 //! concatenation, so that it differentiates (with respect to the constants too) and batches.
 
 use super::{repeat, scalar_like};
-use crate::lax;
+use crate::lax::{self, unwrap_at_caller};
+use crate::shape_check::{assert_shape, sum_dims};
 use crate::{Array, IntoArray};
 
 /// Something given for both sides of every axis in NumPy's forms: one value for all, one
@@ -130,6 +131,13 @@ type Extend = Box<dyn Fn(&Array, usize, usize, usize) -> Array>;
 #[track_caller]
 pub fn pad(x: &Array, pad_width: impl Into<PadWidth>, mode: &PadMode) -> Array {
     let widths = pad_width.into().per_axis("pad width", x);
+    let padded = x
+        .shape()
+        .iter()
+        .zip(&widths)
+        .map(|(&n, &(before, after))| sum_dims("pad", "a padded dimension", &[n, before, after]))
+        .collect::<crate::Result<Vec<usize>>>();
+    assert_shape("pad", &unwrap_at_caller(padded), x.dtype());
     let extend: Extend = match mode {
         PadMode::Constant(values) => {
             return pad_constant(x, &widths, &values.per_axis("constant value", x));

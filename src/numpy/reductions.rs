@@ -63,16 +63,49 @@ pub fn prod(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
     )
 }
 
-/// The maximum over `axis` (`jnp.max`).
+/// The reduced axes of `x` for `op`, a reduction with no identity: panics, as JAX raises, when
+/// they hold no elements.
+#[track_caller]
+fn nonempty_axes(op: &str, x: &Array, axis: Option<&[isize]>) -> Vec<usize> {
+    let dims = unwrap_at_caller(axes(op, axis, x.ndim()));
+    assert!(
+        dims.iter().all(|&d| x.shape()[d] > 0),
+        "{op}: zero-size array to reduction operation {op} which has no identity: axes {dims:?} \
+         of {}",
+        x.aval()
+    );
+    dims
+}
+
+/// The maximum over `axis` (`jnp.max`). Panics, as JAX raises, when the reduced axes are
+/// empty.
 #[track_caller]
 pub fn max(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
+    let dims = nonempty_axes("max", x, axis);
+    keep(lax::reduce_max(x, &dims), x.shape(), &dims, keepdims)
+}
+
+/// The minimum over `axis` (`jnp.min`). Panics, as JAX raises, when the reduced axes are
+/// empty.
+#[track_caller]
+pub fn min(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
+    let dims = nonempty_axes("min", x, axis);
+    keep(lax::reduce_min(x, &dims), x.shape(), &dims, keepdims)
+}
+
+/// The maximum over `axis`, the reduction's identity (`-inf`, or the dtype's least value)
+/// where the reduced axes are empty: JAX's `max(x, axis, initial=-inf)`, for the functions
+/// built on it that accept empty input (`softmax`, `logsumexp`, `linalg`'s scalings).
+#[track_caller]
+pub(crate) fn max_or_identity(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
     let dims = unwrap_at_caller(axes("max", axis, x.ndim()));
     keep(lax::reduce_max(x, &dims), x.shape(), &dims, keepdims)
 }
 
-/// The minimum over `axis` (`jnp.min`).
+/// The minimum over `axis`, the reduction's identity where the reduced axes are empty (see
+/// [`max_or_identity`]).
 #[track_caller]
-pub fn min(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
+pub(crate) fn min_or_identity(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
     let dims = unwrap_at_caller(axes("min", axis, x.ndim()));
     keep(lax::reduce_min(x, &dims), x.shape(), &dims, keepdims)
 }
@@ -92,6 +125,7 @@ pub fn amin(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
 /// The range `max - min` over `axis` (`jnp.ptp`, "peak to peak").
 #[track_caller]
 pub fn ptp(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
+    nonempty_axes("ptp", x, axis);
     max(x, axis, keepdims) - min(x, axis, keepdims)
 }
 
@@ -158,9 +192,10 @@ pub fn any(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
     keep(lax::reduce_or(&b, &dims), x.shape(), &dims, keepdims)
 }
 
-/// The number of elements reduced over `axis`.
-fn count(x: &Array, axis: Option<&[isize]>) -> usize {
-    let dims = unwrap_at_caller(axes("mean", axis, x.ndim()));
+/// The number of elements `op` reduces over `axis`.
+#[track_caller]
+fn count(op: &str, x: &Array, axis: Option<&[isize]>) -> usize {
+    let dims = unwrap_at_caller(axes(op, axis, x.ndim()));
     dims.iter().map(|&d| x.shape()[d]).product()
 }
 
@@ -168,18 +203,24 @@ fn count(x: &Array, axis: Option<&[isize]>) -> usize {
 #[track_caller]
 pub fn mean(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
     let x = to_inexact(x);
-    let n = count(&x, axis);
+    let n = count("mean", &x, axis);
     sum(&x, axis, keepdims) / n as f64
 }
 
-/// The variance over `axis` with `ddof` delta degrees of freedom (`jnp.var`).
+/// The variance over `axis` with `ddof` delta degrees of freedom (`jnp.var`); NaN, as in
+/// JAX, when `ddof` is at least the number of elements reduced.
 #[track_caller]
 pub fn var(x: &Array, axis: Option<&[isize]>, ddof: usize, keepdims: bool) -> Array {
     let x = to_inexact(x);
-    let n = count(&x, axis);
+    let n = count("var", &x, axis);
     let centered = &x - mean(&x, axis, true);
     let squares = &centered * &centered;
-    sum(&squares, axis, keepdims) / (n as f64 - ddof as f64)
+    let total = sum(&squares, axis, keepdims);
+    if ddof >= n {
+        total * f64::NAN
+    } else {
+        total / (n - ddof) as f64
+    }
 }
 
 /// The standard deviation over `axis` with `ddof` (`jnp.std`).
@@ -189,11 +230,13 @@ pub fn std(x: &Array, axis: Option<&[isize]>, ddof: usize, keepdims: bool) -> Ar
 }
 
 /// Argmax/argmin over one axis (`None`: the flattened array).
+#[track_caller]
 fn arg(x: &Array, axis: Option<isize>, keepdims: bool, is_max: bool) -> Array {
     let ndim = x.ndim();
+    let op = if is_max { "argmax" } else { "argmin" };
     let (x, dim) = match axis {
         None => (lax::reshape(x, &[x.size()]), 0),
-        Some(a) => (x.clone(), unwrap_at_caller(one_axis("argmax", a, x.ndim()))),
+        Some(a) => (x.clone(), unwrap_at_caller(one_axis(op, a, x.ndim()))),
     };
     let out = if is_max {
         lax::argmax(&x, dim, default_int())

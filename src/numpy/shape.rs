@@ -10,33 +10,31 @@ use crate::{Array, IntoArray};
 /// `x` with a new shape of the same size (`jnp.reshape`); one entry may be `-1`, inferred.
 #[track_caller]
 pub fn reshape(x: &Array, shape: &[isize]) -> Array {
-    let known: usize = shape
-        .iter()
-        .filter(|&&d| d >= 0)
-        .map(|&d| d as usize)
-        .product();
     let inferred = shape.iter().filter(|&&d| d < 0).count();
     assert!(
         inferred <= 1 && shape.iter().all(|&d| d >= -1),
         "reshape: at most one dimension may be -1, got {shape:?}"
     );
+    let known_dims: Vec<usize> = shape
+        .iter()
+        .filter(|&&d| d >= 0)
+        .map(|&d| d as usize)
+        .collect();
+    // A product that overflows cannot divide x's size: report it as a mismatch below.
+    let known = crate::shape_check::element_count(&known_dims).unwrap_or(0);
+    if inferred == 1 {
+        assert!(
+            known != 0 && x.size() % known == 0,
+            "reshape: cannot reshape {} into {shape:?}",
+            x.aval()
+        );
+    }
     let sizes: Vec<usize> = shape
         .iter()
-        .map(|&d| {
-            if d >= 0 {
-                d as usize
-            } else {
-                assert!(
-                    known != 0 && x.size() % known == 0,
-                    "reshape: cannot reshape {} into {shape:?}",
-                    x.aval()
-                );
-                x.size() / known
-            }
-        })
+        .map(|&d| if d >= 0 { d as usize } else { x.size() / known })
         .collect();
     assert!(
-        sizes.iter().product::<usize>() == x.size(),
+        crate::shape_check::element_count(&sizes) == Some(x.size()),
         "reshape: cannot reshape {} into {shape:?}",
         x.aval()
     );
@@ -91,14 +89,11 @@ pub fn moveaxis(x: &Array, source: &[isize], destination: &[isize]) -> Array {
         "moveaxis: source and destination must have the same length"
     );
     let n = x.ndim();
-    let src: Vec<usize> = source
-        .iter()
-        .map(|&a| unwrap_at_caller(one_axis("moveaxis", a, n)))
-        .collect();
-    let dst: Vec<usize> = destination
-        .iter()
-        .map(|&a| unwrap_at_caller(one_axis("moveaxis", a, n)))
-        .collect();
+    let normalized = |list: &[isize]| -> crate::Result<Vec<usize>> {
+        list.iter().map(|&a| one_axis("moveaxis", a, n)).collect()
+    };
+    let src = unwrap_at_caller(normalized(source));
+    let dst = unwrap_at_caller(normalized(destination));
     let mut rest = (0..n).filter(|a| !src.contains(a));
     let mut placed: Vec<(usize, usize)> = dst.iter().copied().zip(src.iter().copied()).collect();
     placed.sort_unstable();

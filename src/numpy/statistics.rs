@@ -96,6 +96,12 @@ fn quantile_(
     let permutation: Vec<usize> = kept.iter().chain(&dims).copied().collect();
     let mut rows: Vec<usize> = kept.iter().map(|&d| a.shape()[d]).collect();
     let n: usize = dims.iter().map(|&d| a.shape()[d]).product();
+    // JAX raises here too (its order statistics gather from an empty axis).
+    assert!(
+        n > 0,
+        "{op}: cannot take a quantile over the empty axes {dims:?} of {}",
+        x.aval()
+    );
     let last = rows.len();
     rows.push(n);
     let a = lax::reshape(&lax::transpose(&a, &permutation), &rows);

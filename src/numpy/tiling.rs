@@ -5,6 +5,7 @@ use super::take::gather_along;
 use super::{axis as one_axis, ravel};
 use crate::Array;
 use crate::lax::{self, GatherScatterMode, unwrap_at_caller};
+use crate::shape_check::{assert_shape, mul_dim, sum_dims};
 
 /// `x` repeated `reps[i]` times along each axis (`jnp.tile`). A shorter `reps` is padded with
 /// leading ones; a lower-rank `x` gets leading size-1 axes.
@@ -21,9 +22,15 @@ pub fn tile(x: &Array, reps: &[usize]) -> Array {
         .zip(&shape)
         .flat_map(|(&r, &d)| [r, d])
         .collect();
+    let tiled = counts
+        .iter()
+        .zip(&shape)
+        .map(|(&r, &d)| mul_dim("tile", "a tiled dimension", d, r))
+        .collect::<crate::Result<Vec<usize>>>();
+    let tiled = unwrap_at_caller(tiled);
+    assert_shape("tile", &tiled, x.dtype());
     let dims: Vec<usize> = (0..rank).map(|i| 2 * i + 1).collect();
     let grown = lax::broadcast_in_dim(&lax::reshape(x, &shape), &interleaved, &dims);
-    let tiled: Vec<usize> = counts.iter().zip(&shape).map(|(r, d)| r * d).collect();
     lax::reshape(&grown, &tiled)
 }
 
@@ -45,7 +52,8 @@ pub fn repeat(x: &Array, repeats: &[usize], axis: Option<isize>) -> Array {
                 .map(|i| if i <= dim { i } else { i + 1 })
                 .collect();
             let mut merged = x.shape().to_vec();
-            merged[dim] *= count;
+            merged[dim] = unwrap_at_caller(mul_dim("repeat", "the repeated axis", length, count));
+            assert_shape("repeat", &merged, x.dtype());
             lax::reshape(&lax::broadcast_in_dim(&x, &grown, &dims), &merged)
         }
         _ => {
@@ -55,16 +63,23 @@ pub fn repeat(x: &Array, repeats: &[usize], axis: Option<isize>) -> Array {
                 repeats.len(),
                 x.aval()
             );
-            let indices: Vec<i32> = repeats
-                .iter()
-                .enumerate()
-                .flat_map(|(i, &r)| std::iter::repeat_n(i as i32, r))
-                .collect();
-            if indices.is_empty() {
-                let mut shape = x.shape().to_vec();
-                shape[dim] = 0;
+            let total = unwrap_at_caller(sum_dims("repeat", "the total repeat count", repeats));
+            let mut shape = x.shape().to_vec();
+            shape[dim] = total;
+            assert_shape("repeat", &shape, x.dtype());
+            if total == 0 {
                 return lax::broadcast_in_dim(&super::scalar_like(0, &x), &shape, &[]);
             }
+            let mut indices: Vec<i32> = Vec::new();
+            if indices.try_reserve_exact(total).is_err() {
+                panic!("repeat: cannot allocate the {total} host indices of {repeats:?} repeats");
+            }
+            indices.extend(
+                repeats
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(i, &r)| std::iter::repeat_n(i as i32, r)),
+            );
             let indices = Array::from_vec(indices);
             gather_along(&x, &indices, dim, GatherScatterMode::PromiseInBounds)
         }

@@ -142,6 +142,7 @@ pub use threefry::{threefry_2x32, threefry2x32};
 use crate::lax::unwrap_at_caller;
 use crate::promotion::canonicalize;
 use crate::scalar::Scalar;
+use crate::shape_check::assert_shape;
 use crate::{Array, DType, IntoArray, Jitted, Static, config, jit};
 
 /// The static parameters of a staged sampler: part of its `jit` cache key.
@@ -164,6 +165,10 @@ type Staged = Jitted<StagedFn>;
 /// transformation a call primitive.
 #[track_caller]
 pub(crate) fn staged(name: &'static str, body: Body, args: Vec<Array>, params: Params) -> Array {
+    // A shape too large for XLA fails here, naming the sampler, before anything is traced (a
+    // key batch is checked as 64-bit words).
+    let op = format!("rjax::random::{}", name.trim_start_matches('_'));
+    assert_shape(&op, &params.shape, params.dtype.unwrap_or(DType::U64));
     static STAGED: OnceLock<Mutex<HashMap<&'static str, Arc<Staged>>>> = OnceLock::new();
     let jitted = STAGED
         .get_or_init(Default::default)

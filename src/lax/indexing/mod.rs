@@ -506,14 +506,20 @@ fn pad_abstract_eval(config: &[(i64, i64, usize)], avals: &[ShapedArray]) -> Res
     }
     let mut shape = Vec::with_capacity(x.ndim());
     for (&size, &(low, high, interior)) in x.shape.iter().zip(config) {
+        // In i128, which no i64 padding or usize size can overflow; the shape check of every
+        // output then rejects a dimension beyond i64.
         let dilated = if size == 0 {
             0
         } else {
-            (size + (size - 1) * interior) as i64
+            size as i128 + (size as i128 - 1) * interior as i128
         };
-        match usize::try_from(low + high + dilated) {
+        let padded = low as i128 + high as i128 + dilated;
+        if padded < 0 {
+            return fail("a padded dimension would have a negative size");
+        }
+        match usize::try_from(padded) {
             Ok(padded) => shape.push(padded),
-            Err(_) => return fail("a padded dimension would have a negative size"),
+            Err(_) => return fail("a padded dimension would not fit in a signed 64-bit integer"),
         }
     }
     Ok(ShapedArray {

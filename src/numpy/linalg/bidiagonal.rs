@@ -84,7 +84,7 @@ pub(super) fn singular_values_only(a: &Array) -> Result<Array> {
         return Ok(diagonal(&block(&a, 0..0, 0..0)));
     }
     // Scaled to a largest magnitude of 1, so that squares neither overflow nor underflow.
-    let scale = super::super::max(&a.abs(), Some(&[-2, -1]), true);
+    let scale = super::super::max_or_identity(&a.abs(), Some(&[-2, -1]), true);
     let scale = where_(scale.gt(0.0), &scale, 1.0);
     let a = &a / &scale;
     let square = if m > n { lax::qr(&a, false).1 } else { a };

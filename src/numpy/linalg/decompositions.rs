@@ -88,7 +88,7 @@ fn eigenvalues_only(a: &Array) -> Result<Array> {
         return super::kernels::eigvalsh(a);
     }
     let n = rows_cols(a).0;
-    let scale = super::super::max(&a.abs(), Some(&[-2, -1]), true);
+    let scale = super::super::max_or_identity(&a.abs(), Some(&[-2, -1]), true);
     let scale = super::super::where_(scale.gt(0.0), &scale, 1.0);
     let (d, e) = tridiagonalize(&(a / &scale))?;
     let w = tridiagonal_eigenvalues(&d, &e, 0, n)?;
@@ -116,7 +116,7 @@ fn eigh_primal(a: &Array) -> Result<(Array, Array)> {
     if n == 0 {
         return Ok((diagonal(a), a.clone()));
     }
-    let scale = super::super::max(&a.abs(), Some(&[-2, -1]), true);
+    let scale = super::super::max_or_identity(&a.abs(), Some(&[-2, -1]), true);
     let scale = super::super::where_(scale.gt(0.0), &scale, 1.0);
     let (d, e, q) = tridiagonalize_with_q(&(a / &scale))?;
     let w = tridiagonal_eigenvalues(&d, &e, 0, n)?;

@@ -143,8 +143,8 @@ pub(super) fn tridiagonal_eigenvectors(d: &Array, e: &Array, w: &Array) -> Resul
     let n = d.shape()[rank - 1];
     let column = |x: &Array| lax::expand_dims(&last_to_front(x), &[rank]);
     let (d_rows, e_rows) = (column(d), column(e));
-    let norm = super::super::max(&d.abs(), Some(&[-1]), true)
-        + super::super::max(&e.abs(), Some(&[-1]), true) * 2.0;
+    let norm = super::super::max_or_identity(&d.abs(), Some(&[-1]), true)
+        + super::super::max_or_identity(&e.abs(), Some(&[-1]), true) * 2.0;
     let tol = (norm * super::eps(dtype)).maximum(scalar(
         match dtype {
             DType::F64 => f64::MIN_POSITIVE,
@@ -158,7 +158,7 @@ pub(super) fn tridiagonal_eigenvectors(d: &Array, e: &Array, w: &Array) -> Resul
     for _ in 0..ITERATIONS {
         let y = shifted_solve(&d_rows, &e_rows, w, &last_to_front(&mt(&x)), &tol)?;
         let y = mt(&front_to_last(&y));
-        let scale = super::super::max(&y.abs(), Some(&[-2]), true);
+        let scale = super::super::max_or_identity(&y.abs(), Some(&[-2]), true);
         let y = y / where_(scale.gt(0.0), &scale, 1.0);
         x = lax::qr(&y, false).0;
     }

@@ -44,9 +44,10 @@ pub fn logsumexp_with_sign(
             (a, None)
         }
     };
+    nn::check_axes("logsumexp", &a, axis);
     let all: Vec<isize> = (0..a.ndim() as isize).collect();
     let axis = axis.unwrap_or(&all);
-    let amax = jnp::max(&a, Some(axis), true);
+    let amax = jnp::max_or_identity(&a, Some(axis), true);
     let amax = stop_gradient(&jnp::where_(jnp::isfinite(&amax), &amax, 0.0));
     let mut exp_a = (&a - &amax).exp();
     if let Some(b) = &b {
