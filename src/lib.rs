@@ -65,6 +65,8 @@
 //!   Rust closures called from compiled programs.
 //! - [`nn`]: `jax.nn` — activations (`relu`, `gelu`, `silu`, ...), `softmax`, `log_softmax`,
 //!   `logsumexp`, `one_hot`, `standardize`.
+//! - [`optim`]: Optax's gradient transformations (`sgd`, `adam`, `adamw`, `rmsprop`, `adagrad`,
+//!   `lion`, clipping, weight decay, `chain`) and learning-rate schedules, jittable.
 //! - [`random`]: JAX's PRNGs bit for bit (typed and raw keys, threefry and rbg, samplers).
 //! - [`jit`] and [`Jitted`]: staging, compilation and the signature cache; [`make_jaxpr`].
 //! - [`jaxpr`]: the intermediate representation, printed in JAX's syntax.
@@ -135,6 +137,7 @@ pub mod lax;
 mod lowering;
 pub mod nn;
 pub mod numpy;
+pub mod optim;
 mod promotion;
 pub mod random;
 pub mod runtime;
