@@ -88,31 +88,10 @@ fn xm() -> Array {
     f64s(&data).reshape(&[4, 3])
 }
 
-/// Checks `got` against the golden case `name`: same dtype and shape, NaN where NaN, equal
-/// infinities, and finite values within `tol` relative to the expected value.
+/// Checks `got` against the golden case `name` within `tol` relative to the expected value
+/// ([`Golden::check_relative`]).
 fn check_tol(name: &str, got: &Array, tol: f64) -> Result<()> {
-    let (dtype, shape, want) = GOLDEN.case(name)?;
-    ensure!(
-        got.dtype().name() == dtype,
-        "{name}: dtype {} != {dtype}",
-        got.dtype()
-    );
-    ensure!(
-        got.shape() == shape,
-        "{name}: shape {:?} != {shape:?}",
-        got.shape()
-    );
-    let got = values(got)?;
-    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
-        let ok = (g.is_nan() && w.is_nan())
-            || g == w
-            || (w.is_finite() && (g - w).abs() <= tol * w.abs().max(1e-300));
-        ensure!(
-            ok,
-            "{name}[{i}]: {g:e} != {w:e} (tolerance {tol:e})\n got {got:?}\nwant {want:?}"
-        );
-    }
-    Ok(())
+    GOLDEN.check_relative(name, got, tol)
 }
 
 /// [`check_tol`] at 1e-12 for float64, 2e-6 for what is computed in float32 (float32

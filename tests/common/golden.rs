@@ -28,9 +28,9 @@ impl Golden {
         bail!("no golden case {name}")
     }
 
-    /// Asserts that `x` has the dtype and shape of the case `name` and its values within
-    /// `tol` (relative to `1 + |expected|`).
-    pub fn check_tol(&self, name: &str, x: &Array, tol: f64) -> Result<()> {
+    /// Asserts that `x` has the dtype and shape of the case `name`; returns `x`'s values and
+    /// the expected ones.
+    pub fn expect_like(&self, name: &str, x: &Array) -> Result<(Vec<f64>, Vec<f64>)> {
         let (dtype, shape, want) = self.case(name)?;
         ensure!(
             x.dtype().name() == dtype,
@@ -42,8 +42,31 @@ impl Golden {
             "{name}: shape {:?} != {shape:?}",
             x.shape()
         );
-        let got = values(x).with_context(|| name.to_string())?;
+        Ok((values(x).with_context(|| name.to_string())?, want))
+    }
+
+    /// Asserts that `x` has the dtype and shape of the case `name` and its values within
+    /// `tol` (relative to `1 + |expected|`).
+    pub fn check_tol(&self, name: &str, x: &Array, tol: f64) -> Result<()> {
+        let (got, want) = self.expect_like(name, x)?;
         ensure!(close(&got, &want, tol), "{name}: {got:?} != {want:?}");
+        Ok(())
+    }
+
+    /// Asserts that `x` has the dtype and shape of the case `name`, NaN where NaN, equal
+    /// infinities, and finite values within `tol` relative to the expected value itself.
+    #[allow(dead_code)] // not every test binary that includes this module uses it
+    pub fn check_relative(&self, name: &str, x: &Array, tol: f64) -> Result<()> {
+        let (got, want) = self.expect_like(name, x)?;
+        for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+            let ok = (g.is_nan() && w.is_nan())
+                || g == w
+                || (w.is_finite() && (g - w).abs() <= tol * w.abs().max(1e-300));
+            ensure!(
+                ok,
+                "{name}[{i}]: {g:e} != {w:e} (tolerance {tol:e})\n got {got:?}\nwant {want:?}"
+            );
+        }
         Ok(())
     }
 
