@@ -218,9 +218,7 @@ where
     F: Fn(In) -> rjax::Result<Array> + 'static,
     In: rjax::Pytree + Clone + 'static,
 {
-    Item::Timed(Box::new(move || {
-        ready(jitted.call(args.clone())?)
-    }))
+    Item::Timed(Box::new(move || ready(jitted.call(args.clone())?)))
 }
 
 /// Builds the item `name` (x64 mode must already be set as [`x64`] says).
@@ -230,9 +228,7 @@ pub fn setup(name: &str) -> Result<Item> {
             let plus_one = jit(|x: Array| x + 1.0);
             let scalar = Array::from(1.0f32);
             scalar.device()?;
-            Item::Timed(Box::new(move || {
-                ready(plus_one.call(scalar.clone())?)
-            }))
+            Item::Timed(Box::new(move || ready(plus_one.call(scalar.clone())?)))
         }
         "dispatch/eager_sin/f32x3" => {
             let vector = Array::from([0.5f32, 1.0, 2.0]);
@@ -243,9 +239,7 @@ pub fn setup(name: &str) -> Result<Item> {
             let sine = jit(|x: Array| x.sin());
             let vector = Array::from([0.5f32, 1.0, 2.0]);
             vector.device()?;
-            Item::Timed(Box::new(move || {
-                ready(sine.call(vector.clone())?)
-            }))
+            Item::Timed(Box::new(move || ready(sine.call(vector.clone())?)))
         }
         "dispatch/jit_sin/f32x3_from_host" => {
             let sine = jit(|x: Array| x.sin());
@@ -262,19 +256,14 @@ pub fn setup(name: &str) -> Result<Item> {
         }
         "dispatch/jit_grad_f/n10_f64" => {
             let f_jit = jit(f);
-            let jit_gradf = jit(grad_argnums(
-                move |args| f_jit.call(args),
-                Argnum::<0>,
-            ));
+            let jit_gradf = jit(grad_argnums(move |args| f_jit.call(args), Argnum::<0>));
             timed_jit(jit_gradf, notebook_args(10, 10)?)
         }
         "vmap/jit_vmap_matvec/1000x256_f32" => {
             let matrix = data32(256 * 256, 1.0, &[256, 256])?;
             let vectors = data32(1000 * 256, 2.0, &[1000, 256])?;
             let matvecs = jit(vmap(move |v: Array| matrix.matmul(&v), InAxes::leading()));
-            Item::Timed(Box::new(move || {
-                ready(matvecs.call(vectors.clone())?)
-            }))
+            Item::Timed(Box::new(move || ready(matvecs.call(vectors.clone())?)))
         }
         "vmap/jit_vmap_grad/1000x100_f32" => {
             let weights = data32(100, 0.1, &[100])?;
@@ -343,18 +332,12 @@ pub fn setup(name: &str) -> Result<Item> {
         }
         "notebook/jit_grad_f/n1000" => {
             let f_jit = jit(f);
-            let jit_gradf = jit(grad_argnums(
-                move |args| f_jit.call(args),
-                Argnum::<0>,
-            ));
+            let jit_gradf = jit(grad_argnums(move |args| f_jit.call(args), Argnum::<0>));
             timed_jit(jit_gradf, notebook_args(1000, 1000)?)
         }
         "notebook/jit_hessian_f/n1000" => {
             let f_jit = jit(f);
-            let hess_func = jit(hessian_argnums(
-                move |args| f_jit.call(args),
-                Argnum::<0>,
-            ));
+            let hess_func = jit(hessian_argnums(move |args| f_jit.call(args), Argnum::<0>));
             timed_jit(hess_func, notebook_args(1000, 1000)?)
         }
         "notebook/hessian_by_hand/n1000" => {
@@ -374,16 +357,10 @@ pub fn setup(name: &str) -> Result<Item> {
             let f_jit = jit(f);
             let args = notebook_args(1000, 1000)?;
             if name.contains("jacfwd") {
-                let fmode_f = jit(jacfwd_argnums(
-                    move |args| f_jit.call(args),
-                    Argnum::<0>,
-                ));
+                let fmode_f = jit(jacfwd_argnums(move |args| f_jit.call(args), Argnum::<0>));
                 timed_jit(fmode_f, args)
             } else {
-                let bmode_f = jit(jacrev_argnums(
-                    move |args| f_jit.call(args),
-                    Argnum::<0>,
-                ));
+                let bmode_f = jit(jacrev_argnums(move |args| f_jit.call(args), Argnum::<0>));
                 timed_jit(bmode_f, args)
             }
         }
@@ -654,10 +631,7 @@ fn worker() -> Result<()> {
 fn startup(start: Instant) -> Result<()> {
     rjax::config::enable_x64(true);
     let f_jit = jit(f);
-    let jit_gradf = jit(grad_argnums(
-        move |args| f_jit.call(args),
-        Argnum::<0>,
-    ));
+    let jit_gradf = jit(grad_argnums(move |args| f_jit.call(args), Argnum::<0>));
     let args = notebook_args(1000, 1000)?;
     let g: Array = jit_gradf.call(args)?;
     g.block_until_ready()?;

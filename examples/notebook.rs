@@ -142,9 +142,7 @@ fn main() -> Result<()> {
     })?;
     let jit_gradf = jit(grad_argnums(f, Argnum::<0>));
     println!("Jitted grad function");
-    first_call("jit_gradf", || {
-        Ok(jit_gradf.call(args.clone())?)
-    })?;
+    first_call("jit_gradf", || Ok(jit_gradf.call(args.clone())?))?;
     timeit("", || {
         Ok(jit_gradf
             .call(args.clone())?
@@ -297,10 +295,7 @@ fn main() -> Result<()> {
     println!("Time for hvp via jvp, WITH jit");
     first_call("jit_hvp", || Ok(jit_hvp.call(all.clone())?))?;
     timeit("", || {
-        Ok(jit_hvp
-            .call(all.clone())?
-            .block_until_ready()
-            .map(|_| ())?)
+        Ok(jit_hvp.call(all.clone())?.block_until_ready().map(|_| ())?)
     })?;
     Ok(())
 }

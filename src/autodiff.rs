@@ -8,6 +8,7 @@
 
 use std::rc::Rc;
 
+use crate::abstract_value::ShapedArray;
 use crate::core::trace::{current_trace, with_trace};
 use crate::interpreters::jvp::{Tangent, is_differentiable, jvp_flat, tangent_aval};
 use crate::interpreters::staging::StagingTrace;
@@ -31,6 +32,57 @@ fn flat_call<In: Pytree, Out: Pytree, R: FnOutput<Output = Out>>(
     }
 }
 
+/// `given`, the (co)tangent that `transform` received for leaf `leaf` of the `side` (`input` or
+/// `output`) whose type is `aval`, checked as JAX checks it: the same shape, and the same dtype
+/// for a float or complex value (a weakly typed float, a Rust literal standing in for a Python
+/// scalar, takes that dtype). Integer, boolean and key values have no tangent space (JAX's
+/// `float0`): their (co)tangent must have the value's own dtype and is taken as zero.
+fn checked_tangent(
+    transform: &str,
+    side: &str,
+    leaf: usize,
+    aval: &ShapedArray,
+    given: Array,
+) -> Result<Tangent> {
+    let (want, got) = (aval.dtype, given.dtype());
+    if given.shape() != aval.shape.as_slice() {
+        return Err(Error::invalid(
+            transform,
+            format!(
+                "the shapes of {side} leaf {leaf} and of its (co)tangent differ: the {side} \
+                 has type {aval}, the (co)tangent {}",
+                given.aval()
+            ),
+        ));
+    }
+    if !is_differentiable(want) {
+        return match got == want {
+            true => Ok(Tangent::zero_for(aval)),
+            false => Err(Error::invalid(
+                transform,
+                format!(
+                    "{side} leaf {leaf} has dtype {want}, which has no tangent space (JAX's \
+                     float0): its (co)tangent must have dtype {want} too and is taken as zero, \
+                     but it has dtype {got}"
+                ),
+            )),
+        };
+    }
+    if got == want {
+        return Ok(Tangent::Value(given));
+    }
+    if given.weak_type() && got.is_float() && want.is_float() {
+        return Ok(Tangent::Value(crate::array::convert(&given, want, false)?));
+    }
+    Err(Error::invalid(
+        transform,
+        format!(
+            "the dtypes of {side} leaf {leaf} and of its (co)tangent differ: the {side} has \
+             dtype {want}, so its (co)tangent must have dtype {want} too, but it has dtype {got}"
+        ),
+    ))
+}
+
 /// Forward mode: `f(primals)` and its directional derivative along `tangents` (JAX's
 /// `jax.jvp`). `tangents` has the structure and types of `primals`.
 pub fn jvp<F, In, Out, R>(f: F, primals: In, tangents: In) -> Result<(Out, Out)>
@@ -45,23 +97,21 @@ where
     if tangent_tree != in_tree {
         return Err(Error::invalid(
             "jvp",
-            "the tangents must have the structure of the primals",
+            format!(
+                "the tangents must have the structure of the primals: primals {in_tree:?}, \
+                 tangents {tangent_tree:?}"
+            ),
         ));
     }
-    for (primal, tangent) in primal_leaves.iter().zip(&tangent_leaves) {
-        if tangent.aval() != &tangent_aval(primal.aval()) && tangent.shape() != primal.shape() {
-            return Err(Error::invalid(
-                "jvp",
-                format!(
-                    "a tangent of type {} was given for a primal of type {}",
-                    tangent.aval(),
-                    primal.aval()
-                ),
-            ));
-        }
-    }
+    let tangents = primal_leaves
+        .iter()
+        .zip(tangent_leaves)
+        .enumerate()
+        .map(|(leaf, (primal, tangent))| {
+            checked_tangent("jvp", "input", leaf, primal.aval(), tangent)
+        })
+        .collect::<Result<Vec<_>>>()?;
     let mut out_tree = None;
-    let tangents = tangent_leaves.into_iter().map(Tangent::Value).collect();
     let (outputs, out_tangents) = jvp_flat(
         flat_call(f, &in_tree, &mut out_tree),
         primal_leaves,
@@ -184,21 +234,18 @@ where
         if tree != out_tree {
             return Err(Error::invalid(
                 "vjp",
-                "the cotangents must have the structure of the outputs",
+                format!(
+                    "the cotangents must have the structure of the outputs: outputs \
+                     {out_tree:?}, cotangents {tree:?}"
+                ),
             ));
         }
-        for (ct, aval) in leaves.iter().zip(&out_avals) {
-            if ct.shape() != aval.shape.as_slice() || ct.dtype() != aval.dtype {
-                return Err(Error::invalid(
-                    "vjp",
-                    format!(
-                        "a cotangent of type {} was given for an output of type {aval}",
-                        ct.aval()
-                    ),
-                ));
-            }
-        }
-        let cts = leaves.into_iter().map(Tangent::Value).collect();
+        let cts = leaves
+            .into_iter()
+            .zip(&out_avals)
+            .enumerate()
+            .map(|(leaf, (ct, aval))| checked_tangent("vjp", "output", leaf, aval, ct))
+            .collect::<Result<Vec<_>>>()?;
         let input_cts = backward_pass(&linear.jaxpr, &linear.consts, cts)?;
         let arrays = input_cts
             .iter()
@@ -251,11 +298,13 @@ fn grad_seed(value: &Array) -> Result<Array> {
             ),
         ));
     }
-    if !is_differentiable(value.dtype()) {
+    if !value.dtype().is_float() {
         return Err(Error::invalid(
             "grad",
             format!(
-                "grad requires real-valued outputs (output dtype that is a sub-dtype of np.floating), but got {}",
+                "grad requires real-valued outputs (output dtype that is a sub-dtype of \
+                 np.floating), but got {}; for a complex output, differentiate its real and \
+                 imaginary parts separately or use vjp",
                 value.dtype()
             ),
         ));

@@ -69,12 +69,12 @@ pub enum Error {
         message: String,
     },
 
-    /// A tracer was used after the transformation that made it had finished.
+    /// A tracer was used outside the transformed function that produced it.
     #[error(
-        "Encountered an unexpected tracer: a value of type {aval} from a transformation that \
-         has already finished was passed to `{primitive}`. A function transformed by jit, grad, \
-         vmap, ... leaked one of its intermediate values, for example by storing it outside the \
-         function; pass values in and out through arguments and results instead"
+        "Encountered an unexpected tracer: a value of type {aval} escaped the function that \
+         produced it under a transformation (jit, grad, vmap, ...) and was passed to \
+         `{primitive}` outside that function, for example after being stored in a variable \
+         the function captured; pass values in and out through arguments and results instead"
     )]
     EscapedTracer {
         /// The primitive the escaped tracer reached.

@@ -70,7 +70,9 @@
 //! - [`random`]: JAX's PRNGs bit for bit (typed and raw keys, threefry and rbg, samplers).
 //! - [`jit`] and [`Jitted`]: staging, compilation and the signature cache; [`make_jaxpr`].
 //! - [`jaxpr`]: the intermediate representation, printed in JAX's syntax.
-//! - [`Pytree`], [`TreeDef`]: nested containers of arrays in and out of transformations.
+//! - [`Pytree`] (and `#[derive(Pytree)]`, with `#[pytree(static)]` fields), [`TreeDef`],
+//!   [`tree_map`], [`tree_map2`], [`tree_leaves`]: nested containers of arrays in and out of
+//!   transformations.
 //! - [`sharding`]: SPMD over many devices — [`Mesh`](sharding::Mesh),
 //!   [`PartitionSpec`](sharding::PartitionSpec) ([`pspec!`]),
 //!   [`NamedSharding`](sharding::NamedSharding), sharded arrays, `jit` with shardings,
@@ -78,6 +80,7 @@
 //!   [`device_count`].
 //! - [`distributed`]: multi-process runs, as `jax.distributed` — `initialize`, the
 //!   coordinator's key-value store, `process_index`, `process_count`.
+//! - [`cache`]: the bounded in-memory caches of compiled programs and their limits.
 //! - [`config`]: x64 mode and the CPU device count; [`compilation_cache`]: the opt-in
 //!   persistent compilation cache.
 //! - [`runtime`]: the PJRT C API made safe — plugins, clients, devices, buffers, executables,
@@ -91,7 +94,7 @@
 //! - **Trace time.** Using an operation wrongly (shapes that do not broadcast, a dtype the
 //!   operation does not accept, bad axes) is a programmer error: the operator or `lax` function
 //!   panics, naming the operation, the shapes and dtypes, and the caller's line, much as JAX
-//!   raises at trace time. A tracer used after its transformation finished gives JAX's
+//!   raises at trace time. A tracer that escaped the function that produced it gives JAX's
 //!   "escaped tracer" error.
 //! - **Run time.** Everything that touches the runtime returns [`Result`]: transformations and
 //!   jitted calls, reading values (`to_vec`), loading a plugin (the error lists where it
@@ -143,8 +146,8 @@ pub mod random;
 pub mod runtime;
 mod scalar;
 pub mod scipy;
-pub mod sharding;
 mod shape_check;
+pub mod sharding;
 pub mod test_util;
 mod tree;
 mod vmap;
@@ -171,9 +174,9 @@ pub use dtype::{Complex, DType, Element};
 pub use error::{Error, Result};
 pub use jacobian::{JacobianOf, hessian, jacfwd, jacobian, jacrev};
 pub use jit::{Compiled, DEFAULT_MAX_CACHE_ENTRIES, Jitted, Lowered, jit, make_jaxpr};
+pub use rjax_macros::Pytree;
 pub use scalar::Scalar;
 pub use sharding::{device_count, devices, local_devices};
-pub use rjax_macros::Pytree;
 pub use tree::{
     FnOutput, NodeDef, Pytree, Static, StaticValue, TreeDef, tree_leaves, tree_map, tree_map2,
     tree_structure,

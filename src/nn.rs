@@ -164,7 +164,11 @@ pub fn hard_silu(x: &Array) -> Array {
 #[track_caller]
 pub(crate) fn check_axes(op: &str, x: &Array, axis: Option<&[isize]>) {
     let rank = x.ndim() as isize;
-    if let Some(bad) = axis.into_iter().flatten().find(|&&a| a < -rank || a >= rank) {
+    if let Some(bad) = axis
+        .into_iter()
+        .flatten()
+        .find(|&&a| a < -rank || a >= rank)
+    {
         panic!("{op}: axis {bad} is out of bounds for {}", x.aval());
     }
 }

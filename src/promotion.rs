@@ -188,6 +188,7 @@ pub(crate) fn canonicalize(dtype: DType, x64: bool) -> DType {
 ///
 /// # Panics
 /// If `operands` is empty (JAX raises a `ValueError`), or mixes a key dtype with another.
+#[track_caller]
 pub(crate) fn result_type(operands: &[(DType, bool)], x64: bool) -> (DType, bool) {
     assert!(
         !operands.is_empty(),

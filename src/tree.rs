@@ -56,7 +56,11 @@ impl NodeDef {
             TreeDef::Node(node)
                 if node.type_name == type_name
                     && node.variant == variant
-                    && node.fields.iter().map(|(label, _)| *label).eq(labels.iter().copied()) =>
+                    && node
+                        .fields
+                        .iter()
+                        .map(|(label, _)| *label)
+                        .eq(labels.iter().copied()) =>
             {
                 Ok(&node.fields)
             }
@@ -75,7 +79,10 @@ impl NodeDef {
 
     /// The error for a variant `variant` that the enum `type_name` does not have.
     pub fn unknown_variant(def: &TreeDef, type_name: &str, variant: &str) -> Error {
-        mismatch(def, &format!("the enum {type_name}, which has no variant {variant}"))
+        mismatch(
+            def,
+            &format!("the enum {type_name}, which has no variant {variant}"),
+        )
     }
 }
 
@@ -175,7 +182,11 @@ impl TreeDef {
             }
             TreeDef::Some(child) => child.num_leaves(),
             TreeDef::Map(entries) => entries.iter().map(|(_, child)| child.num_leaves()).sum(),
-            TreeDef::Node(node) => node.fields.iter().map(|(_, child)| child.num_leaves()).sum(),
+            TreeDef::Node(node) => node
+                .fields
+                .iter()
+                .map(|(_, child)| child.num_leaves())
+                .sum(),
         }
     }
 }

@@ -86,7 +86,9 @@ fn structures_name_the_type_the_variant_and_the_fields() -> Result<()> {
 
     let pair = Pair(Array::from(1.0f32), Array::from(2.0f32));
     let (leaves, def) = pair.tree_flatten();
-    let TreeDef::Node(node) = &def else { panic!("{def:?}") };
+    let TreeDef::Node(node) = &def else {
+        panic!("{def:?}")
+    };
     assert_eq!(node.fields[1].0, "1");
     let back = Pair::<Array>::tree_unflatten(&def, leaves)?;
     assert_eq!(back.1.to_vec::<f32>()?, [2.0]);
@@ -104,7 +106,9 @@ fn structures_name_the_type_the_variant_and_the_fields() -> Result<()> {
         assert_eq!(back.tree_flatten().1, def);
     }
     let (_, circle) = Shape::Circle(Array::from(1.0f32)).tree_flatten();
-    let TreeDef::Node(node) = &circle else { panic!("{circle:?}") };
+    let TreeDef::Node(node) = &circle else {
+        panic!("{circle:?}")
+    };
     assert_eq!((node.type_name, node.variant), ("Shape", "Circle"));
     Ok(())
 }
@@ -112,8 +116,13 @@ fn structures_name_the_type_the_variant_and_the_fields() -> Result<()> {
 #[test]
 fn a_structure_of_another_type_is_a_clear_error() {
     let (leaves, def) = Pair(Array::from(1.0f32), Array::from(2.0f32)).tree_flatten();
-    let error = Linear::tree_unflatten(&def, leaves).unwrap_err().to_string();
-    assert!(error.contains("Linear") && error.contains("Pair"), "{error}");
+    let error = Linear::tree_unflatten(&def, leaves)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("Linear") && error.contains("Pair"),
+        "{error}"
+    );
     let (leaves, def) = (Array::from(1.0f32),).tree_flatten();
     let error = Shape::tree_unflatten(&def, leaves).unwrap_err().to_string();
     assert!(error.contains("enum Shape"), "{error}");
@@ -255,6 +264,9 @@ fn tree_functions_work_on_derived_types() -> Result<()> {
     assert_eq!(step.b.to_vec::<f64>()?, [0.1 - 0.005, -0.2 + 0.01]);
     let other = layer(Activation::Identity);
     let error = rjax::tree_map2(&params, &other, |p, _| p.clone()).unwrap_err();
-    assert!(error.to_string().contains("different structures"), "{error}");
+    assert!(
+        error.to_string().contains("different structures"),
+        "{error}"
+    );
     Ok(())
 }

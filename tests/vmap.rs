@@ -512,8 +512,7 @@ fn jitted_calls_inside_vmap() -> anyhow::Result<()> {
     let inner = std::sync::Arc::new(jit(|(x, y): (Array, Array)| (x.sin() * &y).sum_axes(&[0])));
     for (ax, ay) in [(Some(0), None), (Some(1), Some(0)), (None, Some(-1))] {
         let j = inner.clone();
-        let f =
-            move |a: &[Array]| vec![j.call((a[0].clone(), a[1].clone())).unwrap()];
+        let f = move |a: &[Array]| vec![j.call((a[0].clone(), a[1].clone())).unwrap()];
         check(
             "call",
             f,

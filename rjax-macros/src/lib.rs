@@ -153,7 +153,9 @@ fn pattern(path: TokenStream2, fields: &[Field], named: bool, unit: bool) -> Tok
 
 /// The labels of `fields`, as a `&[&str]` expression.
 fn labels(fields: &[Field]) -> TokenStream2 {
-    let labels = fields.iter().map(|f| LitStr::new(&f.label, Span::call_site()));
+    let labels = fields
+        .iter()
+        .map(|f| LitStr::new(&f.label, Span::call_site()));
     quote! { &[#(#labels),*] }
 }
 

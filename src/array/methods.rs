@@ -179,6 +179,16 @@ fn matmul(x: &Array, y: &Array) -> Result<Array> {
             ),
         ));
     }
+    if x.shape()[x.ndim() - 1] != y.shape()[0] {
+        return Err(Error::invalid(
+            "matmul",
+            format!(
+                "the contracting dimensions of {} and {} differ",
+                x.aval(),
+                y.aval()
+            ),
+        ));
+    }
     let args = promote_dtypes(&[x, y])?;
     let numbers = DotDimensionNumbers {
         lhs_contracting: vec![x.ndim() - 1],

@@ -218,6 +218,13 @@ impl Array {
                 ),
             ));
         }
+        self.require_concrete("item")?;
+        if T::DTYPE != self.dtype() {
+            return Err(Error::invalid(
+                "item",
+                format!("the array is {}, not {}", self.aval(), T::DTYPE),
+            ));
+        }
         Ok(self.to_vec::<T>()?[0])
     }
 

@@ -370,6 +370,7 @@ fn predicate(x: &Array, otherwise: bool, test: impl Fn(&Array) -> Array) -> Arra
 }
 
 /// Whether the sign bit is set: through the bits for floats, `x < 0` for integers.
+#[track_caller]
 fn signbit_(x: &Array) -> Array {
     let bits = match x.dtype() {
         DType::F16 | DType::BF16 => DType::I16,

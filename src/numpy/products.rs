@@ -7,6 +7,7 @@ use crate::lax::{self, DotDimensionNumbers, unwrap_at_caller};
 use crate::{Array, Error, Result};
 
 /// `dot_general` on promoted operands.
+#[track_caller]
 fn dot_general(x: &Array, y: &Array, numbers: DotDimensionNumbers) -> Array {
     let args = unwrap_at_caller(promote(&[x.clone(), y.clone()]));
     lax::dot_general(&args[0], &args[1], numbers, None)
@@ -42,8 +43,17 @@ fn matmul_impl(a: &Array, b: &Array) -> Result<Array> {
             ),
         ));
     }
-    let batch = broadcast_shapes(&[&a2.shape()[..ar - 2], &b2.shape()[..br - 2]])
-        .ok_or_else(|| Error::invalid("matmul", "batch shapes do not broadcast".to_string()))?;
+    let batch =
+        broadcast_shapes(&[&a2.shape()[..ar - 2], &b2.shape()[..br - 2]]).ok_or_else(|| {
+            Error::invalid(
+                "matmul",
+                format!(
+                    "batch shapes do not broadcast: {} and {}",
+                    a.aval(),
+                    b.aval()
+                ),
+            )
+        })?;
     let nb = batch.len();
     let with_batch = |x: &Array| -> Result<Array> {
         let r = x.ndim();

@@ -148,8 +148,8 @@ fn cumulative(
     running: fn(&Array, usize, bool) -> Array,
 ) -> Array {
     let (x, axis) = match axis {
-        Some(a) if x.ndim() > 0 => (x.clone(), unwrap_at_caller(one_axis(op, a, x.ndim()))),
-        Some(a) => (lax::reshape(x, &[1]), unwrap_at_caller(one_axis(op, a, 1))),
+        // As in JAX (unlike NumPy), a 0-d array has no axis to accumulate along.
+        Some(a) => (x.clone(), unwrap_at_caller(one_axis(op, a, x.ndim()))),
         None => (lax::reshape(x, &[x.size()]), 0),
     };
     let target = dtype.unwrap_or_else(|| accumulation_dtype(x.dtype()));

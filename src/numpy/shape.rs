@@ -204,7 +204,17 @@ pub fn where_(condition: impl IntoArray, x: impl IntoArray, y: impl IntoArray) -
     let values = unwrap_at_caller(promote(&[x.into_array(), y.into_array()]));
     let all = unwrap_at_caller(
         crate::array::broadcast_shapes(&[condition.shape(), values[0].shape(), values[1].shape()])
-            .ok_or_else(|| crate::Error::invalid("where", "shapes do not broadcast".to_string())),
+            .ok_or_else(|| {
+                crate::Error::invalid(
+                    "where",
+                    format!(
+                        "shapes do not broadcast together: condition {}, x {}, y {}",
+                        condition.aval(),
+                        values[0].aval(),
+                        values[1].aval()
+                    ),
+                )
+            }),
     );
     let c = broadcast_to(&condition, &all);
     let a = broadcast_to(&values[0], &all);

@@ -98,6 +98,7 @@ pub(crate) fn key_words(key: &Array) -> (Array, Array) {
 
 /// JAX's `iota_2x32_shape`: the row-major flat index of each element of `shape` as a 64-bit
 /// counter split into its high and low `uint32` words.
+#[track_caller]
 pub(crate) fn iota_2x32_shape(shape: &[usize]) -> (Array, Array) {
     let size: usize = shape.iter().product();
     // The high words are zero below 2^32 elements; larger outputs are rejected up front.

@@ -13,6 +13,7 @@ use crate::lax;
 use crate::{Array, DType};
 
 /// `iota(uint32, count)` hashed by `key`: the words the original layout reads.
+#[track_caller]
 fn words(key: &Array, count: usize) -> Array {
     assert!(
         (count as u128) < u128::from(u32::MAX),

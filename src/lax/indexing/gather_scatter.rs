@@ -381,10 +381,15 @@ fn check_scatter(
         rank,
         false,
     )?;
+    // As in JAX, only the update window dimensions are checked against the operand: inserted
+    // and batching dimensions are one index wide even where the operand's is empty.
+    let implicit =
+        |d: usize| dn.inserted_window_dims.contains(&d) || dn.operand_batching_dims.contains(&d);
     if scatter_window(dn, x, updates)
         .iter()
         .zip(&x.shape)
-        .any(|(w, d)| w > d)
+        .enumerate()
+        .any(|(d, (w, size))| !implicit(d) && w > size)
     {
         return Err("an update window is larger than its operand dimension".into());
     }

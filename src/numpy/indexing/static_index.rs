@@ -25,6 +25,7 @@ impl Reshape {
     }
 
     /// `sliced` reversed, squeezed and expanded.
+    #[track_caller]
     fn apply(&self, sliced: Array) -> Array {
         let mut y = sliced;
         if !self.rev_axes.is_empty() {

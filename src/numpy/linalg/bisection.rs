@@ -79,7 +79,8 @@ pub(super) fn tridiagonal_eigenvalues(
     let upper = super::super::max_or_identity(&(d + &radius), Some(&[-1]), true);
     let norm = lower.abs().maximum(upper.abs());
     let e2 = e * e;
-    let pivmin = super::super::max_or_identity(&zero_in_front(&e2), Some(&[-1]), true).maximum(1.0) * tiny;
+    let pivmin =
+        super::super::max_or_identity(&zero_in_front(&e2), Some(&[-1]), true).maximum(1.0) * tiny;
     let slack = &norm * (eps * 2.0 * (n as f64 + 1.0)) + &pivmin * 2.0;
     let batch_shape: Vec<usize> = d.shape()[..rank - 1].to_vec();
     let shape: Vec<usize> = batch_shape.iter().copied().chain([count]).collect();

@@ -124,6 +124,7 @@ fn take_rows(b: &Array, perm: &Array) -> Array {
 
 /// The row permutation the pivots make (JAX's `lu_pivots_to_permutation`): starting from the
 /// identity, swap entries `k` and `piv[k]` for each `k` in turn.
+#[track_caller]
 fn permutation(piv: &Array, n: usize) -> Array {
     let k = piv.shape()[piv.ndim() - 1];
     let batch = &piv.shape()[..piv.ndim() - 1];
