@@ -8,7 +8,7 @@
 //! signature keeps changing. Inside another transformation (an
 //! outer `jit`, say), the staged jaxpr is bound as [`Primitive::Call`], so nesting composes.
 
-use std::collections::HashMap;
+use lru::LruCache;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::abstract_value::ShapedArray;
@@ -40,7 +40,8 @@ pub fn jit<F>(f: F) -> Jitted<F> {
         donate_argnums: Vec::new(),
         in_shardings: Vec::new(),
         out_shardings: Vec::new(),
-        cache: Arc::new(Mutex::new(HashMap::new())),
+        evict_oldest: false,
+        cache: Arc::new(Mutex::new(LruCache::unbounded())),
     }
 }
 
@@ -52,7 +53,10 @@ pub struct Jitted<F> {
     donate_argnums: Vec<usize>,
     in_shardings: Vec<Option<NamedSharding>>,
     out_shardings: Vec<Option<NamedSharding>>,
-    cache: Arc<Mutex<HashMap<Signature, Arc<Traced>>>>,
+    /// Past `max_cache_entries`, drop the least recently used signature instead of failing
+    /// (rjax's own staged functions, such as the random samplers, whose shapes are the user's).
+    evict_oldest: bool,
+    cache: Arc<Mutex<LruCache<Signature, Arc<Traced>>>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -200,6 +204,13 @@ impl<F> Jitted<F> {
         self
     }
 
+    /// Past the entry limit, forget the least recently used signature instead of failing:
+    /// for rjax's own staged functions, whose signatures follow the user's shapes.
+    pub(crate) fn evicting_oldest(mut self) -> Self {
+        self.evict_oldest = true;
+        self
+    }
+
     /// Donates arguments (JAX's `donate_argnums`): when the input is a tuple, the leaves of
     /// its elements at these positions; otherwise position 0 is the whole input. XLA may reuse
     /// a donated buffer for an output. An argument is donated only when the call holds its
@@ -292,7 +303,7 @@ impl<F> Jitted<F> {
             return Ok(traced.clone());
         }
         let entries = self.cache.lock().unwrap_or_else(|p| p.into_inner()).len();
-        if entries >= self.max_cache_entries {
+        if entries >= self.max_cache_entries && !self.evict_oldest {
             let types: Vec<String> = signature.avals.iter().map(ShapedArray::to_string).collect();
             return Err(Error::invalid(
                 "jit",
@@ -333,7 +344,10 @@ impl<F> Jitted<F> {
             spmd_executable: OnceLock::new(),
         });
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(cache.entry(signature).or_insert(traced).clone())
+        while cache.len() >= self.max_cache_entries.max(1) && !cache.contains(&signature) {
+            cache.pop_lru();
+        }
+        Ok(cache.get_or_insert(signature, || traced).clone())
     }
 }
 

@@ -4,6 +4,8 @@
 //! within the cache limits and the resident memory of the second half of each loop is not
 //! above the first half's (a flat line, not a slope).
 //!
+//! 400 shapes of `random::normal` (a jitted sampler inside rjax) stay bounded too.
+//!
 //! The caches' limits are process-wide, so these tests live in their own binary and set small
 //! ones (64 entries) to reach the bound quickly.
 
@@ -102,6 +104,19 @@ fn new_closures_and_new_shapes_run_in_bounded_memory() -> rjax::Result<()> {
         );
     });
     assert_flat("2,000 shapes", &shapes, baseline + 2 * LIMITS.max_entries);
+
+    // rjax's own jitted samplers meet the user's shapes too: their signature caches are
+    // bounded by the same limits.
+    let key = rjax::random::PRNGKey(0);
+    let samples = quarters(400, |n| {
+        let x = rjax::random::normal(&key, &[n + 1], rjax::DType::F32);
+        assert_eq!(x.shape(), [n + 1]);
+    });
+    assert_flat(
+        "400 sampler shapes",
+        &samples,
+        baseline + 3 * LIMITS.max_entries,
+    );
     Ok(())
 }
 

@@ -160,9 +160,10 @@ type Body = fn(&[Array], &Params) -> Array;
 type StagedFn = Box<dyn Fn((Vec<Array>, Static<Params>)) -> Array + Send + Sync>;
 type Staged = Jitted<StagedFn>;
 
-/// Runs `body` on `args` as a jitted function named `name` (one per name, with an unbounded
-/// signature cache), as JAX jits its samplers: eagerly one compiled program, under a
-/// transformation a call primitive.
+/// Runs `body` on `args` as a jitted function named `name` (one per name, its signatures kept
+/// least recently used first out within the [cache limits](crate::cache::CacheLimits)), as
+/// JAX jits its samplers: eagerly one compiled program, under a transformation a call
+/// primitive.
 #[track_caller]
 pub(crate) fn staged(name: &'static str, body: Body, args: Vec<Array>, params: Params) -> Array {
     // A shape too large for XLA fails here, naming the sampler, before anything is traced (a
@@ -177,7 +178,13 @@ pub(crate) fn staged(name: &'static str, body: Body, args: Vec<Array>, params: P
         .entry(name)
         .or_insert_with(|| {
             let f: StagedFn = Box::new(move |(args, Static(params))| body(&args, &params));
-            Arc::new(jit(f).with_name(name).with_max_cache_entries(usize::MAX))
+            let entries = crate::cache::cache_limits().max_entries;
+            Arc::new(
+                jit(f)
+                    .with_name(name)
+                    .with_max_cache_entries(entries)
+                    .evicting_oldest(),
+            )
         })
         .clone();
     unwrap_at_caller(jitted.call((args, Static(params))))
