@@ -1,6 +1,8 @@
 //! `norm`: vector and matrix norms, as `jnp.linalg.norm`.
 
-use super::super::{abs_, axes, axis as one_axis, max, maximum, min, moveaxis, sum, to_inexact};
+use super::super::{
+    abs_, axes, axis as one_axis, max_or_identity, maximum, min, moveaxis, sum, to_inexact,
+};
 use super::svd::singular_values;
 use crate::Array;
 use crate::lax;
@@ -119,13 +121,7 @@ fn vector_norm(x: &Array, ord: NormOrd, axis: &[isize], keepdims: bool) -> Array
 /// axes are empty: JAX's `amax(a, axis, initial=0)`, whose derivative splits a tie with the
 /// initial 0 (a zero vector's largest magnitude) as `maximum` does.
 fn max_or_zero(a: &Array, axes: &[isize], keepdims: bool) -> Array {
-    let empty = axes
-        .iter()
-        .any(|&axis| a.shape()[axis.rem_euclid(a.ndim() as isize) as usize] == 0);
-    if empty {
-        return sum(a, Some(axes), keepdims);
-    }
-    maximum(max(a, Some(axes), keepdims), 0.0)
+    maximum(max_or_identity(a, Some(axes), keepdims), 0.0)
 }
 
 /// `(Σ|x|ᵖ)^(1/p)` along `axis`, from `a = |x|`.
