@@ -245,9 +245,14 @@ fn enums_pass_through_jit_one_trace_per_variant() -> Result<()> {
     let circle = area.call(Shape::Circle(Array::from(2.0f32)))?;
     assert!((circle.to_vec::<f32>()?[0] - 4.0 * std::f32::consts::PI).abs() < 1e-5);
     assert_eq!(traces.get(), 3, "one trace per variant");
-    // A static value inside a derived type works as a Static argument does.
-    let (_, def) = (Static(3usize),).tree_flatten();
-    assert!(matches!(def, TreeDef::Tuple(_)));
+    // A static field is part of the structure, as a Static argument is: two values that
+    // differ only there have different structures (so different jit cache keys).
+    let (_, tanh) = layer(Activation::Tanh).tree_flatten();
+    let (_, identity) = layer(Activation::Identity).tree_flatten();
+    assert_ne!(tanh, identity);
+    let (_, three) = (Static(3usize),).tree_flatten();
+    let (_, four) = (Static(4usize),).tree_flatten();
+    assert_ne!(three, four);
     Ok(())
 }
 
