@@ -8,8 +8,8 @@
 # worker process (examples/bench_rjax.rs) driven by scripts/jax_bench.py. It prints one table
 # (medians per call; rjax/JAX above 1 means rjax is slower) and last the worst ratio.
 #
-# JAX: by default a virtual environment with the CPU wheel jax==$JAX_VERSION, created once under
-# ${RJAX_CACHE_DIR:-~/.cache/rjax}/bench-venv and reused (pip must reach PyPI the first time).
+# JAX: by default the pinned CPU JAX of scripts/python-requirements.txt, in the virtual
+# environment scripts/python-env.sh creates once (pip must reach PyPI the first time).
 # JAX_PYTHON=/path/to/python uses that interpreter's JAX instead; on a machine with an NVIDIA
 # GPU, a Python whose JAX sees the GPU ($JAX_VENV, /opt/torch/.venv, python3) is used when one
 # exists, and rjax then runs on the same CUDA plugin (found through RJAX_PYTHON).
@@ -26,8 +26,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
-JAX_VERSION=${JAX_VERSION:-0.10.2}
-cache=${RJAX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/rjax}
 
 gpu_python() {
   command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1 || return 1
@@ -49,15 +47,7 @@ if [ -n "${JAX_PYTHON:-}" ]; then
 elif python=$(gpu_python); then
   platform=gpu
 else
-  venv=$cache/bench-venv
-  python=$venv/bin/python
-  if ! "$python" -c "import jax, sys; sys.exit(jax.__version__ != '$JAX_VERSION')" 2>/dev/null; then
-    echo "== creating $venv with jax==$JAX_VERSION" >&2
-    rm -rf "$venv"
-    mkdir -p "$cache"
-    "${PYTHON:-python3}" -m venv "$venv"
-    "$python" -m pip install --quiet --disable-pip-version-check "jax==$JAX_VERSION" >&2
-  fi
+  python=$(scripts/python-env.sh)
 fi
 
 if [ "$platform" = gpu ]; then

@@ -6,6 +6,7 @@
 #![allow(dead_code)] // Each test binary uses a different subset.
 
 pub mod golden;
+pub mod python;
 
 use std::sync::Mutex;
 

@@ -1,7 +1,7 @@
 """Golden data for rjax's typed PRNG keys and PRNG implementations (src/random/keys.rs,
 prng.rs, rbg.rs), computed with JAX's own `jax.random`.
 
-Run `~/.cache/rjax/bench-venv/bin/python -P tests/golden/random_keys.py > tests/golden/random_keys.txt`.
+Run `"$(scripts/python-env.sh)" -P tests/golden/random_keys.py > tests/golden/random_keys.txt`.
 
 JAX's defaults otherwise: x64 off, `jax_threefry_partitionable` on. Keys are typed
 (`jax.random.key`) unless a case says `PRNGKey`; `impl=rbg` / `impl=unsafe_rbg` name the
