@@ -330,6 +330,33 @@ fn an_unwritable_cache_directory_only_costs_a_compilation() -> anyhow::Result<()
     })
 }
 
+#[test]
+fn stale_temporary_files_of_crashed_writers_are_swept() -> anyhow::Result<()> {
+    isolated(|client, dir| {
+        std::fs::create_dir_all(dir)?;
+        let temporary = |name: &str, age_s: u64| -> anyhow::Result<PathBuf> {
+            let path = dir.join(name);
+            std::fs::write(&path, b"partial entry")?;
+            let when = std::time::SystemTime::now() - std::time::Duration::from_secs(age_s);
+            std::fs::File::options()
+                .write(true)
+                .open(&path)?
+                .set_modified(when)?;
+            Ok(path)
+        };
+        // A crashed writer's file from two hours ago, one a live writer may still be filling,
+        // and an old hidden file that is not a temporary of the cache.
+        let stale = temporary(".0123456789abcdef.rjaxexe.999-1-0.tmp", 2 * 3600)?;
+        let fresh = temporary(".0123456789abcdef.rjaxexe.999-1-1.tmp", 60)?;
+        let other = temporary(".keep-me", 2 * 3600)?;
+        run_checked(client, dir, 13)?;
+        ensure!(!stale.exists(), "the stale temporary file was not removed");
+        ensure!(fresh.exists() && other.exists(), "a file that is not stale was removed");
+        ensure!(entries(dir)?.len() == 1, "{:?}", entries(dir)?);
+        Ok(())
+    })
+}
+
 /// Programs both children run, and how many each runs of its own.
 const SHARED_PROGRAMS: [i32; 3] = [10, 11, 12];
 const OWN_PROGRAMS: i32 = 2;

@@ -1,9 +1,16 @@
 //! The cache directory's files: entry names, and writes that are atomic and durable.
 
+use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+/// How old a temporary file must be before it counts as left by a writer that crashed: far
+/// longer than any write takes, so a live writer's file is never removed.
+pub(super) const STALE_TEMPORARY_AGE: Duration = Duration::from_secs(3600);
 
 /// The extension of entry files.
 pub(super) const ENTRY_EXTENSION: &str = "rjaxexe";
@@ -62,6 +69,42 @@ fn temporary_path(path: &Path) -> PathBuf {
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed)
     ))
+}
+
+/// Removes, once per directory and process, the temporary files (`.*.tmp`) in `dir` older than
+/// [`STALE_TEMPORARY_AGE`]: what writers that crashed between creating and renaming them left.
+/// Returns how many it removed. Best effort: a file that cannot be read or removed is left.
+pub(super) fn sweep_stale_temporaries(dir: &Path) -> usize {
+    static SWEPT: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
+    let first = SWEPT
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get_or_insert_with(HashSet::new)
+        .insert(dir.to_path_buf());
+    if !first {
+        return 0;
+    }
+    let Ok(listing) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let now = SystemTime::now();
+    listing
+        .flatten()
+        .filter(|item| {
+            let name = item.file_name();
+            let name = name.to_string_lossy();
+            name.starts_with('.') && name.ends_with(".tmp")
+        })
+        .filter(|item| {
+            item.metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|modified| {
+                    now.duration_since(modified)
+                        .is_ok_and(|age| age > STALE_TEMPORARY_AGE)
+                })
+        })
+        .filter(|item| std::fs::remove_file(item.path()).is_ok())
+        .count()
 }
 
 /// Flushes `dir`'s entries (the rename) to the disk where the platform allows; the entry is

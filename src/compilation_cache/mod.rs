@@ -17,7 +17,9 @@
 //!   the process, the thread and a counter), flushed with `fsync`, and renamed over the final
 //!   name; on Unix the directory is synced too. A reader sees a previous whole entry or the new
 //!   whole entry, never part of one; a crash leaves at most a hidden `.*.tmp` file, which
-//!   nothing reads and which is safe to delete.
+//!   nothing reads. The first compilation of a process that uses a directory removes the
+//!   temporary files there older than an hour (a write takes seconds), so crashed writers'
+//!   leftovers do not pile up.
 //! - **Verified reads.** An entry that is truncated, has the wrong magic or format version,
 //!   fails its checksum, was stored for another key (a name collision, another plugin, version
 //!   or options), or that PJRT refuses to load, is never used: rjax logs a warning
@@ -26,6 +28,13 @@
 //! - **Shared directories.** Processes and threads may use one directory at once: each writer
 //!   renames its own complete file, so concurrent writers of one program leave one of their
 //!   (identical in meaning) entries, and every reader gets a valid one or compiles.
+//! - **A false alarm.** On AMD CPUs the embedded plugins' XLA logs "Target machine feature
+//!   +prefer-no-gather is not supported on the host machine ... could lead to execution errors
+//!   such as SIGILL" (from `cpu_aot_loader.cc`, on standard error) for every entry it loads:
+//!   it compares XLA's tuning flags `+prefer-no-gather`/`+prefer-no-scatter`, which are not CPU
+//!   features, with the host's features. Every instruction-set feature an entry was compiled
+//!   for is one the host has (the key holds the plugin and the platform version), so the
+//!   entry is safe to run.
 //! - **Best effort.** A directory that cannot be read or written only costs compilations (and
 //!   a warning); the cache never makes a compilation fail.
 
@@ -96,6 +105,13 @@ pub fn compile(
     module: &str,
     options: &CompileOptions,
 ) -> Result<LoadedExecutable> {
+    let swept = files::sweep_stale_temporaries(dir);
+    if swept > 0 {
+        log::info!(
+            "rjax compilation cache: removed {swept} stale temporary files from {}",
+            dir.display()
+        );
+    }
     let key = cache_key(client, module, options);
     let path = files::entry_path(dir, &key);
     let rejected = match load(&path, &key, client, module, options) {
