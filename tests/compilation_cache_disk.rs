@@ -147,9 +147,23 @@ fn check_entry(bytes: &[u8]) -> anyhow::Result<(std::ops::Range<usize>, std::ops
 fn assert_valid_entry_for(path: &Path, k: i32) -> anyhow::Result<()> {
     let bytes = std::fs::read(path)?;
     let (key, _) = check_entry(&bytes).with_context(|| format!("{path:?} is not valid"))?;
+    let key = &bytes[key];
     ensure!(
-        bytes[key].ends_with(program(k).as_bytes()),
+        key.ends_with(program(k).as_bytes()),
         "{path:?} holds another program than {k}"
+    );
+    // The host's instruction sets are part of the key: a shared directory never hands one
+    // CPU's program to another.
+    let key = String::from_utf8_lossy(key);
+    let cpu = key
+        .lines()
+        .find(|line| line.starts_with("cpu="))
+        .context("no cpu= line")?;
+    #[cfg(target_arch = "x86_64")]
+    ensure!(
+        cpu.contains("sse4.2") == std::arch::is_x86_feature_detected!("sse4.2")
+            && cpu.contains("avx2") == std::arch::is_x86_feature_detected!("avx2"),
+        "{cpu}"
     );
     Ok(())
 }
@@ -351,7 +365,10 @@ fn stale_temporary_files_of_crashed_writers_are_swept() -> anyhow::Result<()> {
         let other = temporary(".keep-me", 2 * 3600)?;
         run_checked(client, dir, 13)?;
         ensure!(!stale.exists(), "the stale temporary file was not removed");
-        ensure!(fresh.exists() && other.exists(), "a file that is not stale was removed");
+        ensure!(
+            fresh.exists() && other.exists(),
+            "a file that is not stale was removed"
+        );
         ensure!(entries(dir)?.len() == 1, "{:?}", entries(dir)?);
         Ok(())
     })

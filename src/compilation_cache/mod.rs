@@ -3,7 +3,7 @@
 //! When a directory is set — by [`set_dir`], or by `RJAX_COMPILATION_CACHE_DIR` (alias
 //! `JAX_COMPILATION_CACHE_DIR`) in the environment — every program rjax compiles is
 //! serialized there (`PJRT_Executable_Serialize`), keyed by the module text, the plugin's
-//! path and versions, the platform and the compile options. Another process with the same key
+//! path and versions, the platform, the host CPU's instruction sets and the compile options. Another process with the same key
 //! loads it (`PJRT_Executable_DeserializeAndLoad`) instead of running XLA's compiler.
 //!
 //! # On disk
@@ -33,7 +33,7 @@
 //!   such as SIGILL" (from `cpu_aot_loader.cc`, on standard error) for every entry it loads:
 //!   it compares XLA's tuning flags `+prefer-no-gather`/`+prefer-no-scatter`, which are not CPU
 //!   features, with the host's features. Every instruction-set feature an entry was compiled
-//!   for is one the host has (the key holds the plugin and the platform version), so the
+//!   for is one the host has (the key holds the plugin and the host's instruction sets), so the
 //!   entry is safe to run.
 //! - **Best effort.** A directory that cannot be read or written only costs compilations (and
 //!   a warning); the cache never makes a compilation fail.
@@ -185,12 +185,67 @@ fn load(path: &Path, key: &str, client: &Client, module: &str, options: &Compile
 fn cache_key(client: &Client, module: &str, options: &CompileOptions) -> String {
     let plugin = client.plugin();
     format!(
-        "plugin={}\napi={:?}\nxla={:?}\nplatform={} {}\noptions={:?}\n{module}",
+        "plugin={}\napi={:?}\nxla={:?}\nplatform={} {}\ncpu={}\noptions={:?}\n{module}",
         plugin.path().display(),
         plugin.api_version(),
         plugin.xla_version(),
         client.platform_name(),
         client.platform_version(),
+        host_cpu(),
         options.encode(),
     )
+}
+
+/// The host's architecture and the instruction-set extensions XLA's CPU compiler generates
+/// code for. XLA compiles for the CPU it runs on, so a directory shared by machines of
+/// different CPUs (a network file system, a copied cache) must not hand one machine's program
+/// to another that lacks its instructions.
+fn host_cpu() -> String {
+    #[cfg(target_arch = "x86_64")]
+    {
+        macro_rules! detected {
+            ($($feature:tt),*) => {
+                [$((std::arch::is_x86_feature_detected!($feature), $feature)),*]
+            };
+        }
+        let features = detected!(
+            "sse3",
+            "ssse3",
+            "sse4.1",
+            "sse4.2",
+            "popcnt",
+            "avx",
+            "avx2",
+            "fma",
+            "f16c",
+            "bmi1",
+            "bmi2",
+            "lzcnt",
+            "movbe",
+            "gfni",
+            "vaes",
+            "vpclmulqdq",
+            "avx512f",
+            "avx512cd",
+            "avx512bw",
+            "avx512dq",
+            "avx512vl",
+            "avx512ifma",
+            "avx512vbmi",
+            "avx512vbmi2",
+            "avx512vnni",
+            "avx512bitalg",
+            "avx512vpopcntdq"
+        );
+        let present: Vec<&str> = features
+            .iter()
+            .filter(|(present, _)| *present)
+            .map(|(_, name)| *name)
+            .collect();
+        format!("x86_64 {}", present.join(","))
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        std::env::consts::ARCH.to_string()
+    }
 }
