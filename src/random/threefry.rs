@@ -101,13 +101,34 @@ pub(crate) fn key_words(key: &Array) -> (Array, Array) {
 #[track_caller]
 pub(crate) fn iota_2x32_shape(shape: &[usize]) -> (Array, Array) {
     let size: usize = shape.iter().product();
-    // The high words are zero below 2^32 elements; larger outputs are rejected up front.
-    assert!(
-        (size as u128) <= 1u128 << 32,
-        "random bits: outputs of more than 2^32 elements are not supported (got shape {shape:?})"
-    );
-    let low = lax::reshape(&lax::iota(DType::U32, &[size], 0), shape);
-    (full_u32(0, shape), low)
+    if (size as u128) <= 1u128 << 32 {
+        // Every index fits the low word: a `uint32` iota, and zero high words.
+        let low = lax::reshape(&lax::iota(DType::U32, &[size], 0), shape);
+        return (full_u32(0, shape), low);
+    }
+    counter_in_words(shape, 1 << 32)
+}
+
+/// The flat index of each element of `shape` as `(high, low)` words of `word` values each
+/// (`index = high * word + low`), built from `uint32` iotas only, so without 64-bit types:
+/// the whole words form a `[size / word, word]` grid of row and column iotas, and the last,
+/// partial word follows.
+fn counter_in_words(shape: &[usize], word: usize) -> (Array, Array) {
+    let size: usize = shape.iter().product();
+    let (whole, rest) = (size / word, size % word);
+    let grid = [whole, word];
+    let flat = |a: Array| lax::reshape(&a, &[whole * word]);
+    let high = [
+        flat(lax::iota(DType::U32, &grid, 0)),
+        full_u32(whole as u32, &[rest]),
+    ];
+    let low = [
+        flat(lax::iota(DType::U32, &grid, 1)),
+        lax::iota(DType::U32, &[rest], 0),
+    ];
+    let joined =
+        |parts: &[Array; 2]| lax::reshape(&lax::concatenate(&[&parts[0], &parts[1]], 0), shape);
+    (joined(&high), joined(&low))
 }
 
 /// JAX's `threefry_2x32(keypair, count)`: hashes the flattened `count` (padded with a zero to
@@ -232,7 +253,26 @@ pub(crate) fn uint_dtype(bits: u32) -> DType {
 
 #[cfg(test)]
 mod tests {
-    use super::seed_words;
+    use super::{counter_in_words, seed_words};
+
+    /// The counter of outputs beyond 2^32 elements, with words of 5 values so that it can be
+    /// checked: `high * 5 + low` is each element's flat index, with and without a partial word.
+    #[test]
+    fn counters_split_into_words() {
+        for shape in [[3, 1, 4], [2, 5, 1], [1, 1, 3]] {
+            let (high, low) = counter_in_words(&shape, 5);
+            assert_eq!(high.shape(), &shape[..]);
+            assert_eq!(low.shape(), &shape[..]);
+            let (high, low) = (high.to_vec::<u32>().unwrap(), low.to_vec::<u32>().unwrap());
+            let index: Vec<u32> = high.iter().zip(&low).map(|(h, l)| h * 5 + l).collect();
+            assert_eq!(
+                index,
+                (0..index.len() as u32).collect::<Vec<_>>(),
+                "{shape:?}"
+            );
+            assert!(low.iter().all(|&l| l < 5));
+        }
+    }
 
     #[test]
     fn seeds_split_into_words_as_jax_does() {

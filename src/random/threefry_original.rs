@@ -12,21 +12,47 @@ use super::threefry::{threefry_2x32, uint_dtype};
 use crate::lax;
 use crate::{Array, DType};
 
+/// The most words one hash of a counter yields: JAX counts in `uint32` and cuts longer outputs
+/// into blocks of `2^32 - 1` words, each hashed by its own key.
+const BLOCK_WORDS: usize = u32::MAX as usize;
+
 /// `iota(uint32, count)` hashed by `key`: the words the original layout reads.
-#[track_caller]
 fn words(key: &Array, count: usize) -> Array {
-    assert!(
-        (count as u128) < u128::from(u32::MAX),
-        "random bits: more than 2^32 - 1 words of random bits are not supported (got {count})"
-    );
-    threefry_2x32(key, &lax::iota(DType::U32, &[count], 0))
+    words_in_blocks(key, count, BLOCK_WORDS)
 }
 
-/// JAX's `_threefry_split_original`: keys of shape `(*shape, 2)` from `2 * size` words.
+/// JAX's blocking of long outputs in `_threefry_random_bits_original`: below `block` words, the
+/// counter `0..count` hashed by `key`; otherwise `key` is split (in this layout) into one key per
+/// whole block plus one for the remainder, each block hashes `0..block` with its key and the
+/// remainder `0..count % block` with the last key, concatenated in order.
+fn words_in_blocks(key: &Array, count: usize, block: usize) -> Array {
+    let (blocks, rest) = (count / block, count % block);
+    let hashed = |key: &Array, n: usize| threefry_2x32(key, &lax::iota(DType::U32, &[n], 0));
+    if blocks == 0 {
+        return hashed(key, rest);
+    }
+    let keys = split(key, &[blocks + 1]);
+    let key_at = |i: usize| lax::reshape(&lax::slice(&keys, &[i, 0], &[i + 1, 2], None), &[2]);
+    let mut parts: Vec<Array> = (0..blocks).map(|i| hashed(&key_at(i), block)).collect();
+    parts.push(hashed(&key_at(blocks), rest));
+    lax::concatenate(&parts.iter().collect::<Vec<_>>(), 0)
+}
+
+/// JAX's `_threefry_split_original`: keys of shape `(*shape, 2)` from the `2 * size` words of
+/// one counter (JAX does not block it: more than 2^31 keys at once are refused).
+#[track_caller]
 pub(crate) fn split(key: &Array, shape: &[usize]) -> Array {
     let num: usize = shape.iter().product();
+    assert!(
+        (2 * num as u128) < u128::from(u32::MAX),
+        "split: more than 2^31 - 1 keys at once are not supported in the original threefry \
+         layout (got shape {shape:?}); split in steps, or use the partitionable layout"
+    );
     let keys_shape = [shape, &[2]].concat();
-    lax::reshape(&words(key, 2 * num), &keys_shape)
+    lax::reshape(
+        &threefry_2x32(key, &lax::iota(DType::U32, &[2 * num], 0)),
+        &keys_shape,
+    )
 }
 
 /// JAX's `_threefry_random_bits_original`: unsigned integers of `bit_width` bits (8, 16, 32 or
@@ -58,4 +84,30 @@ pub(crate) fn random_bits(key: &Array, bit_width: u32, shape: &[usize]) -> Array
         }
     };
     lax::reshape(&flat, shape)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::words_in_blocks;
+    use crate::random::PRNGKey;
+
+    /// The blocks against JAX's own lines run with a block of 5 words
+    /// (`tests/golden/threefry_blocks.py`): whole blocks, a remainder, and no remainder.
+    #[test]
+    fn long_outputs_are_cut_into_blocks_as_jax_does() {
+        let golden = include_str!("../../tests/golden/threefry_blocks.txt");
+        let mut checked = 0;
+        for line in golden.lines().filter(|l| !l.starts_with('#')) {
+            let mut fields = line.split_whitespace();
+            let seed: i64 = fields.next().unwrap().parse().unwrap();
+            let count: usize = fields.next().unwrap().parse().unwrap();
+            let want: Vec<u32> = fields.map(|w| w.parse().unwrap()).collect();
+            let got = words_in_blocks(&PRNGKey(seed), count, 5)
+                .to_vec::<u32>()
+                .unwrap();
+            assert_eq!(got, want, "seed {seed}, {count} words");
+            checked += 1;
+        }
+        assert_eq!(checked, 8);
+    }
 }
