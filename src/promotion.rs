@@ -141,6 +141,20 @@ pub(crate) fn default_float(x64: bool) -> DType {
     if x64 { DType::F64 } else { DType::F32 }
 }
 
+/// The inexact dtype JAX's inexact functions (`true_divide`, `sqrt`, `mean`, ...) compute a
+/// non-inexact `dtype` in (`jax.dtypes.to_inexact_dtype`): booleans and integers of up to 32
+/// bits become `float32` and 64-bit integers `float64`, whatever x64 says (an `int32` array
+/// divided by one gives `float32` with x64 too); inexact dtypes stay. As JAX's
+/// `promote_dtypes_inexact`, `dtype` is canonicalized for the mode first.
+pub(crate) fn to_inexact_dtype(dtype: DType, x64: bool) -> DType {
+    use DType::*;
+    match canonicalize(dtype, x64) {
+        Bool | I8 | I16 | I32 | U8 | U16 | U32 => F32,
+        I64 | U64 => F64,
+        inexact @ (F16 | BF16 | F32 | F64 | C64 | C128 | Key(_)) => inexact,
+    }
+}
+
 /// The default complex dtype: `complex64`, or `complex128` with x64.
 pub(crate) fn default_complex(x64: bool) -> DType {
     if x64 { DType::C128 } else { DType::C64 }

@@ -141,9 +141,11 @@ impl Array {
         unwrap_at_caller(binary(BinaryOp::Pow, self, &exponent.into_array()))
     }
 
-    /// The array converted to `dtype`.
+    /// The array converted to `dtype`. As in JAX, without x64 a 64-bit `dtype` stands for its
+    /// 32-bit counterpart (`astype(DType::F64)` gives `float32`).
     #[track_caller]
     pub fn astype(&self, dtype: DType) -> Array {
+        let dtype = crate::promotion::canonicalize(dtype, crate::config::x64_enabled());
         unwrap_at_caller(convert(self, dtype, false))
     }
 

@@ -5,13 +5,13 @@
 //!
 //! Every function broadcasts its operands and promotes them as JAX does: the common type of
 //! JAX's lattice (Rust numbers are weakly typed), then, for the transcendental functions and
-//! true division, integers and booleans become the default float (float32, or float64 with
-//! x64); for the arithmetic ones, booleans become the default int.
+//! true division, integers and booleans become float32 (64-bit integers float64, as JAX's
+//! `to_inexact_dtype`); for the arithmetic ones, booleans become the default int.
 
 use std::f64::consts::{LN_2, PI};
 use std::sync::LazyLock;
 
-use super::{broadcast_array, default_float, default_int, full_like, promote, where_};
+use super::{broadcast_array, default_int, full_like, promote, where_};
 use crate::array::{broadcast_shapes, convert};
 use crate::lax::{self, unwrap_at_caller};
 use crate::{Array, DType, Error, IntoArray, custom_jvp};
@@ -40,7 +40,7 @@ fn operands<const N: usize>(op: &str, args: [Array; N], how: Promote) -> [Array;
     let promoted = unwrap_at_caller(promote(&args));
     let dtype = promoted[0].dtype();
     let target = match how {
-        Promote::Inexact if !dtype.is_inexact() => default_float(),
+        Promote::Inexact => crate::promotion::to_inexact_dtype(dtype, crate::config::x64_enabled()),
         Promote::Numeric if dtype == DType::Bool => default_int(),
         _ => dtype,
     };
@@ -56,7 +56,7 @@ fn operands<const N: usize>(op: &str, args: [Array; N], how: Promote) -> [Array;
 }
 
 /// `x` as an inexact array, as JAX's `promote_args_inexact(op, x)`: integers and booleans
-/// become the default float, keeping their weak type.
+/// become float32 (64-bit integers float64), keeping their weak type.
 #[track_caller]
 pub(crate) fn promote_inexact(op: &str, x: impl IntoArray) -> Array {
     let [x] = operands(op, [x.into_array()], Promote::Inexact);
@@ -64,7 +64,7 @@ pub(crate) fn promote_inexact(op: &str, x: impl IntoArray) -> Array {
 }
 
 /// `args` promoted together as JAX's `promote_args_inexact(op, *args)` (integers and booleans
-/// become the default float) and broadcast to their common shape.
+/// become float32, 64-bit integers float64) and broadcast to their common shape.
 #[track_caller]
 pub(crate) fn promote_args_inexact<const N: usize>(op: &str, args: [Array; N]) -> [Array; N] {
     operands(op, args, Promote::Inexact)
@@ -79,7 +79,7 @@ macro_rules! promotion_note {
         "; booleans become the default int."
     };
     (Inexact) => {
-        "; integers and booleans become the default float."
+        "; integers and booleans become float32 (64-bit integers float64)."
     };
 }
 

@@ -190,13 +190,15 @@ fn scalar_like(value: impl IntoArray, like: &Array) -> Array {
     unwrap_at_caller(convert(&value.into_array(), like.dtype(), like.weak_type()))
 }
 
-/// `x` as an inexact array: integers and booleans become the default float.
+/// `x` as an inexact array, as JAX's `to_inexact_dtype`: booleans and integers of up to 32
+/// bits become `float32`, 64-bit integers `float64`.
 #[track_caller]
 pub(crate) fn to_inexact(x: &Array) -> Array {
     if x.dtype().is_inexact() {
         x.clone()
     } else {
-        unwrap_at_caller(convert(x, default_float(), x.weak_type()))
+        let dtype = crate::promotion::to_inexact_dtype(x.dtype(), config::x64_enabled());
+        unwrap_at_caller(convert(x, dtype, x.weak_type()))
     }
 }
 

@@ -199,10 +199,18 @@ fn count(op: &str, x: &Array, axis: Option<&[isize]>) -> usize {
     dims.iter().map(|&d| x.shape()[d]).product()
 }
 
-/// The arithmetic mean over `axis` (`jnp.mean`); integers give the default float.
+/// `x` as the strongly typed inexact array JAX's `mean` and `var` compute in.
+#[track_caller]
+fn strong_inexact(x: &Array) -> Array {
+    let x = to_inexact(x);
+    astype(&x, x.dtype())
+}
+
+/// The arithmetic mean over `axis` (`jnp.mean`); integers give float32 (64-bit ones float64),
+/// strongly typed.
 #[track_caller]
 pub fn mean(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
-    let x = to_inexact(x);
+    let x = strong_inexact(x);
     let n = count("mean", &x, axis);
     sum(&x, axis, keepdims) / n as f64
 }
@@ -211,7 +219,7 @@ pub fn mean(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
 /// JAX, when `ddof` is at least the number of elements reduced.
 #[track_caller]
 pub fn var(x: &Array, axis: Option<&[isize]>, ddof: usize, keepdims: bool) -> Array {
-    let x = to_inexact(x);
+    let x = strong_inexact(x);
     let n = count("var", &x, axis);
     let centered = &x - mean(&x, axis, true);
     let squares = &centered * &centered;

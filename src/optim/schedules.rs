@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::numpy as jnp;
 use crate::scalar::Scalar;
-use crate::{Array, DType, IntoArray, lax};
+use crate::{Array, IntoArray, lax};
 
 /// A schedule (Optax's `Schedule`): `schedule.at(count)` is its value at step `count`.
 #[derive(Clone)]
@@ -65,16 +65,6 @@ fn weak(value: f64) -> Array {
     Array::weak(Scalar::Float(value))
 }
 
-/// An integer count as the float type JAX's `true_divide` gives it: float32 for integers of
-/// up to 32 bits (even in x64 mode), float64 for 64-bit ones.
-fn as_inexact(count: &Array) -> Array {
-    match count.dtype() {
-        dtype if dtype.is_inexact() => count.clone(),
-        dtype if dtype.size_in_bytes() <= 4 => count.astype(DType::F32),
-        _ => count.astype(DType::F64),
-    }
-}
-
 /// `value` at every step (Optax's `constant_schedule`).
 pub fn constant_schedule(value: f64) -> Schedule {
     Schedule::new(move |_| weak(value))
@@ -114,7 +104,7 @@ pub fn polynomial_schedule(
     let begin = transition_begin.max(0);
     Schedule::new(move |count| {
         let steps = jnp::clip(&(count - begin), Some(0), Some(transition_steps));
-        let frac = 1 - as_inexact(&steps) / transition_steps;
+        let frac = 1 - jnp::to_inexact(&steps) / transition_steps;
         (init_value - end_value) * integral_or_float_power(&frac, power) + end_value
     })
 }
@@ -146,7 +136,7 @@ pub fn exponential_decay(
     let begin = transition_begin.max(0);
     Schedule::new(move |count| {
         let decreased = count - begin;
-        let mut p = as_inexact(&decreased) / transition_steps;
+        let mut p = jnp::to_inexact(&decreased) / transition_steps;
         if staircase {
             p = p.floor();
         }
