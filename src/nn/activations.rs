@@ -1,25 +1,5 @@
-//! `rjax::nn`: JAX's `jax.nn` — activation functions, `softmax`, `log_softmax`, `logsumexp`,
-//! `one_hot` and `standardize`, built on [`crate::numpy`] so that they trace under `jit`,
-//! `grad` and `vmap`.
-//!
-//! Derivatives match JAX's at the special points: `relu` and `relu6` use JAX's custom rules
-//! (derivative 0 at the kinks), and the others differentiate JAX's own formulas (`leaky_relu`
-//! has derivative 1 at 0, `elu` has `alpha`).
-//!
-//! ```
-//! use rjax::{Array, grad, nn};
-//!
-//! let x = Array::from([-1.0f32, 0.0, 2.0]);
-//! assert_eq!(nn::relu(&x).to_vec::<f32>()?, vec![0.0, 0.0, 2.0]);
-//! let probabilities = nn::softmax(&x, None);                 // along the last axis
-//! assert_eq!(probabilities.shape(), [3]);
-//! // d/dx logsumexp(x) = softmax(x); relu has derivative 0 at 0, as in JAX.
-//! let g = grad(|x: Array| nn::logsumexp(&x, None, false))(Array::from([0.0f32, 0.0]))?;
-//! assert_eq!(g.to_vec::<f32>()?, vec![0.5, 0.5]);
-//! let g = grad(|x: Array| nn::relu(&x).sum())(Array::from([0.0f32, 1.0]))?;
-//! assert_eq!(g.to_vec::<f32>()?, vec![0.0, 1.0]);
-//! # Ok::<(), rjax::Error>(())
-//! ```
+//! The activation functions and normalisations of `jax.nn`: `relu`, `gelu`, `silu`, ...,
+//! `softmax`, `log_softmax`, `logsumexp`, `one_hot`, `standardize`.
 
 use std::sync::LazyLock;
 
