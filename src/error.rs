@@ -102,6 +102,21 @@ pub enum Error {
     #[error("rjax::distributed: {0}")]
     Distributed(String),
 
+    /// A checkpoint or array file (safetensors, `.npy`, `.npz`; see `rjax::io`) that cannot be
+    /// read or written, is malformed, or does not fit the pytree it is loaded into: a missing
+    /// or unexpected tensor, a shape or dtype that differs from the leaf's. In-memory data is
+    /// named `<bytes>`.
+    #[error("{}{}: {message}", path.display(),
+        tensor.as_ref().map(|name| format!(", tensor `{name}`")).unwrap_or_default())]
+    Checkpoint {
+        /// The file.
+        path: PathBuf,
+        /// The tensor concerned, if the error is about one.
+        tensor: Option<String>,
+        /// What went wrong, with the expected and found shapes and dtypes.
+        message: String,
+    },
+
     /// An error raised by user code in its own words ([`Error::msg`]): a closure that rjax
     /// transforms, a callback, a training loop returning [`Result`].
     #[error("{0}")]
@@ -140,6 +155,20 @@ impl Error {
     /// An [`Error::Distributed`].
     pub(crate) fn distributed(message: impl Into<String>) -> Self {
         Error::Distributed(message.into())
+    }
+
+    /// An [`Error::Checkpoint`] about the file `path` (and the tensor `tensor`).
+    #[cfg(any(feature = "safetensors", feature = "npy"))]
+    pub(crate) fn checkpoint(
+        path: impl Into<PathBuf>,
+        tensor: Option<&str>,
+        message: impl std::fmt::Display,
+    ) -> Self {
+        Error::Checkpoint {
+            path: path.into(),
+            tensor: tensor.map(str::to_string),
+            message: message.to_string(),
+        }
     }
 
     /// An [`Error::InvalidArgument`] for `op`.

@@ -68,6 +68,10 @@
 //! - [`optim`]: Optax's gradient transformations (`sgd`, `adam`, `adamw`, `rmsprop`, `adagrad`,
 //!   `lion`, clipping, weight decay, `chain`) and learning-rate schedules, jittable.
 //! - [`random`]: JAX's PRNGs bit for bit (typed and raw keys, threefry and rbg, samplers).
+//! - `io` (features `safetensors`, `npy`): checkpoints — pytrees saved to and loaded from
+//!   safetensors, `.npy` and `.npz` files, tensors named by key paths
+//!   ([`tree_flatten_with_path`]); `interop` (features `serde`, `ndarray`): `Serialize` and
+//!   `Deserialize` for arrays and optimizer states, conversions to and from `ndarray`.
 //! - [`jit`] and [`Jitted`]: staging, compilation and the signature cache; [`make_jaxpr`].
 //! - [`jaxpr`]: the intermediate representation, printed in JAX's syntax.
 //! - [`Pytree`] (and `#[derive(Pytree)]`, with `#[pytree(static)]` fields), [`TreeDef`],
@@ -131,6 +135,10 @@ pub mod distributed;
 mod dtype;
 mod error;
 mod interpreters;
+#[cfg(any(feature = "serde", feature = "ndarray"))]
+pub mod interop;
+#[cfg(any(feature = "safetensors", feature = "npy"))]
+pub mod io;
 mod jacobian;
 pub mod jaxpr;
 mod jit;
@@ -178,7 +186,8 @@ pub use rjax_macros::Pytree;
 pub use scalar::Scalar;
 pub use sharding::{device_count, devices, local_devices};
 pub use tree::{
-    FnOutput, NodeDef, Pytree, Static, StaticValue, TreeDef, tree_leaves, tree_map, tree_map2,
+    FnOutput, KeyEntry, KeyPath, NodeDef, Pytree, Static, StaticValue, TreeDef,
+    tree_flatten_with_path, tree_leaves, tree_leaves_with_path, tree_map, tree_map2,
     tree_structure,
 };
 pub use vmap::{InAxes, OutAxes, vmap, vmap_with};

@@ -6,6 +6,8 @@ mod float_format;
 pub(crate) mod format;
 mod methods;
 mod ops;
+#[cfg(any(feature = "serde", feature = "safetensors", feature = "npy"))]
+mod raw_bytes;
 mod value;
 
 pub use construct::NestedArray;

@@ -14,6 +14,7 @@ use crate::{Array, DType, Error, Result};
 /// `Some` around the parameters' structure, [`OptState::Named`] a map and [`OptState::Chain`]
 /// a tuple, so `tree_flatten` and `tree_unflatten` round-trip it.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum OptState {
     /// No state (Optax's `EmptyState`).
     Empty,

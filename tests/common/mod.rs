@@ -7,6 +7,7 @@
 
 pub mod golden;
 pub mod python;
+pub mod raw_arrays;
 
 use std::sync::Mutex;
 

@@ -9,6 +9,9 @@ use std::sync::Arc;
 
 use crate::{Array, Error, Result};
 
+mod paths;
+pub use paths::{KeyEntry, KeyPath, tree_flatten_with_path, tree_leaves_with_path};
+
 /// The structure of a pytree with its leaves taken out. Part of every `jit` cache key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TreeDef {
