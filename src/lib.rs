@@ -72,6 +72,8 @@
 //!   safetensors, `.npy` and `.npz` files, tensors named by key paths
 //!   ([`tree_flatten_with_path`]); `interop` (features `serde`, `ndarray`): `Serialize` and
 //!   `Deserialize` for arrays and optimizer states, conversions to and from `ndarray`.
+//! - [`export`]: `jax.export` interop — JAX's serialized artifacts loaded, called, jitted and
+//!   differentiated without Python; rjax functions exported for JAX.
 //! - [`jit`] and [`Jitted`]: staging, compilation and the signature cache; [`make_jaxpr`].
 //! - [`jaxpr`]: the intermediate representation, printed in JAX's syntax.
 //! - [`Pytree`] (and `#[derive(Pytree)]`, with `#[pytree(static)]` fields), [`TreeDef`],
@@ -134,6 +136,7 @@ mod dispatch;
 pub mod distributed;
 mod dtype;
 mod error;
+pub mod export;
 mod interpreters;
 #[cfg(any(feature = "serde", feature = "ndarray"))]
 pub mod interop;

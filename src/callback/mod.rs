@@ -17,6 +17,15 @@
 //!
 //! Side-effecting callbacks (io and debug) survive dead-code elimination: see
 //! `Primitive::has_side_effect` (in `jaxpr::effects`).
+//!
+//! **Work inside a callback is host work.** The closure receives host arrays; compute on
+//! their values (`to_vec`, plain Rust, `ndarray`). Running rjax operations on the default
+//! client from inside a callback of a compiled program can deadlock, as JAX's operations do
+//! inside `jax.pure_callback` since its CPU dispatch became asynchronous (jax-ml/jax#24255):
+//! the CPU client may queue the inner program behind the outer one, which is waiting for the
+//! callback. Small outer programs happen to run inline and hide this. rjax's own use of
+//! callbacks — a `jax.export` artifact called inside `jit` — runs its module on a second
+//! client, which has its own threads, so it never waits behind its caller.
 
 pub mod debug;
 pub(crate) mod host;

@@ -12,6 +12,7 @@ use crate::callback::CallbackOp;
 use crate::checkpoint::{self, CheckpointParams};
 use crate::control_flow::rules as control_flow;
 use crate::custom_derivatives::{self, BwdFn, FwdFn, JvpFn, Rule};
+use crate::export::ExportedCallOp;
 use crate::jaxpr::JaxprRef;
 use crate::lax::{
     BinaryOp, Comparison, DotDimensionNumbers, FfiCallOp, IndexingOp, LinalgOp, OrderingOp,
@@ -133,6 +134,9 @@ pub enum Primitive {
     FfiCall(FfiCallOp),
     /// A host callback: JAX's `pure_callback`, `io_callback` or `debug_callback`.
     HostCallback(CallbackOp),
+    /// JAX's `call_exported`: a call of an exported function whose module is MLIR text,
+    /// inlined into the program (see `rjax::export`).
+    ExportedCall(ExportedCallOp),
     /// A call of a staged jaxpr (what `jit` binds): arguments are the jaxpr's constants, then
     /// its inputs.
     Call {
@@ -266,6 +270,7 @@ impl Primitive {
             Primitive::Linalg(op) => op.name(),
             Primitive::FfiCall(_) => "ffi_call",
             Primitive::HostCallback(op) => op.name(),
+            Primitive::ExportedCall(_) => "call_exported",
             Primitive::Call { .. } => "jit",
             Primitive::StopGradient => "stop_gradient",
             Primitive::CustomJvpCall { .. } => "custom_jvp_call",
@@ -363,6 +368,7 @@ impl Primitive {
             Primitive::Linalg(op) => op.abstract_eval(avals),
             Primitive::FfiCall(op) => Ok(op.abstract_eval()),
             Primitive::HostCallback(op) => Ok(op.abstract_eval()),
+            Primitive::ExportedCall(op) => op.abstract_eval(avals),
             Primitive::Call { jaxpr, .. } => crate::jit::call_abstract_eval(jaxpr, avals),
             Primitive::StopGradient => one(custom_derivatives::stop_gradient_abstract_eval(avals)),
             Primitive::CustomJvpCall { call, .. } | Primitive::CustomVjpCall { call, .. } => {
@@ -433,6 +439,7 @@ impl Primitive {
             }
             Primitive::ShardMap(params) => return params.lower(f, args, avals_in, avals_out),
             Primitive::HostCallback(op) => return op.lower(f, args, avals_in, avals_out),
+            Primitive::ExportedCall(op) => return op.lower(f, args, avals_in, avals_out),
             Primitive::Checkpoint(params) => return params.lower(f, args, avals_in, avals_out),
             Primitive::Random(op) => return Ok(op.lower(f, args, avals_out)),
             _ => {}
@@ -548,6 +555,7 @@ impl Primitive {
             | Primitive::Scan { .. }
             | Primitive::ShardMap(_)
             | Primitive::HostCallback(_)
+            | Primitive::ExportedCall(_)
             | Primitive::Checkpoint(_)
             | Primitive::Random(_) => unreachable!("lowered above"),
         }
@@ -670,6 +678,7 @@ impl Primitive {
             Primitive::Linalg(op) => op.params_text(),
             Primitive::FfiCall(op) => op.params_text(),
             Primitive::HostCallback(op) => op.params_text(),
+            Primitive::ExportedCall(op) => op.params_text(),
             Primitive::Cond { branches } => {
                 // One branch per line, two columns in from the parameter (the printer indents
                 // continuation lines to the parameter's column).

@@ -114,6 +114,8 @@ impl Primitive {
             Primitive::Linalg(op) => linalg_ad::jvp(op, primals, tangents),
             Primitive::FfiCall(op) => Err(op.no_derivative()),
             Primitive::HostCallback(op) => op.jvp(primals),
+            // Only bound inside the custom_vjp of `Exported::call`, which differentiates it.
+            Primitive::ExportedCall(_) => Err(custom_derivatives::forward_mode_error()),
             Primitive::StopGradient => {
                 let answers = bind(self.clone(), primals)?;
                 let zeros = answers
@@ -221,6 +223,7 @@ impl Primitive {
             | Primitive::CustomJvpCall { .. }
             | Primitive::CustomVjpCall { .. }
             | Primitive::FfiCall(_)
+            | Primitive::ExportedCall(_)
             | Primitive::Random(_) => Err(elementwise_ad::not_linear(self)),
             Primitive::CustomLin { .. }
             | Primitive::Cond { .. }

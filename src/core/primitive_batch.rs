@@ -67,6 +67,7 @@ impl Primitive {
             Primitive::Linalg(op) => linalg_batch::batch(op, axis_size, values, dims),
             Primitive::FfiCall(op) => op.batch(axis_size, values, dims),
             Primitive::HostCallback(op) => op.batch(axis_size, values, dims),
+            Primitive::ExportedCall(op) => op.batch(axis_size, values, dims),
             // A call stays a call: its body is batched into a new staged jaxpr.
             Primitive::Call { jaxpr, name } => {
                 crate::jit::call_batch(jaxpr, name, axis_size, values, dims)

@@ -62,6 +62,7 @@ impl Primitive {
             | Primitive::Linalg(_)
             | Primitive::FfiCall(_)
             | Primitive::HostCallback(_)
+            | Primitive::ExportedCall(_)
             | Primitive::StopGradient
             | Primitive::CustomLin { .. }
             | Primitive::ShardingConstraint { .. }

@@ -34,7 +34,7 @@ impl ModuleBuilder {
         // The number is taken before `write` runs, since writing may name the functions it
         // calls first.
         self.functions += 1;
-        let name = format!("{}_{}", sanitize(base_name), self.functions - 1);
+        let name = format!("{}_{}", symbol_name(base_name, "f"), self.functions - 1);
         let text = write(self, &name)?;
         self.private_functions.push(text);
         self.lowered.insert(key, name.clone());
@@ -51,7 +51,7 @@ impl ModuleBuilder {
     pub(crate) fn finish(self, name: &str, main: String, num_partitions: usize) -> String {
         let mut text = format!(
             "module @{} attributes {{mhlo.num_partitions = {num_partitions} : i32, mhlo.num_replicas = 1 : i32}} {{\n",
-            sanitize(name)
+            symbol_name(name, "f")
         );
         text.push_str(&main);
         for function in self.private_functions {
@@ -62,8 +62,9 @@ impl ModuleBuilder {
     }
 }
 
-/// An MLIR symbol name made of `name`'s letters, digits and underscores.
-fn sanitize(name: &str) -> String {
+/// An MLIR symbol name made of `name`'s letters, digits and underscores (others become `_`),
+/// or `fallback` when `name` is empty.
+pub(crate) fn symbol_name(name: &str, fallback: &str) -> String {
     let cleaned: String = name
         .chars()
         .map(|c| {
@@ -75,7 +76,7 @@ fn sanitize(name: &str) -> String {
         })
         .collect();
     if cleaned.is_empty() {
-        "f".to_string()
+        fallback.to_string()
     } else {
         cleaned
     }

@@ -8,7 +8,7 @@
 mod builder;
 mod lower_jaxpr;
 
-pub(crate) use builder::{FunctionBuilder, ModuleBuilder};
+pub(crate) use builder::{FunctionBuilder, ModuleBuilder, symbol_name};
 pub(crate) use lower_jaxpr::{MainOptions, lower_function, lower_jaxpr_to_module};
 
 use crate::DType;

@@ -70,6 +70,35 @@ impl Client {
     /// A program the plugin rejects returns `Err` with the plugin's own message (the parser's
     /// or the verifier's).
     pub fn compile(&self, program: &str, options: &CompileOptions) -> Result<LoadedExecutable> {
+        // An SPMD program's parameters are per-device blocks, not `main`'s global types.
+        let parameters = (options.num_partitions <= 1)
+            .then(|| main_parameters(program))
+            .flatten();
+        self.compile_program(program.as_bytes(), options, parameters)
+    }
+
+    /// Compiles `program`, MLIR bytecode: a StableHLO portable artifact such as
+    /// `jax.export`'s `mlir_module_serialized` (or text, which the plugin also accepts).
+    ///
+    /// Arguments of the executable are not checked against `main`'s signature, which bytecode
+    /// does not expose; callers check them against the types they know. A program the plugin
+    /// rejects (including a StableHLO version newer than it supports) returns `Err` with the
+    /// plugin's message.
+    pub fn compile_bytecode(
+        &self,
+        program: &[u8],
+        options: &CompileOptions,
+    ) -> Result<LoadedExecutable> {
+        self.compile_program(program, options, None)
+    }
+
+    /// Compiles MLIR `program` (text or bytecode) with `main`'s `parameters` when known.
+    fn compile_program(
+        &self,
+        program: &[u8],
+        options: &CompileOptions,
+        parameters: Option<Vec<ParameterType>>,
+    ) -> Result<LoadedExecutable> {
         let encoded_options = options.encode();
         let mut code = sys::PJRT_Program::zeroed_sized();
         // The plugin only reads the program; the header types it as mutable for no reason.
@@ -82,13 +111,9 @@ impl Client {
         args.program = &code;
         args.compile_options = encoded_options.as_ptr().cast();
         args.compile_options_size = encoded_options.len();
-        // SAFETY: the program text, format and options live through the call, which only reads
-        // them; the client is live.
+        // SAFETY: the program bytes, format and options live through the call, which only
+        // reads them; the client is live.
         unsafe { pjrt_call!(self.plugin(), PJRT_Client_Compile, &mut args) }?;
-        // An SPMD program's parameters are per-device blocks, not `main`'s global types.
-        let parameters = (options.num_partitions <= 1)
-            .then(|| main_parameters(program))
-            .flatten();
         LoadedExecutable::own(self, args.executable, options, parameters)
     }
 
