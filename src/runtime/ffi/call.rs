@@ -37,10 +37,12 @@ pub(crate) unsafe extern "C" fn trampoline<H: Handler>(
         if answer_metadata_query(frame) {
             return std::ptr::null_mut();
         }
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
-            let mut call = Call::decode(frame)?;
-            H::call(&mut call)
-        }))
+        let outcome = super::float_env::with_gradual_underflow(|| {
+            catch_unwind(AssertUnwindSafe(|| {
+                let mut call = Call::decode(frame)?;
+                H::call(&mut call)
+            }))
+        })
         .unwrap_or_else(|panic| Err(panic_message(panic.as_ref())));
         match outcome {
             Ok(()) => std::ptr::null_mut(),
@@ -213,8 +215,9 @@ impl FfiBuffer<'_> {
         if self.len() == 0 {
             return Ok(&mut []);
         }
-        // SAFETY: as in `slice`; results are distinct buffers no argument aliases (rjax's
-        // custom calls declare no aliasing), and `&mut self` makes this view unique.
+        // SAFETY: as in `slice`; no argument view of this memory is alive (rjax's custom calls
+        // declare no aliasing; the jaxlib adapters, whose results may alias an operand, consume
+        // the operand's view before viewing results), and `&mut self` makes this view unique.
         Ok(unsafe { std::slice::from_raw_parts_mut(self.data.cast::<T>(), self.len()) })
     }
 

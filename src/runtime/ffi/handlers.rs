@@ -26,7 +26,7 @@ impl Handler for SelfTest {
 }
 
 /// `trampoline::<H>` as the handler pointer type XLA takes.
-const fn entry<H: Handler>() -> (&'static str, XLA_FFI_Handler) {
+pub(super) const fn entry<H: Handler>() -> (&'static str, XLA_FFI_Handler) {
     (
         H::TARGET,
         trampoline::<H> as unsafe extern "C" fn(*mut XLA_FFI_CallFrame) -> *mut XLA_FFI_Error,

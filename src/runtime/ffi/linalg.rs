@@ -16,7 +16,6 @@
 //! - `rjax_schur {compute_vectors}`: a → t, z (or t alone)
 
 use super::call::{Call, FfiBuffer, Handler};
-use crate::DType;
 use crate::kernels::ComplexOf;
 use crate::kernels::linalg::{
     self as kernels, Batch, EigOptions, SvdOptions, TriangularSolveOptions,
@@ -26,19 +25,19 @@ use crate::kernels::linalg::{
 macro_rules! with_element {
     ($dtype:expr, $T:ident => $body:expr) => {
         match $dtype {
-            DType::F32 => {
+            $crate::DType::F32 => {
                 type $T = f32;
                 $body
             }
-            DType::F64 => {
+            $crate::DType::F64 => {
                 type $T = f64;
                 $body
             }
-            DType::C64 => {
+            $crate::DType::C64 => {
                 type $T = faer::c32;
                 $body
             }
-            DType::C128 => {
+            $crate::DType::C128 => {
                 type $T = faer::c64;
                 $body
             }
@@ -49,12 +48,13 @@ macro_rules! with_element {
         }
     };
 }
+pub(super) use with_element;
 
 /// The real type of an element type (eigenvalues, singular values).
-type RealOf<T> = <T as faer::traits::ComplexField>::Real;
+pub(super) type RealOf<T> = <T as faer::traits::ComplexField>::Real;
 
 /// The batch of matrices a buffer holds.
-fn batch_of(buffer: &FfiBuffer<'_>) -> Result<Batch, String> {
+pub(super) fn batch_of(buffer: &FfiBuffer<'_>) -> Result<Batch, String> {
     let dims = buffer.dims();
     if dims.len() < 2 {
         return Err(format!("expected a batch of matrices, got shape {dims:?}"));

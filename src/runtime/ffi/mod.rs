@@ -15,11 +15,17 @@
 //! `call` decodes a call frame into safe views and runs a [`call::Handler`] behind
 //! `catch_unwind` (a handler never unwinds into XLA; its error becomes the execution's
 //! error, which comes back as [`crate::Error::Pjrt`] with the handler's message).
+//! `float_env` runs every handler with gradual underflow (XLA's CPU threads flush subnormals,
+//! which breaks faer's complex reciprocal). `jaxlib_lapack` serves jaxlib's LAPACK target names
+//! (`lapack_dgetrf_ffi`, ...) with jaxlib's calling convention on the same kernels, so that
+//! `jax.export` artifacts using `jnp.linalg` run.
 
 mod c_api;
 pub(crate) mod call;
+mod float_env;
 mod handlers;
 mod host_callback;
+mod jaxlib_lapack;
 mod linalg;
 mod register;
 

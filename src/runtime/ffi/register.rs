@@ -6,6 +6,7 @@ use std::ops::RangeInclusive;
 
 use super::c_api::{self, PJRT_FFI_Extension, XLA_FFI_Handler};
 use super::handlers::HANDLERS;
+use super::jaxlib_lapack::JAXLIB_HANDLERS;
 use super::{FfiSupport, handlers};
 use crate::runtime::{Client, CompileOptions, Plugin};
 
@@ -47,7 +48,7 @@ pub(super) fn register_and_test(client: &Client) -> FfiSupport {
     let Some(extension) = find_extension(plugin) else {
         return FfiSupport::Unavailable("the plugin has no PJRT FFI extension".to_string());
     };
-    for &(target, handler) in HANDLERS {
+    for &(target, handler) in HANDLERS.iter().chain(JAXLIB_HANDLERS.iter().flatten()) {
         if let Err(message) = register(plugin, extension, abi, target, handler) {
             return FfiSupport::Unavailable(format!("registering {target} failed: {message}"));
         }
