@@ -1,7 +1,9 @@
 //! rjax's side of `scripts/bench-vs-jax.sh`: every timed cell of the reference notebook, the
 //! dispatch microbenchmarks, the vmap benchmarks, first-call times, the linear-algebra items
-//! (`bench_rjax/linalg.rs`) and the SPMD items (`bench_rjax/spmd.rs`), each also written in
-//! JAX in `scripts/jax_bench.py` with the same sizes, dtypes, data and warm-up.
+//! (`bench_rjax/linalg.rs`), the SPMD items (`bench_rjax/spmd.rs`), the training step of
+//! `examples/train_mlp` (`bench_rjax/train.rs`) and the calls of a `jax.export` artifact
+//! (`bench_rjax/export.rs`), each also written in JAX in
+//! `scripts/jax_bench.py` with the same sizes, dtypes, data and warm-up.
 //!
 //! Build it with `cargo build --release --example bench_rjax`. Modes:
 //!
@@ -16,6 +18,8 @@
 //! - `bench_rjax startup`: computes the notebook's first jitted gradient from scratch (client,
 //!   data, trace, compile, run) and prints `startup check=NORM internal=S`; the script times
 //!   the whole process.
+//! - `bench_rjax startup-train`: the same for the first epoch of `examples/train_mlp`'s
+//!   training (data, model, optimizer, trace, compile, 11 steps).
 //! - `bench_rjax run [ITEM...]`: runs items on their own and prints `ITEM median_seconds`.
 //!
 //! The criterion benchmarks in `benches/` include this file as a module, so they time exactly
@@ -31,10 +35,14 @@ use rjax::{
     jacrev_argnums, jit, jvp, vmap,
 };
 
+#[path = "bench_rjax/export.rs"]
+mod export;
 #[path = "bench_rjax/linalg.rs"]
 mod linalg;
 #[path = "bench_rjax/spmd.rs"]
 mod spmd;
+#[path = "bench_rjax/train.rs"]
+mod train;
 
 /// Every item: its name and whether it runs in x64 mode. `scripts/jax_bench.py` has the same
 /// list; the script checks that the two agree.
@@ -69,6 +77,9 @@ pub const ITEMS: &[(&str, bool)] = &[
     ("notebook/jit_hvp_jvp/n3000", true),
     ("first_call/jit_grad_f/n1000", true),
     ("first_call/jit_hessian_f/n1000", true),
+    ("train/jit_mlp_step/digits_b128_f32", false),
+    ("export/call/mlp_b128_f32", false),
+    ("export/grad/mlp_b128_f32", false),
     ("linalg/jit_eigh/500x500_f64", true),
     ("linalg/jit_eigh/1000x1000_f64", true),
     ("linalg/jit_eigh/500x500_f32", false),
@@ -409,6 +420,8 @@ pub fn setup(name: &str) -> Result<Item> {
                 Box::new(jit(hessian_argnums(f, Argnum::<0>)).with_name(name))
             })
         }
+        "train/jit_mlp_step/digits_b128_f32" => train::timed_step()?,
+        _ if name.starts_with("export/") => export::setup(name)?,
         _ if name.starts_with("linalg/") => linalg::setup(name)?,
         _ if name.starts_with("spmd/") => spmd::setup(name)?,
         _ => bail!("no item {name}"),
@@ -642,6 +655,16 @@ fn startup(start: Instant) -> Result<()> {
     ))
 }
 
+/// From process start to the end of `examples/train_mlp`'s first epoch.
+fn startup_train(start: Instant) -> Result<()> {
+    let loss = train::first_epoch()?;
+    let internal = start.elapsed().as_secs_f64();
+    answer(&format!(
+        "startup check={:e} internal={internal:e}",
+        check(&loss)?
+    ))
+}
+
 /// Runs items on their own: 7 batches after the same warm-up as the worker.
 fn run(names: &[String]) -> Result<()> {
     rjax::config::set_cpu_device_count(8)?;
@@ -691,7 +714,8 @@ fn main() -> Result<()> {
         }
         Some("worker") => worker(),
         Some("startup") => startup(start),
+        Some("startup-train") => startup_train(start),
         Some("run") => run(&args[1..]),
-        _ => bail!("usage: bench_rjax list | worker | startup | run [ITEM...]"),
+        _ => bail!("usage: bench_rjax list | worker | startup | startup-train | run [ITEM...]"),
     }
 }

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # rjax against JAX, in one run on one machine: every timed cell of the reference notebook
 # (../shared/seed-notebook.md), the dispatch microbenchmarks, the vmap benchmarks, first-call
-# times (trace + lower + compile + run, and the ahead-of-time split) and the time from process
-# start to the notebook's first jitted gradient. Both sides compute the same things on the same
-# data (jax.random / rjax::random with PRNGKey(0), bit-identical; or the same formulas), with
-# the same warm-up rule, and run interleaved batch by batch: a JAX worker process and an rjax
-# worker process (examples/bench_rjax.rs) driven by scripts/jax_bench.py. It prints one table
+# times (trace + lower + compile + run, and the ahead-of-time split), the training step of
+# examples/train_mlp (scripts/train_mlp_jax.py in JAX + Optax: the same MLP, data, batch and
+# dtype), the calls of a jax.export artifact (JAX's jitted `exp.call` against rjax's
+# `Exported::call`, inference and a gradient through the serialized VJP; the artifact
+# is written by scripts/jax_bench_export.py into target/ first), and the time from process
+# start to the notebook's first jitted gradient and to the end of that training's first epoch.
+# Both sides compute the same things on the same data (jax.random / rjax::random with
+# PRNGKey(0), bit-identical; or the same formulas), with the same warm-up rule, and run
+# interleaved batch by batch: a JAX worker process and an rjax worker process
+# (examples/bench_rjax.rs) driven by scripts/jax_bench.py. It prints one table
 # (medians per call; rjax/JAX above 1 means rjax is slower) and last the worst ratio.
 #
 # JAX: by default the pinned CPU JAX of scripts/python-requirements.txt, in the virtual
@@ -60,6 +65,14 @@ else
 fi
 # Neither side gets x64 from the environment: each item sets it as the notebook does.
 unset JAX_ENABLE_X64
+# The training items' data (fetched once into the cache), read by both sides.
+RJAX_DIGITS_CSV=${RJAX_DIGITS_CSV:-$(scripts/fetch-digits.sh)}
+export RJAX_DIGITS_CSV
+# The export items' artifact, written by JAX now and read by both workers.
+RJAX_BENCH_EXPORT=${RJAX_BENCH_EXPORT:-target/bench-export/mlp.jax_exported}
+export RJAX_BENCH_EXPORT
+mkdir -p "$(dirname "$RJAX_BENCH_EXPORT")"
+JAX_PLATFORMS=$jax_platforms "$python" -P scripts/jax_bench_export.py "$RJAX_BENCH_EXPORT"
 
 echo "== building examples/bench_rjax (release)" >&2
 cargo build --release --quiet --example bench_rjax

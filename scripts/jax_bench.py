@@ -8,6 +8,8 @@ formulas) and warm-up rule. Modes:
                                      the NumPy references of JAX_ONLY)
   jax_bench.py worker                the line protocol the driver speaks (see bench_rjax.rs)
   jax_bench.py startup               the notebook's first jitted gradient from a fresh process
+  jax_bench.py startup-train         the first epoch of scripts/train_mlp_jax.py from a fresh
+                                     process
   jax_bench.py run [ITEM...]         items on their own: `ITEM median_seconds` lines
   jax_bench.py drive --rjax BIN --python PY [options]
                                      starts a JAX worker (PY jax_bench.py worker) and an rjax
@@ -28,6 +30,7 @@ import time
 
 PROCESS_START = time.perf_counter()
 
+import jax_bench_export  # noqa: E402  (the export items; imports only the standard library)
 import jax_bench_linalg  # noqa: E402  (the linalg items; imports only the standard library)
 import jax_bench_spmd  # noqa: E402  (the SPMD items; imports nothing but the standard library)
 
@@ -65,7 +68,14 @@ ITEMS = [
     ("notebook/jit_hvp_jvp/n3000", True),
     ("first_call/jit_grad_f/n1000", True),
     ("first_call/jit_hessian_f/n1000", True),
-] + jax_bench_linalg.ITEMS + jax_bench_spmd.ITEMS
+    ("train/jit_mlp_step/digits_b128_f32", False),
+] + jax_bench_export.ITEMS + jax_bench_linalg.ITEMS + jax_bench_spmd.ITEMS
+
+# The rows timed from the start of fresh processes: label, then the mode both workers run.
+STARTUPS = [
+    ("startup/first_jit_grad_f/n1000", "startup"),
+    ("startup/train_mlp_first_epoch/digits_f32", "startup-train"),
+]
 
 # Items only the JAX worker times (NumPy references), outside the table and its ratios.
 JAX_ONLY = jax_bench_linalg.JAX_ONLY
@@ -119,6 +129,7 @@ def jax_items():
 
     jax_bench_linalg.register(item)
     jax_bench_spmd.register(item, data32)
+    jax_bench_export.register(item, data32)
 
     @item("dispatch/jit_x_plus_1/f32_scalar")
     def _():
@@ -303,6 +314,11 @@ def jax_items():
     items["first_call/jit_grad_f/n1000"] = lambda: first_call(lambda f: jax.grad(f, argnums=0))
     items["first_call/jit_hessian_f/n1000"] = lambda: first_call(jax.hessian)
 
+    @item("train/jit_mlp_step/digits_b128_f32")
+    def _():
+        import train_mlp_jax  # scripts/train_mlp_jax.py: the same training as examples/train_mlp
+        return "timed", train_mlp_jax.timed_step(train_mlp_jax.digits_csv())
+
     missing = {name for name, _ in ITEMS + JAX_ONLY} ^ set(items)
     assert not missing, f"items out of step with ITEMS and JAX_ONLY: {missing}"
     return items
@@ -414,6 +430,14 @@ def startup():
     b = jax.random.normal(jax.random.PRNGKey(0), (n,))
     g = jit_gradf(x, A, b).block_until_ready()
     answer(f"startup check={norm(g):e} internal={time.perf_counter() - PROCESS_START:e}")
+
+
+def startup_train():
+    """From process start (the driver times the whole process) to the end of the first epoch
+    of scripts/train_mlp_jax.py: imports, data, model, optimizer, trace, compile, 11 steps."""
+    import train_mlp_jax
+    loss = train_mlp_jax.first_epoch(train_mlp_jax.digits_csv())
+    answer(f"startup check={norm(loss):e} internal={time.perf_counter() - PROCESS_START:e}")
 
 
 def run(names):
@@ -558,13 +582,14 @@ def drive(options):
         jax.close()
         rjax.close()
 
-    if not options.only or any(word in "startup" for word in options.only):
+    for label, mode in STARTUPS:
+        if options.only and not any(word in label for word in options.only):
+            continue
         # Fresh processes, alternating; the first of each is a discarded warm-up (page cache).
-        label = "startup/first_jit_grad_f/n1000"
         times = {"JAX": [], "rjax": []}
         for rep in range(options.startups + 1):
-            runs = [("JAX", [options.python, here, "startup"], jax_env),
-                    ("rjax", [options.rjax, "startup"], rjax_env)]
+            runs = [("JAX", [options.python, here, mode], jax_env),
+                    ("rjax", [options.rjax, mode], rjax_env)]
             for side, argv, env in (runs if rep % 2 == 0 else runs[::-1]):
                 elapsed, _ = startup_time(argv, env)
                 if rep > 0:
@@ -604,6 +629,8 @@ def main():
         worker()
     elif mode == "startup":
         startup()
+    elif mode == "startup-train":
+        startup_train()
     elif mode == "run":
         run(sys.argv[2:])
     elif mode == "drive":
