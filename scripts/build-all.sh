@@ -4,5 +4,5 @@
 # steps are tested on every change.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --examples
-cargo bench --no-run --quiet
+cargo build --release --examples --all-features
+cargo bench --no-run --quiet --all-features
