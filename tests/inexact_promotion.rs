@@ -43,9 +43,9 @@ fn apply(function: &str, x: &Array) -> Result<Array> {
         "true_divide" => jnp::true_divide(x, x),
         "sqrt" => jnp::sqrt(x),
         "arctan2" => jnp::arctan2(x, x),
-        "mean" => jnp::mean(x, None, false),
-        "var" => jnp::var(x, None, 0, false),
-        "median" => jnp::median(x, None, false),
+        "mean" => jnp::mean(x, ..),
+        "var" => jnp::var(x, .., 0),
+        "median" => jnp::median(x, ..),
         other => anyhow::bail!("unknown function {other}"),
     })
 }
