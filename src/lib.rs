@@ -96,6 +96,23 @@
 //! - [`Error`], [`Result`]: the one error type.
 //! - [`test_util`]: [`check_grads`](test_util::check_grads), numerical checks of derivatives.
 //!
+//! ## Calling conventions
+//! - **Arrays by value or by reference.** The functions of [`numpy`], [`nn`], [`scipy`] and
+//!   [`random`] take their array arguments as `impl` [`IntoArray`]: an `Array`, a `&Array`
+//!   or a Rust number (weakly typed, as a Python scalar). [`lax`], the primitive layer, takes
+//!   `&Array`. Methods are the functions: `x.sum()` is `numpy::sum(&x, ..)`, `x.max()` is
+//!   `numpy::max(&x, ..)`. Being generic, a function used as a value is wrapped in a closure:
+//!   `let act: fn(&Array) -> Array = |x| nn::relu(x);`.
+//! - **JAX's keyword arguments** take one Rust form. A reduction's `axis=`/`keepdims=` are one
+//!   argument, `impl Into<`[`numpy::Axes`]`>`: `jnp::sum(&x, ..)` (every axis),
+//!   `jnp::sum(&x, 0)`, `jnp::sum(&x, [0, 1])`, `jnp::mean(&x, Axes::from(1).keepdims(true))`.
+//!   A function with several keywords has JAX's defaults in its plain form and an options
+//!   struct with `Default` and builder methods in its `_with` form: `jnp::sort(&x)` sorts along
+//!   the last axis as `jnp.sort` does, `jnp::sort_with(&x, SortOptions::along(0).descending())`;
+//!   likewise `vmap`/`vmap_with`, `checkpoint`/`checkpoint_with`, `einsum`/`einsum_with`.
+//!   Optional dtypes and axes accept the value itself or `None`: `jnp::zeros(&[2], DType::F32)`,
+//!   `jnp::zeros(&[2], None)`.
+//!
 //! ## Error policy
 //! - **Trace time.** Using an operation wrongly (shapes that do not broadcast, a dtype the
 //!   operation does not accept, bad axes) is a programmer error: the operator or `lax` function

@@ -7,6 +7,7 @@
 //! caller's line only when every function between the public entry point and the panic carries
 //! `#[track_caller]`; a missing one shows rjax's own file instead.
 
+use rjax::numpy::SortOptions;
 use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
@@ -112,13 +113,13 @@ fn numpy_misuse_points_at_the_caller() {
     panics_here!(bad, "matmul", jnp::matmul(&a, &b));
     panics_here!(bad, "reshape", jnp::reshape(&a, &[-1, 4]));
     panics_here!(bad, "reshape", jnp::reshape(&a, &[-1, -1]));
-    panics_here!(bad, "argmax", jnp::argmax(&empty, None, false));
-    panics_here!(bad, "argmin", jnp::argmin(&empty, None, false));
+    panics_here!(bad, "argmax", jnp::argmax(&empty, ..));
+    panics_here!(bad, "argmin", jnp::argmin(&empty, ..));
     panics_here!(bad, "where", jnp::where_(f32s(&[3]), &a, &b));
     panics_here!(bad, "concatenate", jnp::concatenate(&[&a, &b], 0));
     panics_here!(bad, "stack", jnp::stack(&[&a, &b], 0));
-    panics_here!(bad, "sum", jnp::sum(&a, Some(&[2]), false));
-    panics_here!(bad, "mean", jnp::mean(&a, Some(&[-3]), false));
+    panics_here!(bad, "sum", jnp::sum(&a, 2));
+    panics_here!(bad, "mean", jnp::mean(&a, -3));
     panics_here!(bad, "transpose", jnp::transpose(&a, Some(&[0, 0])));
     panics_here!(bad, "squeeze", jnp::squeeze(&a, Some(&[0])));
     panics_here!(bad, "broadcast_to", jnp::broadcast_to(&a, &[4, 3]));
@@ -127,7 +128,7 @@ fn numpy_misuse_points_at_the_caller() {
     panics_here!(bad, "einsum", jnp::einsum("ij,jk->ik", &[&a, &b]));
     panics_here!(bad, "take", jnp::take(&a, &a, None, jnp::TakeMode::Fill));
     panics_here!(bad, "cumsum", jnp::cumsum(&a, Some(2), None));
-    panics_here!(bad, "sort", jnp::sort(&a, Some(5), false, false));
+    panics_here!(bad, "sort", jnp::sort_with(&a, SortOptions::along(5).unstable()));
     panics_here!(bad, "tensordot", jnp::tensordot(&a, &b, 3));
     panics_here!(bad, "moveaxis", jnp::moveaxis(&a, &[0], &[5]));
     panics_here!(bad, "diagonal", jnp::diagonal(&a, 0, 0, 0));

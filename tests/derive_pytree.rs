@@ -232,7 +232,7 @@ fn enums_pass_through_jit_one_trace_per_variant() -> Result<()> {
         match shape {
             Shape::Point => Array::from(0.0f32),
             Shape::Circle(r) => &r * &r * std::f32::consts::PI,
-            Shape::Box { low, high } => rjax::numpy::prod(&(high - low), None, false),
+            Shape::Box { low, high } => rjax::numpy::prod(&(high - low), ..),
         }
     });
     assert_eq!(area.call(Shape::Point)?.to_vec::<f32>()?, [0.0]);

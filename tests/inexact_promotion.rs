@@ -9,29 +9,13 @@ use rjax::{Array, DType, config};
 
 const GOLDEN: &str = include_str!("golden/inexact_promotion.txt");
 
-const DTYPES: [DType; 13] = [
-    DType::Bool,
-    DType::I8,
-    DType::I16,
-    DType::I32,
-    DType::I64,
-    DType::U8,
-    DType::U16,
-    DType::U32,
-    DType::U64,
-    DType::F16,
-    DType::BF16,
-    DType::F32,
-    DType::F64,
-];
-
 /// The input JAX's script names: `[1, 2, 3]` of a dtype (canonicalized for the mode, as the
 /// script does), or the weakly typed Python int `3`.
 fn input(name: &str) -> Result<Array> {
     if name == "weak_int" {
         return Ok(jnp::asarray(3, None));
     }
-    let dtype = DTYPES
+    let dtype = DType::ALL
         .into_iter()
         .find(|d| d.name() == name)
         .with_context(|| format!("unknown dtype {name}"))?;
@@ -43,9 +27,9 @@ fn apply(function: &str, x: &Array) -> Result<Array> {
         "true_divide" => jnp::true_divide(x, x),
         "sqrt" => jnp::sqrt(x),
         "arctan2" => jnp::arctan2(x, x),
-        "mean" => jnp::mean(x, None, false),
-        "var" => jnp::var(x, None, 0, false),
-        "median" => jnp::median(x, None, false),
+        "mean" => jnp::mean(x, ..),
+        "var" => jnp::var(x, .., 0),
+        "median" => jnp::median(x, ..),
         other => anyhow::bail!("unknown function {other}"),
     })
 }

@@ -14,6 +14,7 @@ mod common;
 
 use anyhow::{Context, Result};
 use common::golden::{Golden, close, values};
+use rjax::numpy::SortOptions;
 use rjax::numpy::{self as jnp, linalg::NormOrd};
 use rjax::{Array, jacfwd, jacrev, jit, lax, nn};
 
@@ -75,30 +76,22 @@ fn cases() -> Vec<(&'static str, Case, Vec<f64>)> {
             |x| jnp::clip(&part(&x, 0, 3), Some(part(&x, 3, 6)), Some(part(&x, 6, 9))),
             vec![-1.0, 1.0, 0.5, -1.0, 0.0, 0.0, 1.0, 1.0, 1.0],
         ),
-        (
-            "max",
-            |x| jnp::max(&x, None, false),
-            vec![1.0, 3.0, 3.0, 2.0],
-        ),
-        (
-            "min",
-            |x| jnp::min(&x, None, false),
-            vec![2.0, 1.0, 3.0, 1.0],
-        ),
+        ("max", |x| jnp::max(&x, ..), vec![1.0, 3.0, 3.0, 2.0]),
+        ("min", |x| jnp::min(&x, ..), vec![2.0, 1.0, 3.0, 1.0]),
         (
             "max_axis",
-            |x| jnp::max(&x.reshape(&[2, 3]), Some(&[1]), false),
+            |x| jnp::max(&x.reshape(&[2, 3]), 1),
             vec![1.0, 1.0, 0.0, 2.0, 2.0, 2.0],
         ),
         (
             "sort",
-            |x| jnp::sort(&x, Some(-1), false, false),
+            |x| jnp::sort_with(&x, SortOptions::default().unstable()),
             vec![1.0, 1.0, 0.0, 2.0, 1.0],
         ),
         (
             "argsort_take",
             |x| {
-                let order = jnp::argsort(&x, Some(-1), false, false);
+                let order = jnp::argsort_with(&x, SortOptions::default().unstable());
                 jnp::take(&x, &order, None, Default::default())
             },
             vec![1.0, 1.0, 0.0, 2.0, 1.0],

@@ -59,24 +59,24 @@ type Unary = fn(Array) -> Array;
 type Activation = (&'static str, fn(&Array) -> Array);
 
 const ACTIVATIONS: &[Activation] = &[
-    ("relu", nn::relu),
-    ("relu6", nn::relu6),
-    ("sigmoid", nn::sigmoid),
-    ("log_sigmoid", nn::log_sigmoid),
-    ("softplus", nn::softplus),
-    ("silu", nn::silu),
-    ("mish", nn::mish),
+    ("relu", |x| nn::relu(x)),
+    ("relu6", |x| nn::relu6(x)),
+    ("sigmoid", |x| nn::sigmoid(x)),
+    ("log_sigmoid", |x| nn::log_sigmoid(x)),
+    ("softplus", |x| nn::softplus(x)),
+    ("silu", |x| nn::silu(x)),
+    ("mish", |x| nn::mish(x)),
     ("gelu", |x| nn::gelu(x, true)),
     ("gelu_exact", |x| nn::gelu(x, false)),
     ("elu", |x| nn::elu(x, 1.0)),
     ("elu_alpha", |x| nn::elu(x, 0.5)),
-    ("selu", nn::selu),
+    ("selu", |x| nn::selu(x)),
     ("celu", |x| nn::celu(x, 2.0)),
     ("leaky_relu", |x| nn::leaky_relu(x, 0.01)),
     ("leaky_relu_slope", |x| nn::leaky_relu(x, 0.2)),
-    ("hard_tanh", nn::hard_tanh),
-    ("hard_sigmoid", nn::hard_sigmoid),
-    ("hard_silu", nn::hard_silu),
+    ("hard_tanh", |x| nn::hard_tanh(x)),
+    ("hard_sigmoid", |x| nn::hard_sigmoid(x)),
+    ("hard_silu", |x| nn::hard_silu(x)),
 ];
 
 /// The activations whose second derivatives are checked too.

@@ -6,6 +6,7 @@ mod common;
 
 use common::golden::{Golden, close, values};
 use common::panic_message;
+use rjax::numpy::Axes;
 
 use anyhow::{Context, Result, ensure};
 use rjax::numpy::{self as jnp, Split, linalg};
@@ -73,24 +74,27 @@ fn creation() -> Result<()> {
 #[test]
 fn reductions() -> Result<()> {
     let x = inputs();
-    check("sum_all", &jnp::sum(&x.a, None, false))?;
-    check("sum_ax", &jnp::sum(&x.a, Some(&[0, -1]), false))?;
-    check("sum_keep", &jnp::sum(&x.a, Some(&[1]), true))?;
-    check("sum_int", &jnp::sum(&x.i, Some(&[0]), false))?;
-    check("prod", &jnp::prod(&x.m, Some(&[1]), false))?;
-    check("mean", &jnp::mean(&x.a, Some(&[-1]), false))?;
-    check("mean_int", &jnp::mean(&x.i, None, false))?;
-    check("var", &jnp::var(&x.a, Some(&[0, 2]), 0, false))?;
-    check("var_ddof", &jnp::var(&x.m, Some(&[1]), 1, false))?;
-    check("std", &jnp::std(&x.a, None, 0, false))?;
-    check("std_keep", &jnp::std(&x.m, Some(&[0]), 1, true))?;
-    check("max", &jnp::max(&x.a, Some(&[2]), false))?;
-    check("min_keep", &jnp::min(&x.a, Some(&[0]), true))?;
-    check("argmax", &jnp::argmax(&x.a, Some(1), false))?;
-    check("argmax_flat", &jnp::argmax(&x.a, None, false))?;
-    check("argmin_keep", &jnp::argmin(&x.m, Some(-1), true))?;
-    check("all", &jnp::all(&x.i, Some(&[1]), false))?;
-    check("any", &jnp::any(&x.i.gt(5), Some(&[0]), false))?;
+    check("sum_all", &jnp::sum(&x.a, ..))?;
+    check("sum_ax", &jnp::sum(&x.a, [0, -1]))?;
+    check("sum_keep", &jnp::sum(&x.a, Axes::from(1).keepdims(true)))?;
+    check("sum_int", &jnp::sum(&x.i, 0))?;
+    check("prod", &jnp::prod(&x.m, 1))?;
+    check("mean", &jnp::mean(&x.a, -1))?;
+    check("mean_int", &jnp::mean(&x.i, ..))?;
+    check("var", &jnp::var(&x.a, [0, 2], 0))?;
+    check("var_ddof", &jnp::var(&x.m, 1, 1))?;
+    check("std", &jnp::std(&x.a, .., 0))?;
+    check("std_keep", &jnp::std(&x.m, Axes::from(0).keepdims(true), 1))?;
+    check("max", &jnp::max(&x.a, 2))?;
+    check("min_keep", &jnp::min(&x.a, Axes::from(0).keepdims(true)))?;
+    check("argmax", &jnp::argmax(&x.a, 1))?;
+    check("argmax_flat", &jnp::argmax(&x.a, ..))?;
+    check(
+        "argmin_keep",
+        &jnp::argmin(&x.m, Axes::from(-1).keepdims(true)),
+    )?;
+    check("all", &jnp::all(&x.i, 1))?;
+    check("any", &jnp::any(&x.i.gt(5), 0))?;
     Ok(())
 }
 
@@ -130,7 +134,7 @@ fn shapes() -> Result<()> {
     check("moveaxis2", &jnp::moveaxis(&x.a, &[0, 1], &[-1, 0]))?;
     check(
         "squeeze",
-        &jnp::squeeze(&jnp::sum(&x.a, Some(&[1]), true), None),
+        &jnp::squeeze(&jnp::sum(&x.a, Axes::from(1).keepdims(true)), None),
     )?;
     check("expand_dims", &jnp::expand_dims(&x.m, &[0, -1]))?;
     check("broadcast_to", &jnp::broadcast_to(&x.v, &[2, 3, 4]))?;
@@ -202,24 +206,20 @@ fn under_jit() -> Result<()> {
     let x = inputs();
     let f = jit(|(a, b): (Array, Array)| {
         let s = nn::softmax(&jnp::matmul(&a, &b), Some(&[-1]));
-        jnp::mean(&s, Some(&[0]), false)
+        jnp::mean(&s, 0)
     });
     let got: Array = f.call((x.m.clone(), x.b.clone()))?;
-    let want = jnp::mean(
-        &nn::softmax(&jnp::matmul(&x.m, &x.b), None),
-        Some(&[0]),
-        false,
-    );
+    let want = jnp::mean(&nn::softmax(&jnp::matmul(&x.m, &x.b), None), 0);
     ensure!(close(&values(&got)?, &values(&want)?, 1e-12));
-    let g = jit(|a: Array| jnp::var(&jnp::reshape(&a, &[4, -1]), Some(&[1]), 1, false));
+    let g = jit(|a: Array| jnp::var(&jnp::reshape(&a, &[4, -1]), 1, 1));
     let got: Array = g.call(x.a.clone())?;
-    let want = jnp::var(&jnp::reshape(&x.a, &[4, -1]), Some(&[1]), 1, false);
+    let want = jnp::var(&jnp::reshape(&x.a, &[4, -1]), 1, 1);
     ensure!(close(&values(&got)?, &values(&want)?, 1e-12));
-    let h = jit(|a: Array| jnp::argmax(&jnp::flip(&a, None), Some(0), false));
+    let h = jit(|a: Array| jnp::argmax(&jnp::flip(&a, None), 0));
     let got: Array = h.call(x.a.clone())?;
-    let want = jnp::argmax(&jnp::flip(&x.a, None), Some(0), false);
+    let want = jnp::argmax(&jnp::flip(&x.a, None), 0);
     ensure!(got.to_vec::<i64>()? == want.to_vec::<i64>()?);
-    let c = jit(|a: Array| jnp::arange(0, 4, 1, None) + jnp::sum(&a, None, false));
+    let c = jit(|a: Array| jnp::arange(0, 4, 1, None) + jnp::sum(&a, ..));
     let got: Array = c.call(Array::from_vec(vec![1i64, 2]))?;
     ensure!(got.to_vec::<i64>()? == vec![3, 4, 5, 6]);
     Ok(())
@@ -230,13 +230,13 @@ fn gradients() -> Result<()> {
     let x = inputs();
     let m = values(&x.m)?;
     // d/dx sum(x^2) = 2x; d/dx mean(x) = 1/n.
-    let g = grad(|a: Array| jnp::sum(&(&a * &a), None, false))(x.m.clone())?;
+    let g = grad(|a: Array| jnp::sum(&(&a * &a), ..))(x.m.clone())?;
     ensure!(close(
         &values(&g)?,
         &m.iter().map(|v| 2.0 * v).collect::<Vec<_>>(),
         1e-12
     ));
-    let g = grad(|a: Array| jnp::mean(&a, None, false))(x.m.clone())?;
+    let g = grad(|a: Array| jnp::mean(&a, ..))(x.m.clone())?;
     ensure!(close(&values(&g)?, &[1.0 / 12.0; 12], 1e-12));
     // d/dx ||x|| = x / ||x||.
     let v = values(&x.v)?;
@@ -261,7 +261,7 @@ fn gradients() -> Result<()> {
     };
     let g = grad(|a: Array| {
         let out = nn::softmax(&a, None);
-        jnp::sum(&(out * jnp::eye(1, Some(4), 0, None)), None, false)
+        jnp::sum(&(out * jnp::eye(1, Some(4), 0, None)), ..)
     })(x.v.clone())?;
     let want: Vec<f64> = (0..4)
         .map(|j| s[0] * (f64::from(u8::from(j == 0)) - s[j]))
@@ -295,7 +295,7 @@ fn under_vmap() -> Result<()> {
 fn errors() -> Result<()> {
     let x = inputs();
     let message = panic_message(|| {
-        jnp::sum(&x.m, Some(&[2]), false);
+        jnp::sum(&x.m, 2);
     });
     ensure!(message.contains("axis 2 is out of bounds"), "{message}");
     let message = panic_message(|| {
@@ -329,13 +329,13 @@ fn promotion_and_defaults() -> Result<()> {
     ensure!(jnp::matmul(&i32s, &f32s).dtype() == DType::F32);
     // Small integers and booleans sum as the default int; means are floats.
     let small = Array::from([1i8, 2, 3]);
-    ensure!(jnp::sum(&small, None, false).dtype() == DType::I64);
-    ensure!(jnp::sum(&f32s.gt(0), None, false).item::<i64>()? == 2);
+    ensure!(jnp::sum(&small, ..).dtype() == DType::I64);
+    ensure!(jnp::sum(&f32s.gt(0), ..).item::<i64>()? == 2);
     // JAX's to_inexact_dtype: int32 averages in float32 even with x64.
-    ensure!(jnp::mean(&i32s, None, false).dtype() == DType::F32);
-    ensure!(jnp::mean(&f32s, None, false).dtype() == DType::F32);
-    ensure!(jnp::argmax(&f32s, None, false).dtype() == DType::I64);
-    ensure!(jnp::argmax(&x_of(&[2, 3]), None, true).shape() == [1, 1]);
+    ensure!(jnp::mean(&i32s, ..).dtype() == DType::F32);
+    ensure!(jnp::mean(&f32s, ..).dtype() == DType::F32);
+    ensure!(jnp::argmax(&f32s, ..).dtype() == DType::I64);
+    ensure!(jnp::argmax(&x_of(&[2, 3]), Axes::all().keepdims(true)).shape() == [1, 1]);
     ensure!(jnp::arange(0.0f32, 1.0, 0.5, None).dtype() == DType::F64);
     ensure!(jnp::arange(0, 3, 1, Some(DType::F32)).dtype() == DType::F32);
     ensure!(jnp::linspace(0.0, 1.0, 1, true, None).to_vec::<f64>()? == vec![0.0]);
@@ -359,10 +359,13 @@ fn check_grads_of_compositions() -> Result<()> {
     let x = inputs();
     let modes = [Mode::Fwd, Mode::Rev];
     let checks: Vec<(&str, Unary)> = vec![
-        ("var", Box::new(|a| jnp::var(&a, Some(&[0, 2]), 1, false))),
-        ("std", Box::new(|a| jnp::std(&a, Some(&[-1]), 0, true))),
-        ("prod", Box::new(|a| jnp::prod(&a, Some(&[1]), false))),
-        ("max", Box::new(|a| jnp::max(&a, Some(&[2]), false))),
+        ("var", Box::new(|a| jnp::var(&a, [0, 2], 1))),
+        (
+            "std",
+            Box::new(|a| jnp::std(&a, Axes::from(-1).keepdims(true), 0)),
+        ),
+        ("prod", Box::new(|a| jnp::prod(&a, 1))),
+        ("max", Box::new(|a| jnp::max(&a, 2))),
         ("trace", Box::new(|a| jnp::trace(&a, 1, 1, 2))),
         (
             "matmul",
@@ -409,8 +412,11 @@ fn vmap_matches_slices() -> Result<()> {
     let x = inputs();
     let fs: Vec<(&str, Unary)> = vec![
         ("trace", Box::new(|m| jnp::trace(&m, 0, 0, 1))),
-        ("var", Box::new(|m| jnp::var(&m, Some(&[-1]), 1, true))),
-        ("argmin", Box::new(|m| jnp::argmin(&m, Some(-1), false))),
+        (
+            "var",
+            Box::new(|m| jnp::var(&m, Axes::from(-1).keepdims(true), 1)),
+        ),
+        ("argmin", Box::new(|m| jnp::argmin(&m, -1))),
         ("softmax", Box::new(|m| nn::softmax(&m, Some(&[0])))),
         ("moveaxis", Box::new(|m| jnp::moveaxis(&m, &[0], &[-1]))),
         ("clip", Box::new(|m| jnp::clip(&m, Some(-0.2), None::<f64>))),

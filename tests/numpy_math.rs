@@ -8,6 +8,7 @@ mod common;
 use anyhow::{Context, Result, ensure};
 use common::golden::{Golden, close, values};
 use common::panic_message;
+use rjax::numpy::Axes;
 use rjax::numpy::{self as jnp, Indexing, QuantileMethod as Method};
 use rjax::test_util::{Mode, check_grads};
 use rjax::{Array, DType, IntoArray, grad, jit, vmap};
@@ -319,19 +320,15 @@ const CREATION: &[Case] = &[
 ];
 
 const REDUCTIONS: &[Case] = &[
-    ("amax", |x| jnp::amax(&x.a, Some(&[1]), false)),
-    ("amin", |x| jnp::amin(&x.a, Some(&[0, 2]), true)),
-    ("ptp", |x| jnp::ptp(&x.a, Some(&[-1]), false)),
-    ("ptp_all", |x| jnp::ptp(&x.m, None, false)),
-    ("count_nonzero", |x| {
-        jnp::count_nonzero(&x.i, Some(&[0]), false)
+    ("amax", |x| jnp::amax(&x.a, 1)),
+    ("amin", |x| {
+        jnp::amin(&x.a, Axes::from([0, 2]).keepdims(true))
     }),
-    ("count_nonzero_all", |x| {
-        jnp::count_nonzero(&x.i, None, false)
-    }),
-    ("count_nonzero_empty", |x| {
-        jnp::count_nonzero(&x.e, Some(&[0]), false)
-    }),
+    ("ptp", |x| jnp::ptp(&x.a, -1)),
+    ("ptp_all", |x| jnp::ptp(&x.m, ..)),
+    ("count_nonzero", |x| jnp::count_nonzero(&x.i, 0)),
+    ("count_nonzero_all", |x| jnp::count_nonzero(&x.i, ..)),
+    ("count_nonzero_empty", |x| jnp::count_nonzero(&x.e, 0)),
     ("cumsum", |x| jnp::cumsum(&x.a, Some(1), None)),
     ("cumsum_flat", |x| jnp::cumsum(&x.i, None, None)),
     ("cumsum_bool", |x| jnp::cumsum(&x.m.gt(0), Some(-1), None)),
@@ -344,73 +341,71 @@ const REDUCTIONS: &[Case] = &[
     ("cumsum_empty", |x| jnp::cumsum(&x.v0, None, None)),
     ("cumprod", |x| jnp::cumprod(&x.m, Some(-1), None)),
     ("cumprod_flat", |x| jnp::cumprod(&(&x.i + 6), None, None)),
-    ("median", |x| jnp::median(&x.a, None, false)),
-    ("median_axis", |x| jnp::median(&x.a, Some(&[1]), false)),
-    ("median_keep", |x| jnp::median(&x.m, Some(&[-1]), true)),
-    ("median_int", |x| jnp::median(&x.i, None, false)),
-    ("quantile", |x| {
-        jnp::quantile(&x.a, 0.3, None, Method::Linear, false)
+    ("median", |x| jnp::median(&x.a, ..)),
+    ("median_axis", |x| jnp::median(&x.a, 1)),
+    ("median_keep", |x| {
+        jnp::median(&x.m, Axes::from(-1).keepdims(true))
     }),
+    ("median_int", |x| jnp::median(&x.i, ..)),
+    ("quantile", |x| jnp::quantile(&x.a, 0.3, .., Method::Linear)),
     ("quantile_q", |x| {
-        jnp::quantile(&x.a, &x.q3, Some(&[2]), Method::Linear, false)
+        jnp::quantile(&x.a, &x.q3, 2, Method::Linear)
     }),
     ("quantile_axes", |x| {
-        jnp::quantile(&x.a, &x.q3, Some(&[0, 2]), Method::Linear, false)
+        jnp::quantile(&x.a, &x.q3, [0, 2], Method::Linear)
     }),
     ("quantile_keep", |x| {
-        jnp::quantile(&x.a, &x.q3, Some(&[1]), Method::Linear, true)
+        jnp::quantile(&x.a, &x.q3, Axes::from(1).keepdims(true), Method::Linear)
     }),
     ("quantile_keep_all", |x| {
-        jnp::quantile(&x.m, 0.25, None, Method::Linear, true)
+        jnp::quantile(&x.m, 0.25, Axes::all().keepdims(true), Method::Linear)
     }),
     ("quantile_lower", |x| {
-        jnp::quantile(&x.a, &x.q3, Some(&[1]), Method::Lower, false)
+        jnp::quantile(&x.a, &x.q3, 1, Method::Lower)
     }),
     ("quantile_higher", |x| {
-        jnp::quantile(&x.a, &x.q3, Some(&[1]), Method::Higher, false)
+        jnp::quantile(&x.a, &x.q3, 1, Method::Higher)
     }),
     ("quantile_nearest", |x| {
         let q = Array::from_vec(vec![0.2f64, 0.5, 0.8]);
-        jnp::quantile(&x.m, &q, Some(&[1]), Method::Nearest, false)
+        jnp::quantile(&x.m, &q, 1, Method::Nearest)
     }),
     ("quantile_midpoint", |x| {
-        jnp::quantile(&x.a, &x.q3, Some(&[1]), Method::Midpoint, false)
+        jnp::quantile(&x.a, &x.q3, 1, Method::Midpoint)
     }),
     ("quantile_nan", |x| {
-        jnp::quantile(&x.nm, 0.5, Some(&[1]), Method::Linear, false)
+        jnp::quantile(&x.nm, 0.5, 1, Method::Linear)
     }),
     ("quantile_f32", |x| {
-        jnp::quantile(&x.f, 0.3, Some(&[0]), Method::Linear, false)
+        jnp::quantile(&x.f, 0.3, 0, Method::Linear)
     }),
     ("percentile", |x| {
-        jnp::percentile(&x.m, 40, Some(&[0]), Method::Linear, false)
+        jnp::percentile(&x.m, 40, 0, Method::Linear)
     }),
     ("percentile_q", |x| {
         let q = Array::from_vec(vec![25.0f64, 75.0]);
-        jnp::percentile(&x.m, &q, None, Method::Linear, false)
+        jnp::percentile(&x.m, &q, .., Method::Linear)
     }),
-    ("average", |x| jnp::average(&x.a, None, None, false)),
-    ("average_axis", |x| {
-        jnp::average(&x.a, Some(&[1]), Some(&x.w), false)
-    }),
+    ("average", |x| jnp::average(&x.a, .., None)),
+    ("average_axis", |x| jnp::average(&x.a, 1, Some(&x.w))),
     ("average_full", |x| {
-        jnp::average(&x.a, None, Some(&(&x.a * &x.a)), false)
+        jnp::average(&x.a, .., Some(&(&x.a * &x.a)))
     }),
     ("average_returned_0", |x| {
-        jnp::average_returned(&x.m, Some(&[0]), Some(&(&x.m * &x.m)), false).0
+        jnp::average_returned(&x.m, 0, Some(&(&x.m * &x.m))).0
     }),
     ("average_returned_1", |x| {
-        jnp::average_returned(&x.m, Some(&[0]), Some(&(&x.m * &x.m)), false).1
+        jnp::average_returned(&x.m, 0, Some(&(&x.m * &x.m))).1
     }),
     ("average_sum_unweighted", |x| {
-        jnp::average_returned(&x.a, Some(&[0, 2]), None, false).1
+        jnp::average_returned(&x.a, [0, 2], None).1
     }),
-    ("nansum", |x| jnp::nansum(&x.n, Some(&[1]), false)),
-    ("nanprod", |x| jnp::nanprod(&x.n, Some(&[0]), false)),
-    ("nanmax", |x| jnp::nanmax(&x.n, Some(&[1]), false)),
-    ("nanmin", |x| jnp::nanmin(&x.n, None, false)),
-    ("nanmean", |x| jnp::nanmean(&x.n, Some(&[0]), false)),
-    ("nanmean_int", |x| jnp::nanmean(&x.i, Some(&[1]), false)),
+    ("nansum", |x| jnp::nansum(&x.n, 1)),
+    ("nanprod", |x| jnp::nanprod(&x.n, 0)),
+    ("nanmax", |x| jnp::nanmax(&x.n, 1)),
+    ("nanmin", |x| jnp::nanmin(&x.n, ..)),
+    ("nanmean", |x| jnp::nanmean(&x.n, 0)),
+    ("nanmean_int", |x| jnp::nanmean(&x.i, 1)),
 ];
 
 #[test]
@@ -463,24 +458,21 @@ fn assert_close(got: &Array, want: &Array, what: &str) -> Result<()> {
 #[test]
 fn under_vmap() -> Result<()> {
     let x = inputs();
-    let rows = vmap(|row: Array| jnp::median(&row, None, false), 0)(x.m.clone())?;
-    assert_close(&rows, &jnp::median(&x.m, Some(&[1]), false), "median")?;
+    let rows = vmap(|row: Array| jnp::median(&row, ..), 0)(x.m.clone())?;
+    assert_close(&rows, &jnp::median(&x.m, 1), "median")?;
     let q3 = x.q3.clone();
     let rows = vmap(
-        move |row: Array| jnp::quantile(&row, &q3, None, Method::Linear, false),
+        move |row: Array| jnp::quantile(&row, &q3, .., Method::Linear),
         0,
     )(x.m.clone())?;
-    let want = jnp::quantile(&x.m, &x.q3, Some(&[1]), Method::Linear, false);
+    let want = jnp::quantile(&x.m, &x.q3, 1, Method::Linear);
     assert_close(&rows, &jnp::transpose(&want, None), "quantile")?;
     // A traced q.
     let m = x.m.clone();
-    let per_q = vmap(
-        move |q: Array| jnp::quantile(&m, &q, None, Method::Linear, false),
-        0,
-    )(x.q3.clone())?;
+    let per_q = vmap(move |q: Array| jnp::quantile(&m, &q, .., Method::Linear), 0)(x.q3.clone())?;
     assert_close(
         &per_q,
-        &jnp::quantile(&x.m, &x.q3, None, Method::Linear, false),
+        &jnp::quantile(&x.m, &x.q3, .., Method::Linear),
         "traced q",
     )?;
     let rows = vmap(|row: Array| jnp::cumsum(&row, Some(0), None), 0)(x.a.clone())?;
@@ -525,24 +517,22 @@ const DIFFERENTIABLE: &[Differentiable] = &[
     ("copysign", 1, |a| jnp::copysign(jnp::exp(&a), jnp::cos(&a))),
     ("fmax", 1, |a| jnp::fmax(&a, jnp::cos(&a))),
     ("nan_to_num", 1, |a| jnp::nan_to_num(&a, 0.0, None, None)),
-    ("median", 2, |a| jnp::median(&a, Some(&[1]), false)),
-    ("quantile", 1, |a| {
-        jnp::quantile(&a, 0.3, Some(&[2]), Method::Linear, false)
-    }),
+    ("median", 2, |a| jnp::median(&a, 1)),
+    ("quantile", 1, |a| jnp::quantile(&a, 0.3, 2, Method::Linear)),
     ("percentile", 1, |a| {
-        jnp::percentile(&a, 40, None, Method::Midpoint, false)
+        jnp::percentile(&a, 40, .., Method::Midpoint)
     }),
     ("average", 1, |a| {
         let w = Array::from_vec(vec![1.0f64, 2.0, 0.5]);
-        jnp::average(&a, Some(&[1]), Some(&w), false)
+        jnp::average(&a, 1, Some(&w))
     }),
     ("average_self_weighted", 1, |a| {
-        jnp::average(&a, None, Some(&jnp::exp(&a)), false)
+        jnp::average(&a, .., Some(&jnp::exp(&a)))
     }),
     ("cumsum", 1, |a| jnp::cumsum(&a, Some(1), None)),
     ("cumprod", 1, |a| jnp::cumprod(&a, Some(-1), None)),
-    ("ptp", 1, |a| jnp::ptp(&a, Some(&[2]), false)),
-    ("nanmean", 1, |a| jnp::nanmean(&a, Some(&[0]), false)),
+    ("ptp", 1, |a| jnp::ptp(&a, 2)),
+    ("nanmean", 1, |a| jnp::nanmean(&a, 0)),
     ("diag", 1, |a| {
         jnp::diag(&jnp::diag(&jnp::diagonal(&a, 1, 1, 2), 0), -1)
     }),
@@ -605,14 +595,14 @@ fn promotion_and_weak_types() -> Result<()> {
     let halves = jnp::round(Array::from([0.5f32, 1.5, 2.5, -0.5, -1.5]), 0);
     ensure!(halves.to_vec::<f32>()? == vec![0.0, 2.0, 2.0, -0.0, -2.0]);
     ensure!(jnp::round(&i32s, 2).to_vec::<i32>()? == vec![1, 2, 3]);
-    ensure!(jnp::count_nonzero(&f32s, None, false).dtype() == DType::I64);
+    ensure!(jnp::count_nonzero(&f32s, ..).dtype() == DType::I64);
     ensure!(jnp::cumsum(&Array::from([1i8, 2]), None, None).dtype() == DType::I64);
     ensure!(jnp::cumsum(&Array::from([1u8, 2]), None, None).dtype() == DType::U64);
     let running = jnp::cumsum(&f32s.gt(0), None, Some(DType::Bool));
     ensure!(running.to_vec::<bool>()? == vec![true, true, true]);
-    ensure!(jnp::median(&f32s, None, false).dtype() == DType::F32);
-    ensure!(jnp::quantile(&f32s, 0.5, None, Method::Linear, false).dtype() == DType::F32);
-    ensure!(jnp::average(&i32s, None, None, false).dtype() == DType::F32);
+    ensure!(jnp::median(&f32s, ..).dtype() == DType::F32);
+    ensure!(jnp::quantile(&f32s, 0.5, .., Method::Linear).dtype() == DType::F32);
+    ensure!(jnp::average(&i32s, .., None).dtype() == DType::F32);
     ensure!(jnp::asarray(2.0, None).weak_type());
     let strong = jnp::asarray(2.0, Some(DType::F32));
     ensure!(strong.dtype() == DType::F32 && !strong.weak_type());
@@ -670,19 +660,16 @@ fn errors() -> Result<()> {
         &["round", "decimals", "i64[3,4]"],
     )?;
     expect(
-        &|| drop(jnp::quantile(&x.a, &x.m, None, Method::Linear, false)),
+        &|| drop(jnp::quantile(&x.a, &x.m, .., Method::Linear)),
         &["quantile", "f64[3,4]"],
     )?;
+    expect(&|| drop(jnp::median(&x.a, 3)), &["median", "axis 3"])?;
     expect(
-        &|| drop(jnp::median(&x.a, Some(&[3]), false)),
-        &["median", "axis 3"],
-    )?;
-    expect(
-        &|| drop(jnp::average(&x.a, Some(&[1]), Some(&x.v), false)),
+        &|| drop(jnp::average(&x.a, 1, Some(&x.v))),
         &["average", "f64[4]", "f64[2,3,4]"],
     )?;
     expect(
-        &|| drop(jnp::average(&x.a, None, Some(&x.v3), false)),
+        &|| drop(jnp::average(&x.a, .., Some(&x.v3))),
         &["average", "single axis"],
     )?;
     Ok(())

@@ -7,6 +7,7 @@ mod common;
 
 use common::golden::{Golden, close, values};
 use common::panic_message;
+use rjax::numpy::SortOptions;
 
 use anyhow::{Context, Result, ensure};
 use rjax::numpy::{self as jnp, PadMode, ReflectType, Side, Sides, Split, TakeMode, UniqueOptions};
@@ -327,7 +328,7 @@ fn taking() -> Result<()> {
             jnp::take(&x.b, &ints(&[3, 0], &[2]), Some(1), TakeMode::Fill)
         }),
         ("take_along_sort", |x| {
-            let order = jnp::argsort(&x.a, Some(1), true, false);
+            let order = jnp::argsort_with(&x.a, SortOptions::along(1));
             jnp::take_along_axis(&x.a, &order, Some(1), TakeMode::Fill)
         }),
         ("take_along_bcast", |x| {
@@ -361,25 +362,29 @@ fn taking() -> Result<()> {
 #[test]
 fn sorting_and_searching() -> Result<()> {
     check_cases(&[
-        ("sort_axis", |x| jnp::sort(&x.a, Some(1), true, false)),
-        ("sort_flat", |x| jnp::sort(&x.m, None, true, false)),
+        ("sort_axis", |x| jnp::sort_with(&x.a, SortOptions::along(1))),
+        ("sort_flat", |x| {
+            jnp::sort_with(&x.m, SortOptions::flattened())
+        }),
         ("sort_int", |x| {
             let signs = ints(&[1, -1, 1, -1], &[4]);
-            jnp::sort(&(&x.i * &signs), Some(0), false, false)
+            jnp::sort_with(&(&x.i * &signs), SortOptions::along(0).unstable())
         }),
-        ("sort_desc", |x| jnp::sort(&x.a, Some(-1), true, true)),
-        ("sort_nan", |x| jnp::sort(&x.nans, Some(-1), true, false)),
-        ("argsort_axis", |x| jnp::argsort(&x.a, Some(0), true, false)),
-        ("argsort_flat", |x| jnp::argsort(&x.m, None, true, false)),
-        ("argsort_dup", |x| {
-            jnp::argsort(&x.dup, Some(-1), true, false)
+        ("sort_desc", |x| {
+            jnp::sort_with(&x.a, SortOptions::default().descending())
         }),
+        ("sort_nan", |x| jnp::sort(&x.nans)),
+        ("argsort_axis", |x| {
+            jnp::argsort_with(&x.a, SortOptions::along(0))
+        }),
+        ("argsort_flat", |x| {
+            jnp::argsort_with(&x.m, SortOptions::flattened())
+        }),
+        ("argsort_dup", |x| jnp::argsort(&x.dup)),
         ("argsort_desc", |x| {
-            jnp::argsort(&x.dup, Some(-1), true, true)
+            jnp::argsort_with(&x.dup, SortOptions::default().descending())
         }),
-        ("argsort_nan", |x| {
-            jnp::argsort(&x.nans, Some(-1), true, false)
-        }),
+        ("argsort_nan", |x| jnp::argsort(&x.nans)),
         ("lexsort", |x| jnp::lexsort(&[&x.dup, &(&x.dup % 2)], -1)),
         ("lexsort_2d", |x| {
             jnp::lexsort(&[&(&x.i % 3), &(&x.i % 2)], 0)
@@ -539,9 +544,12 @@ fn under_vmap() -> Result<()> {
         );
         Ok(())
     };
-    let got = vmap(|row: Array| jnp::sort(&row, None, true, false), 0)(x.m.clone())?;
-    same(&got, &jnp::sort(&x.m, Some(1), true, false))?;
-    let order = jnp::argsort(&x.m, Some(1), true, true);
+    let got = vmap(
+        |row: Array| jnp::sort_with(&row, SortOptions::flattened()),
+        0,
+    )(x.m.clone())?;
+    same(&got, &jnp::sort_with(&x.m, SortOptions::along(1)))?;
+    let order = jnp::argsort_with(&x.m, SortOptions::along(1).descending());
     let got = vmap(
         |(row, idx): (Array, Array)| jnp::take_along_axis(&row, &idx, Some(0), TakeMode::Fill),
         0,
@@ -554,7 +562,7 @@ fn under_vmap() -> Result<()> {
     let queries = &x.m * 5;
     let got = vmap(|q: Array| jnp::searchsorted(&x.sorted, q, Side::Right), 0)(queries.clone())?;
     same(&got, &jnp::searchsorted(&x.sorted, &queries, Side::Right))?;
-    let sorted_rows = jnp::sort(&x.m, Some(1), true, false);
+    let sorted_rows = jnp::sort_with(&x.m, SortOptions::along(1));
     let got = vmap(
         |(a, q): (Array, Array)| jnp::searchsorted(&a, q, Side::Left),
         0,
@@ -630,7 +638,7 @@ fn gradients() -> Result<()> {
     )
     .context("pad constant values")?;
     let index = ints(&[2, 0, 3, 3, 1, 0], &[2, 3]);
-    let order = jnp::argsort(&x.a, Some(-1), true, false);
+    let order = jnp::argsort(&x.a);
     let checks: Vec<(&str, Unary)> = vec![
         ("tile", Box::new(|a| jnp::tile(&a, &[2, 1, 2]))),
         ("repeat", Box::new(|a| jnp::repeat(&a, &[3], Some(1)))),
@@ -655,8 +663,14 @@ fn gradients() -> Result<()> {
             "take_along_axis",
             Box::new(move |a| jnp::take_along_axis(&a, &order, Some(-1), TakeMode::Fill)),
         ),
-        ("sort", Box::new(|a| jnp::sort(&a, Some(1), true, false))),
-        ("sort_flat", Box::new(|a| jnp::sort(&a, None, true, true))),
+        (
+            "sort",
+            Box::new(|a| jnp::sort_with(&a, SortOptions::along(1))),
+        ),
+        (
+            "sort_flat",
+            Box::new(|a| jnp::sort_with(&a, SortOptions::flattened().descending())),
+        ),
     ];
     for (name, f) in checks {
         check_grads(|a: Array| f(a), x.a.clone(), 1, &modes, None, None, None)
@@ -763,7 +777,7 @@ fn errors() -> Result<()> {
         ),
         (
             Box::new(|| {
-                jnp::sort(&x.m, Some(2), true, false);
+                jnp::sort_with(&x.m, SortOptions::along(2));
             }),
             "sort: axis 2 is out of bounds for an array of rank 2",
         ),

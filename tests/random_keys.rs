@@ -225,6 +225,35 @@ fn shape_operations_work_on_key_arrays() -> Result<()> {
         lax::dynamic_update_slice(&keys, &new, &[&Array::scalar(2i32)])
     });
     assert_eq!(words(&jitted_update.call((keys.clone(), new))?), want);
+    // Scatter (`keys.at[i].set(key)`, as JAX allows), eagerly and under jit, against the rows
+    // spliced by hand; the combining scatters are arithmetic, refused as JAX does.
+    let five = random::key(5);
+    let set = keys.at(&rjax::idx![Array::from([1i32, 4])]).set(&five);
+    assert_eq!(set.dtype(), fry);
+    let mut want: Vec<u32> = (0..6).flat_map(row).collect();
+    for i in [1, 4] {
+        want.splice(2 * i..2 * i + 2, words(&five));
+    }
+    assert_eq!(words(&set), want);
+    let jitted_set = jit(|(keys, new): (Array, Array)| keys.at(&rjax::idx![1..5;3]).set(&new));
+    assert_eq!(words(&jitted_set.call((keys.clone(), five.clone()))?), want);
+    let message = panic_message(|| drop(keys.at(&rjax::idx![0]).add(&five)));
+    assert!(
+        message.contains("scatter-add") && message.contains("key<fry>"),
+        "{message}"
+    );
+    // Padding with a constant would convert a number to a key, which JAX refuses too; edge
+    // padding only moves keys.
+    let message = panic_message(|| drop(jnp::pad(&keys, 1usize, &jnp::PadMode::constant(0))));
+    assert!(message.contains("key<fry>"), "{message}");
+    let edged = jnp::pad(&keys, 1usize, &jnp::PadMode::Edge);
+    let edge_want: Vec<u32> = [0]
+        .into_iter()
+        .chain(0..6)
+        .chain([5])
+        .flat_map(row)
+        .collect();
+    assert_eq!(words(&edged), edge_want);
     // The same under jit.
     let jitted =
         jit(|(keys, i): (Array, Array)| lax::dynamic_slice(&keys, &[&i], &[1]).reshape(&[]));

@@ -428,3 +428,45 @@ fn misuse_is_a_clear_error() -> Result<()> {
     assert!(error.contains("3 in_specs given for 2 leaves"), "{error}");
     Ok(())
 }
+
+#[test]
+fn typed_keys_cross_shard_map_as_keys() -> Result<()> {
+    let Some(mesh) = common::cpu_mesh(&[8], &["i"])? else {
+        return Ok(());
+    };
+    use rjax::DType;
+    use rjax::random::{self, key, key_data, split};
+    let keys = split(&key(0), 8);
+    // One draw per device from its own key, against the eager draws key by key.
+    let draws = shard_map(
+        |k: Array| random::uniform(&k.reshape(&[]), &[1], DType::F32, 0.0, 1.0),
+        &mesh,
+        vec![pspec!["i"]],
+        vec![pspec!["i"]],
+    );
+    let want: Vec<f32> = (0..8)
+        .map(|i| {
+            let one = random::uniform(&keys.index(&rjax::idx![i]), &[1], DType::F32, 0.0, 1.0);
+            one.to_vec::<f32>().map(|v| v[0])
+        })
+        .collect::<rjax::Result<_>>()?;
+    let got: Array = draws(keys.clone())?;
+    assert_eq!(got.to_vec::<f32>()?, want);
+    let got: Array = jit(draws).call(keys.clone())?;
+    assert_eq!(got.to_vec::<f32>()?, want);
+    // Keys out: each device splits its key in two; the result is a key array again.
+    let splits = shard_map(
+        |k: Array| split(&k.reshape(&[]), 2),
+        &mesh,
+        vec![pspec!["i"]],
+        vec![pspec!["i"]],
+    );
+    let got: Array = splits(keys.clone())?;
+    assert_eq!((got.dtype(), got.shape()), (keys.dtype(), &[16usize][..]));
+    let want: Vec<u32> = (0..8)
+        .map(|i| key_data(&split(&keys.index(&rjax::idx![i]), 2)).to_vec::<u32>())
+        .collect::<rjax::Result<Vec<_>>>()?
+        .concat();
+    assert_eq!(key_data(&got).to_vec::<u32>()?, want);
+    Ok(())
+}

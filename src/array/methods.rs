@@ -3,10 +3,8 @@
 
 use super::ops::{IntoArray, binary, compare, convert, promote_dtypes};
 use crate::core::{Primitive, bind1};
-use crate::lax::{
-    self, BinaryOp, Comparison, DotDimensionNumbers, ReduceOp, UnaryOp, unwrap_at_caller,
-};
-use crate::{Array, DType, Error, Result};
+use crate::lax::{self, BinaryOp, Comparison, DotDimensionNumbers, UnaryOp, unwrap_at_caller};
+use crate::{Array, DType, Error, Result, numpy};
 
 macro_rules! unary_methods {
     ($($(#[$doc:meta])* $name:ident => $op:ident),* $(,)?) => {
@@ -72,55 +70,39 @@ comparison_methods! {
     ge => Ge,
 }
 
-/// Axes given by the caller (negative counts from the end), normalised and checked.
-fn normalize_axes(op: &str, axes: &[isize], ndim: usize) -> Result<Vec<usize>> {
-    axes.iter()
-        .map(|&axis| {
-            let normalized = if axis < 0 { axis + ndim as isize } else { axis };
-            usize::try_from(normalized)
-                .ok()
-                .filter(|&a| a < ndim)
-                .ok_or_else(|| {
-                    Error::invalid(
-                        op,
-                        format!("axis {axis} is out of bounds for an array of rank {ndim}"),
-                    )
-                })
-        })
-        .collect()
-}
-
 impl Array {
-    fn reduce(&self, op: ReduceOp, axes: Option<&[isize]>) -> Result<Array> {
-        let axes = match axes {
-            Some(axes) => normalize_axes(op.name(), axes, self.ndim())?,
-            None => (0..self.ndim()).collect(),
-        };
-        bind1(Primitive::Reduce { op, axes }, std::slice::from_ref(self))
-    }
-
-    /// The sum of all elements.
+    /// The sum of all elements (`x.sum()`, the same as [`numpy::sum`]`(x, ..)`: booleans and
+    /// small integers accumulate in the default integer type).
     #[track_caller]
     pub fn sum(&self) -> Array {
-        unwrap_at_caller(self.reduce(ReduceOp::Sum, None))
+        numpy::sum(self, ..)
     }
 
-    /// The sum over `axes` (negative axes count from the end).
+    /// The sum over `axes` (`x.sum(axis=...)`, the same as [`numpy::sum`]`(x, axes)`): an
+    /// axis, a list of them (negative ones count from the end), or [`numpy::Axes`] with
+    /// `keepdims`.
     #[track_caller]
-    pub fn sum_axes(&self, axes: &[isize]) -> Array {
-        unwrap_at_caller(self.reduce(ReduceOp::Sum, Some(axes)))
+    pub fn sum_axes(&self, axes: impl Into<numpy::Axes>) -> Array {
+        numpy::sum(self, axes)
     }
 
-    /// The largest element.
+    /// The arithmetic mean of all elements (`x.mean()`, the same as [`numpy::mean`]`(x, ..)`).
+    #[track_caller]
+    pub fn mean(&self) -> Array {
+        numpy::mean(self, ..)
+    }
+
+    /// The largest element (`x.max()`, the same as [`numpy::max`]`(x, ..)`; an empty array
+    /// has none, and panics as JAX raises).
     #[track_caller]
     pub fn max(&self) -> Array {
-        unwrap_at_caller(self.reduce(ReduceOp::Max, None))
+        numpy::max(self, ..)
     }
 
-    /// The smallest element.
+    /// The smallest element (`x.min()`, the same as [`numpy::min`]`(x, ..)`).
     #[track_caller]
     pub fn min(&self) -> Array {
-        unwrap_at_caller(self.reduce(ReduceOp::Min, None))
+        numpy::min(self, ..)
     }
 
     /// Elementwise maximum with `other`, with broadcasting.

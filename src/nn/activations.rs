@@ -1,6 +1,8 @@
 //! The activation functions and normalisations of `jax.nn`: `relu`, `gelu`, `silu`, ...,
 //! `softmax`, `log_softmax`, `logsumexp`, `one_hot`, `standardize`.
 
+use crate::IntoArray;
+use crate::numpy::Axes;
 use std::sync::LazyLock;
 
 use crate::lax::{self, unwrap_at_caller};
@@ -33,50 +35,58 @@ static RELU6: LazyLock<CustomUnary> = LazyLock::new(|| {
 
 /// The rectified linear unit `max(x, 0)` (`jax.nn.relu`); its derivative is 0 at 0, as in JAX.
 #[track_caller]
-pub fn relu(x: &Array) -> Array {
+pub fn relu(x: impl IntoArray) -> Array {
+    let x = &x.into_array();
     unwrap_at_caller(RELU(x.clone()))
 }
 
 /// `min(max(x, 0), 6)` (`jax.nn.relu6`); its derivative is 0 at 0 and at 6, as in JAX.
 #[track_caller]
-pub fn relu6(x: &Array) -> Array {
+pub fn relu6(x: impl IntoArray) -> Array {
+    let x = &x.into_array();
     unwrap_at_caller(RELU6(x.clone()))
 }
 
 /// The logistic sigmoid `1 / (1 + e^-x)` (`jax.nn.sigmoid`, `lax.logistic`); as in JAX, `x`
 /// must be floating point.
 #[track_caller]
-pub fn sigmoid(x: &Array) -> Array {
+pub fn sigmoid(x: impl IntoArray) -> Array {
+    let x = &x.into_array();
     lax::logistic(x)
 }
 
 /// `log(1 + e^x)`, computed as `logaddexp(x, 0)` (`jax.nn.softplus`).
 #[track_caller]
-pub fn softplus(x: &Array) -> Array {
+pub fn softplus(x: impl IntoArray) -> Array {
+    let x = &x.into_array();
     jnp::logaddexp(x, 0)
 }
 
 /// `log(sigmoid(x))`, computed as `-softplus(-x)` (`jax.nn.log_sigmoid`).
 #[track_caller]
-pub fn log_sigmoid(x: &Array) -> Array {
+pub fn log_sigmoid(x: impl IntoArray) -> Array {
+    let x = &x.into_array();
     -softplus(&-promote_inexact("log_sigmoid", x))
 }
 
 /// The sigmoid linear unit `x * sigmoid(x)` (`jax.nn.silu`).
 #[track_caller]
-pub fn silu(x: &Array) -> Array {
+pub fn silu(x: impl IntoArray) -> Array {
+    let x = &x.into_array();
     x * sigmoid(x)
 }
 
 /// The same as [`silu`] (`jax.nn.swish`).
 #[track_caller]
-pub fn swish(x: &Array) -> Array {
+pub fn swish(x: impl IntoArray) -> Array {
+    let x = &x.into_array();
     silu(x)
 }
 
 /// `x * tanh(softplus(x))` (`jax.nn.mish`).
 #[track_caller]
-pub fn mish(x: &Array) -> Array {
+pub fn mish(x: impl IntoArray) -> Array {
+    let x = &x.into_array();
     x * jnp::tanh(softplus(x))
 }
 
@@ -84,7 +94,8 @@ pub fn mish(x: &Array) -> Array {
 /// default, the tanh form `x (1 + tanh(√(2/π) (x + 0.044715 x³))) / 2`; otherwise the exact
 /// `x erfc(-x / √2) / 2`. Integers become the default float.
 #[track_caller]
-pub fn gelu(x: &Array, approximate: bool) -> Array {
+pub fn gelu(x: impl IntoArray, approximate: bool) -> Array {
+    let x = &x.into_array();
     let x = promote_inexact("gelu", x);
     if approximate {
         let inner = (&x + lax::integer_pow(&x, 3) * 0.044715) * (2.0 / std::f64::consts::PI).sqrt();
@@ -96,7 +107,8 @@ pub fn gelu(x: &Array, approximate: bool) -> Array {
 
 /// The exponential linear unit: `x` above 0, `alpha (e^x - 1)` elsewhere (`jax.nn.elu`).
 #[track_caller]
-pub fn elu(x: &Array, alpha: f64) -> Array {
+pub fn elu(x: impl IntoArray, alpha: f64) -> Array {
+    let x = &x.into_array();
     let positive = x.gt(0);
     let safe = jnp::where_(&positive, 0.0, x);
     jnp::where_(positive, x, jnp::expm1(safe) * alpha)
@@ -104,39 +116,45 @@ pub fn elu(x: &Array, alpha: f64) -> Array {
 
 /// The scaled exponential linear unit `λ elu(x, α)` with SELU's constants (`jax.nn.selu`).
 #[track_caller]
-pub fn selu(x: &Array) -> Array {
+pub fn selu(x: impl IntoArray) -> Array {
+    let x = &x.into_array();
     elu(x, 1.673_263_242_354_377_3) * 1.050_700_987_355_480_5
 }
 
 /// The continuously differentiable exponential linear unit
 /// `max(x, 0) + alpha (e^(min(x, 0) / alpha) - 1)` (`jax.nn.celu`).
 #[track_caller]
-pub fn celu(x: &Array, alpha: f64) -> Array {
+pub fn celu(x: impl IntoArray, alpha: f64) -> Array {
+    let x = &x.into_array();
     jnp::maximum(x, 0.0) + jnp::expm1(jnp::minimum(x, 0.0) / alpha) * alpha
 }
 
 /// `x` where `x >= 0`, else `negative_slope * x` (`jax.nn.leaky_relu`; JAX's default slope is
 /// 0.01); its derivative at 0 is 1.
 #[track_caller]
-pub fn leaky_relu(x: &Array, negative_slope: f64) -> Array {
+pub fn leaky_relu(x: impl IntoArray, negative_slope: f64) -> Array {
+    let x = &x.into_array();
     jnp::where_(x.ge(0), x, x * negative_slope)
 }
 
 /// `x` clipped to `[-1, 1]` (`jax.nn.hard_tanh`).
 #[track_caller]
-pub fn hard_tanh(x: &Array) -> Array {
+pub fn hard_tanh(x: impl IntoArray) -> Array {
+    let x = &x.into_array();
     jnp::where_(x.gt(1), 1, jnp::where_(x.lt(-1), -1, x))
 }
 
 /// `relu6(x + 3) / 6` (`jax.nn.hard_sigmoid`).
 #[track_caller]
-pub fn hard_sigmoid(x: &Array) -> Array {
+pub fn hard_sigmoid(x: impl IntoArray) -> Array {
+    let x = &x.into_array();
     relu6(&(x + 3.0)) / 6.0
 }
 
 /// `x * hard_sigmoid(x)` (`jax.nn.hard_silu`, also `hard_swish`).
 #[track_caller]
-pub fn hard_silu(x: &Array) -> Array {
+pub fn hard_silu(x: impl IntoArray) -> Array {
+    let x = &x.into_array();
     x * hard_sigmoid(x)
 }
 
@@ -163,11 +181,12 @@ fn shift(x: &Array, axis: Option<&[isize]>) -> Array {
 /// maximum (`jax.nn.logsumexp`, also `jax.scipy.special.logsumexp`); integers become the
 /// default float.
 #[track_caller]
-pub fn logsumexp(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
+pub fn logsumexp(x: impl IntoArray, axis: Option<&[isize]>, keepdims: bool) -> Array {
+    let x = &x.into_array();
     let x = promote_inexact("logsumexp", x);
     check_axes("logsumexp", &x, axis);
     let m = shift(&x, axis);
-    let total = jnp::sum(&(&x - &m).exp(), axis, true);
+    let total = jnp::sum(&(&x - &m).exp(), Axes::from(axis).keepdims(true));
     let out = total.log() + &m;
     if keepdims {
         out
@@ -183,24 +202,26 @@ pub fn logsumexp(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
 /// `exp(x) / sum(exp(x))` over `axis` (`None`: the last axis, as in JAX), computed stably
 /// (`jax.nn.softmax`).
 #[track_caller]
-pub fn softmax(x: &Array, axis: Option<&[isize]>) -> Array {
+pub fn softmax(x: impl IntoArray, axis: Option<&[isize]>) -> Array {
+    let x = &x.into_array();
     let x = promote_inexact("softmax", x);
     let axis = axis.unwrap_or(&[-1]);
     check_axes("softmax", &x, Some(axis));
     let unnormalized = (&x - stop_gradient(&jnp::max_or_identity(&x, Some(axis), true))).exp();
-    let total = jnp::sum(&unnormalized, Some(axis), true);
+    let total = jnp::sum(&unnormalized, Axes::from(axis).keepdims(true));
     unnormalized / total
 }
 
 /// `log(softmax(x))` over `axis` (`None`: the last axis), computed stably as
 /// `x - max - log(sum(exp(x - max)))` (`jax.nn.log_softmax`).
 #[track_caller]
-pub fn log_softmax(x: &Array, axis: Option<&[isize]>) -> Array {
+pub fn log_softmax(x: impl IntoArray, axis: Option<&[isize]>) -> Array {
+    let x = &x.into_array();
     let x = promote_inexact("log_softmax", x);
     let axis = axis.unwrap_or(&[-1]);
     check_axes("log_softmax", &x, Some(axis));
     let shifted = &x - stop_gradient(&jnp::max_or_identity(&x, Some(axis), true));
-    let total = jnp::sum(&shifted.exp(), Some(axis), true);
+    let total = jnp::sum(&shifted.exp(), Axes::from(axis).keepdims(true));
     &shifted - total.log()
 }
 
@@ -210,17 +231,21 @@ pub fn log_softmax(x: &Array, axis: Option<&[isize]>) -> Array {
 /// to those of `x` (kept dimensions); JAX's default `epsilon` is 1e-5.
 #[track_caller]
 pub fn standardize(
-    x: &Array,
+    x: impl IntoArray,
     axis: Option<&[isize]>,
     mean: Option<&Array>,
     variance: Option<&Array>,
     epsilon: f64,
 ) -> Array {
+    let x = &x.into_array();
     let axis = Some(axis.unwrap_or(&[-1]));
     check_axes("standardize", x, axis);
-    let mean = mean.cloned().unwrap_or_else(|| jnp::mean(x, axis, true));
+    let mean = mean
+        .cloned()
+        .unwrap_or_else(|| jnp::mean(x, Axes::from(axis).keepdims(true)));
     let variance = variance.cloned().unwrap_or_else(|| {
-        let spread = jnp::mean(&jnp::square(x), axis, true) - jnp::square(&mean);
+        let spread =
+            jnp::mean(&jnp::square(x), Axes::from(axis).keepdims(true)) - jnp::square(&mean);
         jnp::clip(&spread, Some(0), None::<i32>)
     });
     jnp::subtract(x, &mean) * lax::rsqrt(&(variance + epsilon))
@@ -230,7 +255,14 @@ pub fn standardize(
 /// from the end of the result) of length `num_classes` holds 1 at each index and 0 elsewhere;
 /// indices outside `[0, num_classes)` give all zeros. `dtype` defaults to the default float.
 #[track_caller]
-pub fn one_hot(x: &Array, num_classes: usize, dtype: Option<DType>, axis: isize) -> Array {
+pub fn one_hot(
+    x: impl IntoArray,
+    num_classes: usize,
+    dtype: impl Into<Option<DType>>,
+    axis: isize,
+) -> Array {
+    let x = &x.into_array();
+    let dtype: Option<DType> = dtype.into();
     let rank = x.ndim() as isize + 1;
     let position = if axis < 0 { axis + rank } else { axis };
     assert!(

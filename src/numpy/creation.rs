@@ -10,7 +10,8 @@ use crate::{Array, DType, IntoArray};
 /// `x` as an array (`jnp.asarray`): converted to `dtype` (strongly typed) if given, else as it
 /// is, so a Rust number stays weakly typed, as a Python scalar does in JAX.
 #[track_caller]
-pub fn asarray(x: impl IntoArray, dtype: Option<DType>) -> Array {
+pub fn asarray(x: impl IntoArray, dtype: impl Into<Option<DType>>) -> Array {
+    let dtype: Option<DType> = dtype.into();
     let x = x.into_array();
     match dtype {
         Some(dtype) => astype(&x, dtype),
@@ -21,7 +22,8 @@ pub fn asarray(x: impl IntoArray, dtype: Option<DType>) -> Array {
 /// An array of `shape` filled with `value` (`jnp.full`); `dtype` defaults to `value`'s
 /// (a weak Rust number gives the default int or float dtype, strongly typed).
 #[track_caller]
-pub fn full(shape: &[usize], value: impl IntoArray, dtype: Option<DType>) -> Array {
+pub fn full(shape: &[usize], value: impl IntoArray, dtype: impl Into<Option<DType>>) -> Array {
+    let dtype: Option<DType> = dtype.into();
     filled("full", shape, value.into_array(), dtype)
 }
 
@@ -45,47 +47,62 @@ fn filled(op: &str, shape: &[usize], value: Array, dtype: Option<DType>) -> Arra
 
 /// An array of zeros (`jnp.zeros`); `dtype` defaults to the default float.
 #[track_caller]
-pub fn zeros(shape: &[usize], dtype: Option<DType>) -> Array {
+pub fn zeros(shape: &[usize], dtype: impl Into<Option<DType>>) -> Array {
+    let dtype: Option<DType> = dtype.into();
     let dtype = dtype.unwrap_or_else(default_float);
     filled("zeros", shape, 0.into_array(), Some(dtype))
 }
 
 /// An array of ones (`jnp.ones`); `dtype` defaults to the default float.
 #[track_caller]
-pub fn ones(shape: &[usize], dtype: Option<DType>) -> Array {
+pub fn ones(shape: &[usize], dtype: impl Into<Option<DType>>) -> Array {
+    let dtype: Option<DType> = dtype.into();
     let dtype = dtype.unwrap_or_else(default_float);
     filled("ones", shape, 1.into_array(), Some(dtype))
 }
 
 /// An array shaped like `x` filled with `value` (`jnp.full_like`); `dtype` defaults to `x`'s.
 #[track_caller]
-pub fn full_like(x: &Array, value: impl IntoArray, dtype: Option<DType>) -> Array {
+pub fn full_like(
+    x: impl IntoArray,
+    value: impl IntoArray,
+    dtype: impl Into<Option<DType>>,
+) -> Array {
+    let x = &x.into_array();
+    let dtype: Option<DType> = dtype.into();
     full(x.shape(), value, Some(dtype.unwrap_or(x.dtype())))
 }
 
 /// An array of `shape` whose contents do not matter (`jnp.empty`): as in JAX, zeros; `dtype`
 /// defaults to the default float.
 #[track_caller]
-pub fn empty(shape: &[usize], dtype: Option<DType>) -> Array {
+pub fn empty(shape: &[usize], dtype: impl Into<Option<DType>>) -> Array {
+    let dtype: Option<DType> = dtype.into();
     let dtype = dtype.unwrap_or_else(default_float);
     filled("empty", shape, 0.into_array(), Some(dtype))
 }
 
 /// An array shaped like `x` whose contents do not matter (`jnp.empty_like`): zeros.
 #[track_caller]
-pub fn empty_like(x: &Array, dtype: Option<DType>) -> Array {
+pub fn empty_like(x: impl IntoArray, dtype: impl Into<Option<DType>>) -> Array {
+    let x = &x.into_array();
+    let dtype: Option<DType> = dtype.into();
     zeros_like(x, dtype)
 }
 
 /// Zeros shaped like `x` (`jnp.zeros_like`).
 #[track_caller]
-pub fn zeros_like(x: &Array, dtype: Option<DType>) -> Array {
+pub fn zeros_like(x: impl IntoArray, dtype: impl Into<Option<DType>>) -> Array {
+    let x = &x.into_array();
+    let dtype: Option<DType> = dtype.into();
     full_like(x, 0, dtype)
 }
 
 /// Ones shaped like `x` (`jnp.ones_like`).
 #[track_caller]
-pub fn ones_like(x: &Array, dtype: Option<DType>) -> Array {
+pub fn ones_like(x: impl IntoArray, dtype: impl Into<Option<DType>>) -> Array {
+    let x = &x.into_array();
+    let dtype: Option<DType> = dtype.into();
     full_like(x, 1, dtype)
 }
 
@@ -110,7 +127,13 @@ arange_values!(i32 => false, i64 => false, usize => false, f32 => true, f64 => t
 /// Evenly spaced values in `[start, stop)` by `step` (`jnp.arange(start, stop, step)`); the
 /// dtype defaults to the default int when all three are integers, else the default float.
 #[track_caller]
-pub fn arange<T: ArangeValue>(start: T, stop: T, step: T, dtype: Option<DType>) -> Array {
+pub fn arange<T: ArangeValue>(
+    start: T,
+    stop: T,
+    step: T,
+    dtype: impl Into<Option<DType>>,
+) -> Array {
+    let dtype: Option<DType> = dtype.into();
     let ((start, f1), (stop, f2), (step, f3)) = (start.value(), stop.value(), step.value());
     assert!(step != 0.0, "arange: step must not be zero");
     let any_float = f1 || f2 || f3;
@@ -144,7 +167,14 @@ pub fn arange<T: ArangeValue>(start: T, stop: T, step: T, dtype: Option<DType>) 
 /// `num` evenly spaced values from `start` to `stop` (`jnp.linspace`), including `stop` when
 /// `endpoint`; the dtype defaults to the default float.
 #[track_caller]
-pub fn linspace(start: f64, stop: f64, num: usize, endpoint: bool, dtype: Option<DType>) -> Array {
+pub fn linspace(
+    start: f64,
+    stop: f64,
+    num: usize,
+    endpoint: bool,
+    dtype: impl Into<Option<DType>>,
+) -> Array {
+    let dtype: Option<DType> = dtype.into();
     let dtype = dtype.unwrap_or_else(default_float);
     assert_shape("linspace", &[num], dtype);
     let compute = if dtype.is_inexact() {
@@ -179,8 +209,9 @@ pub fn logspace(
     num: usize,
     endpoint: bool,
     base: f64,
-    dtype: Option<DType>,
+    dtype: impl Into<Option<DType>>,
 ) -> Array {
+    let dtype: Option<DType> = dtype.into();
     let dtype = dtype.unwrap_or_else(default_float);
     let compute = if dtype.is_inexact() {
         dtype
@@ -201,7 +232,8 @@ fn band(n: usize, m: usize, k: isize, keep: fn(&Array, i64) -> Array) -> Array {
 /// A 2-D array with ones on diagonal `k` and zeros elsewhere (`jnp.eye(n, m, k)`); `m`
 /// defaults to `n`, the dtype to the default float.
 #[track_caller]
-pub fn eye(n: usize, m: Option<usize>, k: isize, dtype: Option<DType>) -> Array {
+pub fn eye(n: usize, m: Option<usize>, k: isize, dtype: impl Into<Option<DType>>) -> Array {
+    let dtype: Option<DType> = dtype.into();
     let (m, dtype) = (m.unwrap_or(n), dtype.unwrap_or_else(default_float));
     assert_shape("eye", &[n, m], dtype);
     let mask = band(n, m, k, |d, k| d.eq(k));
@@ -211,7 +243,8 @@ pub fn eye(n: usize, m: Option<usize>, k: isize, dtype: Option<DType>) -> Array 
 /// An `n`×`m` array with ones at and below diagonal `k` and zeros above it (`jnp.tri`); `m`
 /// defaults to `n`, the dtype to float32 (JAX's default here, even with x64).
 #[track_caller]
-pub fn tri(n: usize, m: Option<usize>, k: isize, dtype: Option<DType>) -> Array {
+pub fn tri(n: usize, m: Option<usize>, k: isize, dtype: impl Into<Option<DType>>) -> Array {
+    let dtype: Option<DType> = dtype.into();
     let (m, dtype) = (m.unwrap_or(n), dtype.unwrap_or(DType::F32));
     assert_shape("tri", &[n, m], dtype);
     let mask = band(n, m, k, |d, k| d.le(k));
@@ -233,13 +266,15 @@ fn masked_matrices(op: &str, x: &Array, keep: impl Fn(usize, usize) -> Array) ->
 
 /// `x` with the elements above diagonal `k` of its last two axes zeroed (`jnp.tril`).
 #[track_caller]
-pub fn tril(x: &Array, k: isize) -> Array {
+pub fn tril(x: impl IntoArray, k: isize) -> Array {
+    let x = &x.into_array();
     masked_matrices("tril", x, |n, m| tri(n, Some(m), k, Some(DType::Bool)))
 }
 
 /// `x` with the elements below diagonal `k` of its last two axes zeroed (`jnp.triu`).
 #[track_caller]
-pub fn triu(x: &Array, k: isize) -> Array {
+pub fn triu(x: impl IntoArray, k: isize) -> Array {
+    let x = &x.into_array();
     masked_matrices("triu", x, |n, m| {
         lax::not(&tri(n, Some(m), k - 1, Some(DType::Bool)))
     })
@@ -248,7 +283,8 @@ pub fn triu(x: &Array, k: isize) -> Array {
 /// From a 1-D `v`, the square matrix with `v` on diagonal `k` and zeros elsewhere; from a 2-D
 /// `v`, its diagonal `k` (`jnp.diag`).
 #[track_caller]
-pub fn diag(v: &Array, k: isize) -> Array {
+pub fn diag(v: impl IntoArray, k: isize) -> Array {
+    let v = &v.into_array();
     match v.ndim() {
         1 => {
             let n = v.shape()[0] + k.unsigned_abs();
@@ -265,7 +301,8 @@ pub fn diag(v: &Array, k: isize) -> Array {
 /// Diagonal `offset` of the matrices formed by axes `axis1` and `axis2` of `x`
 /// (`jnp.diagonal`): the other axes come first, the diagonal last.
 #[track_caller]
-pub fn diagonal(x: &Array, offset: isize, axis1: isize, axis2: isize) -> Array {
+pub fn diagonal(x: impl IntoArray, offset: isize, axis1: isize, axis2: isize) -> Array {
+    let x = &x.into_array();
     let a = unwrap_at_caller(one_axis("diagonal", axis1, x.ndim()));
     let b = unwrap_at_caller(one_axis("diagonal", axis2, x.ndim()));
     assert!(
@@ -337,6 +374,7 @@ pub fn meshgrid(xs: &[&Array], indexing: Indexing) -> Vec<Array> {
 
 /// The `n`×`n` identity matrix (`jnp.identity`).
 #[track_caller]
-pub fn identity(n: usize, dtype: Option<DType>) -> Array {
+pub fn identity(n: usize, dtype: impl Into<Option<DType>>) -> Array {
+    let dtype: Option<DType> = dtype.into();
     eye(n, None, 0, dtype)
 }

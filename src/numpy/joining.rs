@@ -3,6 +3,7 @@
 
 use super::{axis as one_axis, promote};
 use crate::Array;
+use crate::IntoArray;
 use crate::lax::{self, unwrap_at_caller};
 
 /// The arrays joined along an existing `axis`, promoted to a common dtype
@@ -55,14 +56,16 @@ fn at_least(x: &Array, rank: usize, positions: &[usize]) -> Array {
 
 /// `x` as an array of at least one dimension (`jnp.atleast_1d`): a scalar becomes shape `[1]`.
 #[track_caller]
-pub fn atleast_1d(x: &Array) -> Array {
+pub fn atleast_1d(x: impl IntoArray) -> Array {
+    let x = &x.into_array();
     at_least(x, 1, &[0])
 }
 
 /// `x` as an array of at least two dimensions (`jnp.atleast_2d`): a scalar becomes `[1, 1]`,
 /// a vector of length `n` the row `[1, n]`.
 #[track_caller]
-pub fn atleast_2d(x: &Array) -> Array {
+pub fn atleast_2d(x: impl IntoArray) -> Array {
+    let x = &x.into_array();
     let positions: &[usize] = if x.ndim() == 0 { &[0, 0] } else { &[0] };
     at_least(x, 2, positions)
 }
@@ -70,7 +73,8 @@ pub fn atleast_2d(x: &Array) -> Array {
 /// `x` as an array of at least three dimensions (`jnp.atleast_3d`): a scalar becomes
 /// `[1, 1, 1]`, a vector of length `n` `[1, n, 1]`, a matrix `[m, n]` `[m, n, 1]`.
 #[track_caller]
-pub fn atleast_3d(x: &Array) -> Array {
+pub fn atleast_3d(x: impl IntoArray) -> Array {
+    let x = &x.into_array();
     let positions: &[usize] = match x.ndim() {
         0 => &[0, 0, 0],
         1 => &[0, 2],
@@ -97,19 +101,19 @@ pub fn hstack(arrays: &[&Array]) -> Array {
     } else {
         1
     };
-    lift_and_join("hstack", arrays, atleast_1d, axis)
+    lift_and_join("hstack", arrays, |a| atleast_1d(a), axis)
 }
 
 /// The arrays joined vertically (`jnp.vstack`): made at least 2-D, then joined along axis 0.
 #[track_caller]
 pub fn vstack(arrays: &[&Array]) -> Array {
-    lift_and_join("vstack", arrays, atleast_2d, 0)
+    lift_and_join("vstack", arrays, |a| atleast_2d(a), 0)
 }
 
 /// The arrays joined depth-wise (`jnp.dstack`): made at least 3-D, then joined along axis 2.
 #[track_caller]
 pub fn dstack(arrays: &[&Array]) -> Array {
-    lift_and_join("dstack", arrays, atleast_3d, 2)
+    lift_and_join("dstack", arrays, |a| atleast_3d(a), 2)
 }
 
 /// The arrays joined as columns (`jnp.column_stack`): vectors become columns `[n, 1]`
@@ -153,7 +157,8 @@ fn split_at(x: &Array, cuts: &[usize], dim: usize) -> Vec<Array> {
 
 /// `x` divided along `axis` into parts (`jnp.split`); `Sections` must divide the axis evenly.
 #[track_caller]
-pub fn split(x: &Array, how: Split, axis: isize) -> Vec<Array> {
+pub fn split(x: impl IntoArray, how: Split, axis: isize) -> Vec<Array> {
+    let x = &x.into_array();
     let dim = unwrap_at_caller(one_axis("split", axis, x.ndim()));
     let length = x.shape()[dim];
     let cuts: Vec<usize> = match how {
@@ -174,7 +179,8 @@ pub fn split(x: &Array, how: Split, axis: isize) -> Vec<Array> {
 /// `x` divided along `axis` into parts (`jnp.array_split`); unlike [`split`], `Sections(n)`
 /// need not divide the axis: the first `length % n` parts are one element longer.
 #[track_caller]
-pub fn array_split(x: &Array, how: Split, axis: isize) -> Vec<Array> {
+pub fn array_split(x: impl IntoArray, how: Split, axis: isize) -> Vec<Array> {
+    let x = &x.into_array();
     let dim = unwrap_at_caller(one_axis("array_split", axis, x.ndim()));
     let length = x.shape()[dim];
     let cuts: Vec<usize> = match how {

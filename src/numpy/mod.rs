@@ -10,16 +10,17 @@
 //! use rjax::{Array, grad};
 //!
 //! let x = jnp::reshape(&jnp::arange(0.0, 6.0, 1.0, None), &[2, -1]);
-//! let rows = jnp::sum(&x, Some(&[-1]), false);                // [3, 12]
+//! let rows = jnp::sum(&x, -1); // [3, 12]: jnp.sum(x, axis=-1)
 //! assert_eq!(rows.to_vec::<f32>()?, vec![3.0, 12.0]);
 //! let roots = jnp::sqrt(&jnp::arange(0, 4, 1, None));        // integers become floats
 //! assert_eq!(roots.to_vec::<f32>()?, vec![0.0, 1.0, 2.0f32.sqrt(), 3.0f32.sqrt()]);
 //! // d/dx median(x) picks out the middle element, through the sort.
-//! let g = grad(|x: Array| jnp::median(&x, None, false))(Array::from([3.0f32, 1.0, 2.0]))?;
+//! let g = grad(|x: Array| jnp::median(&x, ..))(Array::from([3.0f32, 1.0, 2.0]))?;
 //! assert_eq!(g.to_vec::<f32>()?, vec![0.0, 0.0, 1.0]);
 //! # Ok::<(), rjax::Error>(())
 //! ```
 
+mod axes;
 mod creation;
 mod einsum;
 mod elementwise;
@@ -35,6 +36,7 @@ mod statistics;
 mod take;
 mod tiling;
 
+pub use axes::Axes;
 pub use creation::{
     ArangeValue, Indexing, arange, asarray, diag, diagonal, empty, empty_like, eye, full,
     full_like, identity, linspace, logspace, meshgrid, ones, ones_like, tri, tril, triu, zeros,
@@ -70,7 +72,10 @@ pub use shape::{
     broadcast_to, clip, expand_dims, flip, fliplr, flipud, moveaxis, ravel, reshape, rot90,
     squeeze, swapaxes, transpose, where_,
 };
-pub use sorting::{Side, Unique, UniqueOptions, argsort, lexsort, searchsorted, sort, unique};
+pub use sorting::{
+    Side, SortOptions, Unique, UniqueOptions, argsort, argsort_with, lexsort, searchsorted, sort,
+    sort_with, unique,
+};
 pub use statistics::{
     QuantileMethod, average, average_returned, median, nanmax, nanmean, nanmin, nanprod, nansum,
     percentile, quantile,

@@ -129,7 +129,8 @@ type Extend = Box<dyn Fn(&Array, usize, usize, usize) -> Array>;
 /// `x` padded by `pad_width` elements before and after each axis, filled as `mode` says
 /// (`jnp.pad`). Modes other than `Constant` need a non-empty axis wherever they pad.
 #[track_caller]
-pub fn pad(x: &Array, pad_width: impl Into<PadWidth>, mode: &PadMode) -> Array {
+pub fn pad(x: impl IntoArray, pad_width: impl Into<PadWidth>, mode: &PadMode) -> Array {
+    let x = &x.into_array();
     let widths = pad_width.into().per_axis("pad width", x);
     let padded = x
         .shape()

@@ -2,6 +2,7 @@
 //! `inner`, `outer`, `tensordot`, `kron`, `cross`, `trace`.
 
 use super::{axis as one_axis, broadcast_array, moveaxis, promote, ravel, stack, sum, zeros_like};
+use crate::IntoArray;
 use crate::array::broadcast_shapes;
 use crate::lax::{self, DotDimensionNumbers, unwrap_at_caller};
 use crate::{Array, Error, Result};
@@ -86,14 +87,18 @@ fn matmul_impl(a: &Array, b: &Array) -> Result<Array> {
 /// The matrix product with NumPy's rules (`jnp.matmul`, the `@` operator): leading dimensions
 /// are batch dimensions and broadcast; a 1-D operand is a vector, its dimension removed after.
 #[track_caller]
-pub fn matmul(a: &Array, b: &Array) -> Array {
+pub fn matmul(a: impl IntoArray, b: impl IntoArray) -> Array {
+    let a = &a.into_array();
+    let b = &b.into_array();
     unwrap_at_caller(matmul_impl(a, b))
 }
 
 /// The dot product (`jnp.dot`): a product with a scalar; the inner product of vectors; else
 /// a sum over `a`'s last axis and `b`'s second to last (its only, for a vector).
 #[track_caller]
-pub fn dot(a: &Array, b: &Array) -> Array {
+pub fn dot(a: impl IntoArray, b: impl IntoArray) -> Array {
+    let a = &a.into_array();
+    let b = &b.into_array();
     if a.ndim() == 0 || b.ndim() == 0 {
         return a * b;
     }
@@ -111,13 +116,17 @@ pub fn dot(a: &Array, b: &Array) -> Array {
 
 /// The dot product of the flattened arrays (`jnp.vdot`, for real arrays).
 #[track_caller]
-pub fn vdot(a: &Array, b: &Array) -> Array {
+pub fn vdot(a: impl IntoArray, b: impl IntoArray) -> Array {
+    let a = &a.into_array();
+    let b = &b.into_array();
     dot(&ravel(a), &ravel(b))
 }
 
 /// The sum over the last axes of both (`jnp.inner`); a scalar operand multiplies.
 #[track_caller]
-pub fn inner(a: &Array, b: &Array) -> Array {
+pub fn inner(a: impl IntoArray, b: impl IntoArray) -> Array {
+    let a = &a.into_array();
+    let b = &b.into_array();
     if a.ndim() == 0 || b.ndim() == 0 {
         return a * b;
     }
@@ -134,7 +143,9 @@ pub fn inner(a: &Array, b: &Array) -> Array {
 
 /// The outer product of the flattened arrays (`jnp.outer`).
 #[track_caller]
-pub fn outer(a: &Array, b: &Array) -> Array {
+pub fn outer(a: impl IntoArray, b: impl IntoArray) -> Array {
+    let a = &a.into_array();
+    let b = &b.into_array();
     let a = ravel(a);
     let b = ravel(b);
     lax::reshape(&a, &[a.size(), 1]) * lax::reshape(&b, &[1, b.size()])
@@ -142,7 +153,8 @@ pub fn outer(a: &Array, b: &Array) -> Array {
 
 /// The sum along diagonal `offset` of the 2-D slices over `axis1` and `axis2` (`jnp.trace`).
 #[track_caller]
-pub fn trace(x: &Array, offset: isize, axis1: isize, axis2: isize) -> Array {
+pub fn trace(x: impl IntoArray, offset: isize, axis1: isize, axis2: isize) -> Array {
+    let x = &x.into_array();
     let a1 = unwrap_at_caller(one_axis("trace", axis1, x.ndim()));
     let a2 = unwrap_at_caller(one_axis("trace", axis2, x.ndim()));
     assert!(a1 != a2, "trace: axis1 and axis2 must differ");
@@ -152,7 +164,7 @@ pub fn trace(x: &Array, offset: isize, axis1: isize, axis2: isize) -> Array {
     let mask = (cols - rows).eq(offset as i64);
     let zero = super::zeros_like(x, None);
     let picked = lax::select_n(&mask, &[&zero, x]);
-    sum(&picked, Some(&[a1 as isize, a2 as isize]), false)
+    sum(&picked, [a1 as isize, a2 as isize])
 }
 
 /// The axes [`tensordot`] contracts (JAX's `axes` argument).
@@ -239,14 +251,18 @@ fn tensordot_impl(a: &Array, b: &Array, axes: TensordotAxes) -> Result<Array> {
 /// two lists (`([1, 0], [0, 1])`); panics naming `tensordot` and both shapes when the sizes
 /// of paired axes differ.
 #[track_caller]
-pub fn tensordot(a: &Array, b: &Array, axes: impl Into<TensordotAxes>) -> Array {
+pub fn tensordot(a: impl IntoArray, b: impl IntoArray, axes: impl Into<TensordotAxes>) -> Array {
+    let a = &a.into_array();
+    let b = &b.into_array();
     unwrap_at_caller(tensordot_impl(a, b, axes.into()))
 }
 
 /// The Kronecker product (`jnp.kron`): the blocks `a[i, j, ...] * b`, for operands of any
 /// ranks (the lower-ranked one gains leading axes of size 1).
 #[track_caller]
-pub fn kron(a: &Array, b: &Array) -> Array {
+pub fn kron(a: impl IntoArray, b: impl IntoArray) -> Array {
+    let a = &a.into_array();
+    let b = &b.into_array();
     let args = unwrap_at_caller(promote(&[a.clone(), b.clone()]));
     let rank = a.ndim().max(b.ndim());
     let lead = |x: &Array| lax::expand_dims(x, &(0..rank - x.ndim()).collect::<Vec<_>>());
@@ -277,13 +293,16 @@ fn component(x: &Array, k: usize) -> Array {
 /// `cross` and both shapes for other vector lengths.
 #[track_caller]
 pub fn cross(
-    a: &Array,
-    b: &Array,
+    a: impl IntoArray,
+    b: impl IntoArray,
     axisa: isize,
     axisb: isize,
     axisc: isize,
-    axis: Option<isize>,
+    axis: impl Into<Option<isize>>,
 ) -> Array {
+    let a = &a.into_array();
+    let b = &b.into_array();
+    let axis: Option<isize> = axis.into();
     let (axisa, axisb, axisc) = axis.map_or((axisa, axisb, axisc), |ax| (ax, ax, ax));
     let args = unwrap_at_caller(promote(&[a.clone(), b.clone()]));
     let vectors = |x: &Array, ax: isize| {

@@ -1,10 +1,11 @@
 //! Reductions, as in `jax.numpy`: `sum`, `prod`, `mean`, `var`, `std`, `max`/`amax`,
-//! `min`/`amin`, `ptp`, `argmax`, `argmin`, `all`, `any`, `count_nonzero`, each over `axis`
-//! (`None`: every axis) with `keepdims`, and the running `cumsum` and `cumprod`.
+//! `min`/`amin`, `ptp`, `argmax`, `argmin`, `all`, `any`, `count_nonzero`, each over
+//! [`Axes`] (`..`: every axis; an axis; a list; `.keepdims()`), and the running `cumsum` and
+//! `cumprod`.
 
-use super::{astype, axes, axis as one_axis, default_int, to_inexact};
+use super::{Axes, astype, axes as normalize_axes, axis as one_axis, default_int, to_inexact};
 use crate::lax::{self, unwrap_at_caller};
-use crate::{Array, DType, config};
+use crate::{Array, DType, IntoArray, config};
 
 /// `out` with the reduced `axes` of `shape` restored as size-1 dimensions when `keepdims`.
 fn keep(out: Array, shape: &[usize], axes: &[usize], keepdims: bool) -> Array {
@@ -41,8 +42,10 @@ fn upcast(x: &Array) -> Array {
 
 /// The sum over `axis` (`jnp.sum`).
 #[track_caller]
-pub fn sum(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
-    let dims = unwrap_at_caller(axes("sum", axis, x.ndim()));
+pub fn sum(x: impl IntoArray, axes: impl Into<Axes>) -> Array {
+    let (x, axes) = (&x.into_array(), axes.into());
+    let (axis, keepdims) = (axes.list(), axes.keeps_dims());
+    let dims = unwrap_at_caller(normalize_axes("sum", axis, x.ndim()));
     keep(
         lax::reduce_sum(&upcast(x), &dims),
         x.shape(),
@@ -53,8 +56,10 @@ pub fn sum(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
 
 /// The product over `axis` (`jnp.prod`).
 #[track_caller]
-pub fn prod(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
-    let dims = unwrap_at_caller(axes("prod", axis, x.ndim()));
+pub fn prod(x: impl IntoArray, axes: impl Into<Axes>) -> Array {
+    let (x, axes) = (&x.into_array(), axes.into());
+    let (axis, keepdims) = (axes.list(), axes.keeps_dims());
+    let dims = unwrap_at_caller(normalize_axes("prod", axis, x.ndim()));
     keep(
         lax::reduce_prod(&upcast(x), &dims),
         x.shape(),
@@ -67,7 +72,7 @@ pub fn prod(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
 /// they hold no elements.
 #[track_caller]
 fn nonempty_axes(op: &str, x: &Array, axis: Option<&[isize]>) -> Vec<usize> {
-    let dims = unwrap_at_caller(axes(op, axis, x.ndim()));
+    let dims = unwrap_at_caller(normalize_axes(op, axis, x.ndim()));
     assert!(
         dims.iter().all(|&d| x.shape()[d] > 0),
         "{op}: zero-size array to reduction operation {op} which has no identity: axes {dims:?} \
@@ -80,7 +85,9 @@ fn nonempty_axes(op: &str, x: &Array, axis: Option<&[isize]>) -> Vec<usize> {
 /// The maximum over `axis` (`jnp.max`). Panics, as JAX raises, when the reduced axes are
 /// empty.
 #[track_caller]
-pub fn max(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
+pub fn max(x: impl IntoArray, axes: impl Into<Axes>) -> Array {
+    let (x, axes) = (&x.into_array(), axes.into());
+    let (axis, keepdims) = (axes.list(), axes.keeps_dims());
     let dims = nonempty_axes("max", x, axis);
     keep(lax::reduce_max(x, &dims), x.shape(), &dims, keepdims)
 }
@@ -88,7 +95,9 @@ pub fn max(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
 /// The minimum over `axis` (`jnp.min`). Panics, as JAX raises, when the reduced axes are
 /// empty.
 #[track_caller]
-pub fn min(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
+pub fn min(x: impl IntoArray, axes: impl Into<Axes>) -> Array {
+    let (x, axes) = (&x.into_array(), axes.into());
+    let (axis, keepdims) = (axes.list(), axes.keeps_dims());
     let dims = nonempty_axes("min", x, axis);
     keep(lax::reduce_min(x, &dims), x.shape(), &dims, keepdims)
 }
@@ -98,7 +107,7 @@ pub fn min(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
 /// built on it that accept empty input (`softmax`, `logsumexp`, `linalg`'s scalings).
 #[track_caller]
 pub(crate) fn max_or_identity(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
-    let dims = unwrap_at_caller(axes("max", axis, x.ndim()));
+    let dims = unwrap_at_caller(normalize_axes("max", axis, x.ndim()));
     keep(lax::reduce_max(x, &dims), x.shape(), &dims, keepdims)
 }
 
@@ -106,33 +115,38 @@ pub(crate) fn max_or_identity(x: &Array, axis: Option<&[isize]>, keepdims: bool)
 /// [`max_or_identity`]).
 #[track_caller]
 pub(crate) fn min_or_identity(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
-    let dims = unwrap_at_caller(axes("min", axis, x.ndim()));
+    let dims = unwrap_at_caller(normalize_axes("min", axis, x.ndim()));
     keep(lax::reduce_min(x, &dims), x.shape(), &dims, keepdims)
 }
 
 /// The maximum over `axis` (`jnp.amax`, the same as [`max`]).
 #[track_caller]
-pub fn amax(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
-    max(x, axis, keepdims)
+pub fn amax(x: impl IntoArray, axes: impl Into<Axes>) -> Array {
+    let (x, axes) = (&x.into_array(), axes.into());
+    max(x, axes)
 }
 
 /// The minimum over `axis` (`jnp.amin`, the same as [`min`]).
 #[track_caller]
-pub fn amin(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
-    min(x, axis, keepdims)
+pub fn amin(x: impl IntoArray, axes: impl Into<Axes>) -> Array {
+    let (x, axes) = (&x.into_array(), axes.into());
+    min(x, axes)
 }
 
 /// The range `max - min` over `axis` (`jnp.ptp`, "peak to peak").
 #[track_caller]
-pub fn ptp(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
-    nonempty_axes("ptp", x, axis);
-    max(x, axis, keepdims) - min(x, axis, keepdims)
+pub fn ptp(x: impl IntoArray, axes: impl Into<Axes>) -> Array {
+    let (x, axes) = (&x.into_array(), axes.into());
+    nonempty_axes("ptp", x, axes.list());
+    max(x, &axes) - min(x, axes)
 }
 
 /// The number of nonzero elements over `axis`, as the default int (`jnp.count_nonzero`).
 #[track_caller]
-pub fn count_nonzero(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
-    let dims = unwrap_at_caller(axes("count_nonzero", axis, x.ndim()));
+pub fn count_nonzero(x: impl IntoArray, axes: impl Into<Axes>) -> Array {
+    let (x, axes) = (&x.into_array(), axes.into());
+    let (axis, keepdims) = (axes.list(), axes.keeps_dims());
+    let dims = unwrap_at_caller(normalize_axes("count_nonzero", axis, x.ndim()));
     let ones = astype(&x.ne(0), default_int());
     keep(lax::reduce_sum(&ones, &dims), x.shape(), &dims, keepdims)
 }
@@ -165,29 +179,47 @@ fn cumulative(
 /// The running sum along `axis` (`None`: of the flattened array) (`jnp.cumsum`); booleans and
 /// small integers accumulate in the default int unless `dtype` says otherwise.
 #[track_caller]
-pub fn cumsum(x: &Array, axis: Option<isize>, dtype: Option<DType>) -> Array {
+pub fn cumsum(
+    x: impl IntoArray,
+    axis: impl Into<Option<isize>>,
+    dtype: impl Into<Option<DType>>,
+) -> Array {
+    let x = &x.into_array();
+    let axis: Option<isize> = axis.into();
+    let dtype: Option<DType> = dtype.into();
     cumulative("cumsum", x, axis, dtype, lax::cumsum)
 }
 
 /// The running product along `axis` (`None`: of the flattened array) (`jnp.cumprod`); booleans
 /// and small integers accumulate in the default int unless `dtype` says otherwise.
 #[track_caller]
-pub fn cumprod(x: &Array, axis: Option<isize>, dtype: Option<DType>) -> Array {
+pub fn cumprod(
+    x: impl IntoArray,
+    axis: impl Into<Option<isize>>,
+    dtype: impl Into<Option<DType>>,
+) -> Array {
+    let x = &x.into_array();
+    let axis: Option<isize> = axis.into();
+    let dtype: Option<DType> = dtype.into();
     cumulative("cumprod", x, axis, dtype, lax::cumprod)
 }
 
 /// Whether every element over `axis` is nonzero (`jnp.all`).
 #[track_caller]
-pub fn all(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
-    let dims = unwrap_at_caller(axes("all", axis, x.ndim()));
+pub fn all(x: impl IntoArray, axes: impl Into<Axes>) -> Array {
+    let (x, axes) = (&x.into_array(), axes.into());
+    let (axis, keepdims) = (axes.list(), axes.keeps_dims());
+    let dims = unwrap_at_caller(normalize_axes("all", axis, x.ndim()));
     let b = astype(x, DType::Bool);
     keep(lax::reduce_and(&b, &dims), x.shape(), &dims, keepdims)
 }
 
 /// Whether any element over `axis` is nonzero (`jnp.any`).
 #[track_caller]
-pub fn any(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
-    let dims = unwrap_at_caller(axes("any", axis, x.ndim()));
+pub fn any(x: impl IntoArray, axes: impl Into<Axes>) -> Array {
+    let (x, axes) = (&x.into_array(), axes.into());
+    let (axis, keepdims) = (axes.list(), axes.keeps_dims());
+    let dims = unwrap_at_caller(normalize_axes("any", axis, x.ndim()));
     let b = astype(x, DType::Bool);
     keep(lax::reduce_or(&b, &dims), x.shape(), &dims, keepdims)
 }
@@ -195,7 +227,7 @@ pub fn any(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
 /// The number of elements `op` reduces over `axis`.
 #[track_caller]
 fn count(op: &str, x: &Array, axis: Option<&[isize]>) -> usize {
-    let dims = unwrap_at_caller(axes(op, axis, x.ndim()));
+    let dims = unwrap_at_caller(normalize_axes(op, axis, x.ndim()));
     dims.iter().map(|&d| x.shape()[d]).product()
 }
 
@@ -209,21 +241,23 @@ fn strong_inexact(x: &Array) -> Array {
 /// The arithmetic mean over `axis` (`jnp.mean`); integers give float32 (64-bit ones float64),
 /// strongly typed.
 #[track_caller]
-pub fn mean(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
+pub fn mean(x: impl IntoArray, axes: impl Into<Axes>) -> Array {
+    let (x, axes) = (&x.into_array(), axes.into());
     let x = strong_inexact(x);
-    let n = count("mean", &x, axis);
-    sum(&x, axis, keepdims) / n as f64
+    let n = count("mean", &x, axes.list());
+    sum(&x, axes) / n as f64
 }
 
 /// The variance over `axis` with `ddof` delta degrees of freedom (`jnp.var`); NaN, as in
 /// JAX, when `ddof` is at least the number of elements reduced.
 #[track_caller]
-pub fn var(x: &Array, axis: Option<&[isize]>, ddof: usize, keepdims: bool) -> Array {
+pub fn var(x: impl IntoArray, axes: impl Into<Axes>, ddof: usize) -> Array {
+    let (x, axes) = (&x.into_array(), axes.into());
     let x = strong_inexact(x);
-    let n = count("var", &x, axis);
-    let centered = &x - mean(&x, axis, true);
+    let n = count("var", &x, axes.list());
+    let centered = &x - mean(&x, axes.clone().keepdims(true));
     let squares = &centered * &centered;
-    let total = sum(&squares, axis, keepdims);
+    let total = sum(&squares, axes);
     if ddof >= n {
         total * f64::NAN
     } else {
@@ -233,15 +267,22 @@ pub fn var(x: &Array, axis: Option<&[isize]>, ddof: usize, keepdims: bool) -> Ar
 
 /// The standard deviation over `axis` with `ddof` (`jnp.std`).
 #[track_caller]
-pub fn std(x: &Array, axis: Option<&[isize]>, ddof: usize, keepdims: bool) -> Array {
-    var(x, axis, ddof, keepdims).sqrt()
+pub fn std(x: impl IntoArray, axes: impl Into<Axes>, ddof: usize) -> Array {
+    let (x, axes) = (&x.into_array(), axes.into());
+    var(x, axes, ddof).sqrt()
 }
 
-/// Argmax/argmin over one axis (`None`: the flattened array).
+/// Argmax/argmin over one axis (every axis: the flattened array).
 #[track_caller]
-fn arg(x: &Array, axis: Option<isize>, keepdims: bool, is_max: bool) -> Array {
+fn arg(x: &Array, axes: &Axes, is_max: bool) -> Array {
     let ndim = x.ndim();
     let op = if is_max { "argmax" } else { "argmin" };
+    let keepdims = axes.keeps_dims();
+    let axis = match axes.list() {
+        None => None,
+        Some(&[axis]) => Some(axis),
+        Some(several) => panic!("{op}: takes one axis, got {several:?}"),
+    };
     let (x, dim) = match axis {
         None => (lax::reshape(x, &[x.size()]), 0),
         Some(a) => (x.clone(), unwrap_at_caller(one_axis(op, a, x.ndim()))),
@@ -263,13 +304,15 @@ fn arg(x: &Array, axis: Option<isize>, keepdims: bool, is_max: bool) -> Array {
 /// The index of the first maximum over `axis` (`None`: of the flattened array), as the
 /// default int (`jnp.argmax`).
 #[track_caller]
-pub fn argmax(x: &Array, axis: Option<isize>, keepdims: bool) -> Array {
-    arg(x, axis, keepdims, true)
+pub fn argmax(x: impl IntoArray, axes: impl Into<Axes>) -> Array {
+    let (x, axes) = (&x.into_array(), axes.into());
+    arg(x, &axes, true)
 }
 
 /// The index of the first minimum over `axis` (`None`: of the flattened array), as the
 /// default int (`jnp.argmin`).
 #[track_caller]
-pub fn argmin(x: &Array, axis: Option<isize>, keepdims: bool) -> Array {
-    arg(x, axis, keepdims, false)
+pub fn argmin(x: impl IntoArray, axes: impl Into<Axes>) -> Array {
+    let (x, axes) = (&x.into_array(), axes.into());
+    arg(x, &axes, false)
 }

@@ -9,7 +9,8 @@ use crate::{Array, IntoArray};
 
 /// `x` with a new shape of the same size (`jnp.reshape`); one entry may be `-1`, inferred.
 #[track_caller]
-pub fn reshape(x: &Array, shape: &[isize]) -> Array {
+pub fn reshape(x: impl IntoArray, shape: &[isize]) -> Array {
+    let x = &x.into_array();
     let inferred = shape.iter().filter(|&&d| d < 0).count();
     assert!(
         inferred <= 1 && shape.iter().all(|&d| d >= -1),
@@ -43,13 +44,15 @@ pub fn reshape(x: &Array, shape: &[isize]) -> Array {
 
 /// `x` flattened to one dimension (`jnp.ravel`).
 #[track_caller]
-pub fn ravel(x: &Array) -> Array {
+pub fn ravel(x: impl IntoArray) -> Array {
+    let x = &x.into_array();
     lax::reshape(x, &[x.size()])
 }
 
 /// `x` with its axes permuted (`jnp.transpose`); `None` reverses them.
 #[track_caller]
-pub fn transpose(x: &Array, axes: Option<&[isize]>) -> Array {
+pub fn transpose(x: impl IntoArray, axes: Option<&[isize]>) -> Array {
+    let x = &x.into_array();
     let permutation: Vec<usize> = match axes {
         None => (0..x.ndim()).rev().collect(),
         Some(list) => {
@@ -72,7 +75,8 @@ pub fn transpose(x: &Array, axes: Option<&[isize]>) -> Array {
 
 /// `x` with axes `axis1` and `axis2` interchanged (`jnp.swapaxes`).
 #[track_caller]
-pub fn swapaxes(x: &Array, axis1: isize, axis2: isize) -> Array {
+pub fn swapaxes(x: impl IntoArray, axis1: isize, axis2: isize) -> Array {
+    let x = &x.into_array();
     let a = unwrap_at_caller(one_axis("swapaxes", axis1, x.ndim()));
     let b = unwrap_at_caller(one_axis("swapaxes", axis2, x.ndim()));
     let mut p: Vec<usize> = (0..x.ndim()).collect();
@@ -82,7 +86,8 @@ pub fn swapaxes(x: &Array, axis1: isize, axis2: isize) -> Array {
 
 /// `x` with the axes `source` moved to positions `destination` (`jnp.moveaxis`).
 #[track_caller]
-pub fn moveaxis(x: &Array, source: &[isize], destination: &[isize]) -> Array {
+pub fn moveaxis(x: impl IntoArray, source: &[isize], destination: &[isize]) -> Array {
+    let x = &x.into_array();
     assert_eq!(
         source.len(),
         destination.len(),
@@ -113,7 +118,8 @@ pub fn moveaxis(x: &Array, source: &[isize], destination: &[isize]) -> Array {
 
 /// `x` without the size-1 `axis` dimensions (`None`: all size-1 dimensions) (`jnp.squeeze`).
 #[track_caller]
-pub fn squeeze(x: &Array, axis: Option<&[isize]>) -> Array {
+pub fn squeeze(x: impl IntoArray, axis: Option<&[isize]>) -> Array {
+    let x = &x.into_array();
     let dims: Vec<usize> = match axis {
         None => (0..x.ndim()).filter(|&i| x.shape()[i] == 1).collect(),
         Some(_) => {
@@ -133,27 +139,31 @@ pub fn squeeze(x: &Array, axis: Option<&[isize]>) -> Array {
 
 /// `x` with size-1 dimensions inserted at `axis` of the result (`jnp.expand_dims`).
 #[track_caller]
-pub fn expand_dims(x: &Array, axis: &[isize]) -> Array {
+pub fn expand_dims(x: impl IntoArray, axis: &[isize]) -> Array {
+    let x = &x.into_array();
     let dims = unwrap_at_caller(axes("expand_dims", Some(axis), x.ndim() + axis.len()));
     lax::expand_dims(x, &dims)
 }
 
 /// `x` broadcast to `shape` by NumPy's rules (`jnp.broadcast_to`).
 #[track_caller]
-pub fn broadcast_to(x: &Array, shape: &[usize]) -> Array {
+pub fn broadcast_to(x: impl IntoArray, shape: &[usize]) -> Array {
+    let x = &x.into_array();
     unwrap_at_caller(broadcast_array(x, shape))
 }
 
 /// `x` with the order of elements along `axis` reversed (`None`: all axes) (`jnp.flip`).
 #[track_caller]
-pub fn flip(x: &Array, axis: Option<&[isize]>) -> Array {
+pub fn flip(x: impl IntoArray, axis: Option<&[isize]>) -> Array {
+    let x = &x.into_array();
     let dims = unwrap_at_caller(axes("flip", axis, x.ndim()));
     lax::rev(x, &dims)
 }
 
 /// `x` upside down: reversed along axis 0 (`jnp.flipud`); `x` needs at least one dimension.
 #[track_caller]
-pub fn flipud(x: &Array) -> Array {
+pub fn flipud(x: impl IntoArray) -> Array {
+    let x = &x.into_array();
     assert!(
         x.ndim() >= 1,
         "flipud: the input must have at least one dimension, got {}",
@@ -165,7 +175,8 @@ pub fn flipud(x: &Array) -> Array {
 /// `x` mirrored left to right: reversed along axis 1 (`jnp.fliplr`); `x` needs at least two
 /// dimensions.
 #[track_caller]
-pub fn fliplr(x: &Array) -> Array {
+pub fn fliplr(x: impl IntoArray) -> Array {
+    let x = &x.into_array();
     assert!(
         x.ndim() >= 2,
         "fliplr: the input must have at least two dimensions, got {}",
@@ -178,7 +189,8 @@ pub fn fliplr(x: &Array) -> Array {
 /// second (`jnp.rot90`; NumPy's default `axes` is `[0, 1]`; negative `k` rotates the other
 /// way).
 #[track_caller]
-pub fn rot90(x: &Array, k: i64, axes: [isize; 2]) -> Array {
+pub fn rot90(x: impl IntoArray, k: i64, axes: [isize; 2]) -> Array {
+    let x = &x.into_array();
     let a = unwrap_at_caller(one_axis("rot90", axes[0], x.ndim()));
     let b = unwrap_at_caller(one_axis("rot90", axes[1], x.ndim()));
     assert!(
@@ -224,7 +236,12 @@ pub fn where_(condition: impl IntoArray, x: impl IntoArray, y: impl IntoArray) -
 
 /// `x` with values limited to `[min, max]` (`jnp.clip`); `None` leaves that side open.
 #[track_caller]
-pub fn clip<L: IntoArray, H: IntoArray>(x: &Array, min: Option<L>, max: Option<H>) -> Array {
+pub fn clip<L: IntoArray, H: IntoArray>(
+    x: impl IntoArray,
+    min: Option<L>,
+    max: Option<H>,
+) -> Array {
+    let x = &x.into_array();
     let mut out = x.clone();
     if let Some(low) = min {
         let args = unwrap_at_caller(promote_and_broadcast("clip", &[out, low.into_array()]));

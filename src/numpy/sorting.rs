@@ -16,26 +16,96 @@ fn flat_or_axis(op: &str, x: &Array, axis: Option<isize>) -> (Array, usize) {
     }
 }
 
-/// `x` sorted along `axis` (`jnp.sort`; `None` sorts `x` flattened), ascending or, with
-/// `descending`, descending. NaNs sort last (first when descending); `stable` keeps equal
-/// elements in order (which only shows for -0.0 and 0.0).
+/// How [`sort_with`] and [`argsort_with`] order (JAX's keywords of `jnp.sort` and
+/// `jnp.argsort`): along the last axis, stable and ascending by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortOptions {
+    /// The axis to sort along (negative: from the end), or `None` to sort `x` flattened.
+    pub axis: Option<isize>,
+    /// Whether equal elements keep their order (JAX's `stable`, default `true`).
+    pub stable: bool,
+    /// Largest first (JAX's `descending`, default `false`).
+    pub descending: bool,
+}
+
+impl Default for SortOptions {
+    fn default() -> SortOptions {
+        SortOptions {
+            axis: Some(-1),
+            stable: true,
+            descending: false,
+        }
+    }
+}
+
+impl SortOptions {
+    /// Sorting along `axis`, otherwise the defaults.
+    pub fn along(axis: isize) -> SortOptions {
+        SortOptions {
+            axis: Some(axis),
+            ..SortOptions::default()
+        }
+    }
+
+    /// Sorting the flattened array (JAX's `axis=None`), otherwise the defaults.
+    pub fn flattened() -> SortOptions {
+        SortOptions {
+            axis: None,
+            ..SortOptions::default()
+        }
+    }
+
+    /// The same, largest first.
+    pub fn descending(self) -> SortOptions {
+        SortOptions {
+            descending: true,
+            ..self
+        }
+    }
+
+    /// The same, allowed to reorder equal elements (JAX's `stable=False`).
+    pub fn unstable(self) -> SortOptions {
+        SortOptions {
+            stable: false,
+            ..self
+        }
+    }
+}
+
+/// `x` sorted along its last axis, ascending (`jnp.sort(x)`); NaNs sort last. See
+/// [`sort_with`] for the other axes and orders.
 #[track_caller]
-pub fn sort(x: &Array, axis: Option<isize>, stable: bool, descending: bool) -> Array {
-    let (x, dim) = flat_or_axis("sort", x, axis);
-    let sorted = lax::sort(&[&x], dim, stable, 1).remove(0);
-    if descending {
+pub fn sort(x: impl IntoArray) -> Array {
+    sort_with(x, SortOptions::default())
+}
+
+/// `x` sorted as `options` say (`jnp.sort` with its keywords): NaNs sort last (first when
+/// descending); `stable` keeps equal elements in order (which only shows for -0.0 and 0.0).
+#[track_caller]
+pub fn sort_with(x: impl IntoArray, options: SortOptions) -> Array {
+    let (x, dim) = flat_or_axis("sort", &x.into_array(), options.axis);
+    let sorted = lax::sort(&[&x], dim, options.stable, 1).remove(0);
+    if options.descending {
         lax::rev(&sorted, &[dim])
     } else {
         sorted
     }
 }
 
-/// The indices that sort `x` along `axis` (`jnp.argsort`; `None`: `x` flattened), as the
+/// The indices that sort `x` along its last axis (`jnp.argsort(x)`), stable, as the default
+/// integer dtype. See [`argsort_with`] for the other axes and orders.
+#[track_caller]
+pub fn argsort(x: impl IntoArray) -> Array {
+    argsort_with(x, SortOptions::default())
+}
+
+/// The indices that sort `x` as `options` say (`jnp.argsort` with its keywords), as the
 /// default integer dtype. With `stable`, equal elements keep their order, also when
 /// `descending`.
 #[track_caller]
-pub fn argsort(x: &Array, axis: Option<isize>, stable: bool, descending: bool) -> Array {
-    let (x, dim) = flat_or_axis("argsort", x, axis);
+pub fn argsort_with(x: impl IntoArray, options: SortOptions) -> Array {
+    let (x, dim) = flat_or_axis("argsort", &x.into_array(), options.axis);
+    let (stable, descending) = (options.stable, options.descending);
     let mut keys = x;
     let mut iota = lax::iota(default_int(), keys.shape(), dim);
     // Reversing first keeps equal elements in order once the result is reversed back.
@@ -115,7 +185,8 @@ fn sort_le(x: &Array, y: &Array) -> Array {
 /// A binary search (JAX's default `method="scan"`): ⌈log₂(n + 1)⌉ steps of a `fori_loop`, each
 /// one gather and compare for all of `v`, so it traces under `jit` and `vmap`.
 #[track_caller]
-pub fn searchsorted(a: &Array, v: impl IntoArray, side: Side) -> Array {
+pub fn searchsorted(a: impl IntoArray, v: impl IntoArray, side: Side) -> Array {
+    let a = &a.into_array();
     let v = v.into_array();
     assert!(
         a.ndim() == 1,
@@ -284,7 +355,8 @@ fn sorted_with_mask(rows: &Array, equal_nan: bool) -> (Array, Array, Array) {
 /// concrete `x` and panics with JAX's concretization error under `jit`, `vmap` or `grad`; with
 /// a static `size` it traces.
 #[track_caller]
-pub fn unique(x: &Array, options: &UniqueOptions) -> Unique {
+pub fn unique(x: impl IntoArray, options: &UniqueOptions) -> Unique {
+    let x = &x.into_array();
     if options.size.is_none() && x.is_tracer() {
         panic!(
             "{}",

@@ -3,7 +3,10 @@
 //! `nanmax`, `nanmin` and `nanmean`.
 
 use super::elementwise::{isnan, promote_inexact};
-use super::{all, axes, axis as one_axis, max, mean, min, prod, sum, to_inexact, where_};
+use super::{
+    Axes, all, axes as normalize_axes, axis as one_axis, max, mean, min, prod, sum, to_inexact,
+    where_,
+};
 use crate::lax::{self, unwrap_at_caller};
 use crate::{Array, IntoArray};
 
@@ -31,53 +34,45 @@ pub enum QuantileMethod {
 /// around each quantile by a masked sum, so the work is `q.size()` times the size of `x`.
 #[track_caller]
 pub fn quantile(
-    x: &Array,
+    x: impl IntoArray,
     q: impl IntoArray,
-    axis: Option<&[isize]>,
+    axes: impl Into<Axes>,
     method: QuantileMethod,
-    keepdims: bool,
 ) -> Array {
     let q = promote_inexact("quantile", q);
-    quantile_("quantile", x, &q, axis, method, keepdims)
+    quantile_("quantile", &x.into_array(), &q, &axes.into(), method)
 }
 
 /// The `q`-th percentiles (`q` in `[0, 100]`) of `x` over `axis` (`jnp.percentile`): the
 /// quantiles at `q / 100`, as [`quantile`].
 #[track_caller]
 pub fn percentile(
-    x: &Array,
+    x: impl IntoArray,
     q: impl IntoArray,
-    axis: Option<&[isize]>,
+    axes: impl Into<Axes>,
     method: QuantileMethod,
-    keepdims: bool,
 ) -> Array {
     let q = promote_inexact("percentile", q) / 100.0;
-    quantile_("percentile", x, &q, axis, method, keepdims)
+    quantile_("percentile", &x.into_array(), &q, &axes.into(), method)
 }
 
 /// The median of `x` over `axis` (`jnp.median`): the quantile at 0.5 by the midpoint method.
 #[track_caller]
-pub fn median(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
+pub fn median(x: impl IntoArray, axes: impl Into<Axes>) -> Array {
+    let (x, axes) = (&x.into_array(), axes.into());
     quantile_(
         "median",
         x,
         &0.5.into_array(),
-        axis,
+        &axes,
         QuantileMethod::Midpoint,
-        keepdims,
     )
 }
 
 /// JAX's `_quantile` without weights, for an inexact `q`.
 #[track_caller]
-fn quantile_(
-    op: &str,
-    x: &Array,
-    q: &Array,
-    axis: Option<&[isize]>,
-    method: QuantileMethod,
-    keepdims: bool,
-) -> Array {
+fn quantile_(op: &str, x: &Array, q: &Array, axes: &Axes, method: QuantileMethod) -> Array {
+    let (axis, keepdims) = (axes.list(), axes.keeps_dims());
     let a = to_inexact(x);
     let dtype = a.dtype();
     assert!(
@@ -90,7 +85,7 @@ fn quantile_(
         "{op}: q must have rank 0 or 1, got {}",
         q.aval()
     );
-    let dims = unwrap_at_caller(axes(op, axis, a.ndim()));
+    let dims = unwrap_at_caller(normalize_axes(op, axis, a.ndim()));
     // The reduced axes, last and flattened into one of size n.
     let kept: Vec<usize> = (0..a.ndim()).filter(|d| !dims.contains(d)).collect();
     let permutation: Vec<usize> = kept.iter().chain(&dims).copied().collect();
@@ -169,27 +164,23 @@ fn order_statistic(sorted: &Array, index: &Array) -> Array {
 /// `x`'s shape, or is 1-D along a single `axis`; `None` weighs every element equally (the
 /// mean). Integers become the default float.
 #[track_caller]
-pub fn average(
-    x: &Array,
-    axis: Option<&[isize]>,
-    weights: Option<&Array>,
-    keepdims: bool,
-) -> Array {
-    average_returned(x, axis, weights, keepdims).0
+pub fn average(x: impl IntoArray, axes: impl Into<Axes>, weights: Option<&Array>) -> Array {
+    average_returned(x, axes, weights).0
 }
 
 /// [`average`] and the sum of the weights, broadcast to the average's shape (JAX's
 /// `average(..., returned=True)`).
 #[track_caller]
 pub fn average_returned(
-    x: &Array,
-    axis: Option<&[isize]>,
+    x: impl IntoArray,
+    axes: impl Into<Axes>,
     weights: Option<&Array>,
-    keepdims: bool,
 ) -> (Array, Array) {
+    let (x, axes) = (&x.into_array(), axes.into());
+    let axis = axes.list();
     let Some(weights) = weights else {
         let a = to_inexact(x);
-        let avg = mean(&a, axis, keepdims);
+        let avg = mean(&a, axes);
         let total = a.size() / avg.size().max(1);
         let weight_sum = super::full_like(&avg, total, None);
         return (avg, weight_sum);
@@ -218,8 +209,8 @@ pub fn average_returned(
         );
         lax::broadcast_in_dim(&w, a.shape(), &[axis])
     };
-    let weight_sum = sum(&w, axis, keepdims);
-    let avg = sum(&(&a * &w), axis, keepdims) / &weight_sum;
+    let weight_sum = sum(&w, &axes);
+    let avg = sum(&(&a * &w), &axes) / &weight_sum;
     (avg, weight_sum)
 }
 
@@ -228,19 +219,18 @@ pub fn average_returned(
 #[track_caller]
 fn nan_reduction(
     x: &Array,
-    axis: Option<&[isize]>,
-    keepdims: bool,
+    axes: Axes,
     fill: f64,
     nan_if_all_nan: bool,
-    reduce: fn(&Array, Option<&[isize]>, bool) -> Array,
+    reduce: fn(&Array, &Axes) -> Array,
 ) -> Array {
     if !x.dtype().is_inexact() {
-        return reduce(x, axis, keepdims);
+        return reduce(x, &axes);
     }
     let nan = isnan(x);
-    let out = reduce(&where_(&nan, fill, x), axis, keepdims);
+    let out = reduce(&where_(&nan, fill, x), &axes);
     if nan_if_all_nan {
-        where_(all(&nan, axis, keepdims), f64::NAN, out)
+        where_(all(&nan, axes), f64::NAN, out)
     } else {
         out
     }
@@ -248,35 +238,40 @@ fn nan_reduction(
 
 /// The sum over `axis`, treating NaNs as zero (`jnp.nansum`).
 #[track_caller]
-pub fn nansum(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
-    nan_reduction(x, axis, keepdims, 0.0, false, sum)
+pub fn nansum(x: impl IntoArray, axes: impl Into<Axes>) -> Array {
+    let (x, axes) = (&x.into_array(), axes.into());
+    nan_reduction(x, axes, 0.0, false, |x, a| sum(x, a))
 }
 
 /// The product over `axis`, treating NaNs as one (`jnp.nanprod`).
 #[track_caller]
-pub fn nanprod(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
-    nan_reduction(x, axis, keepdims, 1.0, false, prod)
+pub fn nanprod(x: impl IntoArray, axes: impl Into<Axes>) -> Array {
+    let (x, axes) = (&x.into_array(), axes.into());
+    nan_reduction(x, axes, 1.0, false, |x, a| prod(x, a))
 }
 
 /// The maximum over `axis`, ignoring NaNs; NaN where all are (`jnp.nanmax`).
 #[track_caller]
-pub fn nanmax(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
-    nan_reduction(x, axis, keepdims, f64::NEG_INFINITY, true, max)
+pub fn nanmax(x: impl IntoArray, axes: impl Into<Axes>) -> Array {
+    let (x, axes) = (&x.into_array(), axes.into());
+    nan_reduction(x, axes, f64::NEG_INFINITY, true, |x, a| max(x, a))
 }
 
 /// The minimum over `axis`, ignoring NaNs; NaN where all are (`jnp.nanmin`).
 #[track_caller]
-pub fn nanmin(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
-    nan_reduction(x, axis, keepdims, f64::INFINITY, true, min)
+pub fn nanmin(x: impl IntoArray, axes: impl Into<Axes>) -> Array {
+    let (x, axes) = (&x.into_array(), axes.into());
+    nan_reduction(x, axes, f64::INFINITY, true, |x, a| min(x, a))
 }
 
 /// The mean over `axis` of the elements that are not NaN (`jnp.nanmean`); NaN where all are.
 /// Integers become the default float.
 #[track_caller]
-pub fn nanmean(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Array {
+pub fn nanmean(x: impl IntoArray, axes: impl Into<Axes>) -> Array {
+    let (x, axes) = (&x.into_array(), axes.into());
     if !x.dtype().is_inexact() {
-        return mean(x, axis, keepdims);
+        return mean(x, axes);
     }
     let present = super::astype(&lax::not(&isnan(x)), x.dtype());
-    nansum(x, axis, keepdims) / sum(&present, axis, keepdims)
+    nansum(x, &axes) / sum(&present, axes)
 }

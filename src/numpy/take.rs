@@ -2,6 +2,7 @@
 //! `lax::gather`, so they differentiate (into a scatter-add) and batch.
 
 use super::{axis as one_axis, ravel, where_};
+use crate::IntoArray;
 use crate::lax::{self, GatherDimensionNumbers, GatherScatterMode, unwrap_at_caller};
 use crate::{Array, DType};
 
@@ -83,7 +84,15 @@ pub(super) fn gather_along(
 /// flattened. The result's shape is `x`'s with `axis` replaced by `indices`' shape.
 /// Out-of-bounds indices follow `mode` ([`TakeMode::Fill`] is JAX's default).
 #[track_caller]
-pub fn take(x: &Array, indices: &Array, axis: Option<isize>, mode: TakeMode) -> Array {
+pub fn take(
+    x: impl IntoArray,
+    indices: impl IntoArray,
+    axis: impl Into<Option<isize>>,
+    mode: TakeMode,
+) -> Array {
+    let x = &x.into_array();
+    let indices = &indices.into_array();
+    let axis: Option<isize> = axis.into();
     let indices = index_array("take", x, indices);
     let (x, dim) = match axis {
         None => (ravel(x), 0),
@@ -111,7 +120,15 @@ pub fn take(x: &Array, indices: &Array, axis: Option<isize>, mode: TakeMode) -> 
 /// `indices` has `x`'s rank; on the other axes the two broadcast (a size-1 axis of either
 /// stretches). `None` takes from `x` flattened, with 1-D `indices`.
 #[track_caller]
-pub fn take_along_axis(x: &Array, indices: &Array, axis: Option<isize>, mode: TakeMode) -> Array {
+pub fn take_along_axis(
+    x: impl IntoArray,
+    indices: impl IntoArray,
+    axis: impl Into<Option<isize>>,
+    mode: TakeMode,
+) -> Array {
+    let x = &x.into_array();
+    let indices = &indices.into_array();
+    let axis: Option<isize> = axis.into();
     let indices = index_array("take_along_axis", x, indices);
     let (x, axis) = match axis {
         None => {

@@ -4,13 +4,15 @@
 use super::take::gather_along;
 use super::{axis as one_axis, ravel};
 use crate::Array;
+use crate::IntoArray;
 use crate::lax::{self, GatherScatterMode, unwrap_at_caller};
 use crate::shape_check::{assert_shape, mul_dim, sum_dims};
 
 /// `x` repeated `reps[i]` times along each axis (`jnp.tile`). A shorter `reps` is padded with
 /// leading ones; a lower-rank `x` gets leading size-1 axes.
 #[track_caller]
-pub fn tile(x: &Array, reps: &[usize]) -> Array {
+pub fn tile(x: impl IntoArray, reps: &[usize]) -> Array {
+    let x = &x.into_array();
     let rank = reps.len().max(x.ndim());
     let mut shape = vec![1; rank - x.ndim()];
     shape.extend_from_slice(x.shape());
@@ -38,7 +40,9 @@ pub fn tile(x: &Array, reps: &[usize]) -> Array {
 /// element, or a single count for all of them (NumPy broadcasts a length-1 list). `None`
 /// repeats the elements of `x` flattened.
 #[track_caller]
-pub fn repeat(x: &Array, repeats: &[usize], axis: Option<isize>) -> Array {
+pub fn repeat(x: impl IntoArray, repeats: &[usize], axis: impl Into<Option<isize>>) -> Array {
+    let x = &x.into_array();
+    let axis: Option<isize> = axis.into();
     let (x, dim) = match axis {
         None => (ravel(x), 0),
         Some(a) => (x.clone(), unwrap_at_caller(one_axis("repeat", a, x.ndim()))),
@@ -90,7 +94,8 @@ pub fn repeat(x: &Array, repeats: &[usize], axis: Option<isize>) -> Array {
 /// at the other (`jnp.roll`). `shift` and `axis` pair up (a length-1 list broadcasts against
 /// the other; shifts of a repeated axis add up); `None` rolls `x` flattened.
 #[track_caller]
-pub fn roll(x: &Array, shift: &[isize], axis: Option<&[isize]>) -> Array {
+pub fn roll(x: impl IntoArray, shift: &[isize], axis: Option<&[isize]>) -> Array {
+    let x = &x.into_array();
     let Some(axes) = axis else {
         let flat = roll(&ravel(x), shift, Some(&[0]));
         return lax::reshape(&flat, x.shape());

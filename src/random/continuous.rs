@@ -3,6 +3,7 @@
 //! `logistic` (`log(u) - log1p(-u)`), `cauchy` (`tan(pi (u - 1/2))`) and `gumbel`
 //! (`-log(-log(u))`, in JAX's "low" and "high" precision modes).
 
+use crate::IntoArray;
 use std::f64::consts::PI;
 
 use super::distributions::{eps, float_constant, float_dtype, float_layout, tiny, uniform_impl};
@@ -44,7 +45,8 @@ pub(super) fn exponential_impl(key: &Array, shape: &[usize], dtype: DType) -> Ar
 /// `BF16`) and `shape` (JAX's `jax.random.exponential`): `-log1p(-u)` for `u` uniform on
 /// `[0, 1)`.
 #[track_caller]
-pub fn exponential(key: &Array, shape: &[usize], dtype: DType) -> Array {
+pub fn exponential(key: impl IntoArray, shape: &[usize], dtype: DType) -> Array {
+    let key = &key.into_array();
     let params = float_params("exponential", key, shape, dtype);
     staged(
         "_exponential",
@@ -65,7 +67,8 @@ fn laplace_impl(key: &Array, shape: &[usize], dtype: DType) -> Array {
 /// Standard Laplace floats (density `e^-|x| / 2`) of `dtype` and `shape` (JAX's
 /// `jax.random.laplace`).
 #[track_caller]
-pub fn laplace(key: &Array, shape: &[usize], dtype: DType) -> Array {
+pub fn laplace(key: impl IntoArray, shape: &[usize], dtype: DType) -> Array {
+    let key = &key.into_array();
     let params = float_params("laplace", key, shape, dtype);
     staged(
         "_laplace",
@@ -84,7 +87,8 @@ fn logistic_impl(key: &Array, shape: &[usize], dtype: DType) -> Array {
 /// Standard logistic floats (density `e^-x / (1 + e^-x)^2`) of `dtype` and `shape` (JAX's
 /// `jax.random.logistic`).
 #[track_caller]
-pub fn logistic(key: &Array, shape: &[usize], dtype: DType) -> Array {
+pub fn logistic(key: impl IntoArray, shape: &[usize], dtype: DType) -> Array {
+    let key = &key.into_array();
     let params = float_params("logistic", key, shape, dtype);
     staged(
         "_logistic",
@@ -104,7 +108,8 @@ fn cauchy_impl(key: &Array, shape: &[usize], dtype: DType) -> Array {
 /// Standard Cauchy floats (density proportional to `1 / (1 + x^2)`) of `dtype` and `shape`
 /// (JAX's `jax.random.cauchy`).
 #[track_caller]
-pub fn cauchy(key: &Array, shape: &[usize], dtype: DType) -> Array {
+pub fn cauchy(key: impl IntoArray, shape: &[usize], dtype: DType) -> Array {
+    let key = &key.into_array();
     let params = float_params("cauchy", key, shape, dtype);
     staged(
         "_cauchy",
@@ -157,7 +162,8 @@ pub(super) fn gumbel_impl(key: &Array, shape: &[usize], dtype: DType, mode: Gumb
 /// Standard Gumbel floats (density `e^-(x + e^-x)`) of `dtype` and `shape` (JAX's
 /// `jax.random.gumbel`), with `mode` [`GumbelMode::Low`] by default in JAX.
 #[track_caller]
-pub fn gumbel(key: &Array, shape: &[usize], dtype: DType, mode: GumbelMode) -> Array {
+pub fn gumbel(key: impl IntoArray, shape: &[usize], dtype: DType, mode: GumbelMode) -> Array {
+    let key = &key.into_array();
     let mut params = float_params("gumbel", key, shape, dtype);
     params.ints = vec![usize::from(mode == GumbelMode::High)];
     staged(

@@ -9,6 +9,7 @@ use super::distributions::{
 };
 use super::threefry::full;
 use super::{Params, canonical, check_key, constant, staged};
+use crate::IntoArray;
 use crate::array::broadcast_shapes;
 use crate::lax;
 use crate::numpy::{self, Side, TakeMode};
@@ -27,7 +28,8 @@ pub(super) fn rademacher_impl(key: &Array, shape: &[usize], dtype: DType) -> Arr
 /// Random signs, -1 or 1 with probability 1/2 each, of `dtype` (JAX's default is the default
 /// integer type; any numeric dtype) and `shape` (JAX's `jax.random.rademacher`).
 #[track_caller]
-pub fn rademacher(key: &Array, shape: &[usize], dtype: DType) -> Array {
+pub fn rademacher(key: impl IntoArray, shape: &[usize], dtype: DType) -> Array {
+    let key = &key.into_array();
     check_key("rademacher", key);
     let dtype = canonical(dtype);
     if dtype == DType::Bool || dtype.is_unsigned_int() || dtype.is_complex() {
@@ -103,13 +105,15 @@ fn categorical_impl(
 /// the batch shape exactly, and `k` may not exceed the number of categories).
 #[track_caller]
 pub fn categorical(
-    key: &Array,
-    logits: &Array,
+    key: impl IntoArray,
+    logits: impl IntoArray,
     axis: isize,
     shape: Option<&[usize]>,
     replace: bool,
     mode: GumbelMode,
 ) -> Array {
+    let key = &key.into_array();
+    let logits = &logits.into_array();
     check_key("categorical", key);
     if !logits.dtype().is_float() {
         panic!(
@@ -372,7 +376,8 @@ impl<'a> ChoiceSpec<'a> {
 /// trick (without). Panics if `n` is 0 while draws are asked for, if more draws than `n` are
 /// asked for without replacement, or if `p` is not a vector of length `n`.
 #[track_caller]
-pub fn choice(key: &Array, n: usize, spec: ChoiceSpec<'_>) -> Array {
+pub fn choice(key: impl IntoArray, n: usize, spec: ChoiceSpec<'_>) -> Array {
+    let key = &key.into_array();
     choice_checked("choice", key, None, n, spec, 0)
 }
 
@@ -380,7 +385,14 @@ pub fn choice(key: &Array, n: usize, spec: ChoiceSpec<'_>) -> Array {
 /// the result has shape `a.shape[..axis] + spec.shape + a.shape[axis + 1..]`; see [`choice`]
 /// for the algorithms and the errors.
 #[track_caller]
-pub fn choice_of(key: &Array, a: &Array, spec: ChoiceSpec<'_>, axis: isize) -> Array {
+pub fn choice_of(
+    key: impl IntoArray,
+    a: impl IntoArray,
+    spec: ChoiceSpec<'_>,
+    axis: isize,
+) -> Array {
+    let key = &key.into_array();
+    let a = &a.into_array();
     if a.ndim() == 0 {
         panic!(
             "rjax::random::choice_of: a must have at least one dimension, got {} (use \

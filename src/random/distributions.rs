@@ -139,12 +139,13 @@ pub(super) fn float_dtype(op: &str, dtype: DType) -> DType {
 /// `shape`. Each value has the randomness of the dtype's mantissa.
 #[track_caller]
 pub fn uniform(
-    key: &Array,
+    key: impl IntoArray,
     shape: &[usize],
     dtype: DType,
     minval: impl IntoArray,
     maxval: impl IntoArray,
 ) -> Array {
+    let key = &key.into_array();
     check_key("uniform", key);
     let dtype = float_dtype("uniform", dtype);
     let (minval, maxval) = (minval.into_array(), maxval.into_array());
@@ -177,7 +178,8 @@ pub(super) fn normal_impl(key: &Array, shape: &[usize], dtype: DType) -> Array {
 /// Standard normal floats of `dtype` (`F32`, `F64`, `F16`, `BF16`) and `shape` (JAX's
 /// `jax.random.normal`). Complex dtypes are not supported yet.
 #[track_caller]
-pub fn normal(key: &Array, shape: &[usize], dtype: DType) -> Array {
+pub fn normal(key: impl IntoArray, shape: &[usize], dtype: DType) -> Array {
+    let key = &key.into_array();
     check_key("normal", key);
     let dtype = float_dtype("normal", dtype);
     let params = Params {
@@ -222,12 +224,13 @@ fn truncated_normal_impl(
 /// bounds' shapes.
 #[track_caller]
 pub fn truncated_normal(
-    key: &Array,
+    key: impl IntoArray,
     lower: impl IntoArray,
     upper: impl IntoArray,
     shape: Option<&[usize]>,
     dtype: DType,
 ) -> Array {
+    let key = &key.into_array();
     check_key("truncated_normal", key);
     let dtype = float_dtype("truncated_normal", dtype);
     let (lower, upper) = (lower.into_array(), upper.into_array());
@@ -340,12 +343,13 @@ pub(super) fn randint_impl(
 /// to `shape`.
 #[track_caller]
 pub fn randint(
-    key: &Array,
+    key: impl IntoArray,
     shape: &[usize],
     minval: impl IntoArray,
     maxval: impl IntoArray,
     dtype: DType,
 ) -> Array {
+    let key = &key.into_array();
     check_key("randint", key);
     let dtype = canonical(dtype);
     if !dtype.is_int() {
@@ -378,7 +382,8 @@ pub fn randint(
 /// `"low"`): `uniform(key, shape, dtype(p)) < p`, so a weakly typed `p` samples in the default
 /// float type (f64 in x64 mode). The shape is `shape`, or without one `p`'s shape.
 #[track_caller]
-pub fn bernoulli(key: &Array, p: impl IntoArray, shape: Option<&[usize]>) -> Array {
+pub fn bernoulli(key: impl IntoArray, p: impl IntoArray, shape: Option<&[usize]>) -> Array {
+    let key = &key.into_array();
     check_key("bernoulli", key);
     let p = p.into_array();
     if !p.dtype().is_float() {
@@ -440,7 +445,8 @@ pub(super) fn shuffle_impl(key: &Array, x: &Array, axis: usize, independent: boo
 /// A random permutation of `0..n` in the default integer type (JAX's
 /// `jax.random.permutation` of an integer).
 #[track_caller]
-pub fn permutation(key: &Array, n: usize) -> Array {
+pub fn permutation(key: impl IntoArray, n: usize) -> Array {
+    let key = &key.into_array();
     check_key("permutation", key);
     let params = Params {
         shape: vec![n],
@@ -461,7 +467,14 @@ pub fn permutation(key: &Array, n: usize) -> Array {
 /// permutation for every slice, or with `independent` each one-dimensional slice along `axis`
 /// shuffled on its own (JAX's former `shuffle`).
 #[track_caller]
-pub fn permutation_of(key: &Array, x: &Array, axis: usize, independent: bool) -> Array {
+pub fn permutation_of(
+    key: impl IntoArray,
+    x: impl IntoArray,
+    axis: usize,
+    independent: bool,
+) -> Array {
+    let key = &key.into_array();
+    let x = &x.into_array();
     check_key("permutation_of", key);
     if axis >= x.ndim() {
         panic!(

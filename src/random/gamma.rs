@@ -210,7 +210,13 @@ fn gamma_checked(
 /// method, one rejection loop per element. Differentiable in `a` (implicit
 /// reparameterization, as JAX). Panics unless `a` broadcasts to `shape` and `dtype` is a float.
 #[track_caller]
-pub fn gamma(key: &Array, a: impl IntoArray, shape: Option<&[usize]>, dtype: DType) -> Array {
+pub fn gamma(
+    key: impl IntoArray,
+    a: impl IntoArray,
+    shape: Option<&[usize]>,
+    dtype: DType,
+) -> Array {
+    let key = &key.into_array();
     gamma_checked("gamma", key, a.into_array(), shape, dtype, false)
 }
 
@@ -218,6 +224,12 @@ pub fn gamma(key: &Array, a: impl IntoArray, shape: Option<&[usize]>, dtype: DTy
 /// is distributed as [`gamma`]'s, sampled in log space so that small `a` (whose samples
 /// underflow) keeps its precision. Differentiable in `a`, as [`gamma`].
 #[track_caller]
-pub fn loggamma(key: &Array, a: impl IntoArray, shape: Option<&[usize]>, dtype: DType) -> Array {
+pub fn loggamma(
+    key: impl IntoArray,
+    a: impl IntoArray,
+    shape: Option<&[usize]>,
+    dtype: DType,
+) -> Array {
+    let key = &key.into_array();
     gamma_checked("loggamma", key, a.into_array(), shape, dtype, true)
 }

@@ -75,12 +75,13 @@ fn beta_impl(key: &Array, a: &Array, b: &Array, shape: &[usize], dtype: DType) -
 /// broadcast to `shape` and cast safely to `dtype`, a float dtype.
 #[track_caller]
 pub fn beta(
-    key: &Array,
+    key: impl IntoArray,
     a: impl IntoArray,
     b: impl IntoArray,
     shape: Option<&[usize]>,
     dtype: DType,
 ) -> Array {
+    let key = &key.into_array();
     let (a, b) = (a.into_array(), b.into_array());
     let params = family_params("beta", key, &[("a", &a), ("b", &b)], shape, dtype, true);
     staged(
@@ -115,11 +116,12 @@ fn dirichlet_impl(key: &Array, alpha: &Array, shape: &[usize], dtype: DType) -> 
 /// `alpha.shape[..-1]` broadcasts to `shape`.
 #[track_caller]
 pub fn dirichlet(
-    key: &Array,
+    key: impl IntoArray,
     alpha: impl IntoArray,
     shape: Option<&[usize]>,
     dtype: DType,
 ) -> Array {
+    let key = &key.into_array();
     const OP: &str = "dirichlet";
     check_key(OP, key);
     let dtype = float_dtype(OP, dtype);
@@ -168,7 +170,8 @@ fn t_impl(key: &Array, df: &Array, shape: &[usize], dtype: DType) -> Array {
 /// `shape` or without one `df`'s shape (JAX's `jax.random.t`). Differentiable in `df`. Panics
 /// unless `df` broadcasts to `shape` and casts safely to `dtype`, a float dtype.
 #[track_caller]
-pub fn t(key: &Array, df: impl IntoArray, shape: Option<&[usize]>, dtype: DType) -> Array {
+pub fn t(key: impl IntoArray, df: impl IntoArray, shape: Option<&[usize]>, dtype: DType) -> Array {
+    let key = &key.into_array();
     let df = df.into_array();
     let params = family_params("t", key, &[("df", &df)], shape, dtype, true);
     staged(
@@ -193,7 +196,13 @@ fn chisquare_impl(key: &Array, df: &Array, shape: &[usize], dtype: DType) -> Arr
 /// of shape `df / 2`, drawn in log space. Differentiable in `df`. Panics unless `df`
 /// broadcasts to `shape` and casts safely to `dtype`, a float dtype.
 #[track_caller]
-pub fn chisquare(key: &Array, df: impl IntoArray, shape: Option<&[usize]>, dtype: DType) -> Array {
+pub fn chisquare(
+    key: impl IntoArray,
+    df: impl IntoArray,
+    shape: Option<&[usize]>,
+    dtype: DType,
+) -> Array {
+    let key = &key.into_array();
     let df = df.into_array();
     let params = family_params("chisquare", key, &[("df", &df)], shape, dtype, true);
     staged(

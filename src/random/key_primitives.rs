@@ -8,6 +8,7 @@
 //! symbolic zeros) and none is linear.
 
 use super::PrngImpl;
+use crate::IntoArray;
 use crate::abstract_value::ShapedArray;
 use crate::core::{Primitive, bind, bind1};
 use crate::interpreters::batching::{Batched, move_axis};
@@ -240,7 +241,8 @@ pub(crate) fn random_unwrap(keys: &Array) -> Array {
 /// rule: the bits of the whole batch come from the first key of the batch. Panics unless the
 /// key is `uint32[4]` and `dtype` unsigned.
 #[track_caller]
-pub fn rng_bit_generator(key: &Array, shape: &[usize], dtype: DType) -> (Array, Array) {
+pub fn rng_bit_generator(key: impl IntoArray, shape: &[usize], dtype: DType) -> (Array, Array) {
+    let key = &key.into_array();
     let op = RandomOp::RngBitGenerator {
         shape: shape.to_vec(),
         dtype,

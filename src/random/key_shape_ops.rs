@@ -2,7 +2,8 @@
 //!
 //! Only shape operations accept keys, as in JAX: `broadcast_in_dim`, `reshape`, `transpose`,
 //! `squeeze`, `expand_dims`, `slice`, `concatenate`, `select_n`, `rev`, `dynamic_slice`,
-//! `dynamic_update_slice` and `gather`. [`bind_with_keys`] runs such an operation on the key
+//! `dynamic_update_slice`, `gather` and `scatter` (replacing elements: `x.at[i].set(key)`;
+//! the combining scatters are arithmetic). [`bind_with_keys`] runs such an operation on the key
 //! data instead (`random_unwrap`, the operation with the key words as one more trailing
 //! dimension, `random_wrap`), so that no other rule ever sees a key operand. Calls and control
 //! flow (`jit`, `cond`, `while`, `scan`, custom derivatives, `checkpoint`), `copy`,
@@ -14,7 +15,7 @@ use super::constant;
 use super::key_primitives::{random_unwrap, random_wrap};
 use crate::array::Array;
 use crate::core::{Primitive, bind};
-use crate::lax::IndexingOp;
+use crate::lax::{IndexingOp, ScatterKind};
 use crate::scalar::Scalar;
 use crate::{DType, Error, Result};
 
@@ -99,6 +100,9 @@ fn key_operand_positions(primitive: &Primitive, num_args: usize) -> Option<Vec<u
         Primitive::Concatenate { .. } => Some((0..num_args).collect()),
         Primitive::SelectN => Some((1..num_args).collect()),
         Primitive::Indexing(IndexingOp::DynamicUpdateSlice) => Some(vec![0, 1]),
+        Primitive::Indexing(IndexingOp::Scatter(params)) if params.kind == ScatterKind::Set => {
+            Some(vec![0, 2])
+        }
         _ => None,
     }
 }
@@ -214,6 +218,17 @@ fn on_key_data(
                 .push(gather_out_rank(&params, &data[1]));
             params.slice_sizes.push(words);
             Primitive::Indexing(IndexingOp::Gather(params))
+        }
+        Primitive::Indexing(IndexingOp::Scatter(mut params)) => {
+            // The key words are one more window dimension, the last of the updates and of the
+            // operand; the scatter replaces them whole.
+            let updates_rank = data[2].ndim() - 1;
+            params
+                .dimension_numbers
+                .update_window_dims
+                .push(updates_rank);
+            params.dtype = data[0].dtype();
+            Primitive::Indexing(IndexingOp::Scatter(params))
         }
         // Squeeze, expand_dims, concatenate and rev name dimensions the key words never
         // take part in.

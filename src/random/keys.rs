@@ -5,6 +5,7 @@
 
 use super::key_primitives::{random_unwrap, random_wrap};
 use super::{PrngImpl, prng};
+use crate::IntoArray;
 use crate::{Array, DType, config};
 
 /// A typed PRNG key from an integer seed (JAX's `jax.random.key(seed)`): a scalar of dtype
@@ -30,7 +31,8 @@ pub fn prng_key_with_impl(seed: i64, prng: PrngImpl) -> Array {
 /// `jax.random.key` of an array): usable under `jit` and `vmap`. Panics unless `seed` is an
 /// integer scalar.
 #[track_caller]
-pub fn typed_key_from_seed(seed: &Array) -> Array {
+pub fn typed_key_from_seed(seed: impl IntoArray) -> Array {
+    let seed = &seed.into_array();
     super::check_seed("typed_key_from_seed", seed);
     let prng = config::default_prng_impl();
     random_wrap(&prng::seed(seed, prng), prng)
@@ -39,7 +41,8 @@ pub fn typed_key_from_seed(seed: &Array) -> Array {
 /// The `uint32` data of keys (JAX's `jax.random.key_data`): `uint32[*shape, words]` for a typed
 /// key array of shape `shape`; a raw key array is returned as it is.
 #[track_caller]
-pub fn key_data(keys: &Array) -> Array {
+pub fn key_data(keys: impl IntoArray) -> Array {
+    let keys = &keys.into_array();
     match keys.dtype() {
         DType::Key(_) => random_unwrap(keys),
         _ => {
@@ -53,7 +56,8 @@ pub fn key_data(keys: &Array) -> Array {
 /// `uint32[*shape, words]` becomes a typed key array of shape `shape`. Panics, naming the
 /// expected shape, unless `data` is `uint32` with a last dimension of the key's word count.
 #[track_caller]
-pub fn wrap_key_data(data: &Array, prng: PrngImpl) -> Array {
+pub fn wrap_key_data(data: impl IntoArray, prng: PrngImpl) -> Array {
+    let data = &data.into_array();
     if data.dtype().is_key() {
         panic!(
             "rjax::random::wrap_key_data: expected uint32 key data, got a key array {}",
@@ -67,7 +71,8 @@ pub fn wrap_key_data(data: &Array, prng: PrngImpl) -> Array {
 /// The implementation of keys (JAX's `jax.random.key_impl`): a typed key array's own, and the
 /// default implementation for raw keys.
 #[track_caller]
-pub fn key_impl(keys: &Array) -> PrngImpl {
+pub fn key_impl(keys: impl IntoArray) -> PrngImpl {
+    let keys = &keys.into_array();
     match keys.dtype() {
         DType::Key(prng) => prng,
         _ => {

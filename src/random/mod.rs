@@ -248,7 +248,8 @@ pub fn PRNGKey(seed: i64) -> Array {
 /// `PRNGKey` of an array): usable under `jit` and `vmap` (a batch of seeds gives a batch of
 /// keys). Panics unless `seed` is an integer scalar.
 #[track_caller]
-pub fn key_from_seed(seed: &Array) -> Array {
+pub fn key_from_seed(seed: impl IntoArray) -> Array {
+    let seed = &seed.into_array();
     check_seed("key_from_seed", seed);
     prng::seed(seed, config::default_prng_impl())
 }
@@ -256,14 +257,16 @@ pub fn key_from_seed(seed: &Array) -> Array {
 /// Splits `key` into `num` new keys (JAX's `jax.random.split`): a `uint32[num, 2]` array for a
 /// raw threefry key, a `key<...>[num]` array for a typed key.
 #[track_caller]
-pub fn split(key: &Array, num: usize) -> Array {
+pub fn split(key: impl IntoArray, num: usize) -> Array {
+    let key = &key.into_array();
     split_shape(key, &[num])
 }
 
 /// Splits `key` into a `shape`-shaped batch of keys (JAX's `split` with a tuple `num`): a
 /// `uint32[*shape, words]` array for a raw key, a `key<...>[*shape]` array for a typed one.
 #[track_caller]
-pub fn split_shape(key: &Array, shape: &[usize]) -> Array {
+pub fn split_shape(key: impl IntoArray, shape: &[usize]) -> Array {
+    let key = &key.into_array();
     check_key("split", key);
     let params = Params {
         shape: shape.to_vec(),
@@ -280,7 +283,8 @@ pub fn split_shape(key: &Array, shape: &[usize]) -> Array {
 /// Folds `data`, an integer scalar (a Rust integer or an array, traced or not) taken modulo
 /// 2^32, into `key` (JAX's `jax.random.fold_in`): a new key, raw or typed as `key` is.
 #[track_caller]
-pub fn fold_in(key: &Array, data: impl IntoArray) -> Array {
+pub fn fold_in(key: impl IntoArray, data: impl IntoArray) -> Array {
+    let key = &key.into_array();
     check_key("fold_in", key);
     let data = data.into_array();
     if !data.dtype().is_int() || data.ndim() != 0 {
@@ -303,7 +307,8 @@ pub fn fold_in(key: &Array, data: impl IntoArray) -> Array {
 /// `shape`: JAX's internal `_random_bits` (`threefry_random_bits`, or `RngBitGenerator`'s bits
 /// for the rbg implementations).
 #[track_caller]
-pub fn random_bits(key: &Array, bit_width: u32, shape: &[usize]) -> Array {
+pub fn random_bits(key: impl IntoArray, bit_width: u32, shape: &[usize]) -> Array {
+    let key = &key.into_array();
     check_key("random_bits", key);
     if ![8, 16, 32, 64].contains(&bit_width) {
         panic!(
@@ -332,7 +337,8 @@ pub fn random_bits(key: &Array, bit_width: u32, shape: &[usize]) -> Array {
 /// Uniformly random unsigned integers of `dtype` and `shape` (JAX's `jax.random.bits`);
 /// `U64` is `U32` without x64 mode.
 #[track_caller]
-pub fn bits(key: &Array, shape: &[usize], dtype: DType) -> Array {
+pub fn bits(key: impl IntoArray, shape: &[usize], dtype: DType) -> Array {
+    let key = &key.into_array();
     let dtype = canonical(dtype);
     if !dtype.is_unsigned_int() {
         panic!("rjax::random::bits: dtype must be an unsigned integer dtype, got {dtype}");

@@ -13,6 +13,7 @@ use super::distributions::{float_constant, normal_impl};
 use super::gamma::{gamma_samples, split_keys};
 use super::threefry::full;
 use super::{Params, canonical, check_key, constant, staged};
+use crate::IntoArray;
 use crate::array::{broadcast_shapes, convert};
 use crate::lax::{self, unwrap_at_caller};
 use crate::numpy::linalg::{self, QrMode, Uplo};
@@ -97,13 +98,17 @@ fn multivariate_normal_impl(
 /// (`None`: the promoted dtype of `mean` and `cov`) is the dtype of the normals.
 #[track_caller]
 pub fn multivariate_normal(
-    key: &Array,
-    mean: &Array,
-    cov: &Array,
+    key: impl IntoArray,
+    mean: impl IntoArray,
+    cov: impl IntoArray,
     shape: Option<&[usize]>,
-    dtype: Option<DType>,
+    dtype: impl Into<Option<DType>>,
     method: CovarianceFactor,
 ) -> Array {
+    let key = &key.into_array();
+    let mean = &mean.into_array();
+    let cov = &cov.into_array();
+    let dtype: Option<DType> = dtype.into();
     const OP: &str = "rjax::random::multivariate_normal";
     check_key("multivariate_normal", key);
     let (mean, cov) = promote_inexact_pair(mean, cov);
@@ -184,7 +189,14 @@ fn orthogonal_impl(key: &Array, n: usize, m: usize, shape: &[usize], dtype: DTyp
 /// `m`, JAX's default `n`, gives a semi-orthogonal matrix: orthonormal rows if `n <= m`,
 /// orthonormal columns if `m <= n`). Complex (unitary) dtypes are not supported.
 #[track_caller]
-pub fn orthogonal(key: &Array, n: usize, shape: &[usize], dtype: DType, m: Option<usize>) -> Array {
+pub fn orthogonal(
+    key: impl IntoArray,
+    n: usize,
+    shape: &[usize],
+    dtype: DType,
+    m: Option<usize>,
+) -> Array {
+    let key = &key.into_array();
     let params = super::continuous::float_params("orthogonal", key, shape, dtype);
     let params = Params {
         ints: vec![n, m.unwrap_or(n)],
@@ -232,7 +244,8 @@ fn ball_impl(key: &Array, p: &Array, d: usize, shape: &[usize], dtype: DType) ->
 /// array of `shape + [d]` and float `dtype`. `p > 0` is taken in the default float type, as
 /// JAX takes a Python float.
 #[track_caller]
-pub fn ball(key: &Array, d: usize, p: f64, shape: &[usize], dtype: DType) -> Array {
+pub fn ball(key: impl IntoArray, d: usize, p: f64, shape: &[usize], dtype: DType) -> Array {
+    let key = &key.into_array();
     let params = super::continuous::float_params("ball", key, shape, dtype);
     let params = Params {
         ints: vec![d],

@@ -147,7 +147,13 @@ fn poisson_impl(key: &Array, lam: &Array, dtype: DType) -> Array {
 /// transformed rejection above; `lam = 0` gives 0. Panics unless `lam` broadcasts to `shape`
 /// and `dtype` is an integer dtype.
 #[track_caller]
-pub fn poisson(key: &Array, lam: impl IntoArray, shape: Option<&[usize]>, dtype: DType) -> Array {
+pub fn poisson(
+    key: impl IntoArray,
+    lam: impl IntoArray,
+    shape: Option<&[usize]>,
+    dtype: DType,
+) -> Array {
+    let key = &key.into_array();
     check_key("poisson", key);
     let dtype = canonical(dtype);
     if !dtype.is_int() {

@@ -12,6 +12,7 @@
 //! both.
 
 use super::{constant, threefry_original};
+use crate::IntoArray;
 
 // The samplers' entry points, for keys of any implementation, raw or typed.
 pub(crate) use super::prng::{random_bits, split};
@@ -54,7 +55,16 @@ fn rotate_left(x: &Array, distance: u32) -> Array {
 /// `k1` and `k2` are `uint32` scalars; `x0` and `x1` are `uint32` arrays of one shape, and the
 /// two outputs have that shape. Panics if the types do not fit.
 #[track_caller]
-pub fn threefry2x32(k1: &Array, k2: &Array, x0: &Array, x1: &Array) -> (Array, Array) {
+pub fn threefry2x32(
+    k1: impl IntoArray,
+    k2: impl IntoArray,
+    x0: impl IntoArray,
+    x1: impl IntoArray,
+) -> (Array, Array) {
+    let k1 = &k1.into_array();
+    let k2 = &k2.into_array();
+    let x0 = &x0.into_array();
+    let x1 = &x1.into_array();
     let all = [k1, k2, x0, x1];
     if all.iter().any(|a| a.dtype() != DType::U32) || k1.ndim() != 0 || k2.ndim() != 0 {
         let types: Vec<String> = all.iter().map(|a| a.aval().to_string()).collect();
@@ -134,7 +144,9 @@ fn counter_in_words(shape: &[usize], word: usize) -> (Array, Array) {
 /// JAX's `threefry_2x32(keypair, count)`: hashes the flattened `count` (padded with a zero to
 /// even length) as two halves, and returns the result in `count`'s shape.
 #[track_caller]
-pub fn threefry_2x32(key: &Array, count: &Array) -> Array {
+pub fn threefry_2x32(key: impl IntoArray, count: impl IntoArray) -> Array {
+    let key = &key.into_array();
+    let count = &count.into_array();
     if count.dtype() != DType::U32 {
         panic!(
             "threefry_2x32: the counts must be uint32, got {}",

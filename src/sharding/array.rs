@@ -86,10 +86,15 @@ pub fn device_put(x: &Array, sharding: &NamedSharding) -> Result<Array> {
         .map(|(m, device)| {
             let ranges = sharding.shard_ranges(&aval.shape, m);
             let block = copy_block(bytes, &aval.shape, &ranges, aval.dtype.size_in_bytes());
-            let buffer =
-                device
-                    .client()
-                    .buffer_from_bytes(&block, aval.dtype, &block_aval.shape, device)?;
+            // The buffer holds the block's data: a block of keys is uint32 with the key words
+            // as a trailing dimension.
+            let physical = block_aval.physical();
+            let buffer = device.client().buffer_from_bytes(
+                &block,
+                physical.dtype,
+                &physical.shape,
+                device,
+            )?;
             Ok(Array::from_concrete(Concrete::from_buffer(
                 block_aval.clone(),
                 buffer,

@@ -289,15 +289,33 @@ pub(crate) fn execute(
                 })
         })
         .collect::<Result<Vec<usize>>>()?;
+    // Each device's blocks, checked against the block type of their sharding before the
+    // launch: the CPU plugin runs the partitions on its own threads, and one given a buffer of
+    // another size crashes there instead of failing.
     let blocks = |m: usize| -> Result<Vec<&Buffer>> {
         placed
             .iter()
-            .map(|arg| {
+            .zip(&layout.in_shardings)
+            .enumerate()
+            .map(|(i, (arg, sharding))| {
                 let sharded = arg
                     .concrete()
                     .and_then(Concrete::sharded)
                     .expect("device_put gives a sharded array");
-                sharded.shards[m].require_concrete("jit")?.buffer()
+                let buffer = sharded.shards[m].require_concrete("jit")?.buffer()?;
+                let block = arg.aval().with_shape(sharding.shard_shape(arg.shape()));
+                let want = block.physical();
+                let dims = buffer.dims()?;
+                if dims != want.shape.as_slice() {
+                    return Err(Error::invalid(
+                        "jit",
+                        format!(
+                            "the block of argument {i} for mesh device {m} has dimensions \
+                             {dims:?}; its sharding makes it {block} ({want})"
+                        ),
+                    ));
+                }
+                Ok(buffer)
             })
             .collect()
     };

@@ -5,6 +5,7 @@
 //! not.
 
 use rjax::numpy as jnp;
+use rjax::numpy::{Axes, SortOptions};
 use rjax::{Array, DType, lax};
 
 /// One operation of a program.
@@ -19,7 +20,7 @@ pub enum Step {
     AddScalar(i32),
     /// `x + reverse(x)` along every axis.
     AddReversed,
-    /// `x * sum(x, axis, keepdims)`: a binary operation that broadcasts.
+    /// `x * sum(x, Axes::from(axis).keepdims(keepdims))`: a binary operation that broadcasts.
     MulByReduced(usize),
     Sum(Option<usize>, bool),
     Max(usize, bool),
@@ -131,15 +132,15 @@ pub fn apply(step: &Step, x: &Array) -> Array {
         Step::Abs => x.abs(),
         Step::AddScalar(c) => x + c,
         Step::AddReversed => x + lax::rev(x, &all),
-        Step::MulByReduced(axis) => x * jnp::sum(x, Some(&[signed(axis)]), true),
+        Step::MulByReduced(axis) => x * jnp::sum(x, Axes::from(signed(axis)).keepdims(true)),
         Step::Sum(axis, keepdims) => {
             let axes = axis.map(|a| vec![signed(a)]);
-            jnp::sum(x, axes.as_deref(), keepdims)
+            jnp::sum(x, Axes::from(axes.as_deref()).keepdims(keepdims))
         }
-        Step::Max(axis, keepdims) => jnp::max(x, Some(&[signed(axis)]), keepdims),
+        Step::Max(axis, keepdims) => jnp::max(x, Axes::from(signed(axis)).keepdims(keepdims)),
         Step::Mean(axis) => {
             let axes = axis.map(|a| vec![signed(a)]);
-            jnp::mean(x, axes.as_deref(), false)
+            jnp::mean(x, axes.as_deref())
         }
         Step::Reshape if rank == 1 => jnp::reshape(x, &[1, -1]),
         Step::Reshape => jnp::reshape(x, &[-1]),
@@ -160,7 +161,7 @@ pub fn apply(step: &Step, x: &Array) -> Array {
         Step::Where if x.dtype().is_float() => jnp::where_(x.gt(0), x, x * 0.5),
         Step::Where => jnp::where_(x.gt(0), x, -x),
         Step::Cumsum(axis) => jnp::cumsum(x, Some(signed(axis)), None),
-        Step::Sort(axis) => jnp::sort(x, Some(signed(axis)), true, false),
+        Step::Sort(axis) => jnp::sort_with(x, SortOptions::along(signed(axis))),
     }
 }
 
@@ -186,15 +187,15 @@ pub fn bad_step(code: (u8, u32), x: &Array) -> Array {
     let mut bigger = vector.shape().to_vec();
     bigger[0] += 1;
     match code.0 % 12 {
-        0 => jnp::sum(x, Some(&[beyond]), false),
+        0 => jnp::sum(x, beyond),
         1 => jnp::reshape(x, &[(x.size() + 1 + p % 5) as isize]),
         2 => lax::add(&vector, &ones(&bigger)),
         3 => jnp::matmul(x, &other),
         4 => jnp::concatenate(&[x, &ones(&vec![1; rank + 1])], 0),
-        5 => jnp::sort(x, Some(beyond), true, false),
+        5 => jnp::sort_with(x, SortOptions::along(beyond)),
         6 => jnp::cumsum(x, Some(-beyond - 1), None),
         7 => jnp::transpose(x, Some(&vec![0; rank + 1])),
-        8 => jnp::max(&ones(&[0, 1 + p % 3]), Some(&[0]), false),
+        8 => jnp::max(&ones(&[0, 1 + p % 3]), 0),
         9 => jnp::where_(jnp::ones(&[longest + 3], Some(DType::Bool)), x, &other),
         10 => lax::slice(x, &vec![0; rank + 1], &vec![1; rank + 1], None),
         _ => jnp::swapaxes(x, 0, beyond),

@@ -83,7 +83,12 @@ pub fn cases() -> Vec<(&'static str, Array, Sample)> {
         "permutation_of(PRNGKey(0),arange(12,int32).reshape(3,4),0,True)" => |k| permutation_of(k, &arange_i32(12).reshape(&[3, 4]), 0, true);
         "permutation_of(PRNGKey(1),arange(2000,float32),0,False)" => |k| permutation_of(k, &lax::iota(F32, &[2000], 0), 0, false);
     };
-    let from_seed = |seed: Array| (seed, Box::new(random::key_from_seed) as Sample);
+    let from_seed = |seed: Array| {
+        (
+            seed,
+            Box::new(|seed: &Array| random::key_from_seed(seed)) as Sample,
+        )
+    };
     let seeded = [
         ("key_from_seed(int32(-1))", from_seed(Array::scalar(-1i32))),
         ("key_from_seed(uint32(7))", from_seed(Array::scalar(7u32))),

@@ -50,10 +50,16 @@ pub fn cases() -> Vec<(&'static str, Array, Sample)> {
         (BF16, "bfloat16"),
     ];
     let samplers: [(&str, Sampler); 4] = [
-        ("exponential", random::exponential),
-        ("laplace", random::laplace),
-        ("logistic", random::logistic),
-        ("cauchy", random::cauchy),
+        ("exponential", |k, shape, dtype| {
+            random::exponential(k, shape, dtype)
+        }),
+        ("laplace", |k, shape, dtype| {
+            random::laplace(k, shape, dtype)
+        }),
+        ("logistic", |k, shape, dtype| {
+            random::logistic(k, shape, dtype)
+        }),
+        ("cauchy", |k, shape, dtype| random::cauchy(k, shape, dtype)),
     ];
     let mut named: Vec<(&'static str, Sample)> = Vec::new();
     for (fn_name, sampler) in samplers {

@@ -61,8 +61,9 @@ pub fn einsum(subscripts: &str, operands: &[&Array]) -> Array {
 pub fn einsum_with(
     subscripts: &str,
     operands: &[&Array],
-    preferred_element_type: Option<DType>,
+    preferred_element_type: impl Into<Option<DType>>,
 ) -> Array {
+    let preferred_element_type: Option<DType> = preferred_element_type.into();
     unwrap_at_caller(einsum_impl(subscripts, operands, preferred_element_type))
 }
 

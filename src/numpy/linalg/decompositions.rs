@@ -13,6 +13,7 @@ use super::bisection::tridiagonal_eigenvalues;
 use super::inverse_iteration::tridiagonal_eigenvectors;
 use super::tridiagonal::{tridiagonalize, tridiagonalize_with_q};
 use super::{diagonal, eye, matrices, mm, mt, rows_cols, square_matrices};
+use crate::IntoArray;
 use crate::custom_derivatives::custom_jvp;
 use crate::lax::{self, unwrap_at_caller};
 use crate::{Array, Result};
@@ -50,7 +51,8 @@ fn symmetrize(a: &Array) -> Array {
 /// # Panics
 /// If `a` is not a batch of square float matrices.
 #[track_caller]
-pub fn cholesky(a: &Array, upper: bool) -> Array {
+pub fn cholesky(a: impl IntoArray, upper: bool) -> Array {
+    let a = &a.into_array();
     let a = square_matrices("cholesky", a);
     let l = lax::cholesky(&symmetrize(&a));
     if upper { mt(&l) } else { l }
@@ -64,7 +66,8 @@ pub fn cholesky(a: &Array, upper: bool) -> Array {
 /// # Panics
 /// If `a` is not a batch of float matrices.
 #[track_caller]
-pub fn qr(a: &Array, mode: QrMode) -> (Option<Array>, Array) {
+pub fn qr(a: impl IntoArray, mode: QrMode) -> (Option<Array>, Array) {
+    let a = &a.into_array();
     let a = matrices("qr", a);
     let (q, r) = lax::qr(&a, mode == QrMode::Complete);
     match mode {
@@ -165,7 +168,8 @@ fn from_triangle(a: &Array, uplo: Uplo) -> Array {
 /// # Panics
 /// If `a` is not a batch of square float matrices.
 #[track_caller]
-pub fn eigh(a: &Array, uplo: Uplo, symmetrize_input: bool) -> (Array, Array) {
+pub fn eigh(a: impl IntoArray, uplo: Uplo, symmetrize_input: bool) -> (Array, Array) {
+    let a = &a.into_array();
     let a = square_matrices("eigh", a);
     let symmetric = if symmetrize_input {
         symmetrize(&a)
@@ -186,7 +190,8 @@ pub fn eigh(a: &Array, uplo: Uplo, symmetrize_input: bool) -> (Array, Array) {
 /// # Panics
 /// If `a` is not a batch of square float matrices.
 #[track_caller]
-pub fn eigvalsh(a: &Array, uplo: Uplo) -> Array {
+pub fn eigvalsh(a: impl IntoArray, uplo: Uplo) -> Array {
+    let a = &a.into_array();
     let _ = uplo;
     let a = square_matrices("eigvalsh", a);
     unwrap_at_caller(EIGVALSH.with(|f| f(symmetrize(&a))))

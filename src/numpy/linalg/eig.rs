@@ -6,6 +6,7 @@
 //! `NotImplementedError` for them, and so for `eig`; here differentiating `eig` is an error
 //! naming `ffi_call`).
 
+use crate::IntoArray;
 use std::thread::LocalKey;
 
 use super::{diagonal, kernels::permute_rows, mm, to_inexact};
@@ -57,7 +58,8 @@ fn call(key: &'static LocalKey<Box<dyn Fn(Array) -> Result<Array>>>, a: &Array) 
 /// If `a` is not a batch of square matrices, or on a platform that does not run rjax's CPU
 /// kernels (as JAX's `eig` is CPU-only).
 #[track_caller]
-pub fn eig(a: &Array) -> (Array, Array) {
+pub fn eig(a: impl IntoArray) -> (Array, Array) {
+    let a = &a.into_array();
     let mut out = unwrap_at_caller(lax::eig(&to_inexact(a), false, true));
     let v = out.pop().expect("two results");
     (out.pop().expect("two results"), v)
@@ -69,7 +71,8 @@ pub fn eig(a: &Array) -> (Array, Array) {
 /// # Panics
 /// As [`eig`].
 #[track_caller]
-pub fn eigvals(a: &Array) -> Array {
+pub fn eigvals(a: impl IntoArray) -> Array {
+    let a = &a.into_array();
     let a = to_inexact(a);
     unwrap_at_caller(call(&EIGVALS, &a))
 }

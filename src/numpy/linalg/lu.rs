@@ -13,6 +13,7 @@ use super::super::where_;
 use super::{diagonal, last};
 use crate::control_flow::fori_loop;
 use crate::lax;
+use crate::numpy::Axes;
 use crate::{Array, DType, Result};
 
 /// An LU factorization of a batch of square matrices `[..., n, n]`.
@@ -32,7 +33,7 @@ pub(crate) struct Lu {
 fn pick(mask: &Array, x: &Array, axis: isize) -> Array {
     let zero = super::super::zeros_like(x, None);
     let picked = where_(mask, x, &zero);
-    super::super::sum(&picked, Some(&[axis]), true)
+    super::super::sum(&picked, Axes::from(axis).keepdims(true))
 }
 
 /// One elimination step on column `k`.
@@ -132,7 +133,7 @@ impl Lu {
     pub(super) fn slogdet(&self) -> (Array, Array) {
         let dtype = self.lu.dtype();
         let d = diagonal(&self.lu);
-        let is_zero = super::super::any(&d.eq(0.0), Some(&[-1]), false);
+        let is_zero = super::super::any(&d.eq(0.0), -1);
         let negatives = lax::convert_element_type(&d.lt(0.0), DType::I32).sum_axes(&[-1]);
         let flips = lax::convert_element_type(&(negatives % 2).eq(1), dtype);
         let sign = self.parity_sign(dtype) * (1.0 - flips * 2.0);
@@ -146,7 +147,7 @@ impl Lu {
     /// The determinants of the factorized matrices.
     pub(super) fn det(&self) -> Array {
         let d = diagonal(&self.lu);
-        self.parity_sign(d.dtype()) * super::super::prod(&d, Some(&[-1]), false)
+        self.parity_sign(d.dtype()) * super::super::prod(&d, -1)
     }
 
     /// JAX's `_cofactor_solve`: `(det(A), det(A)·A⁻¹·b)` for `b` `[..., n, n]`, well defined
@@ -175,7 +176,7 @@ impl Lu {
         // Matrices of rank below n - 1 give non-finite solutions here: their result is zero.
         let ones = super::super::ones_like(&d, None);
         let probe = lax::triangular_solve(&lu, &ones, true, false, false, false, false);
-        let bad = super::super::any(&lax::not(&lax::is_finite(&probe)), Some(&[-1]), false);
+        let bad = super::super::any(&lax::not(&lax::is_finite(&probe)), -1);
         let bad = lax::expand_dims(&bad, &[rank - 2, rank - 1]);
         let zero = super::super::zeros_like(b, None);
         let x = where_(&bad, &zero, b);

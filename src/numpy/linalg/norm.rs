@@ -5,7 +5,9 @@ use super::super::{
 };
 use super::svd::singular_values;
 use crate::Array;
+use crate::IntoArray;
 use crate::lax;
+use crate::numpy::Axes;
 
 /// Which norm [`norm`] computes (NumPy's `ord`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -64,14 +66,15 @@ impl NormOrd {
 /// `Nuc`) or to a matrix (`Zero`, `P`), or if `axis` is `None` for an input of rank above 2
 /// with another `ord` than `Default`.
 #[track_caller]
-pub fn norm(x: &Array, ord: NormOrd, axis: Option<&[isize]>, keepdims: bool) -> Array {
+pub fn norm(x: impl IntoArray, ord: NormOrd, axis: Option<&[isize]>, keepdims: bool) -> Array {
+    let x = &x.into_array();
     let x = to_inexact(x);
     let ord = ord.canonical();
     let ndim = x.ndim();
     let dims = lax::unwrap_at_caller(axes("norm", axis, ndim));
     if axis.is_none() {
         if ord == NormOrd::Default {
-            return sum(&(&x * &x), None, keepdims).sqrt();
+            return sum(&(&x * &x), Axes::all().keepdims(keepdims)).sqrt();
         }
         assert!(
             ndim == 1 || ndim == 2,
@@ -100,13 +103,15 @@ pub fn norm(x: &Array, ord: NormOrd, axis: Option<&[isize]>, keepdims: bool) -> 
 fn vector_norm(x: &Array, ord: NormOrd, axis: &[isize], keepdims: bool) -> Array {
     let a = abs_(x);
     match ord {
-        NormOrd::Default | NormOrd::Two => sum(&(x * x), Some(axis), keepdims).sqrt(),
-        NormOrd::One => sum(&a, Some(axis), keepdims),
+        NormOrd::Default | NormOrd::Two => {
+            sum(&(x * x), Axes::from(axis).keepdims(keepdims)).sqrt()
+        }
+        NormOrd::One => sum(&a, Axes::from(axis).keepdims(keepdims)),
         NormOrd::Inf => max_or_zero(&a, axis, keepdims),
-        NormOrd::NegInf => min(&a, Some(axis), keepdims),
+        NormOrd::NegInf => min(&a, Axes::from(axis).keepdims(keepdims)),
         NormOrd::Zero => {
             let nonzero = lax::convert_element_type(&x.ne(0.0), x.dtype());
-            sum(&nonzero, Some(axis), keepdims)
+            sum(&nonzero, Axes::from(axis).keepdims(keepdims))
         }
         NormOrd::NegOne => power_norm(&a, -1.0, axis, keepdims),
         NormOrd::NegTwo => power_norm(&a, -2.0, axis, keepdims),
@@ -126,7 +131,7 @@ fn max_or_zero(a: &Array, axes: &[isize], keepdims: bool) -> Array {
 
 /// `(Σ|x|ᵖ)^(1/p)` along `axis`, from `a = |x|`.
 fn power_norm(a: &Array, p: f64, axis: &[isize], keepdims: bool) -> Array {
-    sum(&a.pow(p), Some(axis), keepdims).pow(1.0 / p)
+    sum(&a.pow(p), Axes::from(axis).keepdims(keepdims)).pow(1.0 / p)
 }
 
 /// A matrix norm over the `row` and `col` axes.
@@ -137,15 +142,15 @@ fn matrix_norm(x: &Array, ord: NormOrd, row: usize, col: usize, keepdims: bool) 
     let a = abs_(x);
     // ord=±1: extreme column sums (a sum over rows); ord=±inf: extreme row sums.
     let extreme_sum = |summed: isize, over: isize, largest: bool| {
-        let sums = sum(&a, Some(&[summed]), true);
+        let sums = sum(&a, Axes::from(summed).keepdims(true));
         if largest {
             max_or_zero(&sums, &[over], true)
         } else {
-            min(&sums, Some(&[over]), true)
+            min(&sums, Axes::from(over).keepdims(true))
         }
     };
     let kept = match ord {
-        NormOrd::Default | NormOrd::Fro => sum(&(x * x), Some(&[r, c]), true).sqrt(),
+        NormOrd::Default | NormOrd::Fro => sum(&(x * x), Axes::from([r, c]).keepdims(true)).sqrt(),
         NormOrd::One => extreme_sum(r, c, true),
         NormOrd::NegOne => extreme_sum(r, c, false),
         NormOrd::Inf => extreme_sum(c, r, true),
@@ -154,7 +159,7 @@ fn matrix_norm(x: &Array, ord: NormOrd, row: usize, col: usize, keepdims: bool) 
             let s = singular_values(&moveaxis(x, &[r, c], &[-2, -1]));
             let value = match ord {
                 NormOrd::Two => max_or_zero(&s, &[-1], false),
-                NormOrd::NegTwo => min(&s, Some(&[-1]), false),
+                NormOrd::NegTwo => min(&s, -1),
                 _ => s.sum_axes(&[-1]),
             };
             let mut both = [row, col];

@@ -8,6 +8,7 @@
 //!   matrices (the adjugate at rank `n - 1`, zero below);
 //! - `slogdet`: JAX's `_slogdet_jvp`, `trace(A⁻¹·Ȧ)` for the log-magnitude, zero for the sign.
 
+use crate::IntoArray;
 use std::thread::LocalKey;
 
 use super::lu::lu;
@@ -71,7 +72,9 @@ fn call<In: Clone + 'static, T: 'static>(
 /// # Panics
 /// If `a` is not a batch of square float matrices, or `b`'s shape does not fit.
 #[track_caller]
-pub fn solve(a: &Array, b: &Array) -> Array {
+pub fn solve(a: impl IntoArray, b: impl IntoArray) -> Array {
+    let a = &a.into_array();
+    let b = &b.into_array();
     let a = square_matrices("solve", a);
     let n = rows_cols(&a).0;
     let vector = b.ndim() == 1;
@@ -124,7 +127,8 @@ pub fn solve(a: &Array, b: &Array) -> Array {
 /// # Panics
 /// If `a` is not a batch of square float matrices.
 #[track_caller]
-pub fn inv(a: &Array) -> Array {
+pub fn inv(a: impl IntoArray) -> Array {
+    let a = &a.into_array();
     let a = square_matrices("inv", a);
     let n = rows_cols(&a).0;
     let identity = super::super::broadcast_to(&eye(n, a.dtype()), a.shape());
@@ -137,7 +141,8 @@ pub fn inv(a: &Array) -> Array {
 /// # Panics
 /// If `a` is not a batch of square float matrices.
 #[track_caller]
-pub fn det(a: &Array) -> Array {
+pub fn det(a: impl IntoArray) -> Array {
+    let a = &a.into_array();
     call(&DET, &square_matrices("det", a))
 }
 
@@ -148,7 +153,8 @@ pub fn det(a: &Array) -> Array {
 /// # Panics
 /// If `a` is not a batch of square float matrices.
 #[track_caller]
-pub fn slogdet(a: &Array) -> (Array, Array) {
+pub fn slogdet(a: impl IntoArray) -> (Array, Array) {
+    let a = &a.into_array();
     call(&SLOGDET, &square_matrices("slogdet", a))
 }
 
@@ -159,7 +165,8 @@ pub fn slogdet(a: &Array) -> (Array, Array) {
 /// # Panics
 /// If `a` is not a batch of square matrices (or not a float one, for negative `n`).
 #[track_caller]
-pub fn matrix_power(a: &Array, n: i64) -> Array {
+pub fn matrix_power(a: impl IntoArray, n: i64) -> Array {
+    let a = &a.into_array();
     assert!(
         a.ndim() >= 2 && rows_cols(a).0 == rows_cols(a).1,
         "matrix_power: expected a batch of square matrices [..., n, n], got {}",

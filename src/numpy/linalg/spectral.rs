@@ -4,6 +4,7 @@
 use super::norm::{NormOrd, norm};
 use super::svd::{singular_values, thin_svd, thin_svd_underivable};
 use super::{eps, inv, last, matrices, mm, mt, rows_cols, scalar, square_matrices};
+use crate::IntoArray;
 use crate::custom_derivatives::custom_jvp;
 use crate::lax::{self, unwrap_at_caller};
 use crate::{Array, Result};
@@ -50,7 +51,8 @@ fn pinv_jvp((a, rtol): Pair, (da, _): Pair) -> Result<(Array, Array)> {
 /// # Panics
 /// If `a` is not a batch of float matrices.
 #[track_caller]
-pub fn pinv(a: &Array, rtol: Option<f64>) -> Array {
+pub fn pinv(a: impl IntoArray, rtol: Option<f64>) -> Array {
+    let a = &a.into_array();
     let a = matrices("pinv", a);
     let (m, n) = rows_cols(&a);
     let rtol = rtol.unwrap_or(10.0 * m.max(n) as f64 * eps(a.dtype()));
@@ -71,7 +73,13 @@ pub fn pinv(a: &Array, rtol: Option<f64>) -> Array {
 /// # Panics
 /// If `a` is not a batch of float matrices or `b`'s shape does not fit.
 #[track_caller]
-pub fn lstsq(a: &Array, b: &Array, rcond: Option<f64>) -> (Array, Array, Array, Array) {
+pub fn lstsq(
+    a: impl IntoArray,
+    b: impl IntoArray,
+    rcond: Option<f64>,
+) -> (Array, Array, Array, Array) {
+    let a = &a.into_array();
+    let b = &b.into_array();
     let a = matrices("lstsq", a);
     let (m, n) = rows_cols(&a);
     let vector = b.ndim() + 1 == a.ndim();
@@ -104,7 +112,7 @@ pub fn lstsq(a: &Array, b: &Array, rcond: Option<f64>) -> (Array, Array, Array, 
     };
     let (s, u, vh) = thin_svd(a);
     let mask = s.ge(last(&s, 0..1) * rcond);
-    let rank = super::super::sum(&mask, Some(&[-1]), false);
+    let rank = super::super::sum(&mask, -1);
     let one = super::super::ones_like(&s, None);
     let safe = super::super::where_(&mask, &s, &one);
     let zero = super::super::zeros_like(&s, None);
@@ -131,9 +139,10 @@ pub fn lstsq(a: &Array, b: &Array, rcond: Option<f64>) -> (Array, Array, Array, 
 /// # Panics
 /// If `m` is not a float (or integer) array.
 #[track_caller]
-pub fn matrix_rank(m: &Array, tol: Option<f64>) -> Array {
+pub fn matrix_rank(m: impl IntoArray, tol: Option<f64>) -> Array {
+    let m = &m.into_array();
     if m.ndim() < 2 {
-        let nonzero = super::super::any(&m.ne(0), None, false);
+        let nonzero = super::super::any(&m.ne(0), ..);
         return lax::convert_element_type(&nonzero, super::super::default_int());
     }
     let m = matrices("matrix_rank", m);
@@ -143,7 +152,7 @@ pub fn matrix_rank(m: &Array, tol: Option<f64>) -> Array {
         Some(t) => scalar(t, s.dtype()),
         None => last(&s, 0..1) * (rows.max(cols) as f64 * eps(s.dtype())),
     };
-    super::super::sum(&s.gt(&threshold), Some(&[-1]), false)
+    super::super::sum(&s.gt(&threshold), -1)
 }
 
 /// The condition number of each matrix of `x` in the norm `ord` (`jnp.linalg.cond`):
@@ -155,7 +164,8 @@ pub fn matrix_rank(m: &Array, tol: Option<f64>) -> Array {
 /// If `x` is not a batch of float matrices (square, for the norms other than ±2), or `ord`
 /// is not a matrix norm.
 #[track_caller]
-pub fn cond(x: &Array, ord: NormOrd) -> Array {
+pub fn cond(x: impl IntoArray, ord: NormOrd) -> Array {
+    let x = &x.into_array();
     let x = matrices("cond", x);
     if matches!(ord, NormOrd::Default | NormOrd::Two | NormOrd::NegTwo) {
         let s = singular_values(&x);
@@ -180,7 +190,7 @@ pub fn cond(x: &Array, ord: NormOrd) -> Array {
 /// `r` with NaNs made `inf` where the matrix of `x` has no NaN.
 fn not_nan_to_inf(r: &Array, x: &Array) -> Array {
     let r_nan = r.ne(r);
-    let x_nan = super::super::any(&x.ne(x), Some(&[-2, -1]), false);
+    let x_nan = super::super::any(&x.ne(x), [-2, -1]);
     let replace = super::both(&r_nan, &lax::not(&x_nan));
     super::super::where_(&replace, scalar(f64::INFINITY, r.dtype()), r)
 }

@@ -16,6 +16,7 @@
 //! those of the singular values alone are), and differentiating the vectors of the full
 //! decomposition (`full_matrices` with `compute_uv`) is an error.
 
+use crate::IntoArray;
 use std::thread::LocalKey;
 
 use super::bidiagonal::singular_values_only;
@@ -186,7 +187,8 @@ pub(super) fn thin_svd(a: &Array) -> Triple {
 /// If `a` is not a batch of float matrices (rank at least 2), or when the vectors of a full
 /// decomposition are differentiated.
 #[track_caller]
-pub fn svd(a: &Array, full_matrices: bool, compute_uv: bool) -> Svd {
+pub fn svd(a: impl IntoArray, full_matrices: bool, compute_uv: bool) -> Svd {
+    let a = &a.into_array();
     let a = matrices("svd", a);
     if !compute_uv {
         return Svd {

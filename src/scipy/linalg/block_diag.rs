@@ -20,7 +20,7 @@ pub fn block_diag(arrs: &[&Array]) -> Array {
                 "block_diag: arguments must have 2 or fewer dimensions, got {}",
                 a.aval()
             );
-            jnp::atleast_2d(a)
+            jnp::atleast_2d(*a)
         })
         .collect();
     let dtype = common_dtype(&blocks);

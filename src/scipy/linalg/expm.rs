@@ -8,6 +8,7 @@
 //! squarings gives NaNs. Derivatives are those of the algorithm, as JAX's.
 
 use super::lu::square;
+use crate::IntoArray;
 use crate::control_flow::{cond, scan, switch};
 use crate::lax::unwrap_at_caller;
 use crate::numpy::linalg::{NormOrd, norm, solve};
@@ -24,7 +25,8 @@ pub const DEFAULT_MAX_SQUARINGS: u32 = 16;
 /// # Panics
 /// If `a` is not a batch of square float matrices.
 #[track_caller]
-pub fn expm(a: &Array) -> Array {
+pub fn expm(a: impl IntoArray) -> Array {
+    let a = &a.into_array();
     expm_with(a, false, DEFAULT_MAX_SQUARINGS)
 }
 
@@ -35,7 +37,8 @@ pub fn expm(a: &Array) -> Array {
 /// # Panics
 /// If `a` is not a batch of square float matrices.
 #[track_caller]
-pub fn expm_with(a: &Array, upper_triangular: bool, max_squarings: u32) -> Array {
+pub fn expm_with(a: impl IntoArray, upper_triangular: bool, max_squarings: u32) -> Array {
+    let a = &a.into_array();
     let a = square("expm", a);
     if a.ndim() == 2 {
         return unwrap_at_caller(expm_matrix(&a, upper_triangular, max_squarings));
@@ -56,7 +59,9 @@ pub fn expm_with(a: &Array, upper_triangular: bool, max_squarings: u32) -> Array
 /// # Panics
 /// If `a` and `e` are not batches of square float matrices of the same shape.
 #[track_caller]
-pub fn expm_frechet(a: &Array, e: &Array) -> (Array, Array) {
+pub fn expm_frechet(a: impl IntoArray, e: impl IntoArray) -> (Array, Array) {
+    let a = &a.into_array();
+    let e = &e.into_array();
     assert!(
         a.shape() == e.shape(),
         "expm_frechet: expected A and E to be the same shape, got A {} and E {}",

@@ -5,7 +5,9 @@
 //! `lu_solve` is built from triangular solves, differentiable in both the factors and `b`.
 
 use super::Trans;
+use crate::IntoArray;
 use crate::lax::{self, unwrap_at_caller};
+use crate::numpy::Axes;
 use crate::numpy::linalg::lu::lu as factor;
 use crate::numpy::{self as jnp};
 use crate::{Array, DType};
@@ -18,7 +20,8 @@ use crate::{Array, DType};
 /// # Panics
 /// If `a` is not a batch of square float matrices.
 #[track_caller]
-pub fn lu_factor(a: &Array) -> (Array, Array) {
+pub fn lu_factor(a: impl IntoArray) -> (Array, Array) {
+    let a = &a.into_array();
     let a = square("lu_factor", a);
     let factors = unwrap_at_caller(factor(&a));
     (factors.lu, factors.pivots)
@@ -31,7 +34,8 @@ pub fn lu_factor(a: &Array) -> (Array, Array) {
 /// # Panics
 /// If `a` is not a batch of square float matrices.
 #[track_caller]
-pub fn lu(a: &Array) -> (Array, Array, Array) {
+pub fn lu(a: impl IntoArray) -> (Array, Array, Array) {
+    let a = &a.into_array();
     let a = square("lu", a);
     let factors = unwrap_at_caller(factor(&a));
     let n = a.shape()[a.ndim() - 1];
@@ -49,7 +53,8 @@ pub fn lu(a: &Array) -> (Array, Array, Array) {
 /// # Panics
 /// If `a` is not a batch of square float matrices.
 #[track_caller]
-pub fn lu_permute_l(a: &Array) -> (Array, Array) {
+pub fn lu_permute_l(a: impl IntoArray) -> (Array, Array) {
+    let a = &a.into_array();
     let (p, l, u) = lu(a);
     (jnp::matmul(&p, &l), u)
 }
@@ -61,7 +66,8 @@ pub fn lu_permute_l(a: &Array) -> (Array, Array) {
 /// # Panics
 /// If the shapes do not fit.
 #[track_caller]
-pub fn lu_solve(lu_and_piv: (&Array, &Array), b: &Array, trans: Trans) -> Array {
+pub fn lu_solve(lu_and_piv: (&Array, &Array), b: impl IntoArray, trans: Trans) -> Array {
+    let b = &b.into_array();
     let (lu, piv) = lu_and_piv;
     let n = lu.shape()[lu.ndim() - 1];
     let vector = b.ndim() + 1 == lu.ndim();
@@ -90,7 +96,7 @@ pub fn lu_solve(lu_and_piv: (&Array, &Array), b: &Array, trans: Trans) -> Array 
             let conjugate = trans == Trans::ConjugateTranspose;
             let y = lax::triangular_solve(lu, &b, true, false, true, conjugate, false);
             let z = lax::triangular_solve(lu, &y, true, true, true, conjugate, true);
-            let inverse = crate::numpy::argsort(&perm, Some(-1), true, false);
+            let inverse = crate::numpy::argsort(&perm);
             take_rows(&z, &inverse)
         }
     };
@@ -134,7 +140,10 @@ fn permutation(piv: &Array, n: usize) -> Array {
     let index = lax::iota(DType::I32, &[n], 0);
     let pick = |mask: &Array, x: &Array| {
         let zeros = crate::numpy::zeros_like(x, None);
-        crate::numpy::sum(&crate::numpy::where_(mask, x, &zeros), Some(&[-1]), true)
+        crate::numpy::sum(
+            &crate::numpy::where_(mask, x, &zeros),
+            Axes::from(-1).keepdims(true),
+        )
     };
     let swap = |step: &Array, perm: Array| -> Array {
         let at_step = index.eq(step);

@@ -2,6 +2,7 @@
 //! `cholesky` with SciPy's conventions (vector right-hand sides, `trans`, `lower`).
 
 use super::Trans;
+use crate::IntoArray;
 use crate::lax;
 use crate::numpy as jnp;
 use crate::{Array, DType};
@@ -36,12 +37,14 @@ fn promote_pair(op: &str, a: &Array, b: &Array) -> (Array, Array) {
 /// If the shapes do not fit or the dtypes are not float.
 #[track_caller]
 pub fn solve_triangular(
-    a: &Array,
-    b: &Array,
+    a: impl IntoArray,
+    b: impl IntoArray,
     trans: Trans,
     lower: bool,
     unit_diagonal: bool,
 ) -> Array {
+    let a = &a.into_array();
+    let b = &b.into_array();
     let (a, b) = promote_pair("solve_triangular", a, b);
     let (transpose_a, conjugate_a) = match trans {
         Trans::None => (false, false),
@@ -70,7 +73,8 @@ pub fn solve_triangular(
 /// # Panics
 /// If `a` is not a batch of square float matrices.
 #[track_caller]
-pub fn cho_factor(a: &Array, lower: bool) -> (Array, bool) {
+pub fn cho_factor(a: impl IntoArray, lower: bool) -> (Array, bool) {
+    let a = &a.into_array();
     let a = super::lu::square("cho_factor", a);
     let c = if lower {
         lax::cholesky(&a)
@@ -86,7 +90,8 @@ pub fn cho_factor(a: &Array, lower: bool) -> (Array, bool) {
 /// # Panics
 /// If the shapes do not fit or the dtypes are not float.
 #[track_caller]
-pub fn cho_solve(c_and_lower: (&Array, bool), b: &Array) -> Array {
+pub fn cho_solve(c_and_lower: (&Array, bool), b: impl IntoArray) -> Array {
+    let b = &b.into_array();
     let (c, lower) = c_and_lower;
     let (c, b) = promote_pair("cho_solve", c, b);
     let vector = c.ndim() == b.ndim() + 1;

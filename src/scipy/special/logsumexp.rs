@@ -2,6 +2,7 @@
 //! (shifted by the maximum, which is held constant to differentiation), and `softmax` and
 //! `log_softmax` over SciPy's default of every axis.
 
+use crate::numpy::Axes;
 use crate::numpy::{self as jnp, promote_args_inexact};
 use crate::{Array, IntoArray, lax, nn, stop_gradient};
 
@@ -13,7 +14,13 @@ use crate::{Array, IntoArray, lax, nn, stop_gradient};
 /// # Panics
 /// If an axis is out of bounds or the shapes do not broadcast.
 #[track_caller]
-pub fn logsumexp(a: &Array, axis: Option<&[isize]>, b: Option<&Array>, keepdims: bool) -> Array {
+pub fn logsumexp(
+    a: impl IntoArray,
+    axis: Option<&[isize]>,
+    b: Option<&Array>,
+    keepdims: bool,
+) -> Array {
+    let a = &a.into_array();
     let (out, sign) = logsumexp_with_sign(a, axis, b, keepdims);
     if b.is_some() {
         jnp::where_(sign.lt(0.0), f64::NAN, out)
@@ -29,11 +36,12 @@ pub fn logsumexp(a: &Array, axis: Option<&[isize]>, b: Option<&Array>, keepdims:
 /// If an axis is out of bounds or the shapes do not broadcast.
 #[track_caller]
 pub fn logsumexp_with_sign(
-    a: &Array,
+    a: impl IntoArray,
     axis: Option<&[isize]>,
     b: Option<&Array>,
     keepdims: bool,
 ) -> (Array, Array) {
+    let a = &a.into_array();
     let (a, b) = match b {
         Some(b) => {
             let [a, b] = promote_args_inexact("logsumexp", [a.clone(), b.clone()]);
@@ -53,7 +61,7 @@ pub fn logsumexp_with_sign(
     if let Some(b) = &b {
         exp_a = exp_a * b;
     }
-    let sumexp = jnp::sum(&exp_a, Some(axis), keepdims);
+    let sumexp = jnp::sum(&exp_a, Axes::from(axis).keepdims(keepdims));
     let amax = if keepdims {
         amax
     } else {

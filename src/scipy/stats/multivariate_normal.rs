@@ -79,7 +79,7 @@ pub fn logpdf(x: impl IntoArray, mean: impl IntoArray, cov: impl IntoArray) -> A
     let centered = jnp::broadcast_to(&centered, &with(&[n]));
     let y = lax::triangular_solve(&factor, &centered, false, true, true, false, false);
     let log_diagonal = jnp::diagonal(&factor, 0, -1, -2).log();
-    squared_norm(&y) * -0.5 - log_two_pi * half_n - jnp::sum(&log_diagonal, Some(&[-1]), false)
+    squared_norm(&y) * -0.5 - log_two_pi * half_n - jnp::sum(&log_diagonal, -1)
 }
 
 /// The density, `exp(logpdf)` (`multivariate_normal.pdf`).

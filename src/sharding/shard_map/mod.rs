@@ -16,8 +16,9 @@ use crate::control_flow::trace_closed;
 use crate::core::{Primitive, bind};
 use crate::jaxpr::JaxprRef;
 use crate::lowering::{FunctionBuilder, lower_function};
+use crate::random::{self, PrngImpl};
 use crate::tree::{FnOutput, Pytree};
-use crate::{Array, Error, Result, dispatch};
+use crate::{Array, DType, Error, Result, dispatch};
 
 /// The parameters of a `shard_map` call.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -65,6 +66,10 @@ where
     let mesh = mesh.clone();
     move |input: In| {
         let (leaves, tree) = input.tree_flatten();
+        // Key arrays cross the boundary as their data (the key words a trailing, unsplit
+        // dimension, which a spec never names), and are keys again on either side.
+        let key_impls: Vec<Option<PrngImpl>> = leaves.iter().map(|x| key_impl_of(x)).collect();
+        let leaves: Vec<Array> = leaves.iter().map(unwrap_key).collect();
         let n = leaves.len();
         let in_specs = one_per_leaf(
             "shard_map",
@@ -79,12 +84,15 @@ where
             .map(|(x, spec)| block_aval(&mesh, spec, x.aval(), "shard_map in_specs"))
             .collect::<Result<Vec<_>>>()?;
         let mut out_tree = None;
+        let mut out_key_impls = Vec::new();
         let (body, consts) = axis_env::with_mesh(&mesh, || {
             trace_closed(&block_avals, |blocks| {
-                let input = In::tree_unflatten(&tree, blocks)?;
+                let blocks = blocks.iter().zip(&key_impls).map(|(b, k)| wrap_key(b, *k));
+                let input = In::tree_unflatten(&tree, blocks.collect())?;
                 let (outputs, tree) = f(input).into_result()?.tree_flatten();
                 out_tree = Some(tree);
-                Ok(outputs)
+                out_key_impls = outputs.iter().map(key_impl_of).collect();
+                Ok(outputs.iter().map(unwrap_key).collect())
             })
         })?;
         let out_tree = out_tree.expect("the body ran");
@@ -105,7 +113,36 @@ where
             out_specs,
         };
         let args: Vec<Array> = consts.into_iter().chain(leaves).collect();
-        Out::tree_unflatten(&out_tree, bind(Primitive::ShardMap(params), &args)?)
+        let outputs = bind(Primitive::ShardMap(params), &args)?;
+        let outputs = outputs
+            .iter()
+            .zip(&out_key_impls)
+            .map(|(o, k)| wrap_key(o, *k));
+        Out::tree_unflatten(&out_tree, outputs.collect())
+    }
+}
+
+/// The implementation of a key array, `None` for other arrays.
+fn key_impl_of(x: &Array) -> Option<PrngImpl> {
+    match x.dtype() {
+        DType::Key(prng) => Some(prng),
+        _ => None,
+    }
+}
+
+/// A key array's data, or the array itself.
+fn unwrap_key(x: &Array) -> Array {
+    match key_impl_of(x) {
+        Some(_) => random::key_data(x),
+        None => x.clone(),
+    }
+}
+
+/// `data` as keys of `prng`, or itself.
+fn wrap_key(data: &Array, prng: Option<PrngImpl>) -> Array {
+    match prng {
+        Some(prng) => random::wrap_key_data(data, prng),
+        None => data.clone(),
     }
 }
 
