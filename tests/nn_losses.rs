@@ -307,7 +307,7 @@ fn losses_and_gradients_equal_optax() -> Result<()> {
             let g = grad(|x: Array| {
                 let mut args = inputs.clone();
                 args[i] = x;
-                jnp::mean(&loss(&args), None, false)
+                jnp::mean(&loss(&args), ..)
             })(inputs[i].clone())?;
             GOLDEN.check_tol(&format!("{name}/grad{i}"), &g, TOL)?;
         }
@@ -326,7 +326,7 @@ fn jitted_losses_and_gradients_equal_optax() -> Result<()> {
             grad(|x: Array| {
                 let mut args = inputs.clone();
                 args[0] = x;
-                jnp::mean(&loss(&args), None, false)
+                jnp::mean(&loss(&args), ..)
             })(x)
         })
         .call(inputs[0].clone())?;

@@ -60,7 +60,7 @@ impl Mlp {
     /// The mean cross-entropy of the batch `(x, labels)`.
     pub fn loss(&self, x: &Array, labels: &Array) -> Array {
         let losses = softmax_cross_entropy_with_integer_labels(&self.logits(x), labels);
-        mean(&losses, None, false)
+        mean(&losses, ..)
     }
 }
 
@@ -97,12 +97,8 @@ pub type EvalIn = (Mlp, Array, Array);
 pub fn evaluator() -> Jitted<impl Fn(EvalIn) -> (Array, Array)> {
     jit(|(params, x, y): EvalIn| {
         let logits = params.logits(&x);
-        let loss = mean(
-            &softmax_cross_entropy_with_integer_labels(&logits, &y),
-            None,
-            false,
-        );
-        let correct = argmax(&logits, Some(-1), false).eq(&y).astype(DType::F32);
-        (loss, mean(&correct, None, false))
+        let loss = mean(&softmax_cross_entropy_with_integer_labels(&logits, &y), ..);
+        let correct = argmax(&logits, -1).eq(&y).astype(DType::F32);
+        (loss, mean(&correct, ..))
     })
 }

@@ -7,6 +7,7 @@
 //! (big-endian data is swapped) and C or Fortran order (Fortran data is transposed to rjax's
 //! row-major layout). Structured, string, object (pickled) and datetime arrays are refused.
 
+use crate::IntoArray;
 use std::borrow::Cow;
 use std::io::Cursor;
 use std::path::Path;
@@ -60,7 +61,8 @@ fn dtype_of(type_str: &TypeStr) -> Option<DType> {
 }
 
 /// The `.npy` file of `array`, in memory.
-pub fn npy_bytes(array: &Array) -> Result<Vec<u8>> {
+pub fn npy_bytes(array: impl IntoArray) -> Result<Vec<u8>> {
+    let array = &array.into_array();
     encode(Path::new(IN_MEMORY), "", array)
 }
 
@@ -179,7 +181,8 @@ fn fortran_to_c(data: &[u8], shape: &[usize], width: usize) -> Vec<u8> {
 }
 
 /// Saves `array` to the `.npy` file `path`, as `np.save` does (little-endian, C order).
-pub fn save_npy(path: impl AsRef<Path>, array: &Array) -> Result<()> {
+pub fn save_npy(path: impl AsRef<Path>, array: impl IntoArray) -> Result<()> {
+    let array = &array.into_array();
     let path = path.as_ref();
     write_file(path, &encode(path, "", array)?)
 }

@@ -1,6 +1,7 @@
 //! Dropout with an explicit key, as Flax's `nn.Dropout`.
 
 use super::check_single_key;
+use crate::IntoArray;
 use crate::numpy as jnp;
 use crate::{Array, lax, random};
 
@@ -29,7 +30,9 @@ use crate::{Array, lax, random};
 /// Panics at the caller's line if `rate` is not in `[0, 1]`, if `x` is not floating point, or
 /// if `key` is not a single key.
 #[track_caller]
-pub fn dropout(key: &Array, rate: f64, x: &Array, deterministic: bool) -> Array {
+pub fn dropout(key: impl IntoArray, rate: f64, x: impl IntoArray, deterministic: bool) -> Array {
+    let key = &key.into_array();
+    let x = &x.into_array();
     const OP: &str = "rjax::nn::dropout";
     if !(0.0..=1.0).contains(&rate) {
         panic!("{OP}: the rate must lie in [0, 1], got {rate}");

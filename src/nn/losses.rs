@@ -12,7 +12,7 @@
 //! let want = (2f32.exp() + 1f32.exp() + 0.1f32.exp()).ln() - 2.0; // logsumexp - logit[label]
 //! assert!((first - want).abs() < 1e-6);
 //! let g = grad(|logits: Array| {
-//!     jnp::mean(&losses::softmax_cross_entropy_with_integer_labels(&logits, &labels), None, false)
+//!     jnp::mean(&losses::softmax_cross_entropy_with_integer_labels(&logits, &labels), ..)
 //! })(logits.clone())?;
 //! assert_eq!(g.shape(), [2, 3]);
 //! # Ok::<(), rjax::Error>(())
@@ -24,6 +24,8 @@
 //! XLA evaluates the same operations). Misuse panics at the caller's line, naming the loss:
 //! integer logits, float integer labels, shapes that do not match.
 
+use crate::IntoArray;
+use crate::numpy::Axes;
 use std::sync::LazyLock;
 
 use crate::lax::unwrap_at_caller;
@@ -84,8 +86,11 @@ impl Reduction {
     #[track_caller]
     fn sum(&self, x: &Array, keepdims: bool) -> Array {
         match &self.mask {
-            Some(mask) => jnp::sum(&jnp::where_(mask, x, 0), self.axis(), keepdims),
-            None => jnp::sum(x, self.axis(), keepdims),
+            Some(mask) => jnp::sum(
+                &jnp::where_(mask, x, 0),
+                Axes::from(self.axis()).keepdims(keepdims),
+            ),
+            None => jnp::sum(x, Axes::from(self.axis()).keepdims(keepdims)),
         }
     }
 }
@@ -125,20 +130,23 @@ fn errors(op: &str, predictions: &Array, targets: Option<&Array>, same_shape: bo
 /// `(predictions - targets)²` elementwise, targets zero when absent (`optax.losses.squared_error`);
 /// the shapes must be equal.
 #[track_caller]
-pub fn squared_error(predictions: &Array, targets: Option<&Array>) -> Array {
+pub fn squared_error(predictions: impl IntoArray, targets: Option<&Array>) -> Array {
+    let predictions = &predictions.into_array();
     lax::integer_pow(&errors("squared_error", predictions, targets, true), 2)
 }
 
 /// Half the squared error, `0.5 (predictions - targets)²` (`optax.losses.l2_loss`).
 #[track_caller]
-pub fn l2_loss(predictions: &Array, targets: Option<&Array>) -> Array {
+pub fn l2_loss(predictions: impl IntoArray, targets: Option<&Array>) -> Array {
+    let predictions = &predictions.into_array();
     squared_error(predictions, targets) * 0.5
 }
 
 /// The Huber loss: `0.5 e²` where `|e| <= delta`, `0.5 delta² + delta (|e| - delta)` beyond, for
 /// `e = predictions - targets` (`optax.losses.huber_loss`; Optax's default `delta` is 1).
 #[track_caller]
-pub fn huber_loss(predictions: &Array, targets: Option<&Array>, delta: f64) -> Array {
+pub fn huber_loss(predictions: impl IntoArray, targets: Option<&Array>, delta: f64) -> Array {
+    let predictions = &predictions.into_array();
     let abs_errors = jnp::abs(errors("huber_loss", predictions, targets, false));
     let quadratic = jnp::minimum(&abs_errors, delta);
     let linear = &abs_errors - &quadratic;
@@ -148,7 +156,8 @@ pub fn huber_loss(predictions: &Array, targets: Option<&Array>, delta: f64) -> A
 /// `log(cosh(predictions - targets))`, computed as `logaddexp(e, -e) - log 2`
 /// (`optax.losses.log_cosh`).
 #[track_caller]
-pub fn log_cosh(predictions: &Array, targets: Option<&Array>) -> Array {
+pub fn log_cosh(predictions: impl IntoArray, targets: Option<&Array>) -> Array {
+    let predictions = &predictions.into_array();
     let errors = errors("log_cosh", predictions, targets, false);
     let log2 = jnp::asarray(jnp::log(2.0), Some(errors.dtype()));
     jnp::logaddexp(&errors, -&errors) - log2
@@ -157,7 +166,9 @@ pub fn log_cosh(predictions: &Array, targets: Option<&Array>) -> Array {
 /// The binary hinge loss `max(0, 1 - outputs * targets)`, targets in `{-1, 1}`
 /// (`optax.losses.hinge_loss`).
 #[track_caller]
-pub fn hinge_loss(predictor_outputs: &Array, targets: &Array) -> Array {
+pub fn hinge_loss(predictor_outputs: impl IntoArray, targets: impl IntoArray) -> Array {
+    let predictor_outputs = &predictor_outputs.into_array();
+    let targets = &targets.into_array();
     jnp::maximum(0, 1 - predictor_outputs * targets)
 }
 
@@ -165,7 +176,9 @@ pub fn hinge_loss(predictor_outputs: &Array, targets: &Array) -> Array {
 /// labels `y` (binary labels or probabilities, converted to the logits' dtype)
 /// (`optax.losses.sigmoid_binary_cross_entropy`).
 #[track_caller]
-pub fn sigmoid_binary_cross_entropy(logits: &Array, labels: &Array) -> Array {
+pub fn sigmoid_binary_cross_entropy(logits: impl IntoArray, labels: impl IntoArray) -> Array {
+    let logits = &logits.into_array();
+    let labels = &labels.into_array();
     check_float("sigmoid_binary_cross_entropy", "logits", logits);
     let labels = labels.astype(logits.dtype());
     let log_p = log_sigmoid(logits);
@@ -177,7 +190,9 @@ pub fn sigmoid_binary_cross_entropy(logits: &Array, labels: &Array) -> Array {
 /// (`optax.losses.softmax_cross_entropy`): one value per example. `labels` are probability
 /// distributions (one-hot, say) that broadcast against `logits`.
 #[track_caller]
-pub fn softmax_cross_entropy(logits: &Array, labels: &Array) -> Array {
+pub fn softmax_cross_entropy(logits: impl IntoArray, labels: impl IntoArray) -> Array {
+    let logits = &logits.into_array();
+    let labels = &labels.into_array();
     softmax_cross_entropy_with(logits, labels, &Reduction::default())
 }
 
@@ -185,7 +200,13 @@ pub fn softmax_cross_entropy(logits: &Array, labels: &Array) -> Array {
 /// `where`; a mask of one rank less than `logits` gains the reduced axis). Masked-out
 /// logits do not enter the normalisation.
 #[track_caller]
-pub fn softmax_cross_entropy_with(logits: &Array, labels: &Array, reduction: &Reduction) -> Array {
+pub fn softmax_cross_entropy_with(
+    logits: impl IntoArray,
+    labels: impl IntoArray,
+    reduction: &Reduction,
+) -> Array {
+    let logits = &logits.into_array();
+    let labels = &labels.into_array();
     check_float("softmax_cross_entropy", "logits", logits);
     let reduction = expand_mask(logits, reduction);
     let log_probs = match &reduction.mask {
@@ -200,11 +221,13 @@ pub fn softmax_cross_entropy_with(logits: &Array, labels: &Array, reduction: &Re
 /// logits stay finite (`optax.losses.safe_softmax_cross_entropy`, through Optax's
 /// `weighted_logsoftmax` and its custom derivative). `labels` must be floating point.
 #[track_caller]
-pub fn safe_softmax_cross_entropy(logits: &Array, labels: &Array) -> Array {
+pub fn safe_softmax_cross_entropy(logits: impl IntoArray, labels: impl IntoArray) -> Array {
+    let logits = &logits.into_array();
+    let labels = &labels.into_array();
     check_float("safe_softmax_cross_entropy", "logits", logits);
     check_float("safe_softmax_cross_entropy", "labels", labels);
     let terms = unwrap_at_caller(WEIGHTED_LOG_SOFTMAX((logits.clone(), labels.clone())));
-    -jnp::sum(&terms, Some(&[-1]), false)
+    -jnp::sum(&terms, -1)
 }
 
 /// `weights * log_softmax(x)` over the last axis, 0 where a weight is 0, with Optax's custom
@@ -217,7 +240,7 @@ static WEIGHTED_LOG_SOFTMAX: LazyLock<WeightedLogSoftmax> = LazyLock::new(|| {
         |(x, weights): (Array, Array)| weighted_log_softmax(&x, &weights).0,
         |(x, weights): (Array, Array), (x_dot, weights_dot): (Array, Array)| {
             let (out, log_softmax_x) = weighted_log_softmax(&x, &weights);
-            let mean_x_dot = jnp::sum(&(&x_dot * softmax(&x, None)), Some(&[-1]), true);
+            let mean_x_dot = jnp::sum(&(&x_dot * softmax(&x, None)), Axes::from(-1).keepdims(true));
             let tangent = &weights * &x_dot - &weights * mean_x_dot + weights_dot * log_softmax_x;
             (out, tangent)
         },
@@ -258,9 +281,12 @@ fn expand_mask(logits: &Array, reduction: &Reduction) -> Reduction {
 #[track_caller]
 fn masked_log_softmax(x: &Array, axis: Option<&[isize]>, mask: &Array) -> Array {
     let x_safe = jnp::where_(mask, x, f64::NEG_INFINITY);
-    let x_max = jnp::max(&x_safe, axis, true);
+    let x_max = jnp::max(&x_safe, Axes::from(axis).keepdims(true));
     let shifted = &x_safe - stop_gradient(&x_max);
-    let total = jnp::sum(&jnp::where_(mask, jnp::exp(&shifted), 0), axis, true);
+    let total = jnp::sum(
+        &jnp::where_(mask, jnp::exp(&shifted), 0),
+        Axes::from(axis).keepdims(true),
+    );
     jnp::where_(mask, &shifted - jnp::log(total), f64::NEG_INFINITY)
 }
 
@@ -269,7 +295,12 @@ fn masked_log_softmax(x: &Array, axis: Option<&[isize]>, mask: &Array) -> Array 
 /// logits[label]` over the last axis, one value per example; `labels` has `logits`' shape
 /// without the class axis.
 #[track_caller]
-pub fn softmax_cross_entropy_with_integer_labels(logits: &Array, labels: &Array) -> Array {
+pub fn softmax_cross_entropy_with_integer_labels(
+    logits: impl IntoArray,
+    labels: impl IntoArray,
+) -> Array {
+    let logits = &logits.into_array();
+    let labels = &labels.into_array();
     softmax_cross_entropy_with_integer_labels_with(logits, labels, &Reduction::default())
 }
 
@@ -280,10 +311,12 @@ pub fn softmax_cross_entropy_with_integer_labels(logits: &Array, labels: &Array)
 /// refuses `axis=None`).
 #[track_caller]
 pub fn softmax_cross_entropy_with_integer_labels_with(
-    logits: &Array,
-    labels: &Array,
+    logits: impl IntoArray,
+    labels: impl IntoArray,
     reduction: &Reduction,
 ) -> Array {
+    let logits = &logits.into_array();
+    let labels = &labels.into_array();
     const OP: &str = "softmax_cross_entropy_with_integer_labels";
     check_float(OP, "logits", logits);
     if !labels.dtype().is_int() {
@@ -327,7 +360,7 @@ pub fn softmax_cross_entropy_with_integer_labels_with(
         Some(mask) => {
             let normalizers = masked_logsumexp(&logits, position, &mask);
             let out = normalizers - label_logits;
-            jnp::where_(jnp::any(&mask, Some(&[position]), false), out, 0.0)
+            jnp::where_(jnp::any(&mask, position), out, 0.0)
         }
     }
 }
@@ -375,14 +408,12 @@ fn masked_logsumexp(x: &Array, axis: isize, mask: &Array) -> Array {
     let x = jnp::where_(mask, x, 0);
     let amax = jnp::max(
         &jnp::where_(mask, &x, f64::NEG_INFINITY),
-        Some(&[axis]),
-        true,
+        Axes::from(axis).keepdims(true),
     );
     let amax = stop_gradient(&jnp::where_(lax::is_finite(&amax), &amax, 0));
     let total = jnp::sum(
         &jnp::where_(mask, jnp::exp(&x - &amax), 0),
-        Some(&[axis]),
-        true,
+        Axes::from(axis).keepdims(true),
     );
     jnp::squeeze(&(jnp::log(jnp::abs(total)) + amax), Some(&[axis]))
 }
@@ -390,18 +421,26 @@ fn masked_logsumexp(x: &Array, axis: isize, mask: &Array) -> Array {
 /// The cosine similarity of `predictions` and `targets` along the last axis, each norm at
 /// least `sqrt(epsilon)` (`optax.losses.cosine_similarity`; Optax's default `epsilon` is 0).
 #[track_caller]
-pub fn cosine_similarity(predictions: &Array, targets: &Array, epsilon: f64) -> Array {
+pub fn cosine_similarity(
+    predictions: impl IntoArray,
+    targets: impl IntoArray,
+    epsilon: f64,
+) -> Array {
+    let predictions = &predictions.into_array();
+    let targets = &targets.into_array();
     cosine_similarity_with(predictions, targets, epsilon, &Reduction::default())
 }
 
 /// [`cosine_similarity`] over `reduction`'s axes and elements (Optax's `axis` and `where`).
 #[track_caller]
 pub fn cosine_similarity_with(
-    predictions: &Array,
-    targets: &Array,
+    predictions: impl IntoArray,
+    targets: impl IntoArray,
     epsilon: f64,
     reduction: &Reduction,
 ) -> Array {
+    let predictions = &predictions.into_array();
+    let targets = &targets.into_array();
     check_float("cosine_similarity", "predictions", predictions);
     check_float("cosine_similarity", "targets", targets);
     let products =
@@ -418,35 +457,47 @@ fn unit_vectors(x: &Array, epsilon: f64, reduction: &Reduction) -> Array {
 
 /// The cosine distance `1 - cosine_similarity` (`optax.losses.cosine_distance`).
 #[track_caller]
-pub fn cosine_distance(predictions: &Array, targets: &Array, epsilon: f64) -> Array {
+pub fn cosine_distance(
+    predictions: impl IntoArray,
+    targets: impl IntoArray,
+    epsilon: f64,
+) -> Array {
+    let predictions = &predictions.into_array();
+    let targets = &targets.into_array();
     cosine_distance_with(predictions, targets, epsilon, &Reduction::default())
 }
 
 /// [`cosine_distance`] over `reduction`'s axes and elements (Optax's `axis` and `where`).
 #[track_caller]
 pub fn cosine_distance_with(
-    predictions: &Array,
-    targets: &Array,
+    predictions: impl IntoArray,
+    targets: impl IntoArray,
     epsilon: f64,
     reduction: &Reduction,
 ) -> Array {
+    let predictions = &predictions.into_array();
+    let targets = &targets.into_array();
     1.0 - cosine_similarity_with(predictions, targets, epsilon, reduction)
 }
 
 /// The Kullback-Leibler divergence `Σ targets (log targets - log_predictions)` over the last
 /// axis, `0 log 0` counted as 0 (`optax.losses.kl_divergence`; the predictions in log space).
 #[track_caller]
-pub fn kl_divergence(log_predictions: &Array, targets: &Array) -> Array {
+pub fn kl_divergence(log_predictions: impl IntoArray, targets: impl IntoArray) -> Array {
+    let log_predictions = &log_predictions.into_array();
+    let targets = &targets.into_array();
     kl_divergence_with(log_predictions, targets, &Reduction::default())
 }
 
 /// [`kl_divergence`] over `reduction`'s axes and elements (Optax's `axis` and `where`).
 #[track_caller]
 pub fn kl_divergence_with(
-    log_predictions: &Array,
-    targets: &Array,
+    log_predictions: impl IntoArray,
+    targets: impl IntoArray,
     reduction: &Reduction,
 ) -> Array {
+    let log_predictions = &log_predictions.into_array();
+    let targets = &targets.into_array();
     check_float("kl_divergence", "log_predictions", log_predictions);
     check_float("kl_divergence", "targets", targets);
     let log_targets = jnp::where_(targets.eq(0), 0, jnp::log(targets));
