@@ -144,7 +144,7 @@ pub fn x64(name: &str) -> Result<bool> {
 
 /// The notebook's data: `jax.random.normal(jax.random.PRNGKey(0), shape)` in float64, resident.
 fn normal64(shape: &[usize]) -> Result<Array> {
-    let x = normal(&PRNGKey(0), shape, DType::F64);
+    let x = normal(PRNGKey(0), shape, DType::F64);
     x.block_until_ready()?;
     Ok(x)
 }

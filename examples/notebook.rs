@@ -100,7 +100,7 @@ fn fvec((x, a, b): (Array, Array, Array)) -> Array {
 }
 
 fn random_normal(shape: &[usize]) -> Array {
-    normal(&PRNGKey(0), shape, DType::F64)
+    normal(PRNGKey(0), shape, DType::F64)
 }
 
 fn main() -> Result<()> {

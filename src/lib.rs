@@ -154,9 +154,9 @@ pub mod distributed;
 mod dtype;
 mod error;
 pub mod export;
-mod interpreters;
 #[cfg(any(feature = "serde", feature = "ndarray"))]
 pub mod interop;
+mod interpreters;
 #[cfg(any(feature = "safetensors", feature = "npy"))]
 pub mod io;
 mod jacobian;

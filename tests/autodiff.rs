@@ -284,7 +284,7 @@ fn shape_primitives_transpose_correctly() -> anyhow::Result<()> {
         let strided = rjax::lax::slice(x, &[0, 1], &[3, 4], Some(&[2, 2]));
         let flipped = rjax::lax::transpose(x, &[1, 0]).reshape(&[12]);
         let joined =
-            rjax::lax::concatenate(&[&strided.reshape(&[4]), &flipped, &x.sum_axes(&[0])], 0);
+            rjax::lax::concatenate(&[&strided.reshape(&[4]), &flipped, &x.sum_axes([0])], 0);
         let grown = rjax::lax::broadcast_in_dim(&joined, &[1, 20], &[1]);
         (grown * Array::from_slice(&weights, &[20]).unwrap())
             .sum()

@@ -547,7 +547,7 @@ fn eigh_eigenvector_jvp_matches_central_differences_and_the_perturbation_equatio
     let p = array(&[0.3, -0.7, 1.1, 0.9], &[4, 1]);
     let f = move |xs: &[Array]| {
         let (v, w) = eigh(&xs[0], true, true);
-        let signs = (&v * &p).sum_axes(&[-2]).sign().reshape(&[2, 1, 4]);
+        let signs = (&v * &p).sum_axes([-2]).sign().reshape(&[2, 1, 4]);
         vec![&v * &signs, w]
     };
     // XLA's Jacobi eigenvectors are accurate to about 1e-8 only: a larger step.

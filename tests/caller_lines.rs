@@ -192,7 +192,7 @@ fn random_misuse_points_at_the_caller() {
     let logits = i32s(&[4]);
     let mode = random::GumbelMode::Low;
     panics_here!(bad, "categorical", random::categorical(&key, &logits, -1, None, true, mode));
-    panics_here!(bad, "permutation", random::permutation_of(&key, &a_scalar(), 0, false));
+    panics_here!(bad, "permutation", random::permutation_of(&key, a_scalar(), 0, false));
     assert_none(&bad);
 }
 
@@ -209,7 +209,7 @@ fn linalg_misuse_points_at_the_caller() {
     panics_here!(bad, "solve", linalg::solve(&a, &square));
     panics_here!(bad, "inv", linalg::inv(&a));
     let trans = scipy::linalg::Trans::None;
-    panics_here!(bad, "lu", scipy::linalg::lu(&f32s(&[3])));
+    panics_here!(bad, "lu", scipy::linalg::lu(f32s(&[3])));
     panics_here!(bad, "lu_factor", scipy::linalg::lu_factor(&a));
     panics_here!(bad, "lu_solve", scipy::linalg::lu_solve((&square, &ints), &a, trans));
     panics_here!(bad, "expm", scipy::linalg::expm(&a));
@@ -218,12 +218,12 @@ fn linalg_misuse_points_at_the_caller() {
     panics_here!(bad, "slogdet", linalg::slogdet(&a));
     panics_here!(bad, "cholesky", linalg::cholesky(&a, false));
     panics_here!(bad, "eigh", linalg::eigh(&a, linalg::Uplo::Lower, true));
-    panics_here!(bad, "svd", linalg::svd(&f32s(&[3]), true, true));
-    panics_here!(bad, "qr", linalg::qr(&f32s(&[3]), linalg::QrMode::Reduced));
+    panics_here!(bad, "svd", linalg::svd(f32s(&[3]), true, true));
+    panics_here!(bad, "qr", linalg::qr(f32s(&[3]), linalg::QrMode::Reduced));
     panics_here!(bad, "eig", linalg::eig(&a));
     panics_here!(bad, "norm", linalg::norm(&a, linalg::NormOrd::Nuc, Some(&[0]), false));
     panics_here!(bad, "matrix_power", linalg::matrix_power(&a, 2));
-    panics_here!(bad, "pinv", linalg::pinv(&f32s(&[3]), None));
+    panics_here!(bad, "pinv", linalg::pinv(f32s(&[3]), None));
     assert_none(&bad);
 }
 
@@ -238,7 +238,7 @@ fn array_methods_and_operators_point_at_the_caller() {
     panics_here!(bad, "div", &a / b.clone());
     panics_here!(bad, "matmul", a.matmul(&b));
     panics_here!(bad, "reshape", a.reshape(&[7]));
-    panics_here!(bad, "sum", a.sum_axes(&[3]));
+    panics_here!(bad, "sum", a.sum_axes([3]));
     panics_here!(bad, "max", a.maximum(&b));
     panics_here!(bad, "pow", a.pow(&b));
     panics_here!(bad, "sin", i32s(&[2]).sin());

@@ -61,7 +61,7 @@ fn produce(index: usize) -> Array {
 
 /// The second half of [`Work::Handoff`].
 fn finish(in_flight: Array) -> anyhow::Result<Vec<u32>> {
-    bits(&(in_flight * 3.0 + 1.0).sum_axes(&[1]))
+    bits(&(in_flight * 3.0 + 1.0).sum_axes([1]))
 }
 
 /// Runs one piece of work, with `shared` the one `jit`-ed function every thread calls.
@@ -87,11 +87,11 @@ fn run<F: Fn(Array) -> Array>(
         }
         Work::Random => {
             let key = random::key(index as i64);
-            let normal = random::normal(&random::fold_in(&key, 1), &[16], DType::F32);
-            let uniform = random::uniform(&random::fold_in(&key, 2), &[8], DType::F32, -1.0, 3.0);
+            let normal = random::normal(random::fold_in(&key, 1), &[16], DType::F32);
+            let uniform = random::uniform(random::fold_in(&key, 2), &[8], DType::F32, -1.0, 3.0);
             let mut out = bits(&normal)?;
             out.extend(bits(&uniform)?);
-            out.extend(random::key_data(&random::split(&key, 3)).to_vec::<u32>()?);
+            out.extend(random::key_data(random::split(&key, 3)).to_vec::<u32>()?);
             Ok(out)
         }
         Work::Handoff => finish(produce(index)),
@@ -118,7 +118,7 @@ struct InFlight {
 
 #[test]
 fn threads_mixing_every_kind_of_work_match_a_single_threaded_run() -> anyhow::Result<()> {
-    let shared = jit(|x: Array| (x.matmul(&x).tanh() * 0.5 + x.sin()).sum_axes(&[0]));
+    let shared = jit(|x: Array| (x.matmul(&x).tanh() * 0.5 + x.sin()).sum_axes([0]));
     let mut reference = HashMap::new();
     for work in WORK {
         for index in 0..INPUTS {

@@ -137,14 +137,14 @@ fn jit_takes_and_returns_derived_types_and_retraces_on_static_fields() -> Result
         let y = layer.apply(&x);
         // A derived type as the result, its static field carried through.
         Linear {
-            b: &layer.b + y.sum_axes(&[0]),
+            b: &layer.b + y.sum_axes([0]),
             ..layer
         }
     });
     let x = f64s(&[1.0, 2.0, -1.0, 0.5], &[2, 2]);
     let out = step.call((layer(Activation::Tanh), x.clone()))?;
     assert_eq!(out.activation, Activation::Tanh);
-    let eager = layer(Activation::Tanh).apply(&x).sum_axes(&[0]) + &layer(Activation::Tanh).b;
+    let eager = layer(Activation::Tanh).apply(&x).sum_axes([0]) + &layer(Activation::Tanh).b;
     assert_eq!(out.b.to_vec::<f64>()?, eager.to_vec::<f64>()?);
     step.call((layer(Activation::Tanh), x.clone()))?;
     assert_eq!(traces.get(), 1, "same structure and shapes: no retrace");

@@ -185,7 +185,7 @@ fn bad_npz_loads_name_the_file_and_the_array() -> anyhow::Result<()> {
     assert_eq!(tensor, None);
     assert!(message.contains(".npz"), "{message}");
     let npy = dir.path().join("x.npy");
-    save_npy(&npy, &Array::from([1.0f32, 2.0, 3.0]))?;
+    save_npy(&npy, Array::from([1.0f32, 2.0, 3.0]))?;
     let bytes = std::fs::read(&npy)?;
     std::fs::write(&npy, &bytes[..bytes.len() - 1])?;
     let (_, message) = checkpoint_message(load_npy(&npy).unwrap_err());

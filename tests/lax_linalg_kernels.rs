@@ -36,7 +36,7 @@ fn eig_of_a_rotation_is_plus_and_minus_i() -> anyhow::Result<()> {
         assert!((av0.0 - lv0.0).abs() + (av0.1 - lv0.1).abs() < 1e-14);
         assert!((av1.0 - lv1.0).abs() + (av1.1 - lv1.1).abs() < 1e-14);
     }
-    let values = linalg::eigvals(&Array::from([[2.0f32, 0.0], [0.0, 3.0]]));
+    let values = linalg::eigvals(Array::from([[2.0f32, 0.0], [0.0, 3.0]]));
     assert_eq!(values.dtype(), DType::C64);
     Ok(())
 }

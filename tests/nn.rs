@@ -115,7 +115,7 @@ fn activations_and_derivatives() -> Result<()> {
     }
     check(
         "relu_int",
-        &nn::relu(&Array::from_vec(vec![0i64, 2, -1, 3, 1])),
+        &nn::relu(Array::from_vec(vec![0i64, 2, -1, 3, 1])),
     )?;
     let ints = Array::from_vec(vec![0i64, 2, -1, 3, 1]);
     check("log_sigmoid_int", &nn::log_sigmoid(&ints))?;
@@ -135,7 +135,7 @@ fn normalizations() -> Result<()> {
     check("softmax", &nn::softmax(&m, None))?;
     check("softmax_axis0", &nn::softmax(&(&a * 50), Some(&[0])))?;
     check("softmax_axes", &nn::softmax(&a, Some(&[0, 2])))?;
-    check("softmax_f32", &nn::softmax(&m.astype(DType::F32), None))?;
+    check("softmax_f32", &nn::softmax(m.astype(DType::F32), None))?;
     check("log_softmax", &nn::log_softmax(&m, None))?;
     check(
         "log_softmax_axis",

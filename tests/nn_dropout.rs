@@ -82,7 +82,7 @@ fn deterministic_dropout_passes_x_through() {
     let _flag = layout(true);
     let (x, _) = inputs(DType::F32);
     for rate in [0.0, 0.3, 1.0] {
-        let y = nn::dropout(&random::key(0), rate, &x, true);
+        let y = nn::dropout(random::key(0), rate, &x, true);
         assert_eq!(y.to_vec::<f32>().unwrap(), x.to_vec::<f32>().unwrap());
     }
 }
@@ -90,7 +90,7 @@ fn deterministic_dropout_passes_x_through() {
 #[test]
 fn dropout_under_vmap_equals_each_key() {
     let _flag = layout(true);
-    let keys = random::split(&random::key(11), 3);
+    let keys = random::split(random::key(11), 3);
     let xs = Array::from_slice(&[1.0f32; 3 * 8], &[3, 8]).unwrap();
     let batched: Array = vmap(
         |(k, x): (Array, Array)| nn::dropout(&k, 0.25, &x, false),
@@ -102,7 +102,7 @@ fn dropout_under_vmap_equals_each_key() {
     for i in 0..3 {
         let key = rjax::numpy::take(
             &keys,
-            &Array::from(i as i32),
+            Array::from(i as i32),
             Some(0),
             rjax::numpy::TakeMode::Fill,
         );
@@ -116,7 +116,7 @@ fn the_kept_fraction_is_one_minus_the_rate_and_the_mean_is_kept() {
     let _flag = layout(true);
     let n = 100_000;
     let x = Array::from_slice(&vec![1.0f64; n], &[n]).unwrap();
-    let y = nn::dropout(&random::key(5), 0.3, &x, false)
+    let y = nn::dropout(random::key(5), 0.3, &x, false)
         .to_vec::<f64>()
         .unwrap();
     let kept = y.iter().filter(|&&v| v != 0.0).count() as f64 / n as f64;
@@ -134,19 +134,19 @@ fn misuse_panics_naming_dropout() {
     let cases = [
         (
             panic_message(|| {
-                nn::dropout(&random::key(0), 1.5, &Array::from([1.0f32, 2.0]), false);
+                nn::dropout(random::key(0), 1.5, Array::from([1.0f32, 2.0]), false);
             }),
             "rjax::nn::dropout: the rate must lie in [0, 1], got 1.5",
         ),
         (
             panic_message(|| {
-                nn::dropout(&random::key(0), 0.5, &Array::from([1i32, 2]), false);
+                nn::dropout(random::key(0), 0.5, Array::from([1i32, 2]), false);
             }),
             "rjax::nn::dropout: x must be floating point, got i32[2]",
         ),
         (
             panic_message(move || {
-                nn::dropout(&random::split(&random::key(0), 2), 0.5, &x, false);
+                nn::dropout(random::split(random::key(0), 2), 0.5, &x, false);
             }),
             "rjax::nn::dropout: expected a single PRNG key",
         ),
@@ -159,7 +159,7 @@ fn misuse_panics_at_the_callers_line() {
     let _flag = layout(true);
     let line = line!() + 2;
     let (_, location) = panic_site(|| {
-        nn::dropout(&random::key(0), -0.5, &Array::from([1.0f32]), false);
+        nn::dropout(random::key(0), -0.5, Array::from([1.0f32]), false);
     });
     assert_eq!(location, Some((file!().to_string(), line)));
 }

@@ -199,7 +199,7 @@ fn jitted_initializers_equal_jax() {
 #[test]
 fn initializers_under_vmap_over_keys_equal_each_key() {
     let _flag = layout(true);
-    let keys = random::split(&random::key(3), 4);
+    let keys = random::split(random::key(3), 4);
     for initializer in [init::glorot_uniform(), init::he_normal(), init::normal(0.1)] {
         let batched: Array = vmap(
             |k: Array| initializer.init(&k, &[3, 2], DType::F32),
@@ -211,7 +211,7 @@ fn initializers_under_vmap_over_keys_equal_each_key() {
         for i in 0..4 {
             let key = rjax::numpy::take(
                 &keys,
-                &Array::from(i as i32),
+                Array::from(i as i32),
                 Some(0),
                 rjax::numpy::TakeMode::Fill,
             );
@@ -292,7 +292,7 @@ fn misuse_panics_naming_the_initializer() {
         ),
         (
             panic_message(|| {
-                init::lecun_normal().init(&random::split(&random::key(0), 2), &[2, 2], DType::F32);
+                init::lecun_normal().init(&random::split(random::key(0), 2), &[2, 2], DType::F32);
             }),
             "rjax::nn::initializers::lecun_normal: expected a single PRNG key",
         ),

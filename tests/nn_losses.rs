@@ -307,7 +307,7 @@ fn losses_and_gradients_equal_optax() -> Result<()> {
             let g = grad(|x: Array| {
                 let mut args = inputs.clone();
                 args[i] = x;
-                jnp::mean(&loss(&args), ..)
+                jnp::mean(loss(&args), ..)
             })(inputs[i].clone())?;
             GOLDEN.check_tol(&format!("{name}/grad{i}"), &g, TOL)?;
         }
@@ -326,7 +326,7 @@ fn jitted_losses_and_gradients_equal_optax() -> Result<()> {
             grad(|x: Array| {
                 let mut args = inputs.clone();
                 args[0] = x;
-                jnp::mean(&loss(&args), ..)
+                jnp::mean(loss(&args), ..)
             })(x)
         })
         .call(inputs[0].clone())?;
@@ -368,12 +368,12 @@ fn per_example_losses_under_vmap_equal_the_batch() -> Result<()> {
 #[test]
 fn float32_losses_stay_float32() {
     let logits = Array::from([[1.0f32, 2.0, 0.5]]);
-    let out = losses::softmax_cross_entropy_with_integer_labels(&logits, &ints(&[1], &[1]));
+    let out = losses::softmax_cross_entropy_with_integer_labels(&logits, ints(&[1], &[1]));
     assert_eq!(out.dtype(), rjax::DType::F32);
     // log(e + e² + e^0.5) - 2 in float64.
     let want = (1f64.exp() + 2f64.exp() + 0.5f64.exp()).ln() - 2.0;
     assert!((f64::from(out.to_vec::<f32>().unwrap()[0]) - want).abs() < 1e-6);
-    let out = losses::log_cosh(&Array::from([0.5f32]), None);
+    let out = losses::log_cosh(Array::from([0.5f32]), None);
     assert_eq!(out.dtype(), rjax::DType::F32);
     assert!((f64::from(out.to_vec::<f32>().unwrap()[0]) - 0.5f64.cosh().ln()).abs() < 1e-6);
 }
@@ -385,8 +385,8 @@ fn misuse_panics_naming_the_loss() {
         (
             panic_message(|| {
                 losses::softmax_cross_entropy_with_integer_labels(
-                    &Array::from([[1i32, 2]]),
-                    &ints(&[0], &[1]),
+                    Array::from([[1i32, 2]]),
+                    ints(&[0], &[1]),
                 );
             }),
             "rjax::nn::losses::softmax_cross_entropy_with_integer_labels: logits must have a \
@@ -394,13 +394,13 @@ fn misuse_panics_naming_the_loss() {
         ),
         (
             panic_message(|| {
-                losses::softmax_cross_entropy_with_integer_labels(&logits, &Array::from([0.0f32]));
+                losses::softmax_cross_entropy_with_integer_labels(&logits, Array::from([0.0f32]));
             }),
             "labels must have an integer dtype",
         ),
         (
             panic_message(|| {
-                losses::softmax_cross_entropy_with_integer_labels(&logits, &ints(&[0, 1], &[2]));
+                losses::softmax_cross_entropy_with_integer_labels(&logits, ints(&[0, 1], &[2]));
             }),
             "must have the shape [1] of the logits",
         ),
@@ -408,7 +408,7 @@ fn misuse_panics_naming_the_loss() {
             panic_message(|| {
                 losses::softmax_cross_entropy_with_integer_labels_with(
                     &logits,
-                    &ints(&[0], &[1]),
+                    ints(&[0], &[1]),
                     &Reduction::all_axes(),
                 );
             }),
@@ -416,14 +416,14 @@ fn misuse_panics_naming_the_loss() {
         ),
         (
             panic_message(|| {
-                losses::squared_error(&Array::from([1.0f32, 2.0]), Some(&Array::from([1.0f32])));
+                losses::squared_error(Array::from([1.0f32, 2.0]), Some(&Array::from([1.0f32])));
             }),
             "rjax::nn::losses::squared_error: predictions f32[2] and targets f32[1] must \
              have the same shape",
         ),
         (
             panic_message(|| {
-                losses::huber_loss(&Array::from([1i32]), None, 1.0);
+                losses::huber_loss(Array::from([1i32]), None, 1.0);
             }),
             "rjax::nn::losses::huber_loss: predictions must have a float dtype",
         ),
@@ -436,7 +436,7 @@ fn misuse_panics_at_the_callers_line() {
     let logits = Array::from([[1.0f32, 2.0, 0.5]]);
     let line = line!() + 2;
     let (_, location) = panic_site(|| {
-        losses::softmax_cross_entropy_with_integer_labels(&logits, &ints(&[0, 1], &[2]));
+        losses::softmax_cross_entropy_with_integer_labels(&logits, ints(&[0, 1], &[2]));
     });
     assert_eq!(location, Some((file!().to_string(), line)));
     let line = line!() + 3;
@@ -444,7 +444,7 @@ fn misuse_panics_at_the_callers_line() {
         let reduction = Reduction::axes(&[0, 5]);
         losses::softmax_cross_entropy_with_integer_labels_with(
             &logits,
-            &ints(&[0], &[1]),
+            ints(&[0], &[1]),
             &reduction,
         );
     });

@@ -63,10 +63,10 @@ fn creation() -> Result<()> {
     check("eye", &jnp::eye(3, Some(4), 1, None))?;
     check("eye_neg", &jnp::eye(3, None, -1, None))?;
     check("identity_i", &jnp::identity(3, Some(DType::I64)))?;
-    check("zeros", &jnp::zeros_like(&jnp::ones(&[2, 3], None), None))?;
+    check("zeros", &jnp::zeros_like(jnp::ones(&[2, 3], None), None))?;
     check(
         "ones_i",
-        &jnp::ones_like(&Array::from_vec(vec![4i64, 5]), None),
+        &jnp::ones_like(Array::from_vec(vec![4i64, 5]), None),
     )?;
     Ok(())
 }
@@ -94,7 +94,7 @@ fn reductions() -> Result<()> {
         &jnp::argmin(&x.m, Axes::from(-1).keepdims(true)),
     )?;
     check("all", &jnp::all(&x.i, 1))?;
-    check("any", &jnp::any(&x.i.gt(5), 0))?;
+    check("any", &jnp::any(x.i.gt(5), 0))?;
     Ok(())
 }
 
@@ -109,7 +109,7 @@ fn products() -> Result<()> {
     let first = jnp::squeeze(&jnp::split(&x.batch, Split::Sections(2), 0)[0], Some(&[0]));
     check(
         "matmul_bcast",
-        &jnp::matmul(&first, &jnp::ones(&[2, 1, 3, 2], None)),
+        &jnp::matmul(&first, jnp::ones(&[2, 1, 3, 2], None)),
     )?;
     check("dot", &jnp::dot(&x.a, &x.b))?;
     check("dot_vec", &jnp::dot(&x.m, &x.v))?;
@@ -134,7 +134,7 @@ fn shapes() -> Result<()> {
     check("moveaxis2", &jnp::moveaxis(&x.a, &[0, 1], &[-1, 0]))?;
     check(
         "squeeze",
-        &jnp::squeeze(&jnp::sum(&x.a, Axes::from(1).keepdims(true)), None),
+        &jnp::squeeze(jnp::sum(&x.a, Axes::from(1).keepdims(true)), None),
     )?;
     check("expand_dims", &jnp::expand_dims(&x.m, &[0, -1]))?;
     check("broadcast_to", &jnp::broadcast_to(&x.v, &[2, 3, 4]))?;
@@ -205,19 +205,19 @@ fn norms_and_nn() -> Result<()> {
 fn under_jit() -> Result<()> {
     let x = inputs();
     let f = jit(|(a, b): (Array, Array)| {
-        let s = nn::softmax(&jnp::matmul(&a, &b), Some(&[-1]));
+        let s = nn::softmax(jnp::matmul(&a, &b), Some(&[-1]));
         jnp::mean(&s, 0)
     });
     let got: Array = f.call((x.m.clone(), x.b.clone()))?;
-    let want = jnp::mean(&nn::softmax(&jnp::matmul(&x.m, &x.b), None), 0);
+    let want = jnp::mean(nn::softmax(jnp::matmul(&x.m, &x.b), None), 0);
     ensure!(close(&values(&got)?, &values(&want)?, 1e-12));
-    let g = jit(|a: Array| jnp::var(&jnp::reshape(&a, &[4, -1]), 1, 1));
+    let g = jit(|a: Array| jnp::var(jnp::reshape(&a, &[4, -1]), 1, 1));
     let got: Array = g.call(x.a.clone())?;
-    let want = jnp::var(&jnp::reshape(&x.a, &[4, -1]), 1, 1);
+    let want = jnp::var(jnp::reshape(&x.a, &[4, -1]), 1, 1);
     ensure!(close(&values(&got)?, &values(&want)?, 1e-12));
-    let h = jit(|a: Array| jnp::argmax(&jnp::flip(&a, None), 0));
+    let h = jit(|a: Array| jnp::argmax(jnp::flip(&a, None), 0));
     let got: Array = h.call(x.a.clone())?;
-    let want = jnp::argmax(&jnp::flip(&x.a, None), 0);
+    let want = jnp::argmax(jnp::flip(&x.a, None), 0);
     ensure!(got.to_vec::<i64>()? == want.to_vec::<i64>()?);
     let c = jit(|a: Array| jnp::arange(0, 4, 1, None) + jnp::sum(&a, ..));
     let got: Array = c.call(Array::from_vec(vec![1i64, 2]))?;
@@ -330,12 +330,12 @@ fn promotion_and_defaults() -> Result<()> {
     // Small integers and booleans sum as the default int; means are floats.
     let small = Array::from([1i8, 2, 3]);
     ensure!(jnp::sum(&small, ..).dtype() == DType::I64);
-    ensure!(jnp::sum(&f32s.gt(0), ..).item::<i64>()? == 2);
+    ensure!(jnp::sum(f32s.gt(0), ..).item::<i64>()? == 2);
     // JAX's to_inexact_dtype: int32 averages in float32 even with x64.
     ensure!(jnp::mean(&i32s, ..).dtype() == DType::F32);
     ensure!(jnp::mean(&f32s, ..).dtype() == DType::F32);
     ensure!(jnp::argmax(&f32s, ..).dtype() == DType::I64);
-    ensure!(jnp::argmax(&x_of(&[2, 3]), Axes::all().keepdims(true)).shape() == [1, 1]);
+    ensure!(jnp::argmax(x_of(&[2, 3]), Axes::all().keepdims(true)).shape() == [1, 1]);
     ensure!(jnp::arange(0.0f32, 1.0, 0.5, None).dtype() == DType::F64);
     ensure!(jnp::arange(0, 3, 1, Some(DType::F32)).dtype() == DType::F32);
     ensure!(jnp::linspace(0.0, 1.0, 1, true, None).to_vec::<f64>()? == vec![0.0]);
@@ -369,20 +369,20 @@ fn check_grads_of_compositions() -> Result<()> {
         ("trace", Box::new(|a| jnp::trace(&a, 1, 1, 2))),
         (
             "matmul",
-            Box::new(|a| jnp::matmul(&a, &jnp::swapaxes(&a, -1, -2))),
+            Box::new(|a| jnp::matmul(&a, jnp::swapaxes(&a, -1, -2))),
         ),
         (
             "dot",
-            Box::new(|a| jnp::dot(&jnp::ravel(&a), &jnp::ravel(&a))),
+            Box::new(|a| jnp::dot(jnp::ravel(&a), jnp::ravel(&a))),
         ),
-        ("outer", Box::new(|a| jnp::outer(&a, &jnp::flip(&a, None)))),
+        ("outer", Box::new(|a| jnp::outer(&a, jnp::flip(&a, None)))),
         ("clip", Box::new(|a| jnp::clip(&a, Some(-0.5), Some(0.5)))),
         ("where", Box::new(|a| jnp::where_(a.gt(0.05), &a, &a * &a))),
         (
             "shapes",
             Box::new(|a| {
-                let b = jnp::moveaxis(&jnp::expand_dims(&a, &[0]), &[0], &[-1]);
-                let parts = jnp::split(&jnp::squeeze(&b, None), Split::Indices(vec![1]), -1);
+                let b = jnp::moveaxis(jnp::expand_dims(&a, &[0]), &[0], &[-1]);
+                let parts = jnp::split(jnp::squeeze(&b, None), Split::Indices(vec![1]), -1);
                 jnp::stack(
                     &[&parts[0], &jnp::broadcast_to(&parts[0], parts[0].shape())],
                     0,

@@ -331,12 +331,12 @@ const REDUCTIONS: &[Case] = &[
     ("count_nonzero_empty", |x| jnp::count_nonzero(&x.e, 0)),
     ("cumsum", |x| jnp::cumsum(&x.a, Some(1), None)),
     ("cumsum_flat", |x| jnp::cumsum(&x.i, None, None)),
-    ("cumsum_bool", |x| jnp::cumsum(&x.m.gt(0), Some(-1), None)),
+    ("cumsum_bool", |x| jnp::cumsum(x.m.gt(0), Some(-1), None)),
     ("cumsum_dtype", |x| {
         jnp::cumsum(&x.i, Some(0), Some(DType::F64))
     }),
     ("cumsum_scalar", |_| {
-        jnp::cumsum(&2.5.into_array(), None, None)
+        jnp::cumsum(2.5.into_array(), None, None)
     }),
     ("cumsum_empty", |x| jnp::cumsum(&x.v0, None, None)),
     ("cumprod", |x| jnp::cumprod(&x.m, Some(-1), None)),
@@ -481,7 +481,7 @@ fn under_vmap() -> Result<()> {
     ensure!(rows.shape() == [3, 5, 5]);
     let (got, m) = (values(&rows)?, values(&x.m)?);
     for (r, row) in m.chunks(4).enumerate() {
-        let want = values(&jnp::diag(&Array::from_vec(row.to_vec()), 1))?;
+        let want = values(&jnp::diag(Array::from_vec(row.to_vec()), 1))?;
         ensure!(got[r * 25..(r + 1) * 25] == want[..], "diag of row {r}");
     }
     let rows = vmap(|row: Array| jnp::logaddexp(&row, 0.5), 0)(x.m.clone())?;
@@ -534,7 +534,7 @@ const DIFFERENTIABLE: &[Differentiable] = &[
     ("ptp", 1, |a| jnp::ptp(&a, 2)),
     ("nanmean", 1, |a| jnp::nanmean(&a, 0)),
     ("diag", 1, |a| {
-        jnp::diag(&jnp::diag(&jnp::diagonal(&a, 1, 1, 2), 0), -1)
+        jnp::diag(jnp::diag(jnp::diagonal(&a, 1, 1, 2), 0), -1)
     }),
     ("tril_triu", 1, |a| {
         jnp::tril(&a, 0) + jnp::triu(&a, 2) * 2.0
@@ -596,9 +596,9 @@ fn promotion_and_weak_types() -> Result<()> {
     ensure!(halves.to_vec::<f32>()? == vec![0.0, 2.0, 2.0, -0.0, -2.0]);
     ensure!(jnp::round(&i32s, 2).to_vec::<i32>()? == vec![1, 2, 3]);
     ensure!(jnp::count_nonzero(&f32s, ..).dtype() == DType::I64);
-    ensure!(jnp::cumsum(&Array::from([1i8, 2]), None, None).dtype() == DType::I64);
-    ensure!(jnp::cumsum(&Array::from([1u8, 2]), None, None).dtype() == DType::U64);
-    let running = jnp::cumsum(&f32s.gt(0), None, Some(DType::Bool));
+    ensure!(jnp::cumsum(Array::from([1i8, 2]), None, None).dtype() == DType::I64);
+    ensure!(jnp::cumsum(Array::from([1u8, 2]), None, None).dtype() == DType::U64);
+    let running = jnp::cumsum(f32s.gt(0), None, Some(DType::Bool));
     ensure!(running.to_vec::<bool>()? == vec![true, true, true]);
     ensure!(jnp::median(&f32s, ..).dtype() == DType::F32);
     ensure!(jnp::quantile(&f32s, 0.5, .., Method::Linear).dtype() == DType::F32);

@@ -150,8 +150,8 @@ fn joining() -> Result<()> {
         ("column_stack_mixed", |x| {
             jnp::column_stack(&[&jnp::transpose(&x.m, None), &x.v])
         }),
-        ("atleast_1d", |_| jnp::atleast_1d(&Array::scalar(2.5f64))),
-        ("atleast_2d_0d", |_| jnp::atleast_2d(&Array::scalar(2.5f64))),
+        ("atleast_1d", |_| jnp::atleast_1d(Array::scalar(2.5f64))),
+        ("atleast_2d_0d", |_| jnp::atleast_2d(Array::scalar(2.5f64))),
         ("atleast_2d_1d", |x| jnp::atleast_2d(&x.v)),
         ("atleast_3d_1d", |x| jnp::atleast_3d(&x.v)),
         ("atleast_3d_2d", |x| jnp::atleast_3d(&x.m)),
@@ -197,14 +197,14 @@ fn tiling_and_rotation() -> Result<()> {
         ("tile_grow", |x| jnp::tile(&x.m, &[2, 1, 3])),
         ("tile_short", |x| jnp::tile(&x.i, &[2])),
         ("tile_bool", |x| jnp::tile(&x.b, &[1, 2])),
-        ("tile_0d", |_| jnp::tile(&Array::scalar(4.0f64), &[2, 2])),
+        ("tile_0d", |_| jnp::tile(Array::scalar(4.0f64), &[2, 2])),
         ("tile_f32", |x| jnp::tile(&x.f, &[2, 1])),
         ("repeat_flat", |x| jnp::repeat(&x.m, &[2], None)),
         ("repeat_each", |x| jnp::repeat(&x.m, &[1, 0, 2], Some(0))),
         ("repeat_last", |x| jnp::repeat(&x.a, &[3], Some(-1))),
         ("repeat_int", |x| jnp::repeat(&x.i, &[2, 0, 1, 3], Some(1))),
         ("repeat_0d", |_| {
-            jnp::repeat(&Array::scalar(1.5f64), &[3], None)
+            jnp::repeat(Array::scalar(1.5f64), &[3], None)
         }),
         ("roll_1d", |x| jnp::roll(&x.v, &[1], None)),
         ("roll_flat", |x| jnp::roll(&x.m, &[-5], None)),
@@ -224,7 +224,7 @@ fn tiling_and_rotation() -> Result<()> {
     ensure!(jnp::rot90(&x.m, 4, [0, 1]).shape() == [3, 4]);
     ensure!(jnp::tile(&x.m, &[0, 2]).shape() == [0, 8]);
     ensure!(jnp::repeat(&x.m, &[0], Some(1)).shape() == [3, 0]);
-    ensure!(jnp::roll(&jnp::zeros(&[0, 2], None), &[3], Some(&[0])).shape() == [0, 2]);
+    ensure!(jnp::roll(jnp::zeros(&[0, 2], None), &[3], Some(&[0])).shape() == [0, 2]);
     Ok(())
 }
 
@@ -250,7 +250,7 @@ fn padding() -> Result<()> {
             jnp::pad(&x.f, (1, 0), &PadMode::constant(0.5))
         }),
         ("pad_empty", |_| {
-            jnp::pad(&jnp::zeros(&[0, 3], None), 1, &PadMode::constant(2.0))
+            jnp::pad(jnp::zeros(&[0, 3], None), 1, &PadMode::constant(2.0))
         }),
         ("pad_edge", |x| jnp::pad(&x.m, (2, 3), &PadMode::Edge)),
         ("pad_edge_3d", |x| {
@@ -266,7 +266,7 @@ fn padding() -> Result<()> {
             jnp::pad(&x.v, (5, 6), &PadMode::Reflect(Odd))
         }),
         ("pad_reflect_single", |_| {
-            jnp::pad(&floats(&[5.0]), 3, &PadMode::Reflect(Even))
+            jnp::pad(floats(&[5.0]), 3, &PadMode::Reflect(Even))
         }),
         ("pad_reflect_int", |x| {
             jnp::pad(&x.i, 1, &PadMode::Reflect(Even))
@@ -286,7 +286,7 @@ fn padding() -> Result<()> {
     ])?;
     // A rank-0 array has nothing to pad; weak constants keep the array's dtype.
     let x = Inputs::new();
-    let scalar = jnp::pad(&Array::scalar(3.0f32), 2, &PadMode::Edge);
+    let scalar = jnp::pad(Array::scalar(3.0f32), 2, &PadMode::Edge);
     ensure!(scalar.shape().is_empty() && scalar.item::<f32>()? == 3.0);
     ensure!(jnp::pad(&x.f, 1, &PadMode::constant(1)).dtype() == rjax::DType::F32);
     Ok(())
@@ -296,43 +296,43 @@ fn padding() -> Result<()> {
 fn taking() -> Result<()> {
     check_cases(&[
         ("take_axis", |x| {
-            jnp::take(&x.a, &ints(&[2, 0, 1, 3], &[2, 2]), Some(2), TakeMode::Fill)
+            jnp::take(&x.a, ints(&[2, 0, 1, 3], &[2, 2]), Some(2), TakeMode::Fill)
         }),
         ("take_flat", |x| {
-            jnp::take(&x.m, &ints(&[0, 5, -1, 11], &[4]), None, TakeMode::Fill)
+            jnp::take(&x.m, ints(&[0, 5, -1, 11], &[4]), None, TakeMode::Fill)
         }),
         ("take_fill", |x| {
             jnp::take(
                 &x.m,
-                &ints(&[0, 4, -1, -5, 7], &[5]),
+                ints(&[0, 4, -1, -5, 7], &[5]),
                 Some(1),
                 TakeMode::Fill,
             )
         }),
         ("take_fill_int", |x| {
-            jnp::take(&x.i, &ints(&[1, 3, -4], &[3]), Some(0), TakeMode::default())
+            jnp::take(&x.i, ints(&[1, 3, -4], &[3]), Some(0), TakeMode::default())
         }),
         ("take_clip", |x| {
-            jnp::take(&x.m, &ints(&[-3, 1, 9], &[3]), Some(1), TakeMode::Clip)
+            jnp::take(&x.m, ints(&[-3, 1, 9], &[3]), Some(1), TakeMode::Clip)
         }),
         ("take_wrap", |x| {
-            jnp::take(&x.m, &ints(&[-3, 1, 9], &[3]), Some(1), TakeMode::Wrap)
+            jnp::take(&x.m, ints(&[-3, 1, 9], &[3]), Some(1), TakeMode::Wrap)
         }),
         ("take_scalar", |x| {
-            jnp::take(&x.m, &Array::scalar(2i64), Some(1), TakeMode::Fill)
+            jnp::take(&x.m, Array::scalar(2i64), Some(1), TakeMode::Fill)
         }),
         ("take_empty", |x| {
-            jnp::take(&x.m, &ints(&[], &[0]), Some(0), TakeMode::Fill)
+            jnp::take(&x.m, ints(&[], &[0]), Some(0), TakeMode::Fill)
         }),
         ("take_bool", |x| {
-            jnp::take(&x.b, &ints(&[3, 0], &[2]), Some(1), TakeMode::Fill)
+            jnp::take(&x.b, ints(&[3, 0], &[2]), Some(1), TakeMode::Fill)
         }),
         ("take_along_sort", |x| {
             let order = jnp::argsort_with(&x.a, SortOptions::along(1));
             jnp::take_along_axis(&x.a, &order, Some(1), TakeMode::Fill)
         }),
         ("take_along_bcast", |x| {
-            jnp::take_along_axis(&x.m, &ints(&[0, 3, 1], &[1, 3]), Some(1), TakeMode::Fill)
+            jnp::take_along_axis(&x.m, ints(&[0, 3, 1], &[1, 3]), Some(1), TakeMode::Fill)
         }),
         ("take_along_arr1", |x| {
             let first = jnp::split(&x.m, Split::Indices(vec![1]), 0).remove(0);
@@ -340,20 +340,20 @@ fn taking() -> Result<()> {
             jnp::take_along_axis(&first, &indices, Some(1), TakeMode::Fill)
         }),
         ("take_along_flat", |x| {
-            jnp::take_along_axis(&x.m, &ints(&[11, 0, -1, 4], &[4]), None, TakeMode::Fill)
+            jnp::take_along_axis(&x.m, ints(&[11, 0, -1, 4], &[4]), None, TakeMode::Fill)
         }),
         ("take_along_fill", |x| {
-            jnp::take_along_axis(&x.m, &ints(&[0, 4, -5], &[3, 1]), Some(1), TakeMode::Fill)
+            jnp::take_along_axis(&x.m, ints(&[0, 4, -5], &[3, 1]), Some(1), TakeMode::Fill)
         }),
         ("take_along_clip", |x| {
-            jnp::take_along_axis(&x.m, &ints(&[0, 4, -5], &[3, 1]), Some(1), TakeMode::Clip)
+            jnp::take_along_axis(&x.m, ints(&[0, 4, -5], &[3, 1]), Some(1), TakeMode::Clip)
         }),
     ])?;
     // Small unsigned and signed index dtypes work too.
     let x = Inputs::new();
     let u8s = Array::from_vec(vec![3u8, 0]);
     let i8s = Array::from_vec(vec![-1i8, 0]);
-    let want = values(&jnp::take(&x.v, &ints(&[3, 0], &[2]), None, TakeMode::Fill))?;
+    let want = values(&jnp::take(&x.v, ints(&[3, 0], &[2]), None, TakeMode::Fill))?;
     ensure!(values(&jnp::take(&x.v, &u8s, None, TakeMode::Fill))? == want);
     ensure!(values(&jnp::take(&x.v, &i8s, None, TakeMode::Fill))? == want);
     Ok(())
@@ -416,7 +416,7 @@ fn sorting_and_searching() -> Result<()> {
         }),
     ])?;
     let x = Inputs::new();
-    let empty = jnp::searchsorted(&jnp::zeros(&[0], None), &x.v, Side::Left);
+    let empty = jnp::searchsorted(jnp::zeros(&[0], None), &x.v, Side::Left);
     ensure!(empty.to_vec::<i32>()? == vec![0; 4]);
     ensure!(
         jnp::lexsort(&[&Array::scalar(1.0f64)], 0)
@@ -516,14 +516,14 @@ fn unique() -> Result<()> {
     let plain = jnp::unique(&x.dup, &UniqueOptions::default());
     ensure!(plain.indices.is_none() && plain.inverse.is_none() && plain.counts.is_none());
     ensure!(plain.values.to_vec::<i64>()? == vec![0, 1, 2, 3]);
-    let empty = jnp::unique(&jnp::zeros(&[0], None), &all_outputs(None, None, None));
+    let empty = jnp::unique(jnp::zeros(&[0], None), &all_outputs(None, None, None));
     ensure!(empty.values.shape() == [0] && empty.counts.expect("asked").shape() == [0]);
     let options = UniqueOptions {
         size: Some(2),
         fill_value: Some(Array::scalar(9.0f64)),
         ..UniqueOptions::default()
     };
-    let padded = jnp::unique(&jnp::zeros(&[0], None), &options).values;
+    let padded = jnp::unique(jnp::zeros(&[0], None), &options).values;
     ensure!(padded.to_vec::<f64>()? == vec![9.0, 9.0]);
     Ok(())
 }
@@ -568,8 +568,8 @@ fn under_vmap() -> Result<()> {
         0,
     )((sorted_rows.clone(), &x.m * 0.5))?;
     for r in 0..3 {
-        let pick = |y: &Array| jnp::take(y, &Array::scalar(r as i64), Some(0), TakeMode::Fill);
-        let want = jnp::searchsorted(&pick(&sorted_rows), pick(&(&x.m * 0.5)), Side::Left);
+        let pick = |y: &Array| jnp::take(y, Array::scalar(r as i64), Some(0), TakeMode::Fill);
+        let want = jnp::searchsorted(pick(&sorted_rows), pick(&(&x.m * 0.5)), Side::Left);
         same(&pick(&got), &want)?;
     }
     let mode = PadMode::Reflect(ReflectType::Even);
@@ -578,17 +578,17 @@ fn under_vmap() -> Result<()> {
     let got = vmap(|row: Array| jnp::roll(&row, &[-3], None), 1)(x.m.clone())?;
     same(
         &got,
-        &jnp::transpose(&jnp::roll(&x.m, &[-3], Some(&[0])), None),
+        &jnp::transpose(jnp::roll(&x.m, &[-3], Some(&[0])), None),
     )?;
     let got = vmap(
-        |row: Array| jnp::take(&row, &ints(&[2, -1], &[2]), None, TakeMode::Fill),
+        |row: Array| jnp::take(&row, ints(&[2, -1], &[2]), None, TakeMode::Fill),
         0,
     )(x.a.clone())?;
     same(
         &got,
         &jnp::take(
-            &jnp::reshape(&x.a, &[2, 12]),
-            &ints(&[2, 11], &[2]),
+            jnp::reshape(&x.a, &[2, 12]),
+            ints(&[2, 11], &[2]),
             Some(1),
             TakeMode::Fill,
         ),
@@ -653,11 +653,11 @@ fn gradients() -> Result<()> {
         ),
         (
             "take_clip",
-            Box::new(|a| jnp::take(&a, &ints(&[-2, 5, 1], &[3]), Some(-1), TakeMode::Clip)),
+            Box::new(|a| jnp::take(&a, ints(&[-2, 5, 1], &[3]), Some(-1), TakeMode::Clip)),
         ),
         (
             "take_wrap",
-            Box::new(|a| jnp::take(&a, &ints(&[-2, 5, 1], &[3]), None, TakeMode::Wrap)),
+            Box::new(|a| jnp::take(&a, ints(&[-2, 5, 1], &[3]), None, TakeMode::Wrap)),
         ),
         (
             "take_along_axis",
@@ -724,7 +724,7 @@ fn errors() -> Result<()> {
         ),
         (
             Box::new(|| {
-                jnp::pad(&jnp::zeros(&[0, 2], None), 1, &PadMode::Edge);
+                jnp::pad(jnp::zeros(&[0, 2], None), 1, &PadMode::Edge);
             }),
             "pad: cannot extend the empty axis 0 of f64[0,2]",
         ),
@@ -743,8 +743,8 @@ fn errors() -> Result<()> {
         (
             Box::new(|| {
                 jnp::take(
-                    &jnp::zeros(&[0], None),
-                    &ints(&[0], &[1]),
+                    jnp::zeros(&[0], None),
+                    ints(&[0], &[1]),
                     None,
                     TakeMode::Fill,
                 );
@@ -753,13 +753,13 @@ fn errors() -> Result<()> {
         ),
         (
             Box::new(|| {
-                jnp::take_along_axis(&x.a, &ints(&[0], &[1]), Some(0), TakeMode::Fill);
+                jnp::take_along_axis(&x.a, ints(&[0], &[1]), Some(0), TakeMode::Fill);
             }),
             "take_along_axis: indices and the array must have the same number of dimensions",
         ),
         (
             Box::new(|| {
-                jnp::take_along_axis(&x.m, &ints(&[0, 0], &[2, 1]), Some(1), TakeMode::Fill);
+                jnp::take_along_axis(&x.m, ints(&[0, 0], &[2, 1]), Some(1), TakeMode::Fill);
             }),
             "take_along_axis: the array f64[3,4] and indices i64[2,1] do not broadcast",
         ),

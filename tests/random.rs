@@ -62,7 +62,7 @@ fn vmap_over_split_keys_equals_each_key() {
     check_vmap_over_keys("permutation_of", |k| {
         random::permutation_of(
             k,
-            &Array::from([[1.0f32, 2.0, 3.0], [4.0, 5.0, 6.0]]),
+            Array::from([[1.0f32, 2.0, 3.0], [4.0, 5.0, 6.0]]),
             1,
             false,
         )
@@ -112,7 +112,7 @@ fn samplers_are_single_jitted_calls_named_as_in_jax() {
 #[test]
 fn misuse_panics_with_the_function_name() {
     x64();
-    let keys = random::split(&PRNGKey(0), 2);
+    let keys = random::split(PRNGKey(0), 2);
     let message = panic_message(|| {
         random::uniform(&keys, &[3], DType::F32, 0.0, 1.0);
     });
@@ -122,16 +122,16 @@ fn misuse_panics_with_the_function_name() {
     );
     assert!(message.contains("vmap"), "{message}");
     let message = panic_message(|| {
-        random::normal(&PRNGKey(0), &[3], DType::I32);
+        random::normal(PRNGKey(0), &[3], DType::I32);
     });
     assert!(message.contains("float dtype"), "{message}");
     let message = panic_message(|| {
-        random::randint(&PRNGKey(0), &[3], 0, 10, DType::F32);
+        random::randint(PRNGKey(0), &[3], 0, 10, DType::F32);
     });
     assert!(message.contains("integer dtype"), "{message}");
     let message = panic_message(|| {
         random::uniform(
-            &PRNGKey(0),
+            PRNGKey(0),
             &[3],
             DType::F32,
             Array::from([0.0f32, 1.0]),
@@ -140,11 +140,11 @@ fn misuse_panics_with_the_function_name() {
     });
     assert!(message.contains("must broadcast to the shape"), "{message}");
     let message = panic_message(|| {
-        random::random_bits(&PRNGKey(0), 12, &[3]);
+        random::random_bits(PRNGKey(0), 12, &[3]);
     });
     assert!(message.contains("12"), "{message}");
     let message = panic_message(|| {
-        random::fold_in(&PRNGKey(0), 1.5);
+        random::fold_in(PRNGKey(0), 1.5);
     });
     assert!(message.contains("integer scalar"), "{message}");
 }
@@ -152,7 +152,7 @@ fn misuse_panics_with_the_function_name() {
 #[test]
 fn samples_have_the_expected_statistics() {
     x64();
-    let x = random::normal(&PRNGKey(1), &[100_000], DType::F64)
+    let x = random::normal(PRNGKey(1), &[100_000], DType::F64)
         .to_vec::<f64>()
         .unwrap();
     let mean = x.iter().sum::<f64>() / x.len() as f64;
@@ -161,17 +161,17 @@ fn samples_have_the_expected_statistics() {
         mean.abs() < 0.02 && (var - 1.0).abs() < 0.02,
         "mean {mean}, variance {var}"
     );
-    let u = random::uniform(&PRNGKey(2), &[10_000], DType::F32, 2.0, 3.0);
+    let u = random::uniform(PRNGKey(2), &[10_000], DType::F32, 2.0, 3.0);
     let u = u.to_vec::<f32>().unwrap();
     assert!(u.iter().all(|&v| (2.0..3.0).contains(&v)));
-    let t = random::truncated_normal(&PRNGKey(3), -0.1, 0.2, Some(&[10_000]), DType::F32);
+    let t = random::truncated_normal(PRNGKey(3), -0.1, 0.2, Some(&[10_000]), DType::F32);
     assert!(
         t.to_vec::<f32>()
             .unwrap()
             .iter()
             .all(|&v| v > -0.1 && v < 0.2)
     );
-    let mut p = random::permutation(&PRNGKey(4), 500)
+    let mut p = random::permutation(PRNGKey(4), 500)
         .to_vec::<i64>()
         .unwrap();
     p.sort_unstable();

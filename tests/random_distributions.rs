@@ -54,10 +54,10 @@ fn vmap_over_keys_equals_each_key() {
     check_vmap_over_keys("rademacher", |k| random::rademacher(k, &[7], I32));
     let logits = || Array::from([[0.0f32, 1.0, 2.0], [2.0, 1.0, 0.0]]);
     check_vmap_over_keys("categorical", move |k| {
-        random::categorical(k, &logits(), -1, Some(&[4, 2]), true, GumbelMode::Low)
+        random::categorical(k, logits(), -1, Some(&[4, 2]), true, GumbelMode::Low)
     });
     check_vmap_over_keys("categorical without replacement", move |k| {
-        random::categorical(k, &logits(), 1, Some(&[2, 2]), false, GumbelMode::Low)
+        random::categorical(k, logits(), 1, Some(&[2, 2]), false, GumbelMode::Low)
     });
     check_vmap_over_keys("choice", |k| random::choice(k, 10, ChoiceSpec::new(&[4])));
     check_vmap_over_keys("choice without replacement", |k| {
@@ -205,7 +205,7 @@ fn samples_have_the_expected_statistics() {
     }
     for seed in 0..20 {
         let spec = ChoiceSpec::new(&[4]).replace(false).p(&weights);
-        let mut picked = random::choice(&PRNGKey(seed), 4, spec)
+        let mut picked = random::choice(PRNGKey(seed), 4, spec)
             .to_vec::<i64>()
             .unwrap();
         picked.sort_unstable();
@@ -241,7 +241,7 @@ fn misuse_panics_with_clear_messages() {
     );
     check(
         &|| {
-            random::gumbel(&random::split(&key, 2), &[3], DType::F32, GumbelMode::Low);
+            random::gumbel(random::split(&key, 2), &[3], DType::F32, GumbelMode::Low);
         },
         &["rjax::random::gumbel", "u32[2,2]"],
     );
@@ -274,7 +274,7 @@ fn misuse_panics_with_clear_messages() {
         &|| {
             random::categorical(
                 &key,
-                &Array::from([1i32, 2]),
+                Array::from([1i32, 2]),
                 -1,
                 None,
                 true,
@@ -308,7 +308,7 @@ fn misuse_panics_with_clear_messages() {
     );
     check(
         &|| {
-            random::choice_of(&key, &Array::scalar(3.0f32), ChoiceSpec::new(&[2]), 0);
+            random::choice_of(&key, Array::scalar(3.0f32), ChoiceSpec::new(&[2]), 0);
         },
         &["rjax::random::choice_of", "at least one dimension"],
     );
@@ -352,8 +352,8 @@ fn misuse_panics_with_clear_messages() {
         &|| {
             random::multivariate_normal(
                 &key,
-                &Array::scalar(1.0f64),
-                &distribution_cases::cov(),
+                Array::scalar(1.0f64),
+                distribution_cases::cov(),
                 None,
                 None,
                 CovarianceFactor::Cholesky,
@@ -564,7 +564,7 @@ fn gamma_family_misuse_panics_with_clear_messages() {
     );
     check(
         &|| {
-            random::t(&random::split(&key, 2), 3.0, None, DType::F64);
+            random::t(random::split(&key, 2), 3.0, None, DType::F64);
         },
         &["rjax::random::t", "u32[2,2]"],
     );

@@ -107,7 +107,7 @@ fn typed_keys_hold_their_data_and_print_as_jax() -> Result<()> {
     assert_eq!(words(&back), words(&keys));
     assert_eq!(words(&PRNGKey(3)), [0, 3]);
     assert_eq!(random::key_impl(&keys), PrngImpl::Threefry2x32);
-    assert_eq!(random::key_impl(&PRNGKey(3)), PrngImpl::Threefry2x32);
+    assert_eq!(random::key_impl(PRNGKey(3)), PrngImpl::Threefry2x32);
     let rbg = random::key_with_impl(0, PrngImpl::Rbg);
     assert_eq!(random::key_impl(&rbg), PrngImpl::Rbg);
     assert_eq!(format!("{rbg:?}"), golden_repr("key(0,rbg)"));
@@ -123,14 +123,14 @@ fn splits_and_fold_ins_of_typed_keys_equal_raw_ones() -> Result<()> {
     let typed = random::split(&key, 3);
     assert_eq!(typed.dtype(), key.dtype());
     check("split(key(0),3)", &typed)?;
-    check("split(PRNGKey(0),3)", &random::split(&PRNGKey(0), 3))?;
+    check("split(PRNGKey(0),3)", &random::split(PRNGKey(0), 3))?;
     check("split(key(0),(2,3))", &random::split_shape(&key, &[2, 3]))?;
     let folded = random::fold_in(&key, 7);
     assert_eq!(folded.dtype(), key.dtype());
     check("fold_in(key(0),7)", &folded)?;
     assert_eq!(
         words(&folded),
-        random::fold_in(&PRNGKey(0), 7).to_vec::<u32>()?
+        random::fold_in(PRNGKey(0), 7).to_vec::<u32>()?
     );
     Ok(())
 }
@@ -151,18 +151,18 @@ fn samplers_take_typed_keys_and_give_the_raw_keys_results() -> Result<()> {
     )?;
     let uniform = random::uniform(&typed, &[4], DType::F32, 0.0, 1.0);
     check("uniform(key(0),(4,))", &uniform)?;
-    let normal = random::normal(&random::key(1), &[4], DType::F32);
+    let normal = random::normal(random::key(1), &[4], DType::F32);
     // XLA's float32 erf_inv differs by an ulp between builds (see `rjax::random`).
     check_tol("normal(key(1),(4,))", &normal, 1e-6)?;
     assert_eq!(
         normal.to_vec::<f32>()?,
-        random::normal(&PRNGKey(1), &[4], DType::F32).to_vec::<f32>()?
+        random::normal(PRNGKey(1), &[4], DType::F32).to_vec::<f32>()?
     );
-    let randint = random::randint(&random::key(3), &[6], 0, 10, DType::I32);
+    let randint = random::randint(random::key(3), &[6], 0, 10, DType::I32);
     check("randint(key(3),(6,),0,10)", &randint)?;
     check(
         "permutation(key(2),6)",
-        &random::permutation(&random::key(2), 6),
+        &random::permutation(random::key(2), 6),
     )?;
     Ok(())
 }
@@ -170,7 +170,7 @@ fn samplers_take_typed_keys_and_give_the_raw_keys_results() -> Result<()> {
 #[test]
 fn shape_operations_work_on_key_arrays() -> Result<()> {
     let _config = with_default(PrngImpl::Threefry2x32);
-    let keys = random::split(&random::key(0), 6);
+    let keys = random::split(random::key(0), 6);
     let fry = keys.dtype();
     let index = keys.index(&rjax::idx![2]);
     assert_eq!((index.dtype(), index.ndim()), (fry, 0));
@@ -185,22 +185,22 @@ fn shape_operations_work_on_key_arrays() -> Result<()> {
     check("transpose(reshape(split(key(0),6),(2,3)))", &grid.t())?;
     let joined = jnp::concatenate(
         &[
-            &random::split(&random::key(0), 2),
-            &random::split(&random::key(1), 1),
+            &random::split(random::key(0), 2),
+            &random::split(random::key(1), 1),
         ],
         0,
     );
     check("concatenate(split(key(0),2),split(key(1),1))", &joined)?;
     let chosen = jnp::where_(
         Array::from([true, false, true]),
-        random::split(&random::key(0), 3),
-        random::split(&random::key(1), 3),
+        random::split(random::key(0), 3),
+        random::split(random::key(1), 3),
     );
     assert_eq!(chosen.dtype(), fry);
     check("where([1,0,1],split(key(0),3),split(key(1),3))", &chosen)?;
     check(
         "broadcast_to(key(5),(2,))",
-        &jnp::broadcast_to(&random::key(5), &[2]),
+        &jnp::broadcast_to(random::key(5), &[2]),
     )?;
     let start = Array::scalar(4i32);
     let sliced = lax::dynamic_slice(&keys, &[&start], &[1]).reshape(&[]);
@@ -216,7 +216,7 @@ fn shape_operations_work_on_key_arrays() -> Result<()> {
         words(&reversed),
         (0..6).rev().flat_map(row).collect::<Vec<_>>()
     );
-    let new = random::split(&random::key(1), 1);
+    let new = random::split(random::key(1), 1);
     let updated = lax::dynamic_update_slice(&keys, &new, &[&Array::scalar(2i32)]);
     let mut want: Vec<u32> = (0..6).flat_map(row).collect();
     want.splice(4..6, words(&new));
@@ -308,17 +308,17 @@ fn arithmetic_on_keys_and_bad_key_data_are_errors() {
     let floats = Array::from([1.0f32, 2.0]);
     let message = panic_message(|| drop(random::wrap_key_data(&floats, PrngImpl::Threefry2x32)));
     assert!(message.contains("wrap_key_data"), "{message}");
-    let message = panic_message(|| drop(random::wrap_key_data(&PRNGKey(0), PrngImpl::Rbg)));
+    let message = panic_message(|| drop(random::wrap_key_data(PRNGKey(0), PrngImpl::Rbg)));
     assert!(message.contains("(4,)"), "{message}");
     // Mixing implementations, and keys with raw data.
-    let rbg = random::split(&random::key_with_impl(0, PrngImpl::Rbg), 2);
+    let rbg = random::split(random::key_with_impl(0, PrngImpl::Rbg), 2);
     let fry = random::split(&key, 2);
     let message = panic_message(|| drop(lax::concatenate(&[&fry, &rbg], 0)));
     assert!(
         message.contains("concatenate") && message.contains("key<rbg>"),
         "{message}"
     );
-    let raw = random::split(&PRNGKey(0), 2);
+    let raw = random::split(PRNGKey(0), 2);
     let message = panic_message(|| drop(lax::select_n(&Array::scalar(true), &[&fry, &raw])));
     assert!(message.contains("select_n"), "{message}");
     // Batches of keys and raw keys of the wrong size are refused by the samplers.
@@ -326,7 +326,7 @@ fn arithmetic_on_keys_and_bad_key_data_are_errors() {
     assert!(message.contains("single key"), "{message}");
     let message = panic_message(|| {
         drop(random::split(
-            &random::prng_key_with_impl(0, PrngImpl::Rbg),
+            random::prng_key_with_impl(0, PrngImpl::Rbg),
             2,
         ))
     });
@@ -351,16 +351,16 @@ fn typed_keys_pass_through_jit() -> Result<()> {
     )?;
     // key_data and wrap_key_data (random_unwrap, random_wrap) under jit.
     let round_trip =
-        jit(|keys: Array| random::wrap_key_data(&random::key_data(&keys), PrngImpl::Threefry2x32));
+        jit(|keys: Array| random::wrap_key_data(random::key_data(&keys), PrngImpl::Threefry2x32));
     check(
         "split(key(0),3)",
-        &round_trip.call(random::split(&random::key(0), 3))?,
+        &round_trip.call(random::split(random::key(0), 3))?,
     )?;
     // A jitted sampler's result is the eager one.
     let normal = jit(|key: Array| random::normal(&key, &[4], DType::F32));
     check_tol("normal(key(1),(4,))", &normal.call(random::key(1))?, 1e-6)?;
     let jaxpr =
-        make_jaxpr(|keys: Array| random::key_data(&keys))(&random::split(&random::key(0), 3))?;
+        make_jaxpr(|keys: Array| random::key_data(&keys))(&random::split(random::key(0), 3))?;
     let text = jaxpr.to_string();
     assert!(
         text.contains("a:key<fry>[3]") && text.contains("u32[3,2] = random_unwrap a"),
@@ -379,14 +379,14 @@ fn typed_keys_pass_through_jit() -> Result<()> {
 #[test]
 fn typed_keys_batch_under_vmap() -> Result<()> {
     let _config = with_default(PrngImpl::Threefry2x32);
-    let keys = random::split(&random::key(0), 4);
+    let keys = random::split(random::key(0), 4);
     let normals = vmap(|k: Array| random::normal(&k, &[3], DType::F32), 0)(keys.clone())?;
     check_tol("vmap(normal)(split(key(0),4))", &normals, 1e-6)?;
     let bits = vmap(|k: Array| random::bits(&k, &[3], DType::U32), 0)(keys.clone())?;
     check("vmap(bits)(split(key(0),4))", &bits)?;
     let jitted_bits = jit(vmap(|k: Array| random::bits(&k, &[3], DType::U32), 0));
     check("vmap(bits)(split(key(0),4))", &jitted_bits.call(keys)?)?;
-    let three = random::split(&random::key(0), 3);
+    let three = random::split(random::key(0), 3);
     let splits = vmap(|k: Array| random::split(&k, 2), 0)(three.clone())?;
     assert_eq!(splits.dtype(), three.dtype());
     check("vmap(split)(split(key(0),3))", &splits)?;
@@ -394,7 +394,7 @@ fn typed_keys_batch_under_vmap() -> Result<()> {
     let folded = vmap(|(k, d): (Array, Array)| random::fold_in(&k, &d), 0)((three, data))?;
     check("vmap(fold_in)(split(key(0),3),[1,2,3])", &folded)?;
     // random_wrap and random_unwrap batched: along the leading and a middle axis.
-    let grid = random::split_shape(&random::key(0), &[2, 3]);
+    let grid = random::split_shape(random::key(0), &[2, 3]);
     let data = vmap(|k: Array| random::key_data(&k), 1)(grid.clone())?;
     assert_eq!(data.shape(), [3, 2, 2]);
     let rewrapped = vmap(
@@ -440,22 +440,22 @@ fn gradients_flow_around_keys() -> Result<()> {
     // A key made, reshaped and unwrapped inside a differentiated function: zero derivative
     // through the key data, the same samples.
     let g = |x: Array| {
-        let key = random::wrap_key_data(&random::key_data(&random::key(0)), PrngImpl::Threefry2x32);
+        let key = random::wrap_key_data(random::key_data(random::key(0)), PrngImpl::Threefry2x32);
         let key = random::split(&key, 1).reshape(&[]);
         let data = random::key_data(&key).astype(DType::F32);
         (&x * &random::normal(&key, &[3], DType::F32)).sum() + data.sum() * 0.0
     };
     let dx = rjax::grad(g)(x.clone())?;
     let expected = random::normal(
-        &random::split(&random::key(0), 1).reshape(&[]),
+        random::split(random::key(0), 1).reshape(&[]),
         &[3],
         DType::F32,
     );
     assert_eq!(dx.to_vec::<f32>()?, expected.to_vec::<f32>()?);
     // The JVP rules of random_wrap and random_unwrap: key data has a zero tangent through them
     // (JAX's float0), and the key's own tangent is all-zero key data.
-    let data = random::key_data(&random::split(&random::key(0), 3));
-    let through = |d: Array| random::key_data(&random::wrap_key_data(&d, PrngImpl::Threefry2x32));
+    let data = random::key_data(random::split(random::key(0), 3));
+    let through = |d: Array| random::key_data(random::wrap_key_data(&d, PrngImpl::Threefry2x32));
     let (out, tangent): (Array, Array) = rjax::jvp(through, data.clone(), data.clone())?;
     assert_eq!(out.to_vec::<u32>()?, data.to_vec::<u32>()?);
     assert_eq!(tangent.to_vec::<u32>()?, [0; 6]);
@@ -477,7 +477,7 @@ fn gradients_flow_around_keys() -> Result<()> {
         acc
     };
     let dx = rjax::grad(h)(x)?;
-    let k1 = random::fold_in(&random::key(0), 1);
+    let k1 = random::fold_in(random::key(0), 1);
     let k2 = random::fold_in(&k1, 1);
     let u = |k: &Array| {
         random::uniform(k, &[3], DType::F32, 0.0, 1.0)
@@ -501,7 +501,7 @@ fn rbg_keys_splits_and_bits_equal_jax() -> Result<()> {
         check(&format!("split(key(0,{name}),3)"), &random::split(&key, 3))?;
         check(
             &format!("split(key(0,{name}),3)"),
-            &random::split(&PRNGKey(0), 3),
+            &random::split(PRNGKey(0), 3),
         )?;
         check(
             &format!("fold_in(key(0,{name}),5)"),
@@ -524,7 +524,7 @@ fn rbg_keys_splits_and_bits_equal_jax() -> Result<()> {
             &format!("bits(split(key(0,{name}),2)[1],(4,))"),
             &random::bits(&second, &[4], DType::U32),
         )?;
-        let uniform = random::uniform(&random::key(1), &[4], DType::F32, 0.0, 1.0);
+        let uniform = random::uniform(random::key(1), &[4], DType::F32, 0.0, 1.0);
         check(&format!("uniform(key(1,{name}),(4,))"), &uniform)?;
         let batched = vmap(|k: Array| random::bits(&k, &[3], DType::U32), 0);
         check(
@@ -587,7 +587,7 @@ fn rng_bit_generator_under_jit_vmap_and_grad() -> Result<()> {
     let jitted = jit(|k: Array| lax::rng_bit_generator(&k, &[5], DType::U32).1);
     check("bits(key(0,rbg),(5,))", &jitted.call(key.clone())?)?;
     // JAX's batching rule: the first key makes the whole batch's bits.
-    let keys = random::key_data(&random::split(&random::key_with_impl(0, PrngImpl::Rbg), 2));
+    let keys = random::key_data(random::split(random::key_with_impl(0, PrngImpl::Rbg), 2));
     let batched = vmap(|k: Array| lax::rng_bit_generator(&k, &[3], DType::U32).1, 0)(keys)?;
     check("vmap(bits)(split(key(0,rbg),2))", &batched)?;
     // No derivative flows through the bits; the function's other inputs still have one.
@@ -601,7 +601,7 @@ fn rng_bit_generator_under_jit_vmap_and_grad() -> Result<()> {
         dx.to_vec::<f32>()?,
         bits.astype(DType::F32).to_vec::<f32>()?
     );
-    let message = panic_message(|| drop(lax::rng_bit_generator(&PRNGKey(0), &[2], DType::U32)));
+    let message = panic_message(|| drop(lax::rng_bit_generator(PRNGKey(0), &[2], DType::U32)));
     assert!(
         message.contains("rng_bit_generator") && message.contains("u32[2]"),
         "{message}"

@@ -119,7 +119,7 @@ fn batched_kernels_under_vmap_match_one_at_a_time() -> anyhow::Result<()> {
     let batched = vmap(|a: Array| linalg::det(&a), 0)(stack.clone())?;
     let batched = batched.to_vec::<f64>()?;
     for (index, t) in [0.0, 1.0, 2.5].into_iter().enumerate() {
-        let one = linalg::det(&spd(t)).item::<f64>()?;
+        let one = linalg::det(spd(t)).item::<f64>()?;
         assert!((batched[index] - one).abs() < 1e-12 * one.abs());
     }
     Ok(())

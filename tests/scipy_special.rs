@@ -429,7 +429,7 @@ fn logsumexp_options() -> Result<()> {
     )?;
     check(
         "logsumexp_inf",
-        &sp::logsumexp(&f64s(&[-INF, 0.0, -INF, 1.0]), None, None, false),
+        &sp::logsumexp(f64s(&[-INF, 0.0, -INF, 1.0]), None, None, false),
     )?;
     check(
         "logsumexp_axis_b",
@@ -443,7 +443,7 @@ fn logsumexp_options() -> Result<()> {
     check("logsumexp_sign", &out)?;
     check("logsumexp_sign_sign", &sign)?;
     let zero_weight = sp::logsumexp(
-        &f64s(&[1.0, 2.0, 3.0]),
+        f64s(&[1.0, 2.0, 3.0]),
         None,
         Some(&f64s(&[1.0, 0.0, 2.0])),
         false,

@@ -436,17 +436,17 @@ fn typed_keys_cross_shard_map_as_keys() -> Result<()> {
     };
     use rjax::DType;
     use rjax::random::{self, key, key_data, split};
-    let keys = split(&key(0), 8);
+    let keys = split(key(0), 8);
     // One draw per device from its own key, against the eager draws key by key.
     let draws = shard_map(
-        |k: Array| random::uniform(&k.reshape(&[]), &[1], DType::F32, 0.0, 1.0),
+        |k: Array| random::uniform(k.reshape(&[]), &[1], DType::F32, 0.0, 1.0),
         &mesh,
         vec![pspec!["i"]],
         vec![pspec!["i"]],
     );
     let want: Vec<f32> = (0..8)
         .map(|i| {
-            let one = random::uniform(&keys.index(&rjax::idx![i]), &[1], DType::F32, 0.0, 1.0);
+            let one = random::uniform(keys.index(&rjax::idx![i]), &[1], DType::F32, 0.0, 1.0);
             one.to_vec::<f32>().map(|v| v[0])
         })
         .collect::<rjax::Result<_>>()?;
@@ -456,7 +456,7 @@ fn typed_keys_cross_shard_map_as_keys() -> Result<()> {
     assert_eq!(got.to_vec::<f32>()?, want);
     // Keys out: each device splits its key in two; the result is a key array again.
     let splits = shard_map(
-        |k: Array| split(&k.reshape(&[]), 2),
+        |k: Array| split(k.reshape(&[]), 2),
         &mesh,
         vec![pspec!["i"]],
         vec![pspec!["i"]],
@@ -464,7 +464,7 @@ fn typed_keys_cross_shard_map_as_keys() -> Result<()> {
     let got: Array = splits(keys.clone())?;
     assert_eq!((got.dtype(), got.shape()), (keys.dtype(), &[16usize][..]));
     let want: Vec<u32> = (0..8)
-        .map(|i| key_data(&split(&keys.index(&rjax::idx![i]), 2)).to_vec::<u32>())
+        .map(|i| key_data(split(keys.index(&rjax::idx![i]), 2)).to_vec::<u32>())
         .collect::<rjax::Result<Vec<_>>>()?
         .concat();
     assert_eq!(key_data(&got).to_vec::<u32>()?, want);

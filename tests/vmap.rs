@@ -312,7 +312,7 @@ fn reductions_and_ordering() -> anyhow::Result<()> {
         let f = |a: &[Array]| {
             vec![
                 a[0].sum(),
-                a[0].sum_axes(&[1]),
+                a[0].sum_axes([1]),
                 lax::reduce_max(&a[0], &[0]),
                 lax::reduce_min(&a[0], &[0, 1]),
                 lax::argmax(&a[0], 1, DType::I32),
@@ -509,7 +509,7 @@ fn linear_algebra() -> anyhow::Result<()> {
 #[test]
 fn jitted_calls_inside_vmap() -> anyhow::Result<()> {
     x64();
-    let inner = std::sync::Arc::new(jit(|(x, y): (Array, Array)| (x.sin() * &y).sum_axes(&[0])));
+    let inner = std::sync::Arc::new(jit(|(x, y): (Array, Array)| (x.sin() * &y).sum_axes([0])));
     for (ax, ay) in [(Some(0), None), (Some(1), Some(0)), (None, Some(-1))] {
         let j = inner.clone();
         let f = move |a: &[Array]| vec![j.call((a[0].clone(), a[1].clone())).unwrap()];
@@ -621,7 +621,7 @@ fn out_axes_and_axis_size() -> anyhow::Result<()> {
     );
     let (a, s): (Array, Array) = f(x.clone())?;
     assert_same(&a, &x.sin().t(), "out_axes -1")?;
-    assert_same(&s, &x.sum_axes(&[1]), "out_axes 0")?;
+    assert_same(&s, &x.sum_axes([1]), "out_axes 0")?;
     // No mapped input: axis_size gives the size; unmapped outputs are broadcast.
     let c = vmap_with(|x: Array| x * 2.0, InAxes::every(None), 0, Some(2));
     let y: Array = c(data(&[3], 1.0))?;

@@ -39,7 +39,7 @@ fn parse(name: &str) -> Option<(&str, usize, usize, DType)> {
 
 /// `rjax::random::normal(&PRNGKey(seed), shape, dtype)`, resident.
 fn normal_from(seed: i64, shape: &[usize], dtype: DType) -> Result<Array> {
-    ready(normal(&PRNGKey(seed), shape, dtype))
+    ready(normal(PRNGKey(seed), shape, dtype))
 }
 
 /// A timed item: `f` jitted and called on `args`, waiting for every output; the first output

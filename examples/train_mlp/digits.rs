@@ -98,7 +98,7 @@ pub fn load_split(csv: &Path) -> Result<(Examples, Examples)> {
             .extend(values[..PIXELS].iter().map(|&p| f32::from(p) / 16.0));
         all.labels.push(i32::from(values[PIXELS]));
     }
-    let order = permutation(&PRNGKey(0), all.len()).to_vec::<i32>()?;
+    let order = permutation(PRNGKey(0), all.len()).to_vec::<i32>()?;
     let (train, test) = order.split_at(all.len() * 4 / 5);
     Ok((all.select(train), all.select(test)))
 }
@@ -107,7 +107,7 @@ pub fn load_split(csv: &Path) -> Result<(Examples, Examples)> {
 /// permutation of `fold_in(PRNGKey(2), epoch)` cut into full batches of [`BATCH`] (the last
 /// `n % BATCH` examples of the permutation sit that epoch out).
 pub fn minibatches(epoch: usize, n: usize) -> rjax::Result<Vec<Vec<i32>>> {
-    let key = fold_in(&PRNGKey(2), epoch as i64);
+    let key = fold_in(PRNGKey(2), epoch as i64);
     let order = permutation(&key, n).to_vec::<i32>()?;
     Ok(order
         .chunks_exact(BATCH)

@@ -36,7 +36,7 @@ impl Mlp {
     /// He-normal weights (`jax.nn.initializers.he_normal()`) from the keys
     /// `split(PRNGKey(seed), 3)`, one a layer, and zero biases.
     pub fn init(seed: i64) -> Mlp {
-        let keys = split(&PRNGKey(seed), SIZES.len() - 1);
+        let keys = split(PRNGKey(seed), SIZES.len() - 1);
         let layers = SIZES
             .windows(2)
             .enumerate()
@@ -59,7 +59,7 @@ impl Mlp {
 
     /// The mean cross-entropy of the batch `(x, labels)`.
     pub fn loss(&self, x: &Array, labels: &Array) -> Array {
-        let losses = softmax_cross_entropy_with_integer_labels(&self.logits(x), labels);
+        let losses = softmax_cross_entropy_with_integer_labels(self.logits(x), labels);
         mean(&losses, ..)
     }
 }
@@ -97,7 +97,7 @@ pub type EvalIn = (Mlp, Array, Array);
 pub fn evaluator() -> Jitted<impl Fn(EvalIn) -> (Array, Array)> {
     jit(|(params, x, y): EvalIn| {
         let logits = params.logits(&x);
-        let loss = mean(&softmax_cross_entropy_with_integer_labels(&logits, &y), ..);
+        let loss = mean(softmax_cross_entropy_with_integer_labels(&logits, &y), ..);
         let correct = argmax(&logits, -1).eq(&y).astype(DType::F32);
         (loss, mean(&correct, ..))
     })

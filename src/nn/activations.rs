@@ -186,7 +186,7 @@ pub fn logsumexp(x: impl IntoArray, axis: Option<&[isize]>, keepdims: bool) -> A
     let x = promote_inexact("logsumexp", x);
     check_axes("logsumexp", &x, axis);
     let m = shift(&x, axis);
-    let total = jnp::sum(&(&x - &m).exp(), Axes::from(axis).keepdims(true));
+    let total = jnp::sum((&x - &m).exp(), Axes::from(axis).keepdims(true));
     let out = total.log() + &m;
     if keepdims {
         out
@@ -221,7 +221,7 @@ pub fn log_softmax(x: impl IntoArray, axis: Option<&[isize]>) -> Array {
     let axis = axis.unwrap_or(&[-1]);
     check_axes("log_softmax", &x, Some(axis));
     let shifted = &x - stop_gradient(&jnp::max_or_identity(&x, Some(axis), true));
-    let total = jnp::sum(&shifted.exp(), Axes::from(axis).keepdims(true));
+    let total = jnp::sum(shifted.exp(), Axes::from(axis).keepdims(true));
     &shifted - total.log()
 }
 
@@ -245,7 +245,7 @@ pub fn standardize(
         .unwrap_or_else(|| jnp::mean(x, Axes::from(axis).keepdims(true)));
     let variance = variance.cloned().unwrap_or_else(|| {
         let spread =
-            jnp::mean(&jnp::square(x), Axes::from(axis).keepdims(true)) - jnp::square(&mean);
+            jnp::mean(jnp::square(x), Axes::from(axis).keepdims(true)) - jnp::square(&mean);
         jnp::clip(&spread, Some(0), None::<i32>)
     });
     jnp::subtract(x, &mean) * lax::rsqrt(&(variance + epsilon))

@@ -282,7 +282,7 @@ fn orthogonal_sample(
         .map(|(_, &size)| size as isize)
         .collect();
     dims.push(columns as isize);
-    let q = jnp::moveaxis(&jnp::reshape(&q, &dims), &[-1], &[column as isize]);
+    let q = jnp::moveaxis(jnp::reshape(&q, &dims), &[-1], &[column as isize]);
     jnp::asarray(scale, Some(dtype)) * q
 }
 

@@ -87,7 +87,7 @@ impl Reduction {
     fn sum(&self, x: &Array, keepdims: bool) -> Array {
         match &self.mask {
             Some(mask) => jnp::sum(
-                &jnp::where_(mask, x, 0),
+                jnp::where_(mask, x, 0),
                 Axes::from(self.axis()).keepdims(keepdims),
             ),
             None => jnp::sum(x, Axes::from(self.axis()).keepdims(keepdims)),
@@ -284,7 +284,7 @@ fn masked_log_softmax(x: &Array, axis: Option<&[isize]>, mask: &Array) -> Array 
     let x_max = jnp::max(&x_safe, Axes::from(axis).keepdims(true));
     let shifted = &x_safe - stop_gradient(&x_max);
     let total = jnp::sum(
-        &jnp::where_(mask, jnp::exp(&shifted), 0),
+        jnp::where_(mask, jnp::exp(&shifted), 0),
         Axes::from(axis).keepdims(true),
     );
     jnp::where_(mask, &shifted - jnp::log(total), f64::NEG_INFINITY)
@@ -347,9 +347,9 @@ pub fn softmax_cross_entropy_with_integer_labels_with(
     }
     let position = axis as isize;
     let label_logits = jnp::squeeze(
-        &jnp::take_along_axis(
+        jnp::take_along_axis(
             &logits,
-            &jnp::expand_dims(labels, &[position]),
+            jnp::expand_dims(labels, &[position]),
             Some(position),
             TakeMode::Fill,
         ),
@@ -407,12 +407,12 @@ fn flatten_class_axes(
 fn masked_logsumexp(x: &Array, axis: isize, mask: &Array) -> Array {
     let x = jnp::where_(mask, x, 0);
     let amax = jnp::max(
-        &jnp::where_(mask, &x, f64::NEG_INFINITY),
+        jnp::where_(mask, &x, f64::NEG_INFINITY),
         Axes::from(axis).keepdims(true),
     );
     let amax = stop_gradient(&jnp::where_(lax::is_finite(&amax), &amax, 0));
     let total = jnp::sum(
-        &jnp::where_(mask, jnp::exp(&x - &amax), 0),
+        jnp::where_(mask, jnp::exp(&x - &amax), 0),
         Axes::from(axis).keepdims(true),
     );
     jnp::squeeze(&(jnp::log(jnp::abs(total)) + amax), Some(&[axis]))

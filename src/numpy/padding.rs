@@ -195,8 +195,8 @@ fn pad_constant(x: &Array, widths: &[(usize, usize)], values: &[(Array, Array)])
 fn pad_edge(x: &Array, dim: usize, before: usize, after: usize) -> Array {
     let n = x.shape()[dim];
     let axis = Some(dim as isize);
-    let first = repeat(&slice_in_dim(x, 0, 1, dim), &[before], axis);
-    let last = repeat(&slice_in_dim(x, n - 1, n, dim), &[after], axis);
+    let first = repeat(slice_in_dim(x, 0, 1, dim), &[before], axis);
+    let last = repeat(slice_in_dim(x, n - 1, n, dim), &[after], axis);
     lax::concatenate(&[&first, x, &last], dim)
 }
 

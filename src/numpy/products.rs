@@ -119,7 +119,7 @@ pub fn dot(a: impl IntoArray, b: impl IntoArray) -> Array {
 pub fn vdot(a: impl IntoArray, b: impl IntoArray) -> Array {
     let a = &a.into_array();
     let b = &b.into_array();
-    dot(&ravel(a), &ravel(b))
+    dot(ravel(a), ravel(b))
 }
 
 /// The sum over the last axes of both (`jnp.inner`); a scalar operand multiplies.

@@ -97,7 +97,7 @@ pub fn repeat(x: impl IntoArray, repeats: &[usize], axis: impl Into<Option<isize
 pub fn roll(x: impl IntoArray, shift: &[isize], axis: Option<&[isize]>) -> Array {
     let x = &x.into_array();
     let Some(axes) = axis else {
-        let flat = roll(&ravel(x), shift, Some(&[0]));
+        let flat = roll(ravel(x), shift, Some(&[0]));
         return lax::reshape(&flat, x.shape());
     };
     let pairs = shift.len().max(axes.len());

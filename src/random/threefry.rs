@@ -221,7 +221,7 @@ fn split_foldlike(key: &Array, shape: &[usize]) -> Array {
 /// JAX's `_threefry_fold_in`: the hash of the counter pair `(0, data)` for a `uint32` scalar
 /// `data`.
 pub(crate) fn fold_in(key: &Array, data: &Array) -> Array {
-    threefry_2x32(key, &seed_key(data))
+    threefry_2x32(key, seed_key(data))
 }
 
 /// JAX's `threefry_random_bits`: unsigned integers of `bit_width` bits (8, 16, 32 or 64) and

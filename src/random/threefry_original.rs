@@ -27,7 +27,7 @@ fn words(key: &Array, count: usize) -> Array {
 /// remainder `0..count % block` with the last key, concatenated in order.
 fn words_in_blocks(key: &Array, count: usize, block: usize) -> Array {
     let (blocks, rest) = (count / block, count % block);
-    let hashed = |key: &Array, n: usize| threefry_2x32(key, &lax::iota(DType::U32, &[n], 0));
+    let hashed = |key: &Array, n: usize| threefry_2x32(key, lax::iota(DType::U32, &[n], 0));
     if blocks == 0 {
         return hashed(key, rest);
     }
@@ -50,7 +50,7 @@ pub(crate) fn split(key: &Array, shape: &[usize]) -> Array {
     );
     let keys_shape = [shape, &[2]].concat();
     lax::reshape(
-        &threefry_2x32(key, &lax::iota(DType::U32, &[2 * num], 0)),
+        &threefry_2x32(key, lax::iota(DType::U32, &[2 * num], 0)),
         &keys_shape,
     )
 }

@@ -106,49 +106,49 @@ pub fn lax_cases() -> Vec<Case> {
 /// `jax.numpy.linalg` and `jax.scipy.linalg`.
 pub fn cases() -> Vec<Case> {
     vec![
-        case!("solve", linalg::solve(&f32s(&[2, 3]), &f32s(&[3, 3]))),
-        case!("solve", linalg::solve(&f32s(&[3, 3]), &f32s(&[4]))),
-        case!("inv", linalg::inv(&f32s(&[2, 3]))),
-        case!("inv", linalg::inv(&f32s(&[3]))),
-        case!("det", linalg::det(&f32s(&[2, 3]))),
-        case!("slogdet", linalg::slogdet(&f32s(&[3]))),
-        case!("cholesky", linalg::cholesky(&f32s(&[2, 3]), false)),
-        case!("eigh", linalg::eigh(&f32s(&[2, 3]), Uplo::Lower, true)),
-        case!("eigvalsh", linalg::eigvalsh(&f32s(&[3]), Uplo::Upper)),
-        case!("svd", linalg::svd(&f32s(&[3]), true, true)),
-        case!("qr", linalg::qr(&f32s(&[3]), QrMode::Reduced)),
-        case!("eig", linalg::eig(&f32s(&[2, 3]))),
-        case!("eig", linalg::eigvals(&f32s(&[3]))),
+        case!("solve", linalg::solve(f32s(&[2, 3]), f32s(&[3, 3]))),
+        case!("solve", linalg::solve(f32s(&[3, 3]), f32s(&[4]))),
+        case!("inv", linalg::inv(f32s(&[2, 3]))),
+        case!("inv", linalg::inv(f32s(&[3]))),
+        case!("det", linalg::det(f32s(&[2, 3]))),
+        case!("slogdet", linalg::slogdet(f32s(&[3]))),
+        case!("cholesky", linalg::cholesky(f32s(&[2, 3]), false)),
+        case!("eigh", linalg::eigh(f32s(&[2, 3]), Uplo::Lower, true)),
+        case!("eigvalsh", linalg::eigvalsh(f32s(&[3]), Uplo::Upper)),
+        case!("svd", linalg::svd(f32s(&[3]), true, true)),
+        case!("qr", linalg::qr(f32s(&[3]), QrMode::Reduced)),
+        case!("eig", linalg::eig(f32s(&[2, 3]))),
+        case!("eig", linalg::eigvals(f32s(&[3]))),
         case!(
             "norm",
-            linalg::norm(&f32s(&[2, 3]), NormOrd::Nuc, Some(&[0]), false)
+            linalg::norm(f32s(&[2, 3]), NormOrd::Nuc, Some(&[0]), false)
         ),
         case!(
             "norm",
-            linalg::norm(&f32s(&[2, 3, 4]), NormOrd::Fro, None, false)
+            linalg::norm(f32s(&[2, 3, 4]), NormOrd::Fro, None, false)
         ),
         case!(
             "norm",
-            linalg::norm(&f32s(&[2, 3]), NormOrd::Default, Some(&[0, 1, 2]), false)
+            linalg::norm(f32s(&[2, 3]), NormOrd::Default, Some(&[0, 1, 2]), false)
         ),
-        case!("matrix_power", linalg::matrix_power(&f32s(&[2, 3]), 2)),
-        case!("pinv", linalg::pinv(&f32s(&[3]), None)),
-        case!("lstsq", linalg::lstsq(&f32s(&[3, 2]), &f32s(&[4]), None)),
-        case!("cond", linalg::cond(&f32s(&[3]), NormOrd::Two)),
-        case!("lu", scipy::linalg::lu(&f32s(&[3]))),
-        case!("lu_factor", scipy::linalg::lu_factor(&f32s(&[2, 3]))),
+        case!("matrix_power", linalg::matrix_power(f32s(&[2, 3]), 2)),
+        case!("pinv", linalg::pinv(f32s(&[3]), None)),
+        case!("lstsq", linalg::lstsq(f32s(&[3, 2]), f32s(&[4]), None)),
+        case!("cond", linalg::cond(f32s(&[3]), NormOrd::Two)),
+        case!("lu", scipy::linalg::lu(f32s(&[3]))),
+        case!("lu_factor", scipy::linalg::lu_factor(f32s(&[2, 3]))),
         case!(
             "lu_solve",
-            scipy::linalg::lu_solve((&f32s(&[3, 3]), &i32s(&[3])), &f32s(&[2, 3]), Trans::None)
+            scipy::linalg::lu_solve((&f32s(&[3, 3]), &i32s(&[3])), f32s(&[2, 3]), Trans::None)
         ),
-        case!("expm", scipy::linalg::expm(&f32s(&[2, 3]))),
+        case!("expm", scipy::linalg::expm(f32s(&[2, 3]))),
         case!(
             "triangular_solve",
-            scipy::linalg::solve_triangular(&f32s(&[3, 3]), &f32s(&[2]), Trans::None, true, false)
+            scipy::linalg::solve_triangular(f32s(&[3, 3]), f32s(&[2]), Trans::None, true, false)
         ),
         case!(
             "triangular_solve",
-            scipy::linalg::cho_solve((&f32s(&[3, 3]), true), &f32s(&[2]))
+            scipy::linalg::cho_solve((&f32s(&[3, 3]), true), f32s(&[2]))
         ),
     ]
 }
@@ -156,26 +156,23 @@ pub fn cases() -> Vec<Case> {
 /// `jax.nn` and `jax.scipy.special`/`stats`.
 pub fn nn_scipy_cases() -> Vec<Case> {
     vec![
-        case!("softmax", nn::softmax(&f32s(&[2, 3]), Some(&[2]))),
-        case!("log_softmax", nn::log_softmax(&f32s(&[2, 3]), Some(&[-3]))),
-        case!(
-            "logsumexp",
-            nn::logsumexp(&f32s(&[2, 3]), Some(&[4]), false)
-        ),
+        case!("softmax", nn::softmax(f32s(&[2, 3]), Some(&[2]))),
+        case!("log_softmax", nn::log_softmax(f32s(&[2, 3]), Some(&[-3]))),
+        case!("logsumexp", nn::logsumexp(f32s(&[2, 3]), Some(&[4]), false)),
         case!(
             "standardize",
-            nn::standardize(&f32s(&[2, 3]), Some(&[3]), None, None, 1e-5)
+            nn::standardize(f32s(&[2, 3]), Some(&[3]), None, None, 1e-5)
         ),
-        case!("one_hot", nn::one_hot(&i32s(&[2, 3]), 3, None, 5)),
-        case!("result_type", nn::relu(&rjax::random::key(0))),
-        case!("reduce_max", nn::softmax(&c64s(&[2]), None)),
+        case!("one_hot", nn::one_hot(i32s(&[2, 3]), 3, None, 5)),
+        case!("result_type", nn::relu(rjax::random::key(0))),
+        case!("reduce_max", nn::softmax(c64s(&[2]), None)),
         case!(
             "logsumexp",
-            scipy::special::logsumexp(&f32s(&[2, 3]), Some(&[2]), None, false)
+            scipy::special::logsumexp(f32s(&[2, 3]), Some(&[2]), None, false)
         ),
         case!(
             "logsumexp",
-            scipy::special::logsumexp(&f32s(&[2, 3]), None, Some(&f32s(&[4])), false)
+            scipy::special::logsumexp(f32s(&[2, 3]), None, Some(&f32s(&[4])), false)
         ),
         case!("softmax", scipy::special::softmax(f32s(&[2]), Some(&[1]))),
         case!("erf", scipy::special::erf(c64s(&[2]))),

@@ -396,7 +396,7 @@ fn messages_give_the_transform_the_argument_and_the_types() {
     assert_mentions(
         case!(
             "matmul",
-            rjax::numpy::matmul(&f32s(&[2, 2, 3]), &f32s(&[3, 3, 2]))
+            rjax::numpy::matmul(f32s(&[2, 2, 3]), f32s(&[3, 3, 2]))
         ),
         &["matmul", "f32[2,2,3]", "f32[3,3,2]"],
     );

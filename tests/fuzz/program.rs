@@ -157,7 +157,7 @@ pub fn apply(step: &Step, x: &Array) -> Array {
         }
         Step::ConcatReversed(axis) => jnp::concatenate(&[x, &lax::rev(x, &[axis])], signed(axis)),
         Step::MatmulTransposed if rank == 1 => jnp::dot(x, x),
-        Step::MatmulTransposed => jnp::matmul(x, &jnp::swapaxes(x, -1, -2)),
+        Step::MatmulTransposed => jnp::matmul(x, jnp::swapaxes(x, -1, -2)),
         Step::Where if x.dtype().is_float() => jnp::where_(x.gt(0), x, x * 0.5),
         Step::Where => jnp::where_(x.gt(0), x, -x),
         Step::Cumsum(axis) => jnp::cumsum(x, Some(signed(axis)), None),
@@ -195,7 +195,7 @@ pub fn bad_step(code: (u8, u32), x: &Array) -> Array {
         5 => jnp::sort_with(x, SortOptions::along(beyond)),
         6 => jnp::cumsum(x, Some(-beyond - 1), None),
         7 => jnp::transpose(x, Some(&vec![0; rank + 1])),
-        8 => jnp::max(&ones(&[0, 1 + p % 3]), 0),
+        8 => jnp::max(ones(&[0, 1 + p % 3]), 0),
         9 => jnp::where_(jnp::ones(&[longest + 3], Some(DType::Bool)), x, &other),
         10 => lax::slice(x, &vec![0; rank + 1], &vec![1; rank + 1], None),
         _ => jnp::swapaxes(x, 0, beyond),

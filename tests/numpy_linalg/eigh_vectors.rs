@@ -32,7 +32,7 @@ fn eigh_properties(what: &str, a: &Array) -> Result<(Array, Array)> {
     let scale = w.astype(DType::F64).abs().max().maximum(1e-300);
     let residual = jnp::matmul(a, &v) - &v * jnp::expand_dims(&w, &[-2]);
     let residual = values(&(residual.astype(DType::F64).abs().max() / scale))?[0];
-    let orthogonality = jnp::matmul(&mt(&v), &v) - identity(n, a);
+    let orthogonality = jnp::matmul(mt(&v), &v) - identity(n, a);
     let orthogonality = values(&orthogonality.abs().max())?[0];
     ensure!(
         residual <= tol && orthogonality <= tol,
@@ -56,7 +56,7 @@ fn eigh_matches_numpy_on_the_eigenvalue_only_cases() -> Result<()> {
         .iter()
         .map(|&n| (format!("eigvalsh_sym{n}"), symmetric(n)))
         .collect();
-    let cluster = jnp::kron(&jnp::eye(4, None, 0, None), &symmetric(4));
+    let cluster = jnp::kron(jnp::eye(4, None, 0, None), symmetric(4));
     cases.push(("eigvalsh_cluster".into(), cluster));
     for (name, a) in &cases {
         let (w, _) = eigh_properties(name, a)?;
@@ -82,10 +82,10 @@ fn eigh_holds_on_random_symmetric_matrices() -> Result<()> {
 /// `Q·diag(w)·Qᵀ` for a random orthogonal `Q` of order `w.len()`.
 fn with_eigenvalues(w: &[f64], seed: i64) -> Result<Array> {
     let n = w.len();
-    let (q, _) = linalg::qr(&random(seed, &[n, n], DType::F64, 0.0), QrMode::Reduced);
+    let (q, _) = linalg::qr(random(seed, &[n, n], DType::F64, 0.0), QrMode::Reduced);
     let q = unwrap(q)?;
     let w = Array::from_vec(w.to_vec());
-    Ok(jnp::matmul(&(&q * jnp::expand_dims(&w, &[0])), &mt(&q)))
+    Ok(jnp::matmul(&(&q * jnp::expand_dims(&w, &[0])), mt(&q)))
 }
 
 #[test]
@@ -113,7 +113,7 @@ fn eigh_holds_on_repeated_and_clustered_eigenvalues() -> Result<()> {
 fn eigh_holds_on_diagonal_and_tridiagonal_inputs() -> Result<()> {
     rjax::config::enable_x64(true);
     let entries = [3.0, 1.0, 2.0, 1.0, 1.0, 0.0, -1.0, 1.0, 2.0];
-    let diagonal = jnp::diag(&Array::from_vec(entries.to_vec()), 0);
+    let diagonal = jnp::diag(Array::from_vec(entries.to_vec()), 0);
     // The second difference matrix: eigenvalues 2 - 2·cos(kπ/(n + 1)).
     let n = 40;
     let ones = jnp::ones(&[n - 1], None);
@@ -121,10 +121,10 @@ fn eigh_holds_on_diagonal_and_tridiagonal_inputs() -> Result<()> {
     let zero = jnp::zeros(&[7, 7], None);
     // Wilkinson's W₂₁⁺: pairs of eigenvalues equal to about 1e-14.
     let wilkinson = jnp::diag(
-        &Array::from_vec((0..21).map(|i| (10.0f64 - f64::from(i)).abs()).collect()),
+        Array::from_vec((0..21).map(|i| (10.0f64 - f64::from(i)).abs()).collect()),
         0,
-    ) + jnp::diag(&jnp::ones(&[20], None), 1)
-        + jnp::diag(&jnp::ones(&[20], None), -1);
+    ) + jnp::diag(jnp::ones(&[20], None), 1)
+        + jnp::diag(jnp::ones(&[20], None), -1);
     let cases = [
         ("diagonal", diagonal),
         ("tridiagonal", second),

@@ -49,7 +49,7 @@ fn gradients_of_decompositions() -> Result<()> {
     let projector = |a: Array| {
         let (_, v) = linalg::eigh(&a, Uplo::Lower, true);
         let c = jnp::arange(1.0, 5.0, 1.0, Some(DType::F64));
-        jnp::matmul(&(&v * c), &mt(&v))
+        jnp::matmul(&(&v * c), mt(&v))
     };
     both_modes(projector, x.spd.clone(), 1)?;
     for (a, order) in [(&x.tall, 2), (&x.wide, 1), (&x.batch, 1)] {
@@ -59,7 +59,7 @@ fn gradients_of_decompositions() -> Result<()> {
             let svd = linalg::svd(&a, false, true);
             let k = svd.s.shape()[svd.s.ndim() - 1];
             let c = jnp::arange(1.0, k as f64 + 1.0, 1.0, Some(DType::F64));
-            jnp::matmul(&(svd.u.expect("uv") * c), &svd.vh.expect("uv"))
+            jnp::matmul(&(svd.u.expect("uv") * c), svd.vh.expect("uv"))
         };
         both_modes(gauge_free, a.clone(), 1)?;
     }

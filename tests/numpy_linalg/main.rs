@@ -155,7 +155,7 @@ fn decompositions_match_numpy() -> Result<()> {
     let x = inputs();
     check("cholesky", &linalg::cholesky(&x.spd, false))?;
     check("cholesky_upper", &linalg::cholesky(&x.spd, true))?;
-    let gram = jnp::matmul(&x.batch, &mt(&x.batch)) + jnp::eye(3, None, 0, None);
+    let gram = jnp::matmul(&x.batch, mt(&x.batch)) + jnp::eye(3, None, 0, None);
     check("cholesky_batch", &linalg::cholesky(&gram, false))?;
     let qr_parts = |name: &str, a: &Array, mode: QrMode| -> Result<()> {
         let (q, r) = linalg::qr(a, mode);
@@ -219,7 +219,7 @@ fn solvers_match_numpy() -> Result<()> {
     check("solve_batch_vec", &linalg::solve(&x.batch, &x.rhs3))?;
     check(
         "solve_batch_mat",
-        &linalg::solve(&x.batch, &jnp::flip(&x.batch, Some(&[0]))),
+        &linalg::solve(&x.batch, jnp::flip(&x.batch, Some(&[0]))),
     )?;
     let pivoting = Array::from_slice(&[0.0, 1.0, 2.0, 3.0, 0.0, 1.0, 1.0, 1.0, 0.0], &[3, 3])?;
     check("solve_pivoting", &linalg::solve(&pivoting, &x.rhs3))?;
@@ -334,7 +334,7 @@ fn check_close(what: &str, got: &Array, want: &Array, tol: f64) -> Result<()> {
 /// A random `[shape]` matrix batch in `dtype`, made well conditioned by adding `shift·I` to
 /// its leading square block.
 fn random(seed: i64, shape: &[usize], dtype: DType, shift: f64) -> Array {
-    let a = normal(&PRNGKey(seed), shape, dtype);
+    let a = normal(PRNGKey(seed), shape, dtype);
     let rank = shape.len();
     let (m, n) = (shape[rank - 2], shape[rank - 1]);
     a + jnp::eye(m, Some(n), 0, Some(dtype)) * shift
@@ -367,30 +367,30 @@ fn properties(dtype: DType, tol: f64) -> Result<()> {
         )?;
         zero(
             &format!("svd {name}: UᵀU - I"),
-            &(jnp::matmul(&mt(&u), &u) - identity(k, a)),
+            &(jnp::matmul(mt(&u), &u) - identity(k, a)),
         )?;
         zero(
             &format!("svd {name}: Vh·Vhᵀ - I"),
-            &(jnp::matmul(&vh, &mt(&vh)) - identity(k, a)),
+            &(jnp::matmul(&vh, mt(&vh)) - identity(k, a)),
         )?;
         let (q, r) = linalg::qr(a, QrMode::Reduced);
         let q = unwrap(q)?;
         zero(&format!("qr {name}: A - Q·R"), &(jnp::matmul(&q, &r) - a))?;
         zero(
             &format!("qr {name}: QᵀQ - I"),
-            &(jnp::matmul(&mt(&q), &q) - identity(k, a)),
+            &(jnp::matmul(mt(&q), &q) - identity(k, a)),
         )?;
         let p = linalg::pinv(a, None);
         zero(
             &format!("pinv {name}: A·P·A - A"),
-            &(jnp::matmul(&jnp::matmul(a, &p), a) - a),
+            &(jnp::matmul(jnp::matmul(a, &p), a) - a),
         )?;
     }
     let full = linalg::svd(&tall, true, true);
     let u = unwrap(full.u)?;
     zero(
         "full svd: UᵀU - I",
-        &(jnp::matmul(&mt(&u), &u) - identity(6, &tall)),
+        &(jnp::matmul(mt(&u), &u) - identity(6, &tall)),
     )?;
     let n = 5;
     let inverse = linalg::inv(&batch);
@@ -401,22 +401,22 @@ fn properties(dtype: DType, tol: f64) -> Result<()> {
     let b = random(4, &[3, 5, 2], dtype, 0.0);
     zero(
         "A·solve(A, B) - B",
-        &(jnp::matmul(&batch, &linalg::solve(&batch, &b)) - &b),
+        &(jnp::matmul(&batch, linalg::solve(&batch, &b)) - &b),
     )?;
     let det = linalg::det(&batch) * linalg::det(&inverse);
     zero("det(A)·det(inv(A)) - 1", &(det - 1.0))?;
-    let spd = jnp::matmul(&batch, &mt(&batch));
+    let spd = jnp::matmul(&batch, mt(&batch));
     let l = linalg::cholesky(&spd, false);
     zero(
         "L·Lᵀ - A",
-        &((jnp::matmul(&l, &mt(&l)) - &spd) / spd.abs().max()),
+        &((jnp::matmul(&l, mt(&l)) - &spd) / spd.abs().max()),
     )?;
     let (w, v) = linalg::eigh(&spd, Uplo::Lower, true);
     let residual = jnp::matmul(&spd, &v) - &v * jnp::expand_dims(&w, &[-2]);
     zero("eigh: A·V - V·diag(w)", &(residual / w.abs().max()))?;
     zero(
         "eigh: VᵀV - I",
-        &(jnp::matmul(&mt(&v), &v) - identity(n, &spd)),
+        &(jnp::matmul(mt(&v), &v) - identity(n, &spd)),
     )
 }
 
@@ -448,21 +448,15 @@ fn check_f32(name: &str, x: &Array) -> Result<()> {
 fn float32_matches_numpy_to_1e_4() -> Result<()> {
     let x = inputs();
     let f32 = |a: &Array| a.astype(DType::F32);
-    let svd = linalg::svd(&f32(&x.tall), false, true);
+    let svd = linalg::svd(f32(&x.tall), false, true);
     check_f32("svd_tall_s", &svd.s)?;
     check_f32("svd_tall_u_abs", &unwrap(svd.u)?.abs())?;
-    check_f32("svd_batch_s", &linalg::svd(&f32(&x.batch), false, false).s)?;
-    check_f32("eigh_w", &linalg::eigvalsh(&f32(&x.spd), Uplo::Lower))?;
-    check_f32(
-        "solve_mat",
-        &linalg::solve(&f32(&x.square), &f32(&x.rhs_mat)),
-    )?;
-    check_f32("det_batch", &linalg::det(&f32(&x.batch)))?;
-    check_f32("pinv_wide", &linalg::pinv(&f32(&x.wide), None))?;
-    check_f32(
-        "lstsq_x",
-        &linalg::lstsq(&f32(&x.tall), &f32(&x.rhs), None).0,
-    )
+    check_f32("svd_batch_s", &linalg::svd(f32(&x.batch), false, false).s)?;
+    check_f32("eigh_w", &linalg::eigvalsh(f32(&x.spd), Uplo::Lower))?;
+    check_f32("solve_mat", &linalg::solve(f32(&x.square), f32(&x.rhs_mat)))?;
+    check_f32("det_batch", &linalg::det(f32(&x.batch)))?;
+    check_f32("pinv_wide", &linalg::pinv(f32(&x.wide), None))?;
+    check_f32("lstsq_x", &linalg::lstsq(f32(&x.tall), f32(&x.rhs), None).0)
 }
 
 /// `f` under `vmap` over the leading axis of `x` against `f` on each slice, stacked.
@@ -484,7 +478,7 @@ fn vmap_matches_loop(what: &str, x: &Array, f: impl Fn(Array) -> Vec<Array> + Co
 #[test]
 fn vmap_of_each_function_matches_a_loop() -> Result<()> {
     let x = inputs();
-    let spd = jnp::matmul(&x.batch, &mt(&x.batch));
+    let spd = jnp::matmul(&x.batch, mt(&x.batch));
     vmap_matches_loop("cholesky", &spd, |a| vec![linalg::cholesky(&a, false)])?;
     vmap_matches_loop("eigh", &spd, |a| {
         let (w, v) = linalg::eigh(&a, Uplo::Lower, true);
@@ -507,7 +501,7 @@ fn vmap_of_each_function_matches_a_loop() -> Result<()> {
     vmap_matches_loop("solvers", &x.batch, |a| {
         let (sign, log) = linalg::slogdet(&a);
         vec![
-            linalg::solve(&a, &Array::from_vec(vec![0.5f64, -1.0, 2.0])),
+            linalg::solve(&a, Array::from_vec(vec![0.5f64, -1.0, 2.0])),
             linalg::inv(&a),
             linalg::det(&a),
             sign,
@@ -517,7 +511,7 @@ fn vmap_of_each_function_matches_a_loop() -> Result<()> {
     })?;
     vmap_matches_loop("spectral", &x.batch, |a| {
         let (solution, residuals, rank, s) =
-            linalg::lstsq(&a, &Array::from_vec(vec![1.0f64, 0.0, -1.0]), None);
+            linalg::lstsq(&a, Array::from_vec(vec![1.0f64, 0.0, -1.0]), None);
         vec![
             linalg::pinv(&a, None),
             solution,
@@ -555,21 +549,21 @@ fn misuse_panics_with_a_clear_message() -> Result<()> {
         ),
         (
             "svd: expected a batch of matrices [..., m, n] (rank at least 2), got f32[3]",
-            Box::new(|| drop(linalg::svd(&Array::from([1.0f32, 2.0, 3.0]), false, true))),
+            Box::new(|| drop(linalg::svd(Array::from([1.0f32, 2.0, 3.0]), false, true))),
         ),
         (
             "solve: incompatible shapes: a is f32[2,2]",
-            Box::new(|| drop(linalg::solve(&square, &Array::from([1.0f32, 2.0, 3.0])))),
+            Box::new(|| drop(linalg::solve(&square, Array::from([1.0f32, 2.0, 3.0])))),
         ),
         (
             "solve: expected a batch of square matrices",
-            Box::new(|| drop(linalg::solve(&rect, &Array::from([1.0f32, 2.0])))),
+            Box::new(|| drop(linalg::solve(&rect, Array::from([1.0f32, 2.0])))),
         ),
         (
             "norm: Invalid norm order Nuc for vectors",
             Box::new(|| {
                 drop(linalg::norm(
-                    &Array::from([1.0f32]),
+                    Array::from([1.0f32]),
                     NormOrd::Nuc,
                     None,
                     false,

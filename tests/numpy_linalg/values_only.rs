@@ -23,7 +23,7 @@ fn values_only_cases() -> (Cases, Cases) {
         .iter()
         .map(|&n| (format!("eigvalsh_sym{n}"), symmetric(n)))
         .collect();
-    let cluster = jnp::kron(&jnp::eye(4, None, 0, None), &symmetric(4));
+    let cluster = jnp::kron(jnp::eye(4, None, 0, None), symmetric(4));
     eig.push(("eigvalsh_cluster".into(), cluster));
     let mut svd: Cases = [(1, 1), (2, 2), (3, 3), (17, 17), (64, 40), (30, 64)]
         .iter()

@@ -25,8 +25,8 @@ pub fn cases() -> Vec<(&'static str, Array, Sample)> {
         "fold_in(PRNGKey(0),1)" => |k| fold_in(k, 1);
         "fold_in(PRNGKey(42),0)" => |k| fold_in(k, 0);
         "fold_in(PRNGKey(0),4294967295)" => |k| fold_in(k, u32::MAX);
-        "fold_in(split(PRNGKey(0),2)[1],7)" => |k| fold_in(&row(&split(k, 2), 1), 7);
-        "threefry_2x32(PRNGKey(3),arange(5,uint32))" => |k| random::threefry_2x32(k, &lax::iota(U32, &[5], 0));
+        "fold_in(split(PRNGKey(0),2)[1],7)" => |k| fold_in(row(&split(k, 2), 1), 7);
+        "threefry_2x32(PRNGKey(3),arange(5,uint32))" => |k| random::threefry_2x32(k, lax::iota(U32, &[5], 0));
         "bits(PRNGKey(0),(),uint32)" => |k| bits(k, &[], U32);
         "bits(PRNGKey(0),(3,),uint32)" => |k| bits(k, &[3], U32);
         "bits(PRNGKey(0),(2,3),uint32)" => |k| bits(k, &[2, 3], U32);
@@ -79,9 +79,9 @@ pub fn cases() -> Vec<(&'static str, Array, Sample)> {
         "bernoulli(PRNGKey(1),float32([0.1,0.5,0.9]),None)" => |k| bernoulli(k, Array::from([0.1f32, 0.5, 0.9]), None);
         "permutation(PRNGKey(0),10)" => |k| permutation(k, 10);
         "permutation(PRNGKey(0),3000)" => |k| permutation(k, 3000);
-        "permutation_of(PRNGKey(0),arange(12,int32).reshape(3,4),1,False)" => |k| permutation_of(k, &arange_i32(12).reshape(&[3, 4]), 1, false);
-        "permutation_of(PRNGKey(0),arange(12,int32).reshape(3,4),0,True)" => |k| permutation_of(k, &arange_i32(12).reshape(&[3, 4]), 0, true);
-        "permutation_of(PRNGKey(1),arange(2000,float32),0,False)" => |k| permutation_of(k, &lax::iota(F32, &[2000], 0), 0, false);
+        "permutation_of(PRNGKey(0),arange(12,int32).reshape(3,4),1,False)" => |k| permutation_of(k, arange_i32(12).reshape(&[3, 4]), 1, false);
+        "permutation_of(PRNGKey(0),arange(12,int32).reshape(3,4),0,True)" => |k| permutation_of(k, arange_i32(12).reshape(&[3, 4]), 0, true);
+        "permutation_of(PRNGKey(1),arange(2000,float32),0,False)" => |k| permutation_of(k, lax::iota(F32, &[2000], 0), 0, false);
     };
     let from_seed = |seed: Array| {
         (

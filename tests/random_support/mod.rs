@@ -273,7 +273,7 @@ pub fn check_vmap_over_keys(name: &str, f: impl Fn(&Array) -> Array + Copy) {
 /// [`check_vmap_over_keys`] for float results within `tol` (relative to `1 + |value|`): for
 /// samplers with matrix products, whose batched form may round differently.
 pub fn check_vmap_over_keys_within(name: &str, f: impl Fn(&Array) -> Array + Copy, tol: f64) {
-    let keys = random::split(&PRNGKey(11), 4);
+    let keys = random::split(PRNGKey(11), 4);
     let vmapped = move |keys: Array| vmap(move |k: Array| f(&k), InAxes::leading())(keys);
     let eager: Array = vmapped(keys.clone()).expect(name);
     let jitted: Array = jit(vmapped).call(keys.clone()).expect(name);

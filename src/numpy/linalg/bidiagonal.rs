@@ -44,7 +44,7 @@ fn bidiagonalize(a: &Array) -> Result<(Array, Array)> {
             let (u, tau) = reflector(&x, &index.eq(&j + 1));
             // (A - τ·v·vᵀA)·u from A·u, so both products read the matrix before the update.
             let a_u = lax::squeeze(&mm(&a, &as_column(&u)), &[rank - 1]);
-            let left_u = a_u - &tau_v * as_column(&(&vt_a * &u).sum_axes(&[-1]));
+            let left_u = a_u - &tau_v * as_column(&(&vt_a * &u).sum_axes([-1]));
             let update = as_column(&tau_v) * as_row(&vt_a)
                 + as_column(&(left_u * as_column(&tau))) * as_row(&u);
             Ok::<_, crate::Error>(a - update)
@@ -53,7 +53,7 @@ fn bidiagonalize(a: &Array) -> Result<(Array, Array)> {
     )?;
     let rows = lax::iota(DType::I32, &[n, n], 0);
     let cols = lax::iota(DType::I32, &[n, n], 1);
-    let sup = where_(cols.eq(rows + 1), &a, 0.0).sum_axes(&[-1]);
+    let sup = where_(cols.eq(rows + 1), &a, 0.0).sum_axes([-1]);
     Ok((diagonal(&a), last(&sup, 0..n.saturating_sub(1))))
 }
 
@@ -90,7 +90,7 @@ pub(super) fn singular_values_only(a: &Array) -> Result<Array> {
     let square = if m > n { lax::qr(&a, false).1 } else { a };
     let (d, e) = bidiagonalize(&square)?;
     let off = interleave(&d, &e);
-    let zeros = super::super::zeros_like(&lax::concatenate(&[&d, &d], d.ndim() - 1), None);
+    let zeros = super::super::zeros_like(lax::concatenate(&[&d, &d], d.ndim() - 1), None);
     let s = tridiagonal_eigenvalues(&zeros, &off, n, n)?.abs();
     let s = lax::rev(&s, &[s.ndim() - 1]);
     Ok(s * lax::squeeze(&scale, &[scale.ndim() - 1]))

@@ -130,7 +130,7 @@ pub(super) fn tridiagonal_eigenvalues(
             counts_shape.push(interior);
             let negatives = lax::reshape(&negatives, &counts_shape);
             // The number of interior points at or below which fewer than j + 1 eigenvalues lie.
-            let below = lax::convert_element_type(&negatives.le(&wanted), dtype).sum_axes(&[-1]);
+            let below = lax::convert_element_type(&negatives.le(&wanted), dtype).sum_axes([-1]);
             let lo_next = &lo + &below * &h;
             let hi_next = &lo + (below + 1.0) * &h;
             Ok::<_, crate::Error>((lo_next, hi_next.minimum(&hi)))

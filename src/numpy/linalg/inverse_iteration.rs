@@ -119,7 +119,7 @@ fn shifted_solve(d: &Array, e: &Array, w: &Array, b: &Array, tol: &Array) -> Res
         false,
         UNROLL,
     )?;
-    let zero = super::super::zeros_like(&first(&y), None);
+    let zero = super::super::zeros_like(first(&y), None);
     let ((_, _), x) = scan_with(
         |(x1, x2): (Array, Array), (u1, u2, u3, y): (Array, Array, Array, Array)| {
             let x = (y - u2 * &x1 - u3 * x2) / u1;

@@ -68,9 +68,9 @@ fn shuffle(top: &Array, bottom: &Array) -> (Array, Array) {
 /// folds the largest `|cos|` between paired columns of `w` into `off`.
 fn step((top, bottom, off): (Array, Array, Array), k: usize, tol: f64) -> (Array, Array, Array) {
     let (wt, wb) = (rows(&top, k), rows(&bottom, k));
-    let alpha = (&wt * &wt).sum_axes(&[-2]);
-    let beta = (&wb * &wb).sum_axes(&[-2]);
-    let gamma = (&wt * &wb).sum_axes(&[-2]);
+    let alpha = (&wt * &wt).sum_axes([-2]);
+    let beta = (&wb * &wb).sum_axes([-2]);
+    let gamma = (&wt * &wb).sum_axes([-2]);
     let scale = alpha.sqrt() * beta.sqrt();
     let one = ones_like(&scale, None);
     let cosine = gamma.abs() / where_(scale.gt(0.0), &scale, &one);
@@ -158,7 +158,7 @@ pub(super) fn orthogonalize(a: &Array) -> Result<Orthogonalized> {
     let stacked = lax::concatenate(&[&top, &bottom], dim);
     let w = rows(&stacked, k);
     let v = super::block(&stacked, k..k + n2, 0..n2);
-    let s = (&w * &w).sum_axes(&[-2]).sqrt();
+    let s = (&w * &w).sum_axes([-2]).sqrt();
     // Sort by decreasing norm, the padding column last (it is the column of v with a 1 in the
     // padding row, the only nonzero of that row).
     let key = if padded {

@@ -133,13 +133,13 @@ impl Lu {
     pub(super) fn slogdet(&self) -> (Array, Array) {
         let dtype = self.lu.dtype();
         let d = diagonal(&self.lu);
-        let is_zero = super::super::any(&d.eq(0.0), -1);
-        let negatives = lax::convert_element_type(&d.lt(0.0), DType::I32).sum_axes(&[-1]);
+        let is_zero = super::super::any(d.eq(0.0), -1);
+        let negatives = lax::convert_element_type(&d.lt(0.0), DType::I32).sum_axes([-1]);
         let flips = lax::convert_element_type(&(negatives % 2).eq(1), dtype);
         let sign = self.parity_sign(dtype) * (1.0 - flips * 2.0);
         let zero = super::super::zeros_like(&sign, None);
         let sign = where_(&is_zero, &zero, &sign);
-        let log_abs = d.abs().log().sum_axes(&[-1]);
+        let log_abs = d.abs().log().sum_axes([-1]);
         let log_abs = where_(&is_zero, super::scalar(f64::NEG_INFINITY, dtype), &log_abs);
         (sign, log_abs)
     }
@@ -176,7 +176,7 @@ impl Lu {
         // Matrices of rank below n - 1 give non-finite solutions here: their result is zero.
         let ones = super::super::ones_like(&d, None);
         let probe = lax::triangular_solve(&lu, &ones, true, false, false, false, false);
-        let bad = super::super::any(&lax::not(&lax::is_finite(&probe)), -1);
+        let bad = super::super::any(lax::not(&lax::is_finite(&probe)), -1);
         let bad = lax::expand_dims(&bad, &[rank - 2, rank - 1]);
         let zero = super::super::zeros_like(b, None);
         let x = where_(&bad, &zero, b);

@@ -174,7 +174,7 @@ fn diagonal(x: &Array) -> Array {
     let n = rows_cols(x).1;
     let zero = super::zeros_like(x, None);
     let picked = super::where_(eye_mask(n), x, &zero);
-    picked.sum_axes(&[-1])
+    picked.sum_axes([-1])
 }
 
 /// The diagonal matrices `[..., n, n]` of a batch of vectors `[..., n]`.
@@ -192,7 +192,7 @@ fn both(x: &Array, y: &Array) -> Array {
 
 /// The sum of the diagonals of a batch of square matrices.
 fn trace(x: &Array) -> Array {
-    diagonal(x).sum_axes(&[-1])
+    diagonal(x).sum_axes([-1])
 }
 
 /// A strongly typed scalar of `dtype`.

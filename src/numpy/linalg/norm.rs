@@ -131,7 +131,7 @@ fn max_or_zero(a: &Array, axes: &[isize], keepdims: bool) -> Array {
 
 /// `(Σ|x|ᵖ)^(1/p)` along `axis`, from `a = |x|`.
 fn power_norm(a: &Array, p: f64, axis: &[isize], keepdims: bool) -> Array {
-    sum(&a.pow(p), Axes::from(axis).keepdims(keepdims)).pow(1.0 / p)
+    sum(a.pow(p), Axes::from(axis).keepdims(keepdims)).pow(1.0 / p)
 }
 
 /// A matrix norm over the `row` and `col` axes.
@@ -160,7 +160,7 @@ fn matrix_norm(x: &Array, ord: NormOrd, row: usize, col: usize, keepdims: bool) 
             let value = match ord {
                 NormOrd::Two => max_or_zero(&s, &[-1], false),
                 NormOrd::NegTwo => min(&s, -1),
-                _ => s.sum_axes(&[-1]),
+                _ => s.sum_axes([-1]),
             };
             let mut both = [row, col];
             both.sort_unstable();

@@ -131,7 +131,7 @@ pub fn inv(a: impl IntoArray) -> Array {
     let a = &a.into_array();
     let a = square_matrices("inv", a);
     let n = rows_cols(&a).0;
-    let identity = super::super::broadcast_to(&eye(n, a.dtype()), a.shape());
+    let identity = super::super::broadcast_to(eye(n, a.dtype()), a.shape());
     call(&SOLVE, &(a, identity))
 }
 
@@ -173,7 +173,7 @@ pub fn matrix_power(a: impl IntoArray, n: i64) -> Array {
         a.aval()
     );
     if n == 0 {
-        return super::super::broadcast_to(&eye(rows_cols(a).0, a.dtype()), a.shape());
+        return super::super::broadcast_to(eye(rows_cols(a).0, a.dtype()), a.shape());
     }
     let mut base = if n < 0 { inv(a) } else { a.clone() };
     let mut exponent = n.unsigned_abs();

@@ -123,7 +123,7 @@ pub fn lstsq(
         &(lax::expand_dims(&s_inv, &[s_inv.ndim()]) * ut_b),
     );
     let residual = &b - mm(a, &x);
-    let residuals = (&residual * &residual).sum_axes(&[-2]);
+    let residuals = (&residual * &residual).sum_axes([-2]);
     let x = if vector {
         lax::squeeze(&x, &[x.ndim() - 1])
     } else {
@@ -142,7 +142,7 @@ pub fn lstsq(
 pub fn matrix_rank(m: impl IntoArray, tol: Option<f64>) -> Array {
     let m = &m.into_array();
     if m.ndim() < 2 {
-        let nonzero = super::super::any(&m.ne(0), ..);
+        let nonzero = super::super::any(m.ne(0), ..);
         return lax::convert_element_type(&nonzero, super::super::default_int());
     }
     let m = matrices("matrix_rank", m);
@@ -152,7 +152,7 @@ pub fn matrix_rank(m: impl IntoArray, tol: Option<f64>) -> Array {
         Some(t) => scalar(t, s.dtype()),
         None => last(&s, 0..1) * (rows.max(cols) as f64 * eps(s.dtype())),
     };
-    super::super::sum(&s.gt(&threshold), -1)
+    super::super::sum(s.gt(&threshold), -1)
 }
 
 /// The condition number of each matrix of `x` in the norm `ord` (`jnp.linalg.cond`):
@@ -183,14 +183,14 @@ pub fn cond(x: impl IntoArray, ord: NormOrd) -> Array {
         return not_nan_to_inf(&r, &x);
     }
     let x = square_matrices("cond", &x);
-    let r = norm(&x, ord, Some(&[-2, -1]), false) * norm(&inv(&x), ord, Some(&[-2, -1]), false);
+    let r = norm(&x, ord, Some(&[-2, -1]), false) * norm(inv(&x), ord, Some(&[-2, -1]), false);
     not_nan_to_inf(&r, &x)
 }
 
 /// `r` with NaNs made `inf` where the matrix of `x` has no NaN.
 fn not_nan_to_inf(r: &Array, x: &Array) -> Array {
     let r_nan = r.ne(r);
-    let x_nan = super::super::any(&x.ne(x), [-2, -1]);
+    let x_nan = super::super::any(x.ne(x), [-2, -1]);
     let replace = super::both(&r_nan, &lax::not(&x_nan));
     super::super::where_(&replace, scalar(f64::INFINITY, r.dtype()), r)
 }

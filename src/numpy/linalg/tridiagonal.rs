@@ -16,7 +16,7 @@ use crate::{Array, DType, Result};
 
 /// `x[..., i]` summed where `mask` (`[n]`) holds: a masked pick from the last dimension.
 pub(super) fn pick(mask: &Array, x: &Array) -> Array {
-    where_(mask, x, 0.0).sum_axes(&[-1])
+    where_(mask, x, 0.0).sum_axes([-1])
 }
 
 /// The Householder vector `v` and factor `τ` with `(I - τ·v·vᵀ)·x = β·eₚ`, for the vectors
@@ -25,10 +25,10 @@ pub(super) fn pick(mask: &Array, x: &Array) -> Array {
 /// 0 when `x` is already zero.
 pub(super) fn reflector(x: &Array, at_pivot: &Array) -> (Array, Array) {
     let alpha = pick(at_pivot, x);
-    let norm = (x * x).sum_axes(&[-1]).sqrt();
+    let norm = (x * x).sum_axes([-1]).sqrt();
     let beta = where_(alpha.ge(0.0), -&norm, &norm);
     let v = x - where_(at_pivot, lax::expand_dims(&beta, &[beta.ndim()]), 0.0);
-    let vtv = (&v * &v).sum_axes(&[-1]);
+    let vtv = (&v * &v).sum_axes([-1]);
     let nonzero = vtv.gt(0.0);
     let tau = where_(&nonzero, 2.0 / where_(&nonzero, &vtv, 1.0), 0.0);
     (v, tau)
@@ -73,7 +73,7 @@ fn reduce_column(index: &Array, k: &Array, a: &Array) -> (Array, Array, Array) {
     let x = where_(&below, column(a, k), 0.0);
     let (v, tau) = reflector(&x, &index.eq(k + 1));
     let p = lax::squeeze(&mm(a, &as_column(&v)), &[a.ndim() - 1]) * as_column(&tau);
-    let half_k = (&v * &p).sum_axes(&[-1]) * &tau * 0.5;
+    let half_k = (&v * &p).sum_axes([-1]) * &tau * 0.5;
     let w = p - as_column(&half_k) * &v;
     let update = as_column(&v) * as_row(&w) + as_column(&w) * as_row(&v);
     (v, tau, a - update)
@@ -84,7 +84,7 @@ fn tridiagonal_of(a: &Array) -> (Array, Array) {
     let n = rows_cols(a).0;
     let rows = lax::iota(DType::I32, &[n, n], 0);
     let cols = lax::iota(DType::I32, &[n, n], 1);
-    let sub = where_(rows.eq(cols + 1), a, 0.0).sum_axes(&[-1]);
+    let sub = where_(rows.eq(cols + 1), a, 0.0).sum_axes([-1]);
     (diagonal(a), last(&sub, 1.min(n)..n))
 }
 

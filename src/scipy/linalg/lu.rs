@@ -141,7 +141,7 @@ fn permutation(piv: &Array, n: usize) -> Array {
     let pick = |mask: &Array, x: &Array| {
         let zeros = crate::numpy::zeros_like(x, None);
         crate::numpy::sum(
-            &crate::numpy::where_(mask, x, &zeros),
+            crate::numpy::where_(mask, x, &zeros),
             Axes::from(-1).keepdims(true),
         )
     };

@@ -79,7 +79,7 @@ pub fn cho_factor(a: impl IntoArray, lower: bool) -> (Array, bool) {
     let c = if lower {
         lax::cholesky(&a)
     } else {
-        jnp::swapaxes(&lax::cholesky(&jnp::swapaxes(&a, -1, -2)), -1, -2)
+        jnp::swapaxes(lax::cholesky(&jnp::swapaxes(&a, -1, -2)), -1, -2)
     };
     (c, lower)
 }

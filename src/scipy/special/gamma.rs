@@ -134,7 +134,7 @@ fn zeta_series(s: &Array, a: &Array) -> Array {
     let last = a.ndim();
     let (s_, a_) = (jnp::expand_dims(s, &[-1]), jnp::expand_dims(a, &[-1]));
     let k = jnp::arange(0.0, n, 1.0, Some(dtype));
-    let direct = jnp::sum(&jnp::power(&a_ + &k, -&s_), -1);
+    let direct = jnp::sum(jnp::power(&a_ + &k, -&s_), -1);
     let integral = jnp::power(a + n, 1.0 - s) / (s - 1.0);
     let first = jnp::power(a + n, -s);
     let m = jnp::arange(0.0, 2.0 * n, 1.0, Some(dtype));

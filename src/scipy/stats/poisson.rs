@@ -77,5 +77,5 @@ fn truncated_entropy(mu: &Array, terms: usize, bound: fn(&Array) -> Array) -> Ar
     let upper = lax::ceil(&bound(mu)).astype(k.dtype());
     let mask = k.lt(lax::expand_dims(&upper, &[0]));
     let masked = jnp::where_(mask, probs, 0.0);
-    jnp::sum(&entr(masked), 0)
+    jnp::sum(entr(masked), 0)
 }

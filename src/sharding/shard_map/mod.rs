@@ -68,7 +68,7 @@ where
         let (leaves, tree) = input.tree_flatten();
         // Key arrays cross the boundary as their data (the key words a trailing, unsplit
         // dimension, which a spec never names), and are keys again on either side.
-        let key_impls: Vec<Option<PrngImpl>> = leaves.iter().map(|x| key_impl_of(x)).collect();
+        let key_impls: Vec<Option<PrngImpl>> = leaves.iter().map(key_impl_of).collect();
         let leaves: Vec<Array> = leaves.iter().map(unwrap_key).collect();
         let n = leaves.len();
         let in_specs = one_per_leaf(
