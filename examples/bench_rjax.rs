@@ -79,7 +79,7 @@ pub const ITEMS: &[(&str, bool)] = &[
     ("first_call/jit_hessian_f/n1000", true),
     ("train/jit_mlp_step/digits_b128_f32", false),
     ("export/call/mlp_b128_f32", false),
-    ("export/grad/mlp_b128_f32", false),
+    ("export/jit_grad/mlp_b128_f32", false),
     ("linalg/jit_eigh/500x500_f64", true),
     ("linalg/jit_eigh/1000x1000_f64", true),
     ("linalg/jit_eigh/500x500_f32", false),

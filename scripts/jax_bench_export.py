@@ -1,9 +1,7 @@
 """The export items of scripts/jax_bench.py, as examples/bench_rjax/export.rs writes them: a
 `jax.export` artifact of an MLP, called by JAX (a deserialized `Exported`, its `call` jitted)
 and by rjax (`rjax::export::Exported::call`) on the same inputs: inference, and the gradient
-of a mean squared error through the artifact's serialized VJP (jitted in JAX; eager in rjax,
-whose jitted programs call a bytecode module through a host callback, see
-examples/bench_rjax/export.rs).
+of a mean squared error through the artifact's serialized VJP (jitted on both sides).
 
 The artifact is written at run time, before the workers start, by
 
@@ -18,7 +16,7 @@ import sys
 
 ITEMS = [
     ("export/call/mlp_b128_f32", False),
-    ("export/grad/mlp_b128_f32", False),
+    ("export/jit_grad/mlp_b128_f32", False),
 ]
 
 IN, HIDDEN, OUT, BATCH = 64, 256, 10, 128
@@ -82,7 +80,7 @@ def register(item, data32):
         call = jax.jit(exported.call)
         return "timed", lambda: call(params, x).block_until_ready()
 
-    @item("export/grad/mlp_b128_f32")
+    @item("export/jit_grad/mlp_b128_f32")
     def _():
         exported = load()
         params, x, y = inputs(data32)

@@ -1,14 +1,13 @@
 //! The export items of `bench_rjax`: the `jax.export` artifact of an MLP that
 //! `scripts/jax_bench_export.py` writes (its path in `$RJAX_BENCH_EXPORT`), called with
 //! `rjax::export::Exported::call` on the inputs JAX's worker uses: inference, and the gradient
-//! of a mean squared error through the artifact's serialized VJP. Both are eager: the module
-//! (bytecode) runs as its own executable. Under `jit` it would run from a host callback inside
-//! rjax's program, and on the CPU client that deadlocks once the program is large enough to
-//! be executed asynchronously (the module's execution waits for the enclosing one).
+//! of a mean squared error through the artifact's serialized VJP, jitted as on JAX's side (the
+//! bytecode module and its VJP run from host callbacks of the compiled program, on rjax's
+//! side client).
 
 use anyhow::{Context, Result, bail};
 use rjax::export::Exported;
-use rjax::{Array, grad};
+use rjax::{Array, grad, jit};
 
 use super::{Item, data32, ready};
 
@@ -52,16 +51,16 @@ pub fn setup(name: &str) -> Result<Item> {
                 ready(exported.call(&args)?.remove(0))
             })))
         }
-        "export/grad/mlp_b128_f32" => {
+        "export/jit_grad/mlp_b128_f32" => {
             let loss = move |params: Vec<Array>| -> rjax::Result<Array> {
                 let mut args = params;
                 args.push(x.clone());
                 let err = exported.call(&args)?.remove(0) - &y;
                 Ok((&err * &err).sum() / err.size() as f32)
             };
-            let gradient = grad(loss);
+            let gradient = jit(grad(loss));
             Ok(Item::Timed(Box::new(move || {
-                let mut grads: Vec<Array> = gradient(params.clone())?;
+                let mut grads: Vec<Array> = gradient.call(params.clone())?;
                 for g in &grads {
                     g.block_until_ready()?;
                 }
