@@ -18,6 +18,7 @@ Run: "$(scripts/python-env.sh)" scripts/train_mlp_jax.py [--seeds N]
 test accuracy of N different initialisations, PRNGKey(1) .. PRNGKey(N)).
 """
 import argparse
+import functools
 import os
 import statistics
 import subprocess
@@ -96,8 +97,9 @@ def make_optimizer(n_train):
 
 
 def make_step(optimizer):
-    """The whole training step, one jit: (params, state, x, y) -> (params, state, loss)."""
-    @jax.jit
+    """The whole training step, one jit: (params, state, x, y) -> (params, state, loss), the
+    parameters and the optimizer state donated."""
+    @functools.partial(jax.jit, donate_argnums=(0, 1))
     def step(params, state, x, y):
         loss, grads = jax.value_and_grad(loss_fn)(params, x, y)
         updates, state = optimizer.update(grads, state, params)

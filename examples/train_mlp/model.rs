@@ -79,7 +79,8 @@ pub type StepIn = (Mlp, OptState, Array, Array);
 pub type StepOut = (Mlp, OptState, Array);
 
 /// One training step on a batch, compiled as a whole: `(params, state, x, y)` →
-/// `(params, state, loss)`.
+/// `(params, state, loss)`. The parameters and the optimizer state are donated (JAX's
+/// `donate_argnums=(0, 1)`): the step writes the new ones into their buffers.
 pub fn training_step(
     opt: GradientTransformation,
 ) -> Jitted<impl Fn(StepIn) -> rjax::Result<StepOut>> {
@@ -88,6 +89,7 @@ pub fn training_step(
         let (updates, state) = opt.update(grads, state, Some(&params))?;
         Ok((optim::apply_updates(&params, &updates)?, state, loss))
     })
+    .with_donate_argnums(&[0, 1])
 }
 
 /// The arguments of an evaluation: the model and a whole set `(x, y)`.
