@@ -138,7 +138,6 @@ pub fn squared_error(predictions: impl IntoArray, targets: Option<&Array>) -> Ar
 /// Half the squared error, `0.5 (predictions - targets)²` (`optax.losses.l2_loss`).
 #[track_caller]
 pub fn l2_loss(predictions: impl IntoArray, targets: Option<&Array>) -> Array {
-    let predictions = &predictions.into_array();
     squared_error(predictions, targets) * 0.5
 }
 
@@ -191,8 +190,6 @@ pub fn sigmoid_binary_cross_entropy(logits: impl IntoArray, labels: impl IntoArr
 /// distributions (one-hot, say) that broadcast against `logits`.
 #[track_caller]
 pub fn softmax_cross_entropy(logits: impl IntoArray, labels: impl IntoArray) -> Array {
-    let logits = &logits.into_array();
-    let labels = &labels.into_array();
     softmax_cross_entropy_with(logits, labels, &Reduction::default())
 }
 
@@ -299,8 +296,6 @@ pub fn softmax_cross_entropy_with_integer_labels(
     logits: impl IntoArray,
     labels: impl IntoArray,
 ) -> Array {
-    let logits = &logits.into_array();
-    let labels = &labels.into_array();
     softmax_cross_entropy_with_integer_labels_with(logits, labels, &Reduction::default())
 }
 
@@ -426,8 +421,6 @@ pub fn cosine_similarity(
     targets: impl IntoArray,
     epsilon: f64,
 ) -> Array {
-    let predictions = &predictions.into_array();
-    let targets = &targets.into_array();
     cosine_similarity_with(predictions, targets, epsilon, &Reduction::default())
 }
 
@@ -462,8 +455,6 @@ pub fn cosine_distance(
     targets: impl IntoArray,
     epsilon: f64,
 ) -> Array {
-    let predictions = &predictions.into_array();
-    let targets = &targets.into_array();
     cosine_distance_with(predictions, targets, epsilon, &Reduction::default())
 }
 
@@ -475,8 +466,6 @@ pub fn cosine_distance_with(
     epsilon: f64,
     reduction: &Reduction,
 ) -> Array {
-    let predictions = &predictions.into_array();
-    let targets = &targets.into_array();
     1.0 - cosine_similarity_with(predictions, targets, epsilon, reduction)
 }
 
@@ -484,8 +473,6 @@ pub fn cosine_distance_with(
 /// axis, `0 log 0` counted as 0 (`optax.losses.kl_divergence`; the predictions in log space).
 #[track_caller]
 pub fn kl_divergence(log_predictions: impl IntoArray, targets: impl IntoArray) -> Array {
-    let log_predictions = &log_predictions.into_array();
-    let targets = &targets.into_array();
     kl_divergence_with(log_predictions, targets, &Reduction::default())
 }
 
