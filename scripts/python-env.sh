@@ -21,8 +21,17 @@ flock 9
 if [ "$(cat "$venv/requirements.sha256" 2>/dev/null)" != "$want" ]; then
   echo "== creating $venv from scripts/python-requirements.txt" >&2
   rm -rf "$venv"
-  "${PYTHON:-python3}" -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes \
+  python=${PYTHON:-python3}
+  if "$python" -m venv "$venv" >&2; then
+    pip=("$venv/bin/python" -m pip)
+  else
+    # No ensurepip (Debian's python3 without python3-venv): an environment without pip, filled
+    # by the interpreter's own pip (pip >= 22.3 installs into another environment).
+    rm -rf "$venv"
+    "$python" -m venv --without-pip "$venv"
+    pip=("$python" -m pip --python "$venv/bin/python")
+  fi
+  "${pip[@]}" install --quiet --disable-pip-version-check --require-hashes \
     -r "$requirements" >&2
   echo "$want" > "$venv/requirements.sha256"
 fi
