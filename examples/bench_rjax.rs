@@ -163,7 +163,7 @@ fn data32(count: usize, scale: f32, shape: &[usize]) -> Result<Array> {
 /// `xs`, returning every `h` (`lax.scan`).
 pub fn rnn((w, u, b, xs): (Array, Array, Array, Array)) -> rjax::Result<Array> {
     // `jnp.zeros`: a broadcast zero, staged (not an argument of the compiled program).
-    let h0 = rjax::lax::broadcast_in_dim(&Array::scalar(0.0f32), &[w.shape()[0]], &[]);
+    let h0 = rjax::lax::broadcast_in_dim(Array::scalar(0.0f32), &[w.shape()[0]], &[]);
     let (_, hs): (Array, Array) = rjax::lax::scan(
         |h: Array, x: Array| {
             let h = (w.matmul(&h) + u.matmul(&x) + &b).tanh();

@@ -9,11 +9,12 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use rjax::numpy::{self as jnp, linalg};
+use rjax::numpy as jnp;
+use rjax::numpy::linalg::{self, SvdOptions, norm};
 use rjax::random::{PRNGKey, normal};
 use rjax::{
-    Argnum, Array, DType, grad, grad_argnums, hessian_argnums, jacfwd_argnums, jacrev_argnums, jit,
-    jvp, lax,
+    Argnum, Array, grad, grad_argnums, hessian_argnums, jacfwd_argnums, jacrev_argnums, jit, jvp,
+    lax,
 };
 
 /// `%timeit`: loops per run grow by 10x until a run takes 0.2 s, then 7 runs.
@@ -81,11 +82,6 @@ fn first_call<T>(label: &str, body: impl FnOnce() -> Result<T>) -> Result<T> {
     Ok(value)
 }
 
-/// `jnp.linalg.norm(x)`: the 2-norm of a vector, the Frobenius norm of a matrix.
-fn norm(x: &Array) -> Array {
-    linalg::norm(x, linalg::NormOrd::Default, None, false)
-}
-
 /// The notebook's objective `||Ax - b||²`.
 fn f((x, a, b): (Array, Array, Array)) -> Array {
     let res = a.matmul(&x) - &b;
@@ -99,14 +95,11 @@ fn fvec((x, a, b): (Array, Array, Array)) -> Array {
     &e / e.sum()
 }
 
-fn random_normal(shape: &[usize]) -> Array {
-    normal(PRNGKey(0), shape, DType::F64)
-}
-
 fn main() -> Result<()> {
     println!("# In [2]: config.update(\"jax_enable_x64\", True)");
     rjax::config::enable_x64(true);
     println!("platform: {}", rjax::default_client()?.platform_name());
+    let key = PRNGKey(0);
 
     println!("\n# In [3]");
     let sin = |x: Array| x.sin();
@@ -120,9 +113,9 @@ fn main() -> Result<()> {
     let gradf = grad_argnums(|args| f_jit.call(args), Argnum::<0>);
     let n = 1000;
     let (x, a, b) = (
-        random_normal(&[n]),
-        random_normal(&[n, n]),
-        random_normal(&[n]),
+        normal(&key, &[n], None),
+        normal(&key, &[n, n], None),
+        normal(&key, &[n], None),
     );
     let args = (x.clone(), a.clone(), b.clone());
     println!("{:?}", gradf(args.clone())?.shape());
@@ -131,7 +124,7 @@ fn main() -> Result<()> {
     let analytic = || a.t().matmul(&(a.matmul(&x) - &b)) * 2.0;
     println!(
         "Check correctness {}",
-        norm(&(gradf(args.clone())? - analytic()))
+        norm(gradf(args.clone())? - analytic())
     );
     println!("Compare speed");
     println!("Analytical gradient");
@@ -159,20 +152,20 @@ fn main() -> Result<()> {
     println!("\n# In [10]");
     let gradf_a = grad_argnums(|args| f_jit.call(args), Argnum::<1>);
     let a_grad = gradf_a(args.clone())?;
-    let s = linalg::svd(&a_grad, true, false).s;
+    let s = linalg::svd_with(&a_grad, SvdOptions::default().compute_uv(false)).s;
     println!(
         "largest singular values of the gradient: {:?}",
         lax::slice(&s, &[0], &[3], None)
     );
     println!(
         "{:?}",
-        norm(&(&a_grad - jnp::outer(&(a.matmul(&x) - &b), &x) * 2.0))
+        norm(&a_grad - jnp::outer(&(a.matmul(&x) - &b), &x) * 2.0)
     );
 
     println!("\n# In [11]");
     let hess_func = jit(hessian_argnums(f, Argnum::<0>));
-    let h: Array = first_call("hess_func", || Ok(hess_func.call(args.clone())?))?;
-    println!("Check correctness {}", norm(&(a.t().matmul(&a) * 2.0 - &h)));
+    let h = first_call("hess_func", || Ok(hess_func.call(args.clone())?))?;
+    println!("Check correctness {}", norm(a.t().matmul(&a) * 2.0 - &h));
     println!("Time for hessian");
     timeit("", || {
         Ok(hess_func
@@ -190,10 +183,10 @@ fn main() -> Result<()> {
         },
         Argnum::<0>,
     ));
-    let emulated: Array = first_call("hess_umul_func", || Ok(hess_umul_func.call(args.clone())?))?;
+    let emulated = first_call("hess_umul_func", || Ok(hess_umul_func.call(args.clone())?))?;
     println!(
         "Emulate hessian and check correctness {}",
-        norm(&(&h - &emulated))
+        norm(&h - &emulated)
     );
     println!("Time of emulating hessian");
     timeit("", || {
@@ -206,9 +199,9 @@ fn main() -> Result<()> {
     println!("\n# In [12]: forward mode vs. backward mode, m << n");
     let fmode_f = jit(jacfwd_argnums(f, Argnum::<0>));
     let bmode_f = jit(jacrev_argnums(f, Argnum::<0>));
-    let forward: Array = first_call("fmode_f", || Ok(fmode_f.call(args.clone())?))?;
-    let backward: Array = first_call("bmode_f", || Ok(bmode_f.call(args.clone())?))?;
-    println!("Check correctness {}", norm(&(&forward - &backward)));
+    let forward = first_call("fmode_f", || Ok(fmode_f.call(args.clone())?))?;
+    let backward = first_call("bmode_f", || Ok(bmode_f.call(args.clone())?))?;
+    println!("Check correctness {}", norm(&forward - &backward));
     println!("Forward mode");
     timeit("", || {
         Ok(fmode_f
@@ -231,12 +224,12 @@ fn main() -> Result<()> {
     let bmode_fvec = jit(jacrev_argnums(fvec, Argnum::<0>));
     for (n, m) in [(1000, 1000), (10, 1000)] {
         let args = (
-            random_normal(&[n]),
-            random_normal(&[m, n]),
-            random_normal(&[m]),
+            normal(&key, &[n], None),
+            normal(&key, &[m, n], None),
+            normal(&key, &[m], None),
         );
         if n == 1000 {
-            let j: Array = jac_fvec(args.clone())?;
+            let j = jac_fvec(args.clone())?;
             println!("{:?}", j.shape());
             match grad_fvec.call(args.clone()) {
                 Ok(_) => println!("grad of fvec unexpectedly succeeded"),
@@ -244,9 +237,9 @@ fn main() -> Result<()> {
             }
         }
         println!("\n# n = {n}, m = {m}");
-        let forward: Array = first_call("fmode_fvec", || Ok(fmode_fvec.call(args.clone())?))?;
-        let backward: Array = first_call("bmode_fvec", || Ok(bmode_fvec.call(args.clone())?))?;
-        println!("Check correctness {}", norm(&(&forward - &backward)));
+        let forward = first_call("fmode_fvec", || Ok(fmode_fvec.call(args.clone())?))?;
+        let backward = first_call("bmode_fvec", || Ok(bmode_fvec.call(args.clone())?))?;
+        println!("Check correctness {}", norm(&forward - &backward));
         println!("Check shape {:?} {:?}", forward.shape(), backward.shape());
         println!("Time forward mode");
         timeit("", || {
@@ -267,10 +260,10 @@ fn main() -> Result<()> {
     println!("\n# In [20]-[22]: Hessian-by-vector product");
     let n = 3000;
     let (x, a, b, z) = (
-        random_normal(&[n]),
-        random_normal(&[n, n]),
-        random_normal(&[n]),
-        random_normal(&[n]),
+        normal(&key, &[n], None),
+        normal(&key, &[n, n], None),
+        normal(&key, &[n], None),
+        normal(&key, &[n], None),
     );
     let hvp = |x: Array, z: Array, a: Array, b: Array| -> rjax::Result<Array> {
         let g = grad(move |x: Array| f((x, a.clone(), b.clone())));
@@ -280,7 +273,7 @@ fn main() -> Result<()> {
     let by_hand = || a.t().matmul(&a.matmul(&z)) * 2.0;
     println!(
         "Check correctness {}",
-        norm(&(by_hand() - hvp(x.clone(), z.clone(), a.clone(), b.clone())?))
+        norm(by_hand() - hvp(x.clone(), z.clone(), a.clone(), b.clone())?)
     );
     println!("Time for hvp by hands");
     timeit("", || Ok(by_hand().block_until_ready().map(|_| ())?))?;

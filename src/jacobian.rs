@@ -62,11 +62,49 @@ fn nest(tree: &TreeDef, inner: &TreeDef) -> TreeDef {
 /// of Jacobians.
 ///
 /// Implemented for every container rjax flattens: `Array`, `()`, tuples, `Vec`, arrays,
-/// `Option`, `BTreeMap<String, _>` and [`Static`] (whose value is carried over).
+/// `Option`, `BTreeMap<String, _>` and [`Static`] (whose value is carried over), and by
+/// `#[derive(Pytree)]` for structs and enums, by this rule: the Jacobian of a derived type is
+/// the same type with each *leaf type parameter* replaced by that parameter's Jacobian, and
+/// every other field must be its own Jacobian. A leaf type parameter is one that appears in
+/// a dynamic field, in no `#[pytree(static)]` field, and never as the head of a path
+/// (`T::Output`). Static fields are carried over. So:
+///
+/// - A type whose fields are arrays (or containers of them), such as
+///   `struct Params { w: Array, b: Array }`, is its own Jacobian with respect to an `Array`
+///   input (JAX's layout: each leaf replaced by the input's structure, an array). Its
+///   Jacobian with respect to another input, say a pair, would hold pairs where the fields
+///   hold arrays: a different type, which Rust can only name if the type is generic.
+/// - A generic type such as `struct Mlp<T> { w: T, b: T }` has the Jacobian
+///   `Mlp<<T as JacobianOf<In>>::Jacobian>` with respect to any input `In`: `Mlp<Array>`'s
+///   Jacobian with respect to an `Mlp<Array>` is an `Mlp<Mlp<Array>>`, and its Hessian with
+///   respect to an `Array` an `Mlp<Array>`.
+///
+/// ```
+/// use rjax::{Array, Pytree, jacfwd};
+///
+/// #[derive(Pytree)]
+/// struct Params {
+///     w: Array,
+///     b: Array,
+/// }
+///
+/// let j: Params = jacfwd(|x: Array| Params { w: x.sin(), b: &x * &x })(Array::from(0.0f32))?;
+/// assert_eq!((j.w.to_vec::<f32>()?, j.b.to_vec::<f32>()?), (vec![1.0], vec![0.0]));
+/// # Ok::<(), rjax::Error>(())
+/// ```
 pub trait JacobianOf<In: Pytree>: Pytree {
     /// The Jacobian's type.
     type Jacobian: Pytree;
 }
+
+/// The bounds of a `#[pytree(static)]` field (those of [`Static`]), named with the Jacobian's
+/// input so that the `JacobianOf` impl that `#[derive(Pytree)]` writes can require them
+/// without repeating a bound its `Pytree` impl already checks. Implemented for every type
+/// with those bounds; not meant to be named elsewhere.
+#[doc(hidden)]
+pub trait StaticFieldOf<In>: Clone + Eq + Hash + fmt::Debug + Send + Sync + 'static {}
+
+impl<In, T: Clone + Eq + Hash + fmt::Debug + Send + Sync + 'static> StaticFieldOf<In> for T {}
 
 impl<In: Pytree> JacobianOf<In> for Array {
     type Jacobian = In;

@@ -97,10 +97,11 @@
 //! - [`test_util`]: [`check_grads`](test_util::check_grads), numerical checks of derivatives.
 //!
 //! ## Calling conventions
-//! - **Arrays by value or by reference.** The functions of [`numpy`], [`nn`], [`scipy`] and
-//!   [`random`] take their array arguments as `impl` [`IntoArray`]: an `Array`, a `&Array`
-//!   or a Rust number (weakly typed, as a Python scalar). [`lax`], the primitive layer, takes
-//!   `&Array`. Methods are the functions: `x.sum()` is `numpy::sum(&x, ..)`, `x.max()` is
+//! - **Arrays by value or by reference.** The functions of [`numpy`], [`nn`], [`scipy`],
+//!   [`random`] and [`lax`] take their array arguments as `impl` [`IntoArray`]: an `Array`, a
+//!   `&Array` or a Rust number (weakly typed, as a Python scalar). `lax`'s lists of operands
+//!   (`lax::sort`, `lax::concatenate`, ...) take any list of those: `[&x, &y]`, `&[x, y]`,
+//!   `vec![x, y]`. Methods are the functions: `x.sum()` is `numpy::sum(&x, ..)`, `x.max()` is
 //!   `numpy::max(&x, ..)`. Being generic, a function used as a value is wrapped in a closure:
 //!   `let act: fn(&Array) -> Array = |x| nn::relu(x);`.
 //! - **JAX's keyword arguments** take one Rust form. A reduction's `axis=`/`keepdims=` are one
@@ -109,7 +110,11 @@
 //!   A function with several keywords has JAX's defaults in its plain form and an options
 //!   struct with `Default` and builder methods in its `_with` form: `jnp::sort(&x)` sorts along
 //!   the last axis as `jnp.sort` does, `jnp::sort_with(&x, SortOptions::along(0).descending())`;
-//!   likewise `vmap`/`vmap_with`, `checkpoint`/`checkpoint_with`, `einsum`/`einsum_with`.
+//!   likewise `vmap`/`vmap_with`, `checkpoint`/`checkpoint_with`, `einsum`/`einsum_with`,
+//!   and in [`lax`] `lax::sort(&[&x])` (JAX's `dimension=-1`) /
+//!   `lax::sort_with(&[&x], lax::SortOptions::along(0))`, `lax::cumsum(&x)` (`axis=0`),
+//!   `lax::qr(&a)` (`full_matrices=True`), `lax::eigh_with(&a, lax::EighOptions::default()
+//!   .lower(false))`; JAX's required arguments stay positional.
 //!   Optional dtypes and axes accept the value itself or `None`: `jnp::zeros(&[2], DType::F32)`,
 //!   `jnp::zeros(&[2], None)`.
 //!
@@ -200,6 +205,8 @@ pub use custom_derivatives::{custom_jvp, custom_vjp, stop_gradient, stop_gradien
 pub use dispatch::default_client;
 pub use dtype::{Complex, DType, Element};
 pub use error::{Error, Result};
+#[doc(hidden)]
+pub use jacobian::StaticFieldOf;
 pub use jacobian::{JacobianOf, hessian, jacfwd, jacobian, jacrev};
 pub use jit::{Compiled, DEFAULT_MAX_CACHE_ENTRIES, Jitted, Lowered, jit, make_jaxpr};
 pub use rjax_macros::Pytree;

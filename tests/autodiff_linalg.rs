@@ -6,7 +6,10 @@
 mod common;
 
 use common::{matmul, transpose};
-use rjax::lax::{cholesky, eigh, qr, triangular_solve};
+use rjax::lax::{
+    CholeskyOptions, EighOptions, QrOptions, TriangularSolveOptions, cholesky_with, eigh_with,
+    qr_with, triangular_solve_with,
+};
 use rjax::{Array, grad, jit, jvp, vjp};
 
 fn x64() {
@@ -245,7 +248,12 @@ fn cholesky_jvp_matches_central_differences() -> anyhow::Result<()> {
     let (b, n) = (2, 4);
     let a = batch_of(b, || spd(&mut rng, n));
     let d = batch_of(b, || symmetric(&mut rng, n));
-    let f = |xs: &[Array]| vec![cholesky(&xs[0])];
+    let f = |xs: &[Array]| {
+        vec![cholesky_with(
+            &xs[0],
+            CholeskyOptions::default().symmetrize_input(false),
+        )]
+    };
     check_jvp(
         "cholesky",
         &f,
@@ -265,7 +273,7 @@ fn half_log_det(a: &Array) -> Array {
         eye[i * n + i] = 1.0;
     }
     let eye = array(&eye, &[n, n]);
-    let l = cholesky(a);
+    let l = cholesky_with(a, CholeskyOptions::default().symmetrize_input(false));
     (&l * &eye + (-&eye + 1.0)).log().sum()
 }
 
@@ -336,14 +344,14 @@ fn triangular_solve_jvp_matches_central_differences_in_a_and_b() -> anyhow::Resu
             let da = rng.vec(a.len());
             let db = rng.vec(bv.len());
             let f = move |xs: &[Array]| {
-                vec![triangular_solve(
+                vec![triangular_solve_with(
                     &xs[0],
                     &xs[1],
-                    left_side,
-                    lower,
-                    transpose_a,
-                    false,
-                    unit_diagonal,
+                    TriangularSolveOptions::default()
+                        .left_side(left_side)
+                        .lower(lower)
+                        .transpose_a(transpose_a)
+                        .unit_diagonal(unit_diagonal),
                 )]
             };
             let what = format!(
@@ -386,7 +394,14 @@ fn triangular_solve_gradients_match_closed_forms() -> anyhow::Result<()> {
         }
     }
     let objective = |a: &Array, b: &Array| {
-        (triangular_solve(a, b, true, true, false, false, false) * &c_arr).sum()
+        (triangular_solve_with(
+            a,
+            b,
+            TriangularSolveOptions::default()
+                .left_side(true)
+                .lower(true),
+        ) * &c_arr)
+            .sum()
     };
     let gb = grad(|b: Array| objective(&a_arr, &b))(b_arr.clone())?;
     assert_close("∂f/∂B", &values(&gb), &want_b, 1e-10);
@@ -410,9 +425,22 @@ fn solving_through_cholesky_has_the_inverse_gradient() -> anyhow::Result<()> {
     let c_arr = array(&c, &[batch, n, 1]);
     // x = A⁻¹·b through L·y = b, Lᵀ·x = y; f = Σ c ∘ x, so ∂f/∂b = A⁻¹·c (A symmetric).
     let solve = |a: &Array, b: &Array| {
-        let l = cholesky(a);
-        let y = triangular_solve(&l, b, true, true, false, false, false);
-        triangular_solve(&l, &y, true, true, true, false, false)
+        let l = cholesky_with(a, CholeskyOptions::default().symmetrize_input(false));
+        let y = triangular_solve_with(
+            &l,
+            b,
+            TriangularSolveOptions::default()
+                .left_side(true)
+                .lower(true),
+        );
+        triangular_solve_with(
+            &l,
+            &y,
+            TriangularSolveOptions::default()
+                .left_side(true)
+                .lower(true)
+                .transpose_a(true),
+        )
     };
     let objective = |a: &Array, b: &Array| (solve(a, b) * &c_arr).sum();
     let a_arr = array(&a, &[batch, n, n]);
@@ -467,7 +495,7 @@ fn qr_jvp_matches_central_differences() -> anyhow::Result<()> {
         let x = rng.vec(batch * m * n);
         let d = rng.vec(x.len());
         let f = move |xs: &[Array]| {
-            let (q, r) = qr(&xs[0], full_matrices);
+            let (q, r) = qr_with(&xs[0], QrOptions::default().full_matrices(full_matrices));
             vec![q, r]
         };
         let what = format!("qr {m}×{n} full_matrices={full_matrices}");
@@ -489,7 +517,7 @@ fn qr_gradient_of_the_squared_norm_of_r_is_twice_the_input() -> anyhow::Result<(
         let want: Vec<f64> = x.iter().map(|x| 2.0 * x).collect();
         let x_arr = array(&x, &[batch, m, n]);
         let f = move |x: Array| {
-            let (_, r) = qr(&x, full_matrices);
+            let (_, r) = qr_with(&x, QrOptions::default().full_matrices(full_matrices));
             (&r * &r).sum()
         };
         let what = format!("qr {m}×{n} full_matrices={full_matrices}");
@@ -521,7 +549,15 @@ fn eigh_eigenvalue_jvp_matches_central_differences() -> anyhow::Result<()> {
     let mut rng = Lcg(23);
     let (a, d) = eigh_inputs(&mut rng);
     for lower in [true, false] {
-        let f = move |xs: &[Array]| vec![eigh(&xs[0], lower, true).1];
+        let f = move |xs: &[Array]| {
+            vec![
+                eigh_with(
+                    &xs[0],
+                    EighOptions::default().symmetrize_input(false).lower(lower),
+                )
+                .1,
+            ]
+        };
         let inputs = [(a.clone(), vec![2, 4, 4])];
         check_jvp(
             &format!("eigh w lower={lower}"),
@@ -546,7 +582,7 @@ fn eigh_eigenvector_jvp_matches_central_differences_and_the_perturbation_equatio
     // derivative, so the tangent is V̇ with the same signs).
     let p = array(&[0.3, -0.7, 1.1, 0.9], &[4, 1]);
     let f = move |xs: &[Array]| {
-        let (v, w) = eigh(&xs[0], true, true);
+        let (v, w) = eigh_with(&xs[0], EighOptions::default().symmetrize_input(false));
         let signs = (&v * &p).sum_axes([-2]).sign().reshape(&[2, 1, 4]);
         vec![&v * &signs, w]
     };
@@ -557,7 +593,7 @@ fn eigh_eigenvector_jvp_matches_central_differences_and_the_perturbation_equatio
     // Exactly, to first order: Ȧ·V + A·V̇ = V̇·diag(w) + V·diag(ẇ), and Vᵀ·V̇ is skew.
     let (outs, tangents): (Vec<Array>, Vec<Array>) = jvp(
         |a: Vec<Array>| {
-            let (v, w) = eigh(&a[0], true, true);
+            let (v, w) = eigh_with(&a[0], EighOptions::default().symmetrize_input(false));
             vec![v, w]
         },
         vec![array(&a, &[2, n, n])],
@@ -605,10 +641,11 @@ fn eigh_gradient_of_weighted_eigenvalues_matches_the_closed_form() -> anyhow::Re
     let n = 4;
     let c = [0.5, -1.0, 2.0, 0.25];
     let c_arr = array(&c, &[n]);
-    let f = |a: Array| (eigh(&a, true, true).1 * &c_arr).sum();
+    let f =
+        |a: Array| (eigh_with(&a, EighOptions::default().symmetrize_input(false)).1 * &c_arr).sum();
     let a_arr = array(&a, &[2, n, n]);
     // ∂(Σ cᵢ wᵢ)/∂A = V·diag(c)·Vᵀ.
-    let v = values(&eigh(&a_arr, true, true).0);
+    let v = values(&eigh_with(&a_arr, EighOptions::default().symmetrize_input(false)).0);
     let mut diag = vec![0.0; n * n];
     for i in 0..n {
         diag[i * n + i] = c[i];

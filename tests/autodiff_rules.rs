@@ -172,7 +172,6 @@ fn matmul_batched(a: Array, b: Array) -> Array {
             lhs_batch: vec![0],
             rhs_batch: vec![0],
         },
-        None,
     )
 }
 
@@ -193,22 +192,25 @@ fn associative_scan_matches_sequential_scans() -> anyhow::Result<()> {
     x64();
     let add = |a: Array, b: Array| a + b;
     let ints = Array::from([0i32, 1, 2, 3]);
-    let sums = lax::associative_scan(add, ints.clone(), false, 0)?;
+    let sums = lax::associative_scan(add, ints.clone())?;
     assert_eq!(sums.to_vec::<i32>()?, [0, 1, 3, 6]);
-    let sums = lax::associative_scan(add, ints, true, 0)?;
+    let sums = lax::associative_scan_with(
+        add,
+        ints,
+        lax::AssociativeScanOptions::along(0).reverse(true),
+    )?;
     assert_eq!(sums.to_vec::<i32>()?, [6, 6, 5, 3]);
     // Products of matrices keep their order: [a, ab, abc, ...] and, reversed, [..., zyx, zy, z].
     for n in 0..=9 {
         let data = pseudo_random(n as u64, 4 * n);
         let mats: Vec<&[f64]> = data.chunks(4).collect();
         let elems = array(&data, &[n, 2, 2]);
-        let forward = values(&lax::associative_scan(
+        let forward = values(&lax::associative_scan(matmul_batched, elems.clone())?);
+        let backward = values(&lax::associative_scan_with(
             matmul_batched,
-            elems.clone(),
-            false,
-            0,
+            elems,
+            lax::AssociativeScanOptions::along(0).reverse(true),
         )?);
-        let backward = values(&lax::associative_scan(matmul_batched, elems, true, 0)?);
         for k in 0..n {
             let (got, prefix) = (&forward[4 * k..4 * k + 4], mats[..=k].to_vec());
             assert_close("forward", got, &product(&prefix), 1e-12);
@@ -221,11 +223,10 @@ fn associative_scan_matches_sequential_scans() -> anyhow::Result<()> {
     let (a, b) = (pseudo_random(1, 14), pseudo_random(2, 14));
     let recurrence =
         |(a1, b1): (Array, Array), (a2, b2): (Array, Array)| (&a1 * &a2, &b1 * &a2 + &b2);
-    let (_, x) = lax::associative_scan(
+    let (_, x) = lax::associative_scan_with(
         recurrence,
         (array(&a, &[2, 7]), array(&b, &[2, 7])),
-        false,
-        1,
+        lax::AssociativeScanOptions::along(1),
     )?;
     let mut want = Vec::new();
     for row in 0..2 {
@@ -238,15 +239,16 @@ fn associative_scan_matches_sequential_scans() -> anyhow::Result<()> {
     assert_close("recurrence", &values(&x), &want, 1e-12);
     // Booleans interleave with `or`.
     let flags = Array::from([false, false, true, false, false]);
-    let any = lax::associative_scan(
-        |a: Array, b: Array| lax::bitwise_or(&a, &b),
-        flags,
-        false,
-        0,
-    )?;
+    let any = lax::associative_scan(|a: Array, b: Array| lax::bitwise_or(&a, &b), flags)?;
     assert_eq!(any.to_vec::<bool>()?, [false, false, true, true, true]);
     // Under jit.
-    let scan = jit(|x: Array| lax::associative_scan(|a: Array, b: Array| a * b, x, true, 0));
+    let scan = jit(|x: Array| {
+        lax::associative_scan_with(
+            |a: Array, b: Array| a * b,
+            x,
+            lax::AssociativeScanOptions::default().reverse(true),
+        )
+    });
     let y: Array = scan.call(Array::from([1.0f64, 2.0, 3.0, 4.0, 5.0]))?;
     assert_eq!(values(&y), [120.0, 120.0, 60.0, 20.0, 5.0]);
     Ok(())
@@ -255,9 +257,7 @@ fn associative_scan_matches_sequential_scans() -> anyhow::Result<()> {
 #[test]
 fn associative_scan_is_differentiable() -> anyhow::Result<()> {
     x64();
-    let f = |xs: &[Array]| {
-        lax::associative_scan(matmul_batched, xs[0].clone(), false, 0).expect("scan")
-    };
+    let f = |xs: &[Array]| lax::associative_scan(matmul_batched, xs[0].clone()).expect("scan");
     check_rule(&f, &[array(&pseudo_random(3, 28), &[7, 2, 2])], true)?;
     Ok(())
 }
@@ -275,12 +275,16 @@ fn associative_scan_rejects_bad_elems() {
     x64();
     let add = |a: Vec<Array>, b: Vec<Array>| vec![&a[0] + &b[0], &a[1] + &b[1]];
     let uneven = vec![Array::from([1.0f64, 2.0]), Array::from([1.0f64, 2.0, 3.0])];
-    let scan = lax::associative_scan(add, uneven, false, 0);
+    let scan = lax::associative_scan(add, uneven);
     assert_error(scan, "same size along axis 0");
-    let scan = lax::associative_scan(|a: Array, _: Array| a, Array::from([1.0f64]), false, 1);
+    let scan = lax::associative_scan_with(
+        |a: Array, _: Array| a,
+        Array::from([1.0f64]),
+        lax::AssociativeScanOptions::along(1),
+    );
     assert_error(scan, "out of bounds");
     let wrong = |a: Array, _: Array| lax::convert_element_type(&a, DType::I32);
-    let scan = lax::associative_scan(wrong, Array::from([1.0f64, 2.0]), false, 0);
+    let scan = lax::associative_scan(wrong, Array::from([1.0f64, 2.0]));
     assert_error(scan, "leaves like its inputs");
 }
 
@@ -289,17 +293,18 @@ fn associative_scan_rejects_bad_elems() {
 #[test]
 fn cumulative_reductions_match_central_differences() -> anyhow::Result<()> {
     x64();
-    type Cumulative = fn(&Array, usize, bool) -> Array;
+    type Cumulative = fn(&Array, lax::CumulativeOptions) -> Array;
     let ops: [(&str, Cumulative); 3] = [
-        ("cumprod", lax::cumprod),
-        ("cummax", lax::cummax),
-        ("cummin", lax::cummin),
+        ("cumprod", |x, o| lax::cumprod_with(x, o)),
+        ("cummax", |x, o| lax::cummax_with(x, o)),
+        ("cummin", |x, o| lax::cummin_with(x, o)),
     ];
     let x = array(&pseudo_random(11, 15), &[3, 5]);
     for (name, op) in ops {
         for axis in 0..2 {
             for reverse in [false, true] {
-                let f = |xs: &[Array]| op(&xs[0], axis, reverse);
+                let options = lax::CumulativeOptions::along(axis).reverse(reverse);
+                let f = |xs: &[Array]| op(&xs[0], options);
                 check_rule(&f, std::slice::from_ref(&x), true)
                     .map_err(|e| anyhow::anyhow!("{name} axis {axis} reverse {reverse}: {e}"))?;
             }
@@ -308,7 +313,7 @@ fn cumulative_reductions_match_central_differences() -> anyhow::Result<()> {
     // A single element, and one of size 2.
     for n in [1, 2] {
         let x = array(&pseudo_random(5, n), &[n]);
-        check_rule(&|xs: &[Array]| lax::cumprod(&xs[0], 0, false), &[x], true)?;
+        check_rule(&|xs: &[Array]| lax::cumprod(&xs[0]), &[x], true)?;
     }
     Ok(())
 }
@@ -316,7 +321,11 @@ fn cumulative_reductions_match_central_differences() -> anyhow::Result<()> {
 #[test]
 fn cumprod_with_zeros_matches_jax() -> anyhow::Result<()> {
     x64();
-    let cumprod = |reverse: bool| move |xs: &[Array]| lax::cumprod(&xs[0], 0, reverse);
+    let cumprod = |reverse: bool| {
+        move |xs: &[Array]| {
+            lax::cumprod_with(&xs[0], lax::CumulativeOptions::along(0).reverse(reverse))
+        }
+    };
     let x = Array::from([2.0f64, 0.0, 3.0, 0.5, 4.0]);
     let g = check_rule(&cumprod(false), std::slice::from_ref(&x), true)?;
     assert_jax("cumprod", &g, &[&[1.0, 94.0, 0.0, 0.0, 0.0]]);
@@ -326,7 +335,11 @@ fn cumprod_with_zeros_matches_jax() -> anyhow::Result<()> {
     let g = check_rule(&cumprod(false), &[two_zeros], true)?;
     assert_jax("cumprod, two zeros", &g, &[&[1.0, 22.0, 0.0, 0.0, 0.0]]);
     let x = array(&[1.0, 0.0, 2.0, 3.0, 0.0, 0.0, 2.0, 5.0], &[2, 4]);
-    let g = check_rule(&|xs: &[Array]| lax::cumprod(&xs[0], 1, true), &[x], true)?;
+    let g = check_rule(
+        &|xs: &[Array]| lax::cumprod_with(&xs[0], lax::CumulativeOptions::along(1).reverse(true)),
+        &[x],
+        true,
+    )?;
     assert_jax(
         "cumprod along axis 1",
         &g,
@@ -338,8 +351,16 @@ fn cumprod_with_zeros_matches_jax() -> anyhow::Result<()> {
 #[test]
 fn cummax_and_cummin_split_ties_as_jax_does() -> anyhow::Result<()> {
     x64();
-    let cummax = |reverse: bool| move |xs: &[Array]| lax::cummax(&xs[0], 0, reverse);
-    let cummin = |reverse: bool| move |xs: &[Array]| lax::cummin(&xs[0], 0, reverse);
+    let cummax = |reverse: bool| {
+        move |xs: &[Array]| {
+            lax::cummax_with(&xs[0], lax::CumulativeOptions::along(0).reverse(reverse))
+        }
+    };
+    let cummin = |reverse: bool| {
+        move |xs: &[Array]| {
+            lax::cummin_with(&xs[0], lax::CumulativeOptions::along(0).reverse(reverse))
+        }
+    };
     let x = Array::from([1.0f64, 1.0, 1.0, 0.0, 1.0, 1.0]);
     let g = check_rule(&cummax(false), std::slice::from_ref(&x), false)?;
     assert_jax("cummax", &g, &[&[5.125, 4.125, 6.25, 0.0, 4.0, 1.5]]);
@@ -370,7 +391,11 @@ fn cummax_and_cummin_split_ties_as_jax_does() -> anyhow::Result<()> {
         &[&[0.0, 0.0, 0.0, 0.0, 7.5, 6.75, 13.75]],
     );
     let x = array(&[1.0, 1.0, 1.0, 2.0, 0.0, 3.0, 0.0, 0.0], &[2, 4]);
-    let g = check_rule(&|xs: &[Array]| lax::cummin(&xs[0], 1, false), &[x], false)?;
+    let g = check_rule(
+        &|xs: &[Array]| lax::cummin_with(&xs[0], lax::CumulativeOptions::along(1)),
+        &[x],
+        false,
+    )?;
     assert_jax(
         "cummin along axis 1",
         &g,
@@ -386,20 +411,28 @@ fn sort_matches_central_differences() -> anyhow::Result<()> {
     x64();
     let x = array(&pseudo_random(21, 12), &[3, 4]);
     for dimension in 0..2 {
-        let f = |xs: &[Array]| lax::sort(&[&xs[0]], dimension, true, 1).remove(0);
+        let f = |xs: &[Array]| {
+            lax::sort_with([&xs[0]], lax::SortOptions::along(dimension as isize)).remove(0)
+        };
         check_rule(&f, std::slice::from_ref(&x), true)?;
     }
     // Keys and values sorted together, both differentiated.
     let values_in = array(&pseudo_random(22, 12), &[3, 4]);
     let f = |xs: &[Array]| {
-        let sorted = lax::sort(&[&xs[0], &xs[1]], 1, false, 1);
+        let sorted = lax::sort_with(
+            [&xs[0], &xs[1]],
+            lax::SortOptions::along(1).is_stable(false),
+        );
         &sorted[0] * 2.0 + &sorted[1] * &sorted[0]
     };
     check_rule(&f, &[x.clone(), values_in.clone()], true)?;
     // Two keys; an integer operand alongside has no tangent.
     let f = |xs: &[Array]| {
-        let ints = lax::iota(DType::I32, &[3, 4], 0);
-        let sorted = lax::sort(&[&xs[0], &xs[1], &ints], 0, true, 2);
+        let ints = lax::broadcasted_iota(DType::I32, &[3, 4], 0);
+        let sorted = lax::sort_with(
+            [&xs[0], &xs[1], &ints],
+            lax::SortOptions::along(0).num_keys(2),
+        );
         &sorted[1] - &sorted[0]
     };
     check_rule(&f, &[x, values_in], true)?;
@@ -410,13 +443,13 @@ fn sort_matches_central_differences() -> anyhow::Result<()> {
 fn sort_with_duplicates_matches_jax() -> anyhow::Result<()> {
     x64();
     let x = Array::from([3.0f64, 1.0, 3.0, 2.0, 1.0, 3.0]);
-    let f = |xs: &[Array]| lax::sort(&[&xs[0]], 0, true, 1).remove(0);
+    let f = |xs: &[Array]| lax::sort_with([&xs[0]], lax::SortOptions::along(0)).remove(0);
     let g = check_rule(&f, &[x], false)?;
     assert_jax("sort", &g, &[&[4.0, 1.0, 5.0, 3.0, 2.0, 6.0]]);
     let keys = Array::from([2.0f64, 1.0, 2.0, 0.0, 1.0]);
     let vals = Array::from([0.5f64, -1.0, 2.0, 3.0, 4.0]);
     let f = |xs: &[Array]| {
-        let (k, v) = lax::sort_key_val(&xs[0], &xs[1], 0, true);
+        let (k, v) = lax::sort_key_val_with(&xs[0], &xs[1], lax::SortOptions::along(0));
         &v * &k
     };
     let g = check_rule(&f, &[keys, vals], false)?;
@@ -655,11 +688,19 @@ fn check_second_order(f: Function<'_>, x: &Array) -> anyhow::Result<()> {
 fn second_derivatives_match_central_differences() -> anyhow::Result<()> {
     x64();
     let x = array(&pseudo_random(61, 12), &[3, 4]);
-    check_second_order(&|xs: &[Array]| lax::cumprod(&xs[0], 1, false), &x)?;
-    check_second_order(&|xs: &[Array]| lax::cummax(&xs[0], 0, true) * &xs[0], &x)?;
+    check_second_order(
+        &|xs: &[Array]| lax::cumprod_with(&xs[0], lax::CumulativeOptions::along(1)),
+        &x,
+    )?;
     check_second_order(
         &|xs: &[Array]| {
-            let s = lax::sort(&[&xs[0]], 1, true, 1).remove(0);
+            lax::cummax_with(&xs[0], lax::CumulativeOptions::along(0).reverse(true)) * &xs[0]
+        },
+        &x,
+    )?;
+    check_second_order(
+        &|xs: &[Array]| {
+            let s = lax::sort_with([&xs[0]], lax::SortOptions::along(1)).remove(0);
             &s * &s * &s
         },
         &x,
@@ -709,7 +750,7 @@ func.func @main(%n: tensor<3xf64>, %x: tensor<3xf64>) -> tensor<3xf64> {
     // digamma' = polygamma(1, ·), and polygamma's derivative in x raises the order.
     let g = grad(|x: Array| lax::digamma(&x))(Array::from(0.5f64))?;
     assert_close("digamma'", &g.to_vec::<f64>()?, &[pi2 / 2.0], 1e-12);
-    let g = grad(|x: Array| lax::polygamma(&Array::from(1.0f64), &x))(Array::from(2.0f64))?;
+    let g = grad(|x: Array| lax::polygamma(Array::from(1.0f64), &x))(Array::from(2.0f64))?;
     // ψ''(2) = -2ζ(3) + 2.
     assert_close(
         "polygamma'",
@@ -718,7 +759,7 @@ func.func @main(%n: tensor<3xf64>, %x: tensor<3xf64>) -> tensor<3xf64> {
         1e-12,
     );
     let message = panic_message(|| {
-        let _ = grad(|m: Array| lax::polygamma(&m, &Array::from(2.0f64)))(Array::from(1.0f64));
+        let _ = grad(|m: Array| lax::polygamma(&m, Array::from(2.0f64)))(Array::from(1.0f64));
     });
     assert!(
         message.contains("polygamma gradient with respect to m is not supported"),

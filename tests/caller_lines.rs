@@ -147,16 +147,16 @@ fn lax_misuse_points_at_the_caller() {
     panics_here!(bad, "reshape", lax::reshape(&a, &[4]));
     panics_here!(bad, "transpose", lax::transpose(&a, &[1]));
     panics_here!(bad, "slice", lax::slice(&a, &[0, 0], &[3, 3], None));
-    panics_here!(bad, "concatenate", lax::concatenate(&[&a, &b], 0));
+    panics_here!(bad, "concatenate", lax::concatenate([&a, &b], 0));
     panics_here!(bad, "argmax", lax::argmax(&a, 2, DType::I32));
-    panics_here!(bad, "cumsum", lax::cumsum(&a, 2, false));
-    panics_here!(bad, "sort", lax::sort(&[&a, &b], 0, true, 1));
+    panics_here!(bad, "cumsum", lax::cumsum_with(&a, lax::CumulativeOptions::along(2)));
+    panics_here!(bad, "sort", lax::sort_with([&a, &b], lax::SortOptions::along(0)));
     panics_here!(bad, "rev", lax::rev(&a, &[2]));
-    panics_here!(bad, "dynamic_slice", lax::dynamic_slice(&a, &[&ints], &[1, 1]));
+    panics_here!(bad, "dynamic_slice", lax::dynamic_slice(&a, [&ints], &[1, 1]));
     panics_here!(bad, "cholesky", lax::cholesky(&a));
-    panics_here!(bad, "eigh", lax::eigh(&a, true, true));
-    panics_here!(bad, "qr", lax::qr(&ints, false));
-    panics_here!(bad, "select_n", lax::select_n(&a, &[&a, &b]));
+    panics_here!(bad, "eigh", lax::eigh(&a));
+    panics_here!(bad, "qr", lax::qr_with(&ints, lax::QrOptions::default().full_matrices(false)));
+    panics_here!(bad, "select_n", lax::select_n(&a, [&a, &b]));
     panics_here!(bad, "bitcast_convert_type", lax::bitcast_convert_type(&a, DType::F64));
     assert_none(&bad);
 }
@@ -183,7 +183,7 @@ fn random_misuse_points_at_the_caller() {
     let keys = random::split(&key, 3);
     let not_a_key = f32s(&[3]);
     panics_here!(bad, "normal", random::normal(&not_a_key, &[2], DType::F32));
-    panics_here!(bad, "uniform", random::uniform(&key, &[2], DType::I32, 0.0, 1.0));
+    panics_here!(bad, "uniform", random::uniform(&key, &[2], DType::I32));
     panics_here!(bad, "normal", random::normal(&keys, &[2], DType::F32));
     panics_here!(bad, "split", random::split(&not_a_key, 2));
     panics_here!(bad, "fold_in", random::fold_in(&key, f32s(&[2])));
@@ -191,7 +191,7 @@ fn random_misuse_points_at_the_caller() {
     panics_here!(bad, "choice", random::choice(&key, 3, random::ChoiceSpec::new(&[5]).replace(false)));
     let logits = i32s(&[4]);
     let mode = random::GumbelMode::Low;
-    panics_here!(bad, "categorical", random::categorical(&key, &logits, -1, None, true, mode));
+    panics_here!(bad, "categorical", random::categorical_with(&key, &logits, random::CategoricalOptions::default().mode(mode)));
     panics_here!(bad, "permutation", random::permutation_of(&key, a_scalar(), 0, false));
     assert_none(&bad);
 }
@@ -216,14 +216,14 @@ fn linalg_misuse_points_at_the_caller() {
     panics_here!(bad, "triangular_solve", scipy::linalg::solve_triangular(&square, &a, trans, true, false));
     panics_here!(bad, "det", linalg::det(&a));
     panics_here!(bad, "slogdet", linalg::slogdet(&a));
-    panics_here!(bad, "cholesky", linalg::cholesky(&a, false));
-    panics_here!(bad, "eigh", linalg::eigh(&a, linalg::Uplo::Lower, true));
-    panics_here!(bad, "svd", linalg::svd(f32s(&[3]), true, true));
-    panics_here!(bad, "qr", linalg::qr(f32s(&[3]), linalg::QrMode::Reduced));
+    panics_here!(bad, "cholesky", linalg::cholesky(&a));
+    panics_here!(bad, "eigh", linalg::eigh(&a));
+    panics_here!(bad, "svd", linalg::svd(f32s(&[3])));
+    panics_here!(bad, "qr", linalg::qr(f32s(&[3])));
     panics_here!(bad, "eig", linalg::eig(&a));
-    panics_here!(bad, "norm", linalg::norm(&a, linalg::NormOrd::Nuc, Some(&[0]), false));
+    panics_here!(bad, "norm", linalg::norm_with(&a, linalg::NormOptions::ord(linalg::NormOrd::Nuc).axes([0])));
     panics_here!(bad, "matrix_power", linalg::matrix_power(&a, 2));
-    panics_here!(bad, "pinv", linalg::pinv(f32s(&[3]), None));
+    panics_here!(bad, "pinv", linalg::pinv(f32s(&[3])));
     assert_none(&bad);
 }
 

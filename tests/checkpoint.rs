@@ -436,7 +436,6 @@ fn dots_with_batch_dimensions_are_recomputed_by_the_no_batch_dims_policy() -> R<
                 lhs_batch: vec![0],
                 rhs_batch: vec![0],
             },
-            None,
         );
         Ok(wx.tanh().sum())
     };

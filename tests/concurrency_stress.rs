@@ -88,7 +88,8 @@ fn run<F: Fn(Array) -> Array>(
         Work::Random => {
             let key = random::key(index as i64);
             let normal = random::normal(random::fold_in(&key, 1), &[16], DType::F32);
-            let uniform = random::uniform(random::fold_in(&key, 2), &[8], DType::F32, -1.0, 3.0);
+            let uniform =
+                random::uniform_with(random::fold_in(&key, 2), &[8], DType::F32, -1.0, 3.0);
             let mut out = bits(&normal)?;
             out.extend(bits(&uniform)?);
             out.extend(random::key_data(random::split(&key, 3)).to_vec::<u32>()?);

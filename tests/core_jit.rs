@@ -149,7 +149,12 @@ fn jaxprs_print_as_jax_prints_them() -> anyhow::Result<()> {
             rhs_contracting: vec![0],
             ..Default::default()
         };
-        lax::dot_general(&a, &x, numbers, Some(DType::F32))
+        lax::dot_general_with(
+            &a,
+            &x,
+            numbers,
+            lax::DotOptions::default().preferred_element_type(DType::F32),
+        )
     });
     assert_eq!(
         f.make_jaxpr(&x)?.to_string(),

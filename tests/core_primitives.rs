@@ -365,7 +365,7 @@ fn apply(case: &Case, x: &[Array]) -> Array {
         "transpose" => lax::transpose(&x[0], &case.list("permutation")),
         "squeeze" => lax::squeeze(&x[0], &case.list("dimensions")),
         "expand_dims" => lax::expand_dims(&x[0], &case.list("dimensions")),
-        "iota" => lax::iota(
+        "iota" => lax::broadcasted_iota(
             case.dtype("dtype"),
             &case.list("shape"),
             case.param("dimension").parse().expect("a dimension"),
@@ -392,7 +392,7 @@ fn apply(case: &Case, x: &[Array]) -> Array {
         "reduce_min" => lax::reduce_min(&x[0], &case.list("axes")),
         "reduce_and" => lax::reduce_and(&x[0], &case.list("axes")),
         "reduce_or" => lax::reduce_or(&x[0], &case.list("axes")),
-        "dot_general" => lax::dot_general(
+        "dot_general" => lax::dot_general_with(
             &x[0],
             &x[1],
             DotDimensionNumbers {
@@ -401,9 +401,11 @@ fn apply(case: &Case, x: &[Array]) -> Array {
                 lhs_batch: case.list("lhs_batch"),
                 rhs_batch: case.list("rhs_batch"),
             },
-            case.params
-                .get("preferred_element_type")
-                .map(|name| parse_dtype(name)),
+            lax::DotOptions::default().preferred_element_type(
+                case.params
+                    .get("preferred_element_type")
+                    .map(|name| parse_dtype(name)),
+            ),
         ),
         op => panic!("the test does not know the op `{op}`"),
     }

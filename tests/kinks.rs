@@ -122,24 +122,20 @@ fn cases() -> Vec<(&'static str, Case, Vec<f64>)> {
             |y| jnp::power(0.0, &y),
             vec![0.0, 1.0, 2.0],
         ),
-        (
-            "norm2",
-            |x| one(jnp::linalg::norm(&x, NormOrd::Default, None, false)),
-            vec![0.0, 0.0, 0.0],
-        ),
+        ("norm2", |x| one(jnp::linalg::norm(&x)), vec![0.0, 0.0, 0.0]),
         (
             "norm1",
-            |x| one(jnp::linalg::norm(&x, NormOrd::One, None, false)),
+            |x| one(jnp::linalg::norm_with(&x, NormOrd::One)),
             vec![0.0, 0.0, 0.0],
         ),
         (
             "norm_inf",
-            |x| one(jnp::linalg::norm(&x, NormOrd::Inf, None, false)),
+            |x| one(jnp::linalg::norm_with(&x, NormOrd::Inf)),
             vec![0.0, 0.0, 0.0],
         ),
         (
             "norm_inf_tie",
-            |x| one(jnp::linalg::norm(&x, NormOrd::Inf, None, false)),
+            |x| one(jnp::linalg::norm_with(&x, NormOrd::Inf)),
             vec![2.0, -2.0, 1.0],
         ),
         (

@@ -335,12 +335,12 @@ fn dynamic_indices_of_other_integer_dtypes() -> anyhow::Result<()> {
     // Unsigned indices are never negative: 250 clamps to the last start.
     let u = Array::scalar(250u8);
     assert_eq!(
-        lax::dynamic_slice(&x, &[&u], &[2]).to_vec::<i32>()?,
+        lax::dynamic_slice(&x, [&u], &[2]).to_vec::<i32>()?,
         [13, 14]
     );
     let s = Array::scalar(-1i8);
-    assert_eq!(lax::dynamic_slice(&x, &[&s], &[1]).to_vec::<i32>()?, [14]);
-    let f = jit(|i: Array| lax::dynamic_update_slice(&x, &Array::from([0i32, 0]), &[&i]));
+    assert_eq!(lax::dynamic_slice(&x, [&s], &[1]).to_vec::<i32>()?, [14]);
+    let f = jit(|i: Array| lax::dynamic_update_slice(&x, Array::from([0i32, 0]), [&i]));
     let y: Array = f.call(Array::scalar(-3i16))?;
     assert_eq!(y.to_vec::<i32>()?, [10, 11, 0, 0, 14]);
     Ok(())
@@ -355,7 +355,7 @@ fn jaxprs_print_as_jax_prints_them() -> anyhow::Result<()> {
         f.make_jaxpr(&x)?.to_string(),
         "{ lambda ; a:f32[3,4]. let b:f32[3,4] = rev[dimensions=(0,)] a in (b,) }"
     );
-    let f = jit(|x: Array| lax::pad(&x, &Array::scalar(0.0f32), &[(1, -1, 2), (0, 0, 0)]));
+    let f = jit(|x: Array| lax::pad(&x, Array::scalar(0.0f32), &[(1, -1, 2), (0, 0, 0)]));
     assert_eq!(
         f.make_jaxpr(&x)?.to_string(),
         "{ lambda ; a:f32[3,4]. let\n    b:f32[7,4] = pad[padding_config=((1, -1, 2), (0, 0, 0))] a 0.0:f32[]\n  in (b,) }"
@@ -430,7 +430,7 @@ fn jaxprs_print_as_jax_prints_them() -> anyhow::Result<()> {
 #[test]
 fn dynamic_slice_stages_the_negative_index_fix_up() -> anyhow::Result<()> {
     let x = Array::from_slice(&[0.0f32; 12], &[3, 4])?;
-    let f = jit(|(x, i): (Array, Array)| lax::dynamic_slice(&x, &[&i, &i], &[2, 2]));
+    let f = jit(|(x, i): (Array, Array)| lax::dynamic_slice(&x, [&i, &i], &[2, 2]));
     let text = f.make_jaxpr(&(x, Array::scalar(1i32)))?.to_string();
     assert!(text.contains("= lt b 0:i32[]"), "{text}");
     assert!(text.contains("= add b 3:i32[]"), "{text}");
@@ -456,34 +456,34 @@ fn misuse_panics_naming_the_op_and_the_types() -> anyhow::Result<()> {
         ),
         (
             panic_message(|| {
-                lax::pad(&x, &Array::scalar(0i32), &[(0, 0, 0), (0, 0, 0)]);
+                lax::pad(&x, Array::scalar(0i32), &[(0, 0, 0), (0, 0, 0)]);
             }),
             &["pad", "f32[5,3]", "i32[]"],
         ),
         (
             panic_message(|| {
-                lax::pad(&x, &Array::scalar(0.0f32), &[(-3, -3, 0), (0, 0, 0)]);
+                lax::pad(&x, Array::scalar(0.0f32), &[(-3, -3, 0), (0, 0, 0)]);
             }),
             &["pad", "negative size", "f32[5,3]"],
         ),
         (
             panic_message(|| {
                 let i = Array::scalar(0i32);
-                lax::dynamic_slice(&x, &[&i, &i], &[6, 1]);
+                lax::dynamic_slice(&x, [&i, &i], &[6, 1]);
             }),
             &["dynamic_slice", "[6, 1]", "f32[5,3]"],
         ),
         (
             panic_message(|| {
                 let i = Array::scalar(0i32);
-                lax::dynamic_slice(&x, &[&i], &[1, 1]);
+                lax::dynamic_slice(&x, [&i], &[1, 1]);
             }),
             &["dynamic_slice", "f32[5,3]", "i32[]"],
         ),
         (
             panic_message(|| {
                 let (i, j) = (Array::scalar(0i32), Array::scalar(0.0f32));
-                lax::dynamic_slice(&x, &[&i, &j], &[1, 1]);
+                lax::dynamic_slice(&x, [&i, &j], &[1, 1]);
             }),
             &["dynamic_slice", "integer", "f32[]"],
         ),
@@ -491,7 +491,7 @@ fn misuse_panics_naming_the_op_and_the_types() -> anyhow::Result<()> {
             panic_message(|| {
                 let i = Array::scalar(0i32);
                 let update = Array::from_slice(&[0.0f32; 4], &[1, 4]).unwrap();
-                lax::dynamic_update_slice(&x, &update, &[&i, &i]);
+                lax::dynamic_update_slice(&x, &update, [&i, &i]);
             }),
             &["dynamic_update_slice", "f32[1,4]", "f32[5,3]"],
         ),

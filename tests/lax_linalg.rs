@@ -10,7 +10,10 @@ mod common;
 
 use common::{matmul, panic_message, transpose};
 
-use rjax::lax::{cholesky, eigh, qr, triangular_solve};
+use rjax::lax::{
+    CholeskyOptions, EighOptions, QrOptions, TriangularSolveOptions, cholesky_with, eigh_with, qr,
+    qr_with, triangular_solve_with,
+};
 use rjax::{Array, DType, jit};
 
 const F32_TOL: f64 = 1e-4;
@@ -139,8 +142,10 @@ fn cholesky_case(dtype: DType, batch_shape: &[usize], n: usize) -> anyhow::Resul
     let mut shape = batch_shape.to_vec();
     shape.extend([n, n]);
     let a = array(&data, &shape, dtype)?;
-    let eager = cholesky(&a);
-    let jitted: Array = jit(|a: Array| cholesky(&a)).call(a.clone())?;
+    let eager = cholesky_with(&a, CholeskyOptions::default().symmetrize_input(false));
+    let jitted: Array =
+        jit(|a: Array| cholesky_with(&a, CholeskyOptions::default().symmetrize_input(false)))
+            .call(a.clone())?;
     for l in [&eager, &jitted] {
         assert_eq!(l.shape(), shape.as_slice());
         assert_eq!(l.dtype(), dtype);
@@ -177,7 +182,10 @@ fn cholesky_reads_only_the_lower_triangle() -> anyhow::Result<()> {
             garbage[i * n + j] = 100.0 + (i * n + j) as f64;
         }
     }
-    let l = cholesky(&array(&garbage, &[n, n], DType::F32)?);
+    let l = cholesky_with(
+        &array(&garbage, &[n, n], DType::F32)?,
+        CholeskyOptions::default().symmetrize_input(false),
+    );
     check_cholesky(&a, &values(&l)?, 1, n, F32_TOL);
     Ok(())
 }
@@ -190,7 +198,11 @@ fn cholesky_of_a_matrix_that_is_not_positive_definite_is_nan() -> anyhow::Result
     let bad = [4.0, 2.0, 0.0, 2.0, 5.0, 1.0, 0.0, 1.0, -3.0];
     let data: Vec<f64> = good.iter().chain(&bad).copied().collect();
     let a = array(&data, &[2, 3, 3], DType::F32)?;
-    for l in [cholesky(&a), jit(|a: Array| cholesky(&a)).call(a.clone())?] {
+    for l in [
+        cholesky_with(&a, CholeskyOptions::default().symmetrize_input(false)),
+        jit(|a: Array| cholesky_with(&a, CholeskyOptions::default().symmetrize_input(false)))
+            .call(a.clone())?,
+    ] {
         let l = values(&l)?;
         check_cholesky(&good, &l[..9], 1, 3, F32_TOL);
         for i in 0..3 {
@@ -256,9 +268,26 @@ fn triangular_solve_case(
     let b_shape = [batch, b_rows, b_cols];
     let a = array(&a_data, &a_shape, dtype)?;
     let b = array(&b_data, &b_shape, dtype)?;
-    let eager = triangular_solve(&a, &b, left_side, lower, transpose_a, false, unit_diagonal);
+    let eager = triangular_solve_with(
+        &a,
+        &b,
+        TriangularSolveOptions::default()
+            .left_side(left_side)
+            .lower(lower)
+            .transpose_a(transpose_a)
+            .unit_diagonal(unit_diagonal),
+    );
     let jitted: Array = jit(move |(a, b): (Array, Array)| {
-        triangular_solve(&a, &b, left_side, lower, transpose_a, true, unit_diagonal)
+        triangular_solve_with(
+            &a,
+            &b,
+            TriangularSolveOptions::default()
+                .left_side(left_side)
+                .lower(lower)
+                .transpose_a(transpose_a)
+                .conjugate_a(true)
+                .unit_diagonal(unit_diagonal),
+        )
     })
     .call((a, b))?;
     let case = format!(
@@ -310,13 +339,20 @@ fn triangular_solve_with_a_vector_right_hand_side() -> anyhow::Result<()> {
     // [[2, 0], [1, 4]] x = [2, 9]  =>  x = [1, 2]; x [[2, 0], [1, 4]] = [2, 8]  =>  x = [0, 2].
     let a = array(&[2.0, 0.0, 1.0, 4.0], &[2, 2], DType::F32)?;
     let b = array(&[2.0, 9.0], &[2], DType::F32)?;
-    let x = triangular_solve(&a, &b, true, true, false, false, false);
+    let x = triangular_solve_with(
+        &a,
+        &b,
+        TriangularSolveOptions::default()
+            .left_side(true)
+            .lower(true),
+    );
     assert_eq!(x.shape(), [2]);
     assert_close("left", &values(&x)?, &[1.0, 2.0], F32_TOL);
     let b = array(&[2.0, 8.0], &[2], DType::F32)?;
-    let x: Array =
-        jit(|(a, b): (Array, Array)| triangular_solve(&a, &b, false, true, false, false, false))
-            .call((a, b))?;
+    let x: Array = jit(|(a, b): (Array, Array)| {
+        triangular_solve_with(&a, &b, TriangularSolveOptions::default().lower(true))
+    })
+    .call((a, b))?;
     assert_eq!(x.shape(), [2]);
     assert_close("right", &values(&x)?, &[0.0, 2.0], F32_TOL);
     Ok(())
@@ -334,8 +370,10 @@ fn qr_case(dtype: DType, batch_shape: &[usize], m: usize, n: usize) -> anyhow::R
     let a = array(&data, &shape, dtype)?;
     for full_matrices in [true, false] {
         let k = if full_matrices { m } else { m.min(n) };
-        let eager = qr(&a, full_matrices);
-        let jitted: (Array, Array) = jit(move |a: Array| qr(&a, full_matrices)).call(a.clone())?;
+        let eager = qr_with(&a, QrOptions::default().full_matrices(full_matrices));
+        let jitted: (Array, Array) =
+            jit(move |a: Array| qr_with(&a, QrOptions::default().full_matrices(full_matrices)))
+                .call(a.clone())?;
         let case = format!("{dtype} {shape:?} full_matrices={full_matrices}");
         for (q, r) in [eager, jitted] {
             let mut q_shape = batch_shape.to_vec();
@@ -397,19 +435,19 @@ fn qr_square_tall_and_wide_f64() -> anyhow::Result<()> {
 fn qr_of_empty_matrices() -> anyhow::Result<()> {
     x64();
     let a = array(&[], &[3, 0], DType::F32)?;
-    let (q, r) = qr(&a, true);
+    let (q, r) = qr(&a);
     assert_eq!(
         (q.shape(), r.shape()),
         ([3, 3].as_slice(), [3, 0].as_slice())
     );
     assert_eq!(values(&q)?, identity(3));
-    let (q, r) = qr(&a, false);
+    let (q, r) = qr_with(&a, QrOptions::default().full_matrices(false));
     assert_eq!(
         (q.shape(), r.shape()),
         ([3, 0].as_slice(), [0, 0].as_slice())
     );
     let a = array(&[], &[2, 0, 4], DType::F32)?;
-    let (q, r): (Array, Array) = jit(|a: Array| qr(&a, true)).call(a)?;
+    let (q, r): (Array, Array) = jit(|a: Array| qr(&a)).call(a)?;
     assert_eq!(
         (q.shape(), r.shape()),
         ([2, 0, 0].as_slice(), [2, 0, 4].as_slice())
@@ -493,8 +531,17 @@ fn eigh_case(dtype: DType, batch_shape: &[usize], n: usize, lower: bool) -> anyh
     let mut shape = batch_shape.to_vec();
     shape.extend([n, n]);
     let a = array(&stored, &shape, dtype)?;
-    let eager = eigh(&a, lower, true);
-    let jitted: (Array, Array) = jit(move |a: Array| eigh(&a, lower, true)).call(a.clone())?;
+    let eager = eigh_with(
+        &a,
+        EighOptions::default().symmetrize_input(false).lower(lower),
+    );
+    let jitted: (Array, Array) = jit(move |a: Array| {
+        eigh_with(
+            &a,
+            EighOptions::default().symmetrize_input(false).lower(lower),
+        )
+    })
+    .call(a.clone())?;
     let case = format!("{dtype} {shape:?} lower={lower}");
     // XLA's Jacobi expansion skips rotations below a float32-sized threshold, which bounds the
     // float64 residual near 1e-8·|A| (documented on `eigh`); the rest is at full precision.
@@ -533,7 +580,10 @@ fn eigh_with_repeated_eigenvalues() -> anyhow::Result<()> {
     let mut rng = Lcg(5);
     let n = 5;
     let a = with_spectrum(&mut rng, &[2.0, -1.0, 2.0, 0.5, 2.0]);
-    let (v, w) = eigh(&array(&a, &[n, n], DType::F32)?, true, true);
+    let (v, w) = eigh_with(
+        &array(&a, &[n, n], DType::F32)?,
+        EighOptions::default().symmetrize_input(false),
+    );
     let (v, w) = (values(&v)?, values(&w)?);
     check_eigh("repeated", &a, &v, &w, n, F32_TOL, F32_TOL);
     assert_close("repeated: w", &w, &[-1.0, 0.5, 2.0, 2.0, 2.0], F32_TOL);
@@ -561,8 +611,11 @@ fn eigh_of_both_triangles_in_one_program() -> anyhow::Result<()> {
         }
     }
     let f = jit(|(x, y): (Array, Array)| {
-        let (_, w_lower) = eigh(&x, true, true);
-        let (_, w_upper) = eigh(&y, false, true);
+        let (_, w_lower) = eigh_with(&x, EighOptions::default().symmetrize_input(false));
+        let (_, w_upper) = eigh_with(
+            &y,
+            EighOptions::default().symmetrize_input(false).lower(false),
+        );
         (w_lower, w_upper)
     });
     let (w_lower, w_upper): (Array, Array) = f.call((
@@ -583,7 +636,15 @@ fn jaxprs_print_as_jax_prints_them() -> anyhow::Result<()> {
     x64();
     let a = array(&identity(4), &[4, 4], DType::F32)?;
     let b = array(&[0.0; 8], &[4, 2], DType::F32)?;
-    let f = jit(|(a, b): (Array, Array)| triangular_solve(&a, &b, true, false, true, false, false));
+    let f = jit(|(a, b): (Array, Array)| {
+        triangular_solve_with(
+            &a,
+            &b,
+            TriangularSolveOptions::default()
+                .left_side(true)
+                .transpose_a(true),
+        )
+    });
     assert_eq!(
         f.make_jaxpr(&(a.clone(), b))?.to_string(),
         "{ lambda ; a:f32[4,4] b:f32[4,2]. let\n    c:f32[4,2] = triangular_solve[\n      \
@@ -592,21 +653,26 @@ fn jaxprs_print_as_jax_prints_them() -> anyhow::Result<()> {
     );
     let c = array(&[0.0; 30], &[2, 5, 3], DType::F32)?;
     assert_eq!(
-        jit(|a: Array| qr(&a, true)).make_jaxpr(&c)?.to_string(),
+        jit(|a: Array| qr(&a)).make_jaxpr(&c)?.to_string(),
         "{ lambda ; a:f32[2,5,3]. let\n    b:f32[2,5,5] c:f32[2,5,3] = qr[\n      \
          full_matrices=True\n      pivoting=False\n      use_magma=None\n    ] a\n  in (b, c) }"
     );
     assert_eq!(
-        jit(|a: Array| eigh(&a, false, true))
-            .make_jaxpr(&a)?
-            .to_string(),
+        jit(|a: Array| eigh_with(
+            &a,
+            EighOptions::default().symmetrize_input(false).lower(false)
+        ))
+        .make_jaxpr(&a)?
+        .to_string(),
         "{ lambda ; a:f32[4,4]. let\n    b:f32[4,4] c:f32[4] = eigh[\n      algorithm=None\n      \
          lower=False\n      sort_eigenvalues=True\n      subset_by_index=None\n    ] a\n  in (b, c) }"
     );
     // JAX's `cholesky` function zeroes the upper triangle with separate equations after this
     // one; rjax's primitive does it in its lowering.
     assert_eq!(
-        jit(|a: Array| cholesky(&a)).make_jaxpr(&a)?.to_string(),
+        jit(|a: Array| cholesky_with(&a, CholeskyOptions::default().symmetrize_input(false)))
+            .make_jaxpr(&a)?
+            .to_string(),
         "{ lambda ; a:f32[4,4]. let b:f32[4,4] = cholesky a in (b,) }"
     );
     Ok(())
@@ -617,7 +683,7 @@ fn misuse_panics_naming_the_op_and_the_shapes() -> anyhow::Result<()> {
     x64();
     let wide = array(&[0.0; 12], &[3, 4], DType::F32)?;
     let message = panic_message(|| {
-        cholesky(&wide);
+        cholesky_with(&wide, CholeskyOptions::default().symmetrize_input(false));
     });
     assert!(
         message.contains("cholesky") && message.contains("f32[3,4]"),
@@ -625,7 +691,7 @@ fn misuse_panics_naming_the_op_and_the_shapes() -> anyhow::Result<()> {
     );
 
     let message = panic_message(|| {
-        eigh(&wide, true, true);
+        eigh_with(&wide, EighOptions::default().symmetrize_input(false));
     });
     assert!(
         message.contains("eigh") && message.contains("f32[3,4]"),
@@ -634,7 +700,11 @@ fn misuse_panics_naming_the_op_and_the_shapes() -> anyhow::Result<()> {
 
     let square = array(&identity(3), &[3, 3], DType::F32)?;
     let message = panic_message(|| {
-        triangular_solve(&square, &wide, false, true, false, false, false);
+        triangular_solve_with(
+            &square,
+            &wide,
+            TriangularSolveOptions::default().lower(true),
+        );
     });
     assert!(
         message.contains("triangular_solve")
@@ -643,7 +713,13 @@ fn misuse_panics_naming_the_op_and_the_shapes() -> anyhow::Result<()> {
         "{message}"
     );
     let message = panic_message(|| {
-        triangular_solve(&wide, &square, true, true, false, false, false);
+        triangular_solve_with(
+            &wide,
+            &square,
+            TriangularSolveOptions::default()
+                .left_side(true)
+                .lower(true),
+        );
     });
     assert!(
         message.contains("triangular_solve") && message.contains("f32[3,4]"),
@@ -651,7 +727,13 @@ fn misuse_panics_naming_the_op_and_the_shapes() -> anyhow::Result<()> {
     );
     let doubles = array(&identity(3), &[3, 3], DType::F64)?;
     let message = panic_message(|| {
-        triangular_solve(&square, &doubles, true, true, false, false, false);
+        triangular_solve_with(
+            &square,
+            &doubles,
+            TriangularSolveOptions::default()
+                .left_side(true)
+                .lower(true),
+        );
     });
     assert!(
         message.contains("f32[3,3]") && message.contains("f64[3,3]"),
@@ -660,7 +742,7 @@ fn misuse_panics_naming_the_op_and_the_shapes() -> anyhow::Result<()> {
 
     let ints = Array::from_slice(&[1i32, 2, 3, 4], &[2, 2])?;
     let message = panic_message(|| {
-        qr(&ints, false);
+        qr_with(&ints, QrOptions::default().full_matrices(false));
     });
     assert!(
         message.contains("qr") && message.contains("i32[2,2]"),
@@ -668,7 +750,7 @@ fn misuse_panics_naming_the_op_and_the_shapes() -> anyhow::Result<()> {
     );
     let vector = array(&[1.0, 2.0], &[2], DType::F32)?;
     let message = panic_message(|| {
-        qr(&vector, false);
+        qr_with(&vector, QrOptions::default().full_matrices(false));
     });
     assert!(
         message.contains("qr") && message.contains("f32[2]"),
@@ -677,7 +759,9 @@ fn misuse_panics_naming_the_op_and_the_shapes() -> anyhow::Result<()> {
 
     // Under jit the same check fires while tracing.
     let message = panic_message(|| {
-        let _ = jit(|a: Array| cholesky(&a)).call(wide.clone());
+        let _ =
+            jit(|a: Array| cholesky_with(&a, CholeskyOptions::default().symmetrize_input(false)))
+                .call(wide.clone());
     });
     assert!(
         message.contains("cholesky") && message.contains("f32[3,4]"),
@@ -690,16 +774,29 @@ fn misuse_panics_naming_the_op_and_the_shapes() -> anyhow::Result<()> {
 fn empty_matrices() -> anyhow::Result<()> {
     x64();
     let empty = array(&[], &[0, 0], DType::F32)?;
-    assert_eq!(cholesky(&empty).shape(), [0, 0]);
-    let (v, w) = eigh(&array(&[], &[2, 0, 0], DType::F32)?, true, true);
+    assert_eq!(
+        cholesky_with(&empty, CholeskyOptions::default().symmetrize_input(false)).shape(),
+        [0, 0]
+    );
+    let (v, w) = eigh_with(
+        &array(&[], &[2, 0, 0], DType::F32)?,
+        EighOptions::default().symmetrize_input(false),
+    );
     assert_eq!(
         (v.shape(), w.shape()),
         ([2, 0, 0].as_slice(), [2, 0].as_slice())
     );
     let b = array(&[], &[0, 3], DType::F32)?;
-    let x: Array =
-        jit(|(a, b): (Array, Array)| triangular_solve(&a, &b, true, true, false, false, false))
-            .call((empty, b))?;
+    let x: Array = jit(|(a, b): (Array, Array)| {
+        triangular_solve_with(
+            &a,
+            &b,
+            TriangularSolveOptions::default()
+                .left_side(true)
+                .lower(true),
+        )
+    })
+    .call((empty, b))?;
     assert_eq!(x.shape(), [0, 3]);
     Ok(())
 }

@@ -2,7 +2,10 @@
 //! `cholesky`, `triangular_solve` (every transpose/conjugate combination), `qr` and `eigh`,
 //! eagerly and under `jit`, checked by reconstruction with host arithmetic.
 
-use rjax::lax::{cholesky, eigh, qr, triangular_solve};
+use rjax::lax::{
+    CholeskyOptions, EighOptions, QrOptions, TriangularSolveOptions, cholesky_with, eigh_with,
+    qr_with, triangular_solve_with,
+};
 use rjax::{Array, Complex, DType, jit};
 
 type C = (f64, f64);
@@ -145,7 +148,11 @@ fn cholesky_of_a_hermitian_matrix() -> anyhow::Result<()> {
     rjax::config::enable_x64(true);
     let a = hermitian(5);
     let x = a.array()?;
-    for l in [cholesky(&x), jit(|x: Array| cholesky(&x)).call(x.clone())?] {
+    for l in [
+        cholesky_with(&x, CholeskyOptions::default().symmetrize_input(false)),
+        jit(|x: Array| cholesky_with(&x, CholeskyOptions::default().symmetrize_input(false)))
+            .call(x.clone())?,
+    ] {
         assert_eq!(l.dtype(), DType::C128);
         let l = M::from_array(&l)?;
         assert!(l.matmul(&l.op(true, true)).distance(&a) < TOL * 10.0);
@@ -157,12 +164,23 @@ fn cholesky_of_a_hermitian_matrix() -> anyhow::Result<()> {
 #[test]
 fn triangular_solve_with_every_transpose_and_conjugate() -> anyhow::Result<()> {
     rjax::config::enable_x64(true);
-    let l = M::from_array(&cholesky(&hermitian(4).array()?))?;
+    let l = M::from_array(&cholesky_with(
+        &hermitian(4).array()?,
+        CholeskyOptions::default().symmetrize_input(false),
+    ))?;
     let b = general(4, 3, 1.1);
     for transpose in [false, true] {
         for conjugate in [false, true] {
             let solve = |a: &Array, b: &Array| {
-                triangular_solve(a, b, true, true, transpose, conjugate, false)
+                triangular_solve_with(
+                    a,
+                    b,
+                    TriangularSolveOptions::default()
+                        .left_side(true)
+                        .lower(true)
+                        .transpose_a(transpose)
+                        .conjugate_a(conjugate),
+                )
             };
             let eager = solve(&l.array()?, &b.array()?);
             let jitted =
@@ -185,7 +203,7 @@ fn qr_of_a_complex_matrix() -> anyhow::Result<()> {
     rjax::config::enable_x64(true);
     let a = general(5, 3, 2.0);
     for full in [false, true] {
-        let (q, r) = qr(&a.array()?, full);
+        let (q, r) = qr_with(&a.array()?, QrOptions::default().full_matrices(full));
         let (q, r) = (M::from_array(&q)?, M::from_array(&r)?);
         assert!(q.matmul(&r).distance(&a) < TOL, "full={full}");
         assert!(q.op(true, true).matmul(&q).distance(&eye(q.cols)) < TOL);
@@ -197,7 +215,7 @@ fn qr_of_a_complex_matrix() -> anyhow::Result<()> {
 fn eigh_of_a_hermitian_matrix_has_real_eigenvalues() -> anyhow::Result<()> {
     rjax::config::enable_x64(true);
     let a = hermitian(6);
-    let (v, w) = eigh(&a.array()?, true, true);
+    let (v, w) = eigh_with(&a.array()?, EighOptions::default().symmetrize_input(false));
     assert_eq!((v.dtype(), w.dtype()), (DType::C128, DType::F64));
     let (v, w) = (M::from_array(&v)?, w.to_vec::<f64>()?);
     assert!(w.windows(2).all(|p| p[0] <= p[1]));
@@ -230,7 +248,11 @@ fn differentiating_a_complex_decomposition_is_a_clear_error() {
     let x = hermitian(3).array().expect("array");
     // The primitive's rule refuses complex input; `lax::cholesky` panics with its message.
     let panic = std::panic::catch_unwind(|| {
-        let _: rjax::Result<(Array, Array)> = rjax::jvp(|x: Array| cholesky(&x), x.clone(), x);
+        let _: rjax::Result<(Array, Array)> = rjax::jvp(
+            |x: Array| cholesky_with(&x, CholeskyOptions::default().symmetrize_input(false)),
+            x.clone(),
+            x,
+        );
     })
     .expect_err("complex JVP");
     let text = panic.downcast_ref::<String>().cloned().unwrap_or_default();

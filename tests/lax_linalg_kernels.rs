@@ -77,7 +77,7 @@ fn householder_product_of_one_reflector() -> anyhow::Result<()> {
     x64();
     // v = [1, 0.5], tau = 2/(vᵀv) = 1.6: H = I - 1.6·v·vᵀ, first column [-0.6, -0.8].
     let a = Array::from([[9.0], [0.5]]);
-    let q = lax::householder_product(&a, &Array::from([1.6]))?;
+    let q = lax::householder_product(&a, Array::from([1.6]))?;
     let q = q.to_vec::<f64>()?;
     assert!(
         (q[0] + 0.6).abs() < 1e-15 && (q[1] + 0.8).abs() < 1e-15,
@@ -154,7 +154,7 @@ fn schur_reconstructs_and_keeps_the_eigenvalues() -> anyhow::Result<()> {
         4.0, 1.0, -2.0, 2.0, 1.0, 2.0, 0.0, 1.0, -2.0, 0.0, 3.0, -2.0, 2.0, 1.0, -2.0, -1.0,
     ];
     let a = Array::from_slice(&data, &[2, 4, 4])?;
-    let (t, z) = lax::schur(&a, true)?;
+    let (t, z) = lax::schur(&a)?;
     let z = z.expect("asked for Z");
     assert_eq!((t.shape(), z.shape()), (&[2, 4, 4][..], &[2, 4, 4][..]));
     let (t, z) = (t.to_vec::<f64>()?, z.to_vec::<f64>()?);
@@ -190,7 +190,10 @@ fn schur_reconstructs_and_keeps_the_eigenvalues() -> anyhow::Result<()> {
         }
     }
     // Without the vectors, T alone.
-    let (t_alone, none) = lax::schur(&a, false)?;
+    let (t_alone, none) = lax::schur_with(
+        &a,
+        lax::SchurOptions::default().compute_schur_vectors(false),
+    )?;
     assert!(none.is_none());
     assert_eq!(t_alone.to_vec::<f64>()?, t);
     Ok(())
@@ -200,7 +203,10 @@ fn schur_reconstructs_and_keeps_the_eigenvalues() -> anyhow::Result<()> {
 fn complex_schur_form_is_triangular() -> anyhow::Result<()> {
     x64();
     let a = Array::from([[0.0, -1.0], [1.0, 0.0]]).astype(DType::C128);
-    let (t, _) = lax::schur(&a, false)?;
+    let (t, _) = lax::schur_with(
+        &a,
+        lax::SchurOptions::default().compute_schur_vectors(false),
+    )?;
     let t = t.to_vec::<rjax::Complex<f64>>()?;
     assert_eq!(t[2], rjax::Complex::new(0.0, 0.0));
     let mut w = [(t[0].re, t[0].im), (t[3].re, t[3].im)];
@@ -227,11 +233,15 @@ fn sorted(w: Array) -> anyhow::Result<Vec<(f64, f64)>> {
 
 #[test]
 fn misuse_is_a_clear_error() {
-    let error = lax::eig(&Array::from([1.0f32, 2.0]), false, true).unwrap_err();
+    let error = lax::eig_with(
+        Array::from([1.0f32, 2.0]),
+        lax::EigOptions::default().compute_left_eigenvectors(false),
+    )
+    .unwrap_err();
     assert!(error.to_string().contains("eig"), "{error}");
-    let error = lax::hessenberg(&Array::from([[1.0f32, 2.0, 3.0]])).unwrap_err();
+    let error = lax::hessenberg(Array::from([[1.0f32, 2.0, 3.0]])).unwrap_err();
     assert!(error.to_string().contains("square"), "{error}");
-    let error = lax::schur(&Array::from([[1.0f32, 2.0, 3.0]]), true).unwrap_err();
+    let error = lax::schur(Array::from([[1.0f32, 2.0, 3.0]])).unwrap_err();
     assert!(error.to_string().contains("schur"), "{error}");
 }
 

@@ -200,22 +200,25 @@ fn apply(case: &Case, args: &[Array]) -> Vec<Array> {
         }
         "sort" => {
             let refs: Vec<&Array> = args.iter().collect();
-            lax::sort(
+            lax::sort_with(
                 &refs,
-                case.param("dimension"),
-                case.flag("is_stable"),
-                case.param("num_keys"),
+                lax::SortOptions::along(case.param("dimension") as isize)
+                    .is_stable(case.flag("is_stable"))
+                    .num_keys(case.param("num_keys")),
             )
         }
         op => {
-            let f = match op {
-                "cumsum" => lax::cumsum,
-                "cumprod" => lax::cumprod,
-                "cummax" => lax::cummax,
-                "cummin" => lax::cummin,
+            type Cumulative = fn(&Array, lax::CumulativeOptions) -> Array;
+            let f: Cumulative = match op {
+                "cumsum" => |x, o| lax::cumsum_with(x, o),
+                "cumprod" => |x, o| lax::cumprod_with(x, o),
+                "cummax" => |x, o| lax::cummax_with(x, o),
+                "cummin" => |x, o| lax::cummin_with(x, o),
                 other => panic!("unexpected op {other}"),
             };
-            vec![f(x, case.param("axis"), case.flag("reverse"))]
+            let axis = case.param("axis");
+            let options = lax::CumulativeOptions::along(axis).reverse(case.flag("reverse"));
+            vec![f(x, options)]
         }
     }
 }
@@ -275,8 +278,8 @@ fn sort_matches_numpy() -> anyhow::Result<()> {
 fn argsort_and_sort_key_val() -> anyhow::Result<()> {
     let x = Array::from([3.0f32, -0.0, f32::NAN, 1.0, 0.0, 1.0]);
     let argsort = |x: Array| {
-        let iota = lax::iota(DType::I32, x.shape(), 0);
-        lax::sort(&[&x, &iota], 0, true, 1).swap_remove(1)
+        let iota = lax::broadcasted_iota(DType::I32, x.shape(), 0);
+        lax::sort_with([&x, &iota], lax::SortOptions::along(0)).swap_remove(1)
     };
     // NaN last; -0.0 and 0.0 tie, as do the 1.0s, and keep their input order.
     let want = [1, 4, 3, 5, 0, 2];
@@ -285,7 +288,7 @@ fn argsort_and_sort_key_val() -> anyhow::Result<()> {
     assert_eq!(jitted.to_vec::<i32>()?, want);
 
     let values = Array::from([10i32, 11, 12, 13, 14, 15]);
-    let (keys, values) = lax::sort_key_val(&x, &values, 0, true);
+    let (keys, values) = lax::sort_key_val_with(&x, &values, lax::SortOptions::along(0));
     let keys = keys.to_vec::<f32>()?;
     assert_eq!(
         keys.iter().map(|k| k.to_bits()).collect::<Vec<_>>(),
@@ -303,15 +306,16 @@ fn complex_sort_and_cummax_are_lexicographic() -> anyhow::Result<()> {
     use rjax::Complex;
     let c = |re: f32, im: f32| Complex::new(re, im);
     let x = Array::from_slice(&[c(1.0, 2.0), c(0.0, 5.0), c(1.0, -1.0), c(0.0, 5.0)], &[4])?;
-    let iota = lax::iota(DType::I32, &[4], 0);
-    let sorted = lax::sort(&[&x, &iota], 0, true, 1);
+    let iota = lax::broadcasted_iota(DType::I32, &[4], 0);
+    let sorted = lax::sort_with([&x, &iota], lax::SortOptions::along(0));
     assert_eq!(sorted[1].to_vec::<i32>()?, [1, 3, 2, 0]);
-    let running = lax::cummax(&x, 0, false).to_vec::<Complex<f32>>()?;
+    let running = lax::cummax(&x).to_vec::<Complex<f32>>()?;
     assert_eq!(
         running,
         [c(1.0, 2.0), c(1.0, 2.0), c(1.0, 2.0), c(1.0, 2.0)]
     );
-    let running = lax::cummin(&x, 0, true).to_vec::<Complex<f32>>()?;
+    let running = lax::cummin_with(&x, lax::CumulativeOptions::along(0).reverse(true))
+        .to_vec::<Complex<f32>>()?;
     assert_eq!(
         running,
         [c(0.0, 5.0), c(0.0, 5.0), c(0.0, 5.0), c(0.0, 5.0)]
@@ -333,17 +337,17 @@ fn jaxprs_print_params_as_jax() -> anyhow::Result<()> {
         f.make_jaxpr(&x)?.to_string(),
         "{ lambda ; a:f32[2,3]. let\n    b:i32[3] = argmin[axes=(0,) index_dtype=int32] a\n  in (b,) }"
     );
-    let f = jit(|x: Array| lax::cumsum(&x, 1, true));
+    let f = jit(|x: Array| lax::cumsum_with(&x, lax::CumulativeOptions::along(1).reverse(true)));
     assert_eq!(
         f.make_jaxpr(&x)?.to_string(),
         "{ lambda ; a:f32[2,3]. let b:f32[2,3] = cumsum[axis=1 reverse=True] a in (b,) }"
     );
-    let f = jit(|x: Array| lax::cummin(&x, 0, false));
+    let f = jit(|x: Array| lax::cummin(&x));
     assert_eq!(
         f.make_jaxpr(&x)?.to_string(),
         "{ lambda ; a:f32[2,3]. let b:f32[2,3] = cummin[axis=0 reverse=False] a in (b,) }"
     );
-    let f = jit(|x: Array| lax::sort(&[&x, &x], 0, true, 2));
+    let f = jit(|x: Array| lax::sort_with([&x, &x], lax::SortOptions::along(0).num_keys(2)));
     assert_eq!(
         f.make_jaxpr(&x)?.to_string(),
         "{ lambda ; a:f32[2,3]. let\n    b:f32[2,3] c:f32[2,3] = sort[dimension=0 is_stable=True num_keys=2] a a\n  in (b, c) }"
@@ -354,7 +358,7 @@ fn jaxprs_print_params_as_jax() -> anyhow::Result<()> {
 #[test]
 fn lowerings_follow_jax() -> anyhow::Result<()> {
     let x = Array::from([[1.0f32, 2.0, 3.0], [4.0, 5.0, 6.0]]);
-    let text = jit(|x: Array| lax::cumsum(&x, 1, false))
+    let text = jit(|x: Array| lax::cumsum_with(&x, lax::CumulativeOptions::along(1)))
         .lower(&x)?
         .as_text()
         .to_string();
@@ -368,7 +372,7 @@ fn lowerings_follow_jax() -> anyhow::Result<()> {
         "{text}"
     );
     let ints = Array::from([[1i32, 2, 3], [4, 5, 6]]);
-    let text = jit(|x: Array| lax::cummax(&x, 0, true))
+    let text = jit(|x: Array| lax::cummax_with(&x, lax::CumulativeOptions::along(0).reverse(true)))
         .lower(&ints)?
         .as_text()
         .to_string();
@@ -384,7 +388,7 @@ fn lowerings_follow_jax() -> anyhow::Result<()> {
         text.contains("\"stablehlo.reduce\"") && text.contains("\"stablehlo.iota\""),
         "{text}"
     );
-    let text = jit(|x: Array| lax::sort(&[&x], 0, true, 1))
+    let text = jit(|x: Array| lax::sort_with([&x], lax::SortOptions::along(0)))
         .lower(&x)?
         .as_text()
         .to_string();
@@ -393,7 +397,7 @@ fn lowerings_follow_jax() -> anyhow::Result<()> {
     assert!(text.contains("comparison_type TOTALORDER"), "{text}");
     // The empty scan is the identity, as in JAX.
     let empty = Array::from_slice::<f32>(&[], &[0, 3])?;
-    let text = jit(|x: Array| lax::cumprod(&x, 0, false))
+    let text = jit(|x: Array| lax::cumprod(&x))
         .lower(&empty)?
         .as_text()
         .to_string();
@@ -409,8 +413,8 @@ fn cumulative_ops_and_sort_keep_weak_types_and_argmax_drops_them() -> anyhow::Re
         let w = Array::weak(rjax::Scalar::Float(2.0));
         let w = lax::broadcast_in_dim(&w, x.shape(), &[]);
         (
-            lax::cumsum(&w, 0, false),
-            lax::sort(&[&w], 0, true, 1).swap_remove(0),
+            lax::cumsum(&w),
+            lax::sort_with([&w], lax::SortOptions::along(0)).swap_remove(0),
             lax::argmax(&w, 0, DType::I32),
         )
     });
@@ -437,7 +441,7 @@ fn misuse_panics_naming_the_op_and_the_types() {
     expect(
         panic_message(|| {
             lax::argmin(
-                &Array::from_slice::<f32>(&[], &[0, 3]).unwrap(),
+                Array::from_slice::<f32>(&[], &[0, 3]).unwrap(),
                 0,
                 DType::I32,
             );
@@ -452,43 +456,43 @@ fn misuse_panics_naming_the_op_and_the_types() {
     );
     expect(
         panic_message(|| {
-            lax::cumsum(&x, 2, false);
+            lax::cumsum_with(&x, lax::CumulativeOptions::along(2));
         }),
         &["cumsum", "axis 2", "f32[2,3]"],
     );
     expect(
         panic_message(|| {
-            lax::cummax(&Array::from([true, false]), 0, false);
+            lax::cummax(Array::from([true, false]));
         }),
         &["cummax", "bool[2]"],
     );
     expect(
         panic_message(|| {
-            lax::sort(&[&x], 2, true, 1);
+            lax::sort_with([&x], lax::SortOptions::along(2));
         }),
         &["sort", "dimension 2", "f32[2,3]"],
     );
     let y = Array::from([1i32, 2, 3]);
     expect(
         panic_message(|| {
-            lax::sort(&[&x, &y], 0, true, 1);
+            lax::sort_with([&x, &y], lax::SortOptions::along(0));
         }),
         &["sort", "equal shapes", "f32[2,3]", "i32[3]"],
     );
     expect(
         panic_message(|| {
-            lax::sort(&[&x], 0, true, 2);
+            lax::sort_with([&x], lax::SortOptions::along(0).num_keys(2));
         }),
         &["sort", "num_keys=2"],
     );
     expect(
         panic_message(|| {
-            lax::sort(&[], 0, true, 1);
+            lax::sort_with(Vec::<Array>::new(), lax::SortOptions::along(0));
         }),
         &["sort", "at least one operand"],
     );
     // Under jit the same errors arise at trace time.
-    let f = jit(|x: Array| lax::cumprod(&x, 5, true));
+    let f = jit(|x: Array| lax::cumprod_with(&x, lax::CumulativeOptions::along(5).reverse(true)));
     expect(
         panic_message(|| {
             let _ = f.call::<Array, Array, Array>(x.clone());

@@ -91,7 +91,7 @@ fn along_another_axis_equals_the_transposed_problem() -> Result<()> {
     let x = Array::from_slice(&data(), &[3, 6])?;
     let (values, indices) = lax::top_k_along(&x, 2, 0);
     assert_eq!(values.shape(), [2, 6]);
-    let (t_values, t_indices) = lax::top_k(&x.t(), 2);
+    let (t_values, t_indices) = lax::top_k(x.t(), 2);
     assert_eq!(
         values
             .to_vec::<f32>()?
@@ -176,7 +176,7 @@ fn bad_input_panics_naming_top_k_and_the_types() {
         "{message}"
     );
     let message = panic_message(|| {
-        lax::top_k(&Array::scalar(1.0f32), 1);
+        lax::top_k(Array::scalar(1.0f32), 1);
     });
     assert!(
         message.contains("top_k") && message.contains("rank"),

@@ -282,13 +282,13 @@ fn misuse_panics_naming_the_initializer() {
             panic_message(|| {
                 init::normal(1.0).init(&random::key(0), &[2], DType::I32);
             }),
-            "rjax::nn::initializers::normal: dtype must be a float dtype, got int32",
+            "rjax::nn::initializers::normal: dtype must be a float or complex dtype, got int32",
         ),
         (
             panic_message(|| {
-                init::normal(1.0).init(&random::key(0), &[2], DType::C64);
+                init::uniform(1.0).init(&random::key(0), &[2], DType::C64);
             }),
-            "complex dtypes are not supported",
+            "rjax::nn::initializers::uniform: dtype must be a float dtype, got complex64",
         ),
         (
             panic_message(|| {

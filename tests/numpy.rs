@@ -166,25 +166,19 @@ fn shapes() -> Result<()> {
 fn norms_and_nn() -> Result<()> {
     let x = inputs();
     use linalg::NormOrd;
-    check("norm", &linalg::norm(&x.v, NormOrd::Default, None, false))?;
-    check("norm_1", &linalg::norm(&x.v, NormOrd::One, None, false))?;
-    check("norm_inf", &linalg::norm(&x.v, NormOrd::Inf, None, false))?;
-    check(
-        "norm_fro",
-        &linalg::norm(&x.m, NormOrd::Default, None, false),
-    )?;
-    check("norm_mat_1", &linalg::norm(&x.m, NormOrd::One, None, false))?;
-    check(
-        "norm_mat_inf",
-        &linalg::norm(&x.m, NormOrd::Inf, None, false),
-    )?;
+    check("norm", &linalg::norm(&x.v))?;
+    check("norm_1", &linalg::norm_with(&x.v, NormOrd::One))?;
+    check("norm_inf", &linalg::norm_with(&x.v, NormOrd::Inf))?;
+    check("norm_fro", &linalg::norm(&x.m))?;
+    check("norm_mat_1", &linalg::norm_with(&x.m, NormOrd::One))?;
+    check("norm_mat_inf", &linalg::norm_with(&x.m, NormOrd::Inf))?;
     check(
         "norm_axis",
-        &linalg::norm(&x.a, NormOrd::Default, Some(&[-1]), false),
+        &linalg::norm_with(&x.a, linalg::NormOptions::default().axes([-1])),
     )?;
     check(
         "norm_axes",
-        &linalg::norm(&x.a, NormOrd::Default, Some(&[1, 2]), false),
+        &linalg::norm_with(&x.a, linalg::NormOptions::default().axes([1, 2])),
     )?;
     check("logsumexp", &nn::logsumexp(&x.a, None, false))?;
     check(
@@ -241,7 +235,7 @@ fn gradients() -> Result<()> {
     // d/dx ||x|| = x / ||x||.
     let v = values(&x.v)?;
     let n = v.iter().map(|a| a * a).sum::<f64>().sqrt();
-    let g = grad(|a: Array| linalg::norm(&a, linalg::NormOrd::Default, None, false))(x.v.clone())?;
+    let g = grad(|a: Array| linalg::norm(&a))(x.v.clone())?;
     ensure!(close(
         &values(&g)?,
         &v.iter().map(|a| a / n).collect::<Vec<_>>(),
@@ -282,11 +276,8 @@ fn under_vmap() -> Result<()> {
         vmap(|(a, b): (Array, Array)| jnp::matmul(&a, &b), 0)((x.a.clone(), x.batch.clone()))?;
     check("matmul_batched", &got)?;
     // Per-row norm.
-    let got = vmap(
-        |row: Array| linalg::norm(&row, linalg::NormOrd::Default, None, false),
-        0,
-    )(x.m.clone())?;
-    let want = linalg::norm(&x.m, linalg::NormOrd::Default, Some(&[1]), false);
+    let got = vmap(|row: Array| linalg::norm(&row), 0)(x.m.clone())?;
+    let want = linalg::norm_with(&x.m, linalg::NormOptions::default().axes([1]));
     ensure!(close(&values(&got)?, &values(&want)?, 1e-12));
     Ok(())
 }
@@ -391,7 +382,12 @@ fn check_grads_of_compositions() -> Result<()> {
         ),
         (
             "norm_mat_1",
-            Box::new(|a| linalg::norm(&a, linalg::NormOrd::One, Some(&[1, 2]), false)),
+            Box::new(|a| {
+                linalg::norm_with(
+                    &a,
+                    linalg::NormOptions::ord(linalg::NormOrd::One).axes([1, 2]),
+                )
+            }),
         ),
         ("softmax", Box::new(|a| nn::softmax(&a, Some(&[1])))),
         (

@@ -41,13 +41,13 @@ fn vmap_over_split_keys_equals_each_key() {
     check_vmap_over_keys("fold_in", |k| random::fold_in(k, 5));
     check_vmap_over_keys("bits", |k| random::bits(k, &[2, 3], U32));
     check_vmap_over_keys("bits u64", |k| random::bits(k, &[5], U64));
-    check_vmap_over_keys("uniform f32", |k| random::uniform(k, &[7], F32, -1.0, 3.0));
+    check_vmap_over_keys("uniform f32", |k| {
+        random::uniform_with(k, &[7], F32, -1.0, 3.0)
+    });
     check_vmap_over_keys("uniform f32 [0.1, 0.7)", |k| {
-        random::uniform(k, &[7], F32, 0.1, 0.7)
+        random::uniform_with(k, &[7], F32, 0.1, 0.7)
     });
-    check_vmap_over_keys("uniform f64", |k| {
-        random::uniform(k, &[2, 3], F64, 0.0, 1.0)
-    });
+    check_vmap_over_keys("uniform f64", |k| random::uniform(k, &[2, 3], F64));
     check_vmap_over_keys("normal f32", |k| random::normal(k, &[9], F32));
     check_vmap_over_keys("normal f64", |k| random::normal(k, &[3, 3], F64));
     check_vmap_over_keys("truncated_normal", |k| {
@@ -114,7 +114,7 @@ fn misuse_panics_with_the_function_name() {
     x64();
     let keys = random::split(PRNGKey(0), 2);
     let message = panic_message(|| {
-        random::uniform(&keys, &[3], DType::F32, 0.0, 1.0);
+        random::uniform(&keys, &[3], DType::F32);
     });
     assert!(
         message.contains("rjax::random::uniform") && message.contains("u32[2,2]"),
@@ -130,7 +130,7 @@ fn misuse_panics_with_the_function_name() {
     });
     assert!(message.contains("integer dtype"), "{message}");
     let message = panic_message(|| {
-        random::uniform(
+        random::uniform_with(
             PRNGKey(0),
             &[3],
             DType::F32,
@@ -161,7 +161,7 @@ fn samples_have_the_expected_statistics() {
         mean.abs() < 0.02 && (var - 1.0).abs() < 0.02,
         "mean {mean}, variance {var}"
     );
-    let u = random::uniform(PRNGKey(2), &[10_000], DType::F32, 2.0, 3.0);
+    let u = random::uniform_with(PRNGKey(2), &[10_000], DType::F32, 2.0, 3.0);
     let u = u.to_vec::<f32>().unwrap();
     assert!(u.iter().all(|&v| (2.0..3.0).contains(&v)));
     let t = random::truncated_normal(PRNGKey(3), -0.1, 0.2, Some(&[10_000]), DType::F32);

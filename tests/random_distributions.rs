@@ -45,19 +45,27 @@ fn vmap_over_keys_equals_each_key() {
     check_vmap_over_keys("laplace", |k| random::laplace(k, &[2, 3], F64));
     check_vmap_over_keys("logistic", |k| random::logistic(k, &[4], F32));
     check_vmap_over_keys("cauchy", |k| random::cauchy(k, &[4], F64));
-    check_vmap_over_keys("gumbel low", |k| {
-        random::gumbel(k, &[6], F32, GumbelMode::Low)
-    });
+    check_vmap_over_keys("gumbel low", |k| random::gumbel(k, &[6], F32));
     check_vmap_over_keys("gumbel high", |k| {
-        random::gumbel(k, &[6], F64, GumbelMode::High)
+        random::gumbel_with(k, &[6], F64, GumbelMode::High)
     });
     check_vmap_over_keys("rademacher", |k| random::rademacher(k, &[7], I32));
     let logits = || Array::from([[0.0f32, 1.0, 2.0], [2.0, 1.0, 0.0]]);
     check_vmap_over_keys("categorical", move |k| {
-        random::categorical(k, logits(), -1, Some(&[4, 2]), true, GumbelMode::Low)
+        random::categorical_with(
+            k,
+            logits(),
+            random::CategoricalOptions::default().shape(&[4, 2]),
+        )
     });
     check_vmap_over_keys("categorical without replacement", move |k| {
-        random::categorical(k, logits(), 1, Some(&[2, 2]), false, GumbelMode::Low)
+        random::categorical_with(
+            k,
+            logits(),
+            random::CategoricalOptions::along(1)
+                .shape(&[2, 2])
+                .replace(false),
+        )
     });
     check_vmap_over_keys("choice", |k| random::choice(k, 10, ChoiceSpec::new(&[4])));
     check_vmap_over_keys("choice without replacement", |k| {
@@ -77,13 +85,11 @@ fn vmap_over_keys_equals_each_key() {
         |k| {
             let cov = Array::from([[2.0f64, 0.5], [0.5, 1.0]]);
             let mean = Array::from([1.0f64, -1.0]);
-            random::multivariate_normal(
+            random::multivariate_normal_with(
                 k,
                 &mean,
                 &cov,
-                Some(&[3]),
-                None,
-                CovarianceFactor::Cholesky,
+                random::MultivariateNormalOptions::default().shape(&[3]),
             )
         },
         1e-14,
@@ -140,7 +146,14 @@ fn every_covariance_factor_reproduces_the_normals_norms() {
         CovarianceFactor::Eigh,
         CovarianceFactor::Svd,
     ] {
-        let x = random::multivariate_normal(&key, &mean, &cov, Some(&[50]), None, method);
+        let x = random::multivariate_normal_with(
+            &key,
+            &mean,
+            &cov,
+            random::MultivariateNormalOptions::default()
+                .shape(&[50])
+                .method(method),
+        );
         assert_eq!(x.shape(), [50, 3]);
         let x = x.to_vec::<f64>().unwrap();
         for i in 0..50 {
@@ -171,7 +184,7 @@ fn samples_have_the_expected_statistics() {
     assert!(mean_of(random::logistic(&key, &[n], DType::F64)).abs() < 0.03);
     let euler_gamma = 0.577_215_664_901_532_9;
     for mode in [GumbelMode::Low, GumbelMode::High] {
-        let m = mean_of(random::gumbel(&key, &[n], DType::F64, mode));
+        let m = mean_of(random::gumbel_with(&key, &[n], DType::F64, mode));
         assert!((m - euler_gamma).abs() < 0.02, "{mode:?}: {m}");
     }
     // The Cauchy median is 0: half the samples on each side.
@@ -189,7 +202,11 @@ fn samples_have_the_expected_statistics() {
     // Category frequencies follow softmax(logits).
     let p = [0.1, 0.2, 0.3, 0.4];
     let logits = Array::from(p.map(f64::ln));
-    let draws = random::categorical(&key, &logits, -1, Some(&[n]), true, GumbelMode::Low);
+    let draws = random::categorical_with(
+        &key,
+        &logits,
+        random::CategoricalOptions::default().shape(&[n]),
+    );
     let draws = draws.to_vec::<i64>().unwrap();
     for (i, want) in p.iter().enumerate() {
         let got = draws.iter().filter(|&&d| d == i as i64).count() as f64 / n as f64;
@@ -241,7 +258,7 @@ fn misuse_panics_with_clear_messages() {
     );
     check(
         &|| {
-            random::gumbel(random::split(&key, 2), &[3], DType::F32, GumbelMode::Low);
+            random::gumbel(random::split(&key, 2), &[3], DType::F32);
         },
         &["rjax::random::gumbel", "u32[2,2]"],
     );
@@ -254,32 +271,35 @@ fn misuse_panics_with_clear_messages() {
     let logits = Array::from([[0.0f32, 1.0, 2.0], [2.0, 1.0, 0.0]]);
     check(
         &|| {
-            random::categorical(&key, &logits, 2, None, true, GumbelMode::Low);
+            random::categorical_with(&key, &logits, random::CategoricalOptions::along(2));
         },
         &["rjax::random::categorical", "axis 2", "rank 2"],
     );
     check(
         &|| {
-            random::categorical(&key, &logits, -1, Some(&[3]), true, GumbelMode::Low);
+            random::categorical_with(
+                &key,
+                &logits,
+                random::CategoricalOptions::default().shape(&[3]),
+            );
         },
         &["batch shape [2]", "[3]"],
     );
     check(
         &|| {
-            random::categorical(&key, &logits, -1, Some(&[4, 2]), false, GumbelMode::Low);
+            random::categorical_with(
+                &key,
+                &logits,
+                random::CategoricalOptions::default()
+                    .shape(&[4, 2])
+                    .replace(false),
+            );
         },
         &["without replacement (4)", "categories (3)"],
     );
     check(
         &|| {
-            random::categorical(
-                &key,
-                Array::from([1i32, 2]),
-                -1,
-                None,
-                true,
-                GumbelMode::Low,
-            );
+            random::categorical(&key, Array::from([1i32, 2]));
         },
         &["float dtype", "i32[2]"],
     );
@@ -322,7 +342,7 @@ fn misuse_panics_with_clear_messages() {
     check(
         &|| {
             let cov = Array::from([[1.0f64, 0.0], [0.0, 1.0]]);
-            random::multivariate_normal(&key, &mean, &cov, None, None, CovarianceFactor::Cholesky);
+            random::multivariate_normal(&key, &mean, &cov);
         },
         &[
             "rjax::random::multivariate_normal",
@@ -334,13 +354,11 @@ fn misuse_panics_with_clear_messages() {
         &|| {
             let cov = distribution_cases::cov();
             let mean = Array::from([[0.0f64; 3]; 2]);
-            random::multivariate_normal(
+            random::multivariate_normal_with(
                 &key,
                 &mean,
                 &cov,
-                Some(&[5]),
-                None,
-                CovarianceFactor::Cholesky,
+                random::MultivariateNormalOptions::default().shape(&[5]),
             );
         },
         &[
@@ -350,14 +368,7 @@ fn misuse_panics_with_clear_messages() {
     );
     check(
         &|| {
-            random::multivariate_normal(
-                &key,
-                Array::scalar(1.0f64),
-                distribution_cases::cov(),
-                None,
-                None,
-                CovarianceFactor::Cholesky,
-            );
+            random::multivariate_normal(&key, Array::scalar(1.0f64), distribution_cases::cov());
         },
         &["mean.ndim >= 1"],
     );
@@ -397,7 +408,7 @@ fn gamma_family_vmap_over_keys_equals_each_key() {
         |k| random::chisquare(k, 3.0, Some(&[4]), F64),
         tol,
     );
-    check_vmap_over_keys_within("ball", |k| random::ball(k, 3, 1.5, &[2], F64), tol);
+    check_vmap_over_keys_within("ball", |k| random::ball_with(k, 3, 1.5, &[2], F64), tol);
     check_vmap_over_keys("poisson", |k| {
         random::poisson(k, Array::from([0.5f32, 4.0, 30.0, 0.0]), None, I32)
     });
@@ -500,7 +511,7 @@ fn gamma_family_samples_have_the_expected_statistics() {
         );
     }
     for p in [1.0, 2.0, 3.0] {
-        let points = values(random::ball(&key, 3, p, &[2000], DType::F64));
+        let points = values(random::ball_with(&key, 3, p, &[2000], DType::F64));
         let norms: Vec<f64> = points
             .chunks(3)
             .map(|v| v.iter().map(|c| c.abs().powf(p)).sum::<f64>().powf(1.0 / p))
@@ -593,7 +604,7 @@ fn gamma_family_misuse_panics_with_clear_messages() {
     );
     check(
         &|| {
-            random::ball(&key, 3, 2.0, &[2], DType::I64);
+            random::ball(&key, 3, &[2], DType::I64);
         },
         &["rjax::random::ball", "float dtype"],
     );

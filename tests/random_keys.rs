@@ -149,7 +149,7 @@ fn samplers_take_typed_keys_and_give_the_raw_keys_results() -> Result<()> {
         "bits(key(0),(5,),uint8)",
         &random::bits(&typed, &[5], DType::U8),
     )?;
-    let uniform = random::uniform(&typed, &[4], DType::F32, 0.0, 1.0);
+    let uniform = random::uniform(&typed, &[4], DType::F32);
     check("uniform(key(0),(4,))", &uniform)?;
     let normal = random::normal(random::key(1), &[4], DType::F32);
     // XLA's float32 erf_inv differs by an ulp between builds (see `rjax::random`).
@@ -203,7 +203,7 @@ fn shape_operations_work_on_key_arrays() -> Result<()> {
         &jnp::broadcast_to(random::key(5), &[2]),
     )?;
     let start = Array::scalar(4i32);
-    let sliced = lax::dynamic_slice(&keys, &[&start], &[1]).reshape(&[]);
+    let sliced = lax::dynamic_slice(&keys, [&start], &[1]).reshape(&[]);
     check("dynamic_index(split(key(0),6),4)", &sliced)?;
     // Gather (NumPy indexing with an integer array), reversal and dynamic_update_slice, against
     // the rows taken one by one.
@@ -217,12 +217,12 @@ fn shape_operations_work_on_key_arrays() -> Result<()> {
         (0..6).rev().flat_map(row).collect::<Vec<_>>()
     );
     let new = random::split(random::key(1), 1);
-    let updated = lax::dynamic_update_slice(&keys, &new, &[&Array::scalar(2i32)]);
+    let updated = lax::dynamic_update_slice(&keys, &new, [&Array::scalar(2i32)]);
     let mut want: Vec<u32> = (0..6).flat_map(row).collect();
     want.splice(4..6, words(&new));
     assert_eq!(words(&updated), want);
     let jitted_update = jit(|(keys, new): (Array, Array)| {
-        lax::dynamic_update_slice(&keys, &new, &[&Array::scalar(2i32)])
+        lax::dynamic_update_slice(&keys, &new, [&Array::scalar(2i32)])
     });
     assert_eq!(words(&jitted_update.call((keys.clone(), new))?), want);
     // Scatter (`keys.at[i].set(key)`, as JAX allows), eagerly and under jit, against the rows
@@ -256,7 +256,7 @@ fn shape_operations_work_on_key_arrays() -> Result<()> {
     assert_eq!(words(&edged), edge_want);
     // The same under jit.
     let jitted =
-        jit(|(keys, i): (Array, Array)| lax::dynamic_slice(&keys, &[&i], &[1]).reshape(&[]));
+        jit(|(keys, i): (Array, Array)| lax::dynamic_slice(&keys, [&i], &[1]).reshape(&[]));
     check(
         "dynamic_index(split(key(0),6),4)",
         &jitted.call((keys, start))?,
@@ -313,13 +313,13 @@ fn arithmetic_on_keys_and_bad_key_data_are_errors() {
     // Mixing implementations, and keys with raw data.
     let rbg = random::split(random::key_with_impl(0, PrngImpl::Rbg), 2);
     let fry = random::split(&key, 2);
-    let message = panic_message(|| drop(lax::concatenate(&[&fry, &rbg], 0)));
+    let message = panic_message(|| drop(lax::concatenate([&fry, &rbg], 0)));
     assert!(
         message.contains("concatenate") && message.contains("key<rbg>"),
         "{message}"
     );
     let raw = random::split(PRNGKey(0), 2);
-    let message = panic_message(|| drop(lax::select_n(&Array::scalar(true), &[&fry, &raw])));
+    let message = panic_message(|| drop(lax::select_n(Array::scalar(true), [&fry, &raw])));
     assert!(message.contains("select_n"), "{message}");
     // Batches of keys and raw keys of the wrong size are refused by the samplers.
     let message = panic_message(|| drop(random::normal(&fry, &[2], DType::F32)));
@@ -468,7 +468,7 @@ fn gradients_flow_around_keys() -> Result<()> {
     let h = |x: Array| {
         let body = |(key, acc): (Array, Array), _: ()| {
             let key = random::fold_in(&key, 1);
-            let acc = &acc + &(&x * &random::uniform(&key, &[3], DType::F32, 0.0, 1.0)).sum();
+            let acc = &acc + &(&x * &random::uniform(&key, &[3], DType::F32)).sum();
             ((key, acc), ())
         };
         let init = (random::key(0), Array::scalar(0.0f32));
@@ -480,7 +480,7 @@ fn gradients_flow_around_keys() -> Result<()> {
     let k1 = random::fold_in(random::key(0), 1);
     let k2 = random::fold_in(&k1, 1);
     let u = |k: &Array| {
-        random::uniform(k, &[3], DType::F32, 0.0, 1.0)
+        random::uniform(k, &[3], DType::F32)
             .to_vec::<f32>()
             .unwrap()
     };
@@ -524,7 +524,7 @@ fn rbg_keys_splits_and_bits_equal_jax() -> Result<()> {
             &format!("bits(split(key(0,{name}),2)[1],(4,))"),
             &random::bits(&second, &[4], DType::U32),
         )?;
-        let uniform = random::uniform(random::key(1), &[4], DType::F32, 0.0, 1.0);
+        let uniform = random::uniform(random::key(1), &[4], DType::F32);
         check(&format!("uniform(key(1,{name}),(4,))"), &uniform)?;
         let batched = vmap(|k: Array| random::bits(&k, &[3], DType::U32), 0);
         check(

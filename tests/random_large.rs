@@ -29,9 +29,7 @@ fn draws_beyond_two_to_the_32_lower_in_both_layouts() {
         config::set_threefry_partitionable(partitionable);
         let samplers: [(&str, Sampler); 3] = [
             ("normal", |k| random::normal(k, &SHAPE, DType::F32)),
-            ("uniform", |k| {
-                random::uniform(k, &SHAPE, DType::F32, 0.0, 1.0)
-            }),
+            ("uniform", |k| random::uniform(k, &SHAPE, DType::F32)),
             ("bits", |k| random::random_bits(k, 8, &SHAPE)),
         ];
         for (name, sample) in samplers {

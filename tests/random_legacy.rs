@@ -56,11 +56,13 @@ fn vmap_over_keys_equals_each_key_with_the_original_layout() {
     check_vmap_over_keys("bits u8", |k| random::bits(k, &[5], U8));
     check_vmap_over_keys("bits u16", |k| random::bits(k, &[3], U16));
     check_vmap_over_keys("bits u64", |k| random::bits(k, &[3], U64));
-    check_vmap_over_keys("uniform", |k| random::uniform(k, &[2, 3], F32, 0.0, 1.0));
+    check_vmap_over_keys("uniform", |k| random::uniform(k, &[2, 3], F32));
     check_vmap_over_keys("normal", |k| random::normal(k, &[5], F64));
     check_vmap_over_keys("randint", |k| random::randint(k, &[6], -3, 40, I32));
     check_vmap_over_keys("permutation", |k| random::permutation(k, 9));
-    check_vmap_over_keys("gumbel", |k| random::gumbel(k, &[4], F32, GumbelMode::High));
+    check_vmap_over_keys("gumbel", |k| {
+        random::gumbel_with(k, &[4], F32, GumbelMode::High)
+    });
     check_vmap_over_keys("choice", |k| {
         random::choice(k, 7, ChoiceSpec::new(&[3]).replace(false))
     });

@@ -11,11 +11,11 @@ fn decompositions_through_ffi_leak_nothing() -> anyhow::Result<()> {
     rjax::config::enable_x64(true);
     let a = Array::from([[4.0, 1.0, 0.5], [1.0, 3.0, 0.25], [0.5, 0.25, 2.0]]);
     let jitted = jit(|a: Array| {
-        let svd = linalg::svd(&a, false, true);
-        (linalg::det(&a), svd.s, linalg::cholesky(&a, false))
+        let svd = linalg::svd_with(&a, linalg::SvdOptions::default().full_matrices(false));
+        (linalg::det(&a), svd.s, linalg::cholesky(&a))
     });
     let round = || -> anyhow::Result<()> {
-        let (w, _) = linalg::eigh(&a, linalg::Uplo::Lower, true);
+        let (w, _) = linalg::eigh(&a);
         w.block_until_ready()?;
         let (det, s, l): (Array, Array, Array) = jitted.call(a.clone())?;
         for x in [det, s, l] {

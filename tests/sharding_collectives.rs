@@ -112,7 +112,7 @@ fn gathers_shifts_and_exchanges() -> Result<()> {
     assert_eq!(e.to_vec::<f32>()?, m.to_vec::<f32>()?);
     // Positions, scatters, extrema.
     let positions = shard_map(
-        |_: Array| rjax::lax::expand_dims(&axis_index("i"), &[0]),
+        |_: Array| rjax::lax::expand_dims(axis_index("i"), &[0]),
         &mesh,
         vec![pspec!["i"]],
         vec![pspec!["i"]],
@@ -439,14 +439,14 @@ fn typed_keys_cross_shard_map_as_keys() -> Result<()> {
     let keys = split(key(0), 8);
     // One draw per device from its own key, against the eager draws key by key.
     let draws = shard_map(
-        |k: Array| random::uniform(k.reshape(&[]), &[1], DType::F32, 0.0, 1.0),
+        |k: Array| random::uniform(k.reshape(&[]), &[1], DType::F32),
         &mesh,
         vec![pspec!["i"]],
         vec![pspec!["i"]],
     );
     let want: Vec<f32> = (0..8)
         .map(|i| {
-            let one = random::uniform(keys.index(&rjax::idx![i]), &[1], DType::F32, 0.0, 1.0);
+            let one = random::uniform(keys.index(&rjax::idx![i]), &[1], DType::F32);
             one.to_vec::<f32>().map(|v| v[0])
         })
         .collect::<rjax::Result<_>>()?;

@@ -34,7 +34,7 @@ fn take(x: &Array, axis: usize, i: usize) -> Array {
     let mut limit = x.shape().to_vec();
     start[axis] = i;
     limit[axis] = i + 1;
-    lax::squeeze(&lax::slice(x, &start, &limit, None), &[axis])
+    lax::squeeze(lax::slice(x, &start, &limit, None), &[axis])
 }
 
 /// `ys` stacked along a new leading axis.
@@ -202,7 +202,7 @@ fn elementwise_select_clamp_and_bitcast() -> anyhow::Result<()> {
     x64();
     let f = |a: &[Array]| {
         vec![
-            lax::select_n(&a[0].gt(0.0), &[&a[0], &a[1]]),
+            lax::select_n(a[0].gt(0.0), [&a[0], &a[1]]),
             lax::clamp(&a[2], &a[0], &a[3]),
         ]
     };
@@ -222,7 +222,7 @@ fn elementwise_select_clamp_and_bitcast() -> anyhow::Result<()> {
         )?;
     }
     // A rank-0 batched selector with vector cases.
-    let g = |a: &[Array]| vec![lax::select_n(&a[0].gt(0.0), &[&a[1], &a[2]])];
+    let g = |a: &[Array]| vec![lax::select_n(a[0].gt(0.0), [&a[1], &a[2]])];
     check(
         "select scalar",
         g,
@@ -231,7 +231,7 @@ fn elementwise_select_clamp_and_bitcast() -> anyhow::Result<()> {
     )?;
     // bitcast: a narrower type adds a trailing dimension; a wider one consumes it, even when
     // the batch axis is last.
-    let pairs = lax::bitcast_convert_type(&data(&[3], 0.0), DType::I32);
+    let pairs = lax::bitcast_convert_type(data(&[3], 0.0), DType::I32);
     let h = |a: &[Array]| vec![lax::bitcast_convert_type(&a[0], DType::F64)];
     check(
         "bitcast wide",
@@ -261,7 +261,7 @@ fn structural() -> anyhow::Result<()> {
                 lax::expand_dims(&a[0], &[2]),
                 lax::slice(&a[0], &[1, 0], &[4, 5], Some(&[2, 2])),
                 lax::rev(&a[0], &[1]),
-                &a[0] + lax::iota(DType::F64, &[4, 6], 1),
+                &a[0] + lax::broadcasted_iota(DType::F64, &[4, 6], 1),
             ]
         };
         check("structural", f, &[x], &[axis])?;
@@ -273,7 +273,7 @@ fn structural() -> anyhow::Result<()> {
             vec![
                 lax::transpose(&a[0], &[2, 0, 1]),
                 lax::squeeze(&a[0], &[1]),
-                lax::squeeze(&lax::expand_dims(&a[0], &[0]), &[0, 2]),
+                lax::squeeze(lax::expand_dims(&a[0], &[0]), &[0, 2]),
                 lax::broadcast_in_dim(&a[0], &[3, 2, 5, 4], &[1, 2, 3]),
             ]
         };
@@ -289,8 +289,8 @@ fn structural() -> anyhow::Result<()> {
         let (x, y) = (batched(&[2, 3], ax, 0.0), batched(&[4, 3], ay, 1.0));
         let f = |a: &[Array]| {
             vec![
-                lax::concatenate(&[&a[0], &a[1], &a[0]], 0),
-                lax::iota(DType::I32, &[2], 0),
+                lax::concatenate([&a[0], &a[1], &a[0]], 0),
+                lax::broadcasted_iota(DType::I32, &[2], 0),
             ]
         };
         check("concatenate", f, &[x, y], &[ax, ay])?;
@@ -317,15 +317,15 @@ fn reductions_and_ordering() -> anyhow::Result<()> {
                 lax::reduce_min(&a[0], &[0, 1]),
                 lax::argmax(&a[0], 1, DType::I32),
                 lax::argmin(&a[0], 0, DType::I32),
-                lax::cumsum(&a[0], 1, false),
-                lax::cummax(&a[0], 0, true),
+                lax::cumsum_with(&a[0], lax::CumulativeOptions::along(1)),
+                lax::cummax_with(&a[0], lax::CumulativeOptions::along(0).reverse(true)),
             ]
         };
         check("reductions", f, &[x], &[axis])?;
     }
     for (ak, av) in [(Some(0), Some(1)), (Some(1), None), (None, Some(0))] {
         let (k, v) = (batched(&[4, 5], ak, 0.0), batched(&[4, 5], av, 1.0));
-        let f = |a: &[Array]| lax::sort(&[&a[0], &a[1]], 1, true, 1);
+        let f = |a: &[Array]| lax::sort_with([&a[0], &a[1]], lax::SortOptions::along(1));
         check("sort", f, &[k, v], &[ak, av])?;
     }
     Ok(())
@@ -361,7 +361,7 @@ fn dot_general() -> anyhow::Result<()> {
     ] {
         let (l, r) = (batched(&[2, 3, 4], al, 0.0), batched(&[2, 4, 5], ar, 1.0));
         let n = numbers.clone();
-        let f = move |a: &[Array]| vec![lax::dot_general(&a[0], &a[1], n.clone(), None)];
+        let f = move |a: &[Array]| vec![lax::dot_general(&a[0], &a[1], n.clone())];
         check("dot_general", f, &[l, r], &[al, ar])?;
     }
     Ok(())
@@ -407,8 +407,8 @@ fn indexing() -> anyhow::Result<()> {
         };
         let f = |a: &[Array]| {
             vec![
-                lax::dynamic_slice(&a[0], &[&a[1], &a[2]], &[2, 3]),
-                lax::dynamic_update_slice(&a[0], &a[3], &[&a[1], &a[2]]),
+                lax::dynamic_slice(&a[0], [&a[1], &a[2]], &[2, 3]),
+                lax::dynamic_update_slice(&a[0], &a[3], [&a[1], &a[2]]),
             ]
         };
         let au = ax.map(|_| 0);
@@ -480,13 +480,25 @@ fn linear_algebra() -> anyhow::Result<()> {
     };
     let f = move |a: &[Array]| {
         let s = spd(&a[0]);
-        let l = lax::cholesky(&s);
-        let (q, r) = lax::qr(&a[0], false);
-        let (v, w) = lax::eigh(&s, true, true);
+        let l = lax::cholesky_with(&s, lax::CholeskyOptions::default().symmetrize_input(false));
+        let (q, r) = lax::qr_with(&a[0], lax::QrOptions::default().full_matrices(false));
+        let (v, w) = lax::eigh_with(&s, lax::EighOptions::default().symmetrize_input(false));
         vec![
             l.clone(),
-            lax::triangular_solve(&l, &a[1], true, true, false, false, false),
-            lax::triangular_solve(&l, &a[1].t(), false, true, true, false, false),
+            lax::triangular_solve_with(
+                &l,
+                &a[1],
+                lax::TriangularSolveOptions::default()
+                    .left_side(true)
+                    .lower(true),
+            ),
+            lax::triangular_solve_with(
+                &l,
+                a[1].t(),
+                lax::TriangularSolveOptions::default()
+                    .lower(true)
+                    .transpose_a(true),
+            ),
             q,
             r,
             w,

@@ -16,7 +16,7 @@ use std::f64::consts::E;
 
 use anyhow::{Result, anyhow, bail};
 use rjax::numpy::eye;
-use rjax::numpy::linalg::{self, QrMode, Uplo};
+use rjax::numpy::linalg::{self, SvdOptions};
 use rjax::random::{PRNGKey, normal};
 use rjax::{Array, DType, Pytree, jit};
 
@@ -67,21 +67,18 @@ pub fn setup(name: &str) -> Result<Item> {
     let item = match op {
         "eigh" => timed(
             |a: Array| {
-                let (w, v) = linalg::eigh(&a, Uplo::Lower, true);
+                let (w, v) = linalg::eigh(&a);
                 vec![w, v]
             },
             ready(&a + a.t())?,
         ),
-        "eigvalsh" => timed(
-            |a: Array| vec![linalg::eigvalsh(&a, Uplo::Lower)],
-            ready(&a + a.t())?,
-        ),
+        "eigvalsh" => timed(|a: Array| vec![linalg::eigvalsh(&a)], ready(&a + a.t())?),
         "svd" | "svd_values" => {
             // `jnp.linalg.svd(a)` and `jnp.linalg.svd(a, compute_uv=False)`.
             let compute_uv = op == "svd";
             timed(
                 move |a: Array| {
-                    let svd = linalg::svd(&a, true, compute_uv);
+                    let svd = linalg::svd_with(&a, SvdOptions::default().compute_uv(compute_uv));
                     [Some(svd.s), svd.u, svd.vh].into_iter().flatten().collect()
                 },
                 a,
@@ -89,13 +86,13 @@ pub fn setup(name: &str) -> Result<Item> {
         }
         "qr" => timed(
             |a: Array| {
-                let (q, r) = linalg::qr(&a, QrMode::Reduced);
-                [Some(r), q].into_iter().flatten().collect()
+                let (q, r) = linalg::qr(&a);
+                vec![r, q]
             },
             a,
         ),
         "cholesky" => timed(
-            |a: Array| vec![linalg::cholesky(&a, false)],
+            |a: Array| vec![linalg::cholesky(&a)],
             ready(a.matmul(&a.t()) + eye(rows, None, 0, Some(dtype)) * rows as f64)?,
         ),
         "solve" => timed(
@@ -109,7 +106,7 @@ pub fn setup(name: &str) -> Result<Item> {
         ),
         "lstsq" => timed(
             |(a, b): (Array, Array)| {
-                let (x, residuals, rank, s) = linalg::lstsq(&a, &b, None);
+                let (x, residuals, rank, s) = linalg::lstsq(&a, &b);
                 vec![x, residuals, rank, s]
             },
             (a, normal_from(0, &[rows], dtype)?),

@@ -1,12 +1,16 @@
 //! `#[derive(Pytree)]` for rjax (re-exported as `rjax::Pytree`): structs with named or tuple
 //! fields, enums and generic types become pytrees, so that `jit`, `grad`, `vmap` and the tree
-//! functions take and return them as they take tuples and `Vec`s.
+//! functions take and return them as they take tuples and `Vec`s. The derive also implements
+//! `rjax::JacobianOf`, so that `jacfwd`, `jacrev` and `hessian` differentiate functions that
+//! return the type (the rule is on `JacobianOf`'s documentation).
 //!
 //! Every field is a subtree, in declaration order, except those marked `#[pytree(static)]`:
 //! they are part of the structure (compared and hashed, so part of `jit`'s cache key, as
 //! Equinox's static fields) and have no leaves; their type must be
 //! `Clone + Eq + Hash + Debug + Send + Sync + 'static`. The structure records the type's name,
 //! the enum variant and the field names, so that trees of different types never match.
+
+mod jacobian;
 
 use proc_macro::TokenStream;
 use proc_macro2::{Span, TokenStream as TokenStream2};
@@ -17,7 +21,8 @@ use syn::{
     parse_quote_spanned,
 };
 
-/// Derives `rjax::Pytree` for a struct or an enum; see the crate documentation.
+/// Derives `rjax::Pytree` and `rjax::JacobianOf` for a struct or an enum; see the crate
+/// documentation.
 #[proc_macro_derive(Pytree, attributes(pytree))]
 pub fn derive_pytree(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
@@ -232,6 +237,7 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream2> {
             ));
         }
     };
+    let jacobian = jacobian::jacobian_impl(input, &all_fields);
     let where_clause = generics.make_where_clause();
     where_clause.predicates.extend(bounds(&all_fields));
     let (impl_generics, type_generics, where_clause) = generics.split_for_impl();
@@ -248,5 +254,7 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream2> {
                 #unflatten_body
             }
         }
+
+        #jacobian
     })
 }

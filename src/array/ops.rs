@@ -24,9 +24,11 @@ impl IntoArray for Array {
     }
 }
 
-impl IntoArray for &Array {
+/// A reference to anything usable as an array: `&Array`, and also `&&Array` and `&f32`, so
+/// that `&[&x, &y]` and `&[1.0, 2.0]` are lists of arrays as `[x, y]` is.
+impl<T: IntoArray + Clone> IntoArray for &T {
     fn into_array(self) -> Array {
-        self.clone()
+        self.clone().into_array()
     }
 }
 

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use super::Callback;
 use super::op::{CallbackKind, CallbackOp};
-use super::pure::strong;
+use super::pure::declared_results;
 use crate::abstract_value::ShapedArray;
 use crate::core::trace::{TraceTag, current_trace, is_live};
 use crate::core::{Primitive, bind};
@@ -28,7 +28,7 @@ thread_local! {
 }
 
 /// Calls `callback` on the host for its side effects, as JAX's
-/// `jax.experimental.io_callback`: results as in
+/// `jax.experimental.io_callback`: arguments (typed keys as their key data) and results as in
 /// [`pure_callback`](super::pure_callback), but the call is never removed (neither by rjax's
 /// dead-code elimination nor by XLA), even when its results are unused.
 ///
@@ -44,7 +44,7 @@ pub fn io_callback(
     let op = CallbackOp {
         callback: callback.clone(),
         kind: CallbackKind::Io { ordered },
-        results: strong(result_shape_dtypes),
+        results: declared_results(callback, "io_callback", result_shape_dtypes)?,
     };
     let mut args: Vec<Array> = args.iter().map(|&arg| arg.clone()).collect();
     if !ordered {

@@ -124,11 +124,13 @@ impl CallbackOp {
             ("callback", self.callback.id()),
             ("ordered", i64::from(self.ordered())),
         ];
+        // Layouts of the operands as the program holds them: a key array as its key data.
+        let physical_in: Vec<ShapedArray> = avals_in.iter().map(ShapedArray::physical).collect();
         let attributes = crate::lax::ffi_call::custom_call_attributes(
             TARGET,
             &config,
             self.has_side_effect(),
-            avals_in,
+            &physical_in,
             avals_out,
         );
         Ok(f.op_with_regions(

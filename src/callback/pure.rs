@@ -5,7 +5,7 @@ use super::op::{CallbackKind, CallbackOp};
 use crate::abstract_value::ShapedArray;
 use crate::core::{Primitive, bind};
 use crate::lax::VmapMethod;
-use crate::{Array, Result};
+use crate::{Array, Error, Result};
 
 /// Calls `callback` on the host with the values of `args`, as JAX's `jax.pure_callback`: its
 /// results must have the types `result_shape_dtypes` (shapes and dtypes; checked when it
@@ -17,6 +17,14 @@ use crate::{Array, Result};
 /// - [`VmapMethod::ExpandDims`]: one call, batched arguments with the batch axis in front and
 ///   the others with a leading axis of size 1; the results must have the batch axis in front;
 /// - [`VmapMethod::BroadcastAll`]: as `ExpandDims`, with every argument broadcast to the batch.
+///
+/// Typed key arrays ([`random::key`](crate::random::key)) pass as their key data, as in
+/// JAX: the closure receives the `uint32[..., words]` array [`random::key_data`] gives, eagerly
+/// and in a compiled program alike. A result cannot be a key array (an error, as JAX's
+/// `TypeError`): return the data and wrap it with [`random::wrap_key_data`] outside.
+///
+/// [`random::key_data`]: crate::random::key_data
+/// [`random::wrap_key_data`]: crate::random::wrap_key_data
 ///
 /// The callback must be pure: XLA may drop it when its results are unused, or run it more
 /// than once. It cannot be differentiated: wrap it in [`custom_jvp`](crate::custom_jvp) or
@@ -50,16 +58,32 @@ pub fn pure_callback(
     let op = CallbackOp {
         callback: callback.clone(),
         kind: CallbackKind::Pure { vmap_method },
-        results: strong(result_shape_dtypes),
+        results: declared_results(callback, "pure_callback", result_shape_dtypes)?,
     };
     let args: Vec<Array> = args.iter().map(|&arg| arg.clone()).collect();
     bind(Primitive::HostCallback(op), &args)
 }
 
-/// The declared result types, strongly typed.
-pub(crate) fn strong(avals: &[ShapedArray]) -> Vec<ShapedArray> {
+/// The declared result types of `callback` (of primitive `primitive`), strongly typed; an
+/// error for a key dtype, which a host function cannot return (JAX raises a `TypeError`).
+pub(crate) fn declared_results(
+    callback: &Callback,
+    primitive: &str,
+    avals: &[ShapedArray],
+) -> Result<Vec<ShapedArray>> {
     avals
         .iter()
-        .map(|aval| ShapedArray::new(aval.shape.clone(), aval.dtype))
+        .map(|aval| {
+            if aval.dtype.is_key() {
+                return Err(Error::invalid(
+                    primitive,
+                    format!(
+                        "callback `{}`: a result cannot be a key array (declared {aval}); return                          its uint32 key data and wrap it with random::wrap_key_data",
+                        callback.name()
+                    ),
+                ));
+            }
+            Ok(ShapedArray::new(aval.shape.clone(), aval.dtype))
+        })
         .collect()
 }

@@ -12,11 +12,16 @@ use crate::{Array, Result};
 
 impl CallbackOp {
     /// Runs the closure on concrete `args` (JAX's `callback_impl`); an ordered call's token
-    /// passes through.
+    /// passes through. As in JAX, pure and io callbacks receive typed keys as their key data
+    /// (what a compiled program hands them too), while an eager debug callback receives the
+    /// key arrays themselves.
     pub(crate) fn eval(&self, args: &[Array]) -> Result<Vec<Array>> {
         let count = args.len() - usize::from(self.ordered());
-        let mut outputs =
-            super::host::run(self.name(), &self.callback, &args[..count], &self.results)?;
+        let host_args: Vec<Array> = match self.kind {
+            CallbackKind::Debug => args[..count].to_vec(),
+            _ => args[..count].iter().map(key_data_of_keys).collect(),
+        };
+        let mut outputs = super::host::run(self.name(), &self.callback, &host_args, &self.results)?;
         if self.ordered() {
             outputs.push(Array::scalar(0u8));
         }
@@ -98,5 +103,14 @@ impl CallbackOp {
         sequential(size, values, dims, &self.results, |args| {
             bind(Primitive::HostCallback(self.clone()), args)
         })
+    }
+}
+
+/// A typed key array's `uint32` key data, any other array itself.
+fn key_data_of_keys(arg: &Array) -> Array {
+    if arg.dtype().is_key() {
+        crate::random::key_data(arg)
+    } else {
+        arg.clone()
     }
 }

@@ -18,7 +18,7 @@ use crate::interpreters::staging::make_jaxpr_flat;
 use crate::jaxpr::{Jaxpr, JaxprRef, Var};
 use crate::lax::{Comparison, rules as lax_rules};
 use crate::tree::{FnOutput, Pytree, TreeDef};
-use crate::{Array, DType, Error, Result};
+use crate::{Array, DType, Error, IntoArray, Result};
 
 /// A closed-converted jaxpr (no constant variables) and the values of its leading inputs that
 /// were hoisted from what the traced function closed over.
@@ -607,6 +607,6 @@ where
 /// JAX's `lax.select`: `on_true` where `pred` else `on_false`, elementwise (JAX's
 /// `select_n(pred, on_false, on_true)`); `pred` is boolean, of the operands' shape.
 #[track_caller]
-pub fn select(pred: &Array, on_true: &Array, on_false: &Array) -> Array {
-    crate::lax::select_n(pred, &[on_false, on_true])
+pub fn select(pred: impl IntoArray, on_true: impl IntoArray, on_false: impl IntoArray) -> Array {
+    crate::lax::select_n(pred, [on_false.into_array(), on_true.into_array()])
 }

@@ -13,13 +13,13 @@ use crate::{Array, Error, Result};
 /// gives JAX's "escaped tracer" error.
 pub(crate) fn bind(primitive: Primitive, args: &[Array]) -> Result<Vec<Array>> {
     for arg in args {
-        if let Some(tracer) = arg.tracer() {
-            if !is_live(tracer.tag) {
-                return Err(Error::EscapedTracer {
-                    primitive: primitive.name().to_string(),
-                    aval: tracer.aval.to_string(),
-                });
-            }
+        if let Some(tracer) = arg.tracer()
+            && !is_live(tracer.tag)
+        {
+            return Err(Error::EscapedTracer {
+                primitive: primitive.name().to_string(),
+                aval: tracer.aval.to_string(),
+            });
         }
     }
     if let Some(outputs) = crate::random::bind_with_keys(&primitive, args) {

@@ -80,10 +80,9 @@ impl StagingTrace {
             payload: TracerPayload::Staged { var },
             ..
         }) = x.tracer()
+            && *tag == self.live.tag()
         {
-            if *tag == self.live.tag() {
-                return Atom::Var(var.clone());
-            }
+            return Atom::Var(var.clone());
         }
         if let Some(bytes) = x
             .concrete()

@@ -54,10 +54,10 @@ pub(crate) fn backward_pass(
             Ok(())
         };
     for (atom, ct) in jaxpr.outvars.iter().zip(cotangents) {
-        if let Atom::Var(var) = atom {
-            if !known.contains_key(&var.id) {
-                accumulate(&mut accumulated, var.id, ct)?;
-            }
+        if let Atom::Var(var) = atom
+            && !known.contains_key(&var.id)
+        {
+            accumulate(&mut accumulated, var.id, ct)?;
         }
     }
     for eqn in jaxpr.eqns.iter().rev() {
@@ -88,10 +88,11 @@ pub(crate) fn backward_pass(
             .collect();
         let input_cts = eqn.primitive.transpose(&cts, &inputs)?;
         for (atom, ct) in eqn.inputs.iter().zip(input_cts) {
-            if let (Atom::Var(var), Some(ct)) = (atom, ct) {
-                if !known.contains_key(&var.id) && !ct.is_zero() {
-                    accumulate(&mut accumulated, var.id, ct)?;
-                }
+            if let (Atom::Var(var), Some(ct)) = (atom, ct)
+                && !known.contains_key(&var.id)
+                && !ct.is_zero()
+            {
+                accumulate(&mut accumulated, var.id, ct)?;
             }
         }
     }

@@ -95,7 +95,7 @@ fn scan(combine: &Combine<'_>, elems: Vec<Array>, axis: usize) -> Result<Vec<Arr
     let odd = scan(combine, reduced, axis)?;
     // Each odd element combined with the next even element of the input: the even elements
     // (but the first).
-    let odd_before: Vec<Array> = if n % 2 == 0 {
+    let odd_before: Vec<Array> = if n.is_multiple_of(2) {
         odd.iter()
             .map(|e| slice_in_dim(e, 0, e.shape()[axis] - 1, 1, axis))
             .collect::<Result<_>>()?
@@ -189,24 +189,53 @@ pub(crate) fn associative_scan_flat(
     flip(scan(combine, flip(elems)?, axis)?)
 }
 
-/// A scan with the associative binary operation `f`, in parallel (JAX's
-/// `lax.associative_scan`).
+/// JAX's keywords of `lax.associative_scan`: along the first axis, from the start, by
+/// default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AssociativeScanOptions {
+    /// Whether to scan from the end (JAX's `reverse`, default `false`).
+    pub reverse: bool,
+    /// The axis to scan along, negative from the end (JAX's `axis`, default `0`).
+    pub axis: isize,
+}
+
+impl AssociativeScanOptions {
+    /// Scanning along `axis` (negative: from the end), from the start.
+    pub fn along(axis: isize) -> AssociativeScanOptions {
+        AssociativeScanOptions {
+            axis,
+            reverse: false,
+        }
+    }
+
+    /// The same with `reverse` set (`true`: scanning from the end).
+    pub fn reverse(self, reverse: bool) -> AssociativeScanOptions {
+        AssociativeScanOptions { reverse, ..self }
+    }
+}
+
+/// A scan with the associative binary operation `f`, in parallel, along the first axis from
+/// the start (JAX's `lax.associative_scan(f, elems)`); see [`associative_scan_with`] for
+/// JAX's keywords `reverse` and `axis`.
 ///
 /// `elems` is a pytree of arrays that all have the same size `n` along `axis`; `f(a, b)` takes
 /// two pytrees of that structure, whose arrays have some size in place of `axis`, and combines
 /// them elementwise along it into one of the same structure. `f` must be associative. Element
 /// `k` of the result along `axis` combines the first `k + 1` elements: for `elems = [a, b, c,
-/// ...]` the result is `[a, f(a, b), f(f(a, b), c), ...]`; with `reverse`, for `[..., x, y,
-/// z]` it is `[..., f(f(z, y), x), f(z, y), z]`.
+/// ...]` the result is `[a, f(a, b), f(f(a, b), c), ...]`; scanning in reverse, for
+/// `[..., x, y, z]` it is `[..., f(f(z, y), x), f(z, y), z]`.
 ///
 /// The work is `O(n)` applications of `f` to slices, in `O(log n)` depth, built from slicing,
 /// padding and concatenation, so the scan can be differentiated and jitted.
 ///
 /// ```
-/// use rjax::{Array, lax};
-/// let sums = lax::associative_scan(|a: Array, b: Array| a + b, Array::from([0, 1, 2, 3]), false, 0)?;
+/// use rjax::lax::{self, AssociativeScanOptions};
+/// use rjax::Array;
+/// let add = |a: Array, b: Array| a + b;
+/// let sums = lax::associative_scan(add, Array::from([0, 1, 2, 3]))?;
 /// assert_eq!(sums.to_vec::<i32>()?, [0, 1, 3, 6]);
-/// let from_end = lax::associative_scan(|a: Array, b: Array| a + b, Array::from([0, 1, 2, 3]), true, 0)?;
+/// let options = AssociativeScanOptions::default().reverse(true);
+/// let from_end = lax::associative_scan_with(add, Array::from([0, 1, 2, 3]), options)?;
 /// assert_eq!(from_end.to_vec::<i32>()?, [6, 6, 5, 3]);
 /// # Ok::<(), rjax::Error>(())
 /// ```
@@ -214,13 +243,43 @@ pub(crate) fn associative_scan_flat(
 /// # Errors
 /// If `elems` has no arrays, `axis` is out of bounds, the arrays differ in size along `axis`,
 /// `f` fails, or `f` returns a structure or leaf types other than its inputs'.
-pub fn associative_scan<T, F, R>(f: F, elems: T, reverse: bool, axis: usize) -> Result<T>
+pub fn associative_scan<T, F, R>(f: F, elems: T) -> Result<T>
+where
+    T: Pytree,
+    F: Fn(T, T) -> R,
+    R: FnOutput<Output = T>,
+{
+    associative_scan_with(f, elems, AssociativeScanOptions::default())
+}
+
+/// [`associative_scan`] as `options` say (`lax.associative_scan(f, elems, reverse, axis)`):
+/// along `options.axis` (negative: from the end of the first array's dimensions), from the end
+/// if `options.reverse`.
+///
+/// # Errors
+/// As [`associative_scan`]'s.
+pub fn associative_scan_with<T, F, R>(f: F, elems: T, options: AssociativeScanOptions) -> Result<T>
 where
     T: Pytree,
     F: Fn(T, T) -> R,
     R: FnOutput<Output = T>,
 {
     let (leaves, tree) = elems.tree_flatten();
+    let rank = leaves.first().map_or(0, Array::ndim) as isize;
+    let axis = if options.axis < 0 {
+        options.axis + rank
+    } else {
+        options.axis
+    };
+    let axis = usize::try_from(axis).map_err(|_| {
+        Error::invalid(
+            "associative_scan",
+            format!(
+                "axis {} is out of bounds for arrays of rank {rank}",
+                options.axis
+            ),
+        )
+    })?;
     let combine = |a: Vec<Array>, b: Vec<Array>| -> Result<Vec<Array>> {
         let a = T::tree_unflatten(&tree, a)?;
         let b = T::tree_unflatten(&tree, b)?;
@@ -236,6 +295,6 @@ where
         }
         Ok(combined)
     };
-    let scanned = associative_scan_flat(&combine, leaves, reverse, axis)?;
+    let scanned = associative_scan_flat(&combine, leaves, options.reverse, axis)?;
     T::tree_unflatten(&tree, scanned)
 }

@@ -36,6 +36,25 @@ impl fmt::Display for DotDimensionNumbers {
     }
 }
 
+/// JAX's keywords of `lax.dot_general` ([`dot_general_with`](crate::lax::dot_general_with)):
+/// by default the result has the operands' dtype. JAX's `precision` is not modeled: XLA's CPU
+/// backend computes at the operands' precision whatever it says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DotOptions {
+    /// The dtype of the result and of the accumulation (JAX's `preferred_element_type`,
+    /// default `None`: the operands' dtype).
+    pub preferred_element_type: Option<DType>,
+}
+
+impl DotOptions {
+    /// The same, accumulating and returning `dtype` (or the operands' dtype for `None`).
+    pub fn preferred_element_type(self, dtype: impl Into<Option<DType>>) -> DotOptions {
+        DotOptions {
+            preferred_element_type: dtype.into(),
+        }
+    }
+}
+
 pub(crate) fn dot_general_abstract_eval(
     numbers: &DotDimensionNumbers,
     preferred_element_type: Option<DType>,

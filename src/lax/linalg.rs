@@ -22,8 +22,11 @@
 
 use crate::abstract_value::ShapedArray;
 use crate::core::{Primitive, bind};
+use crate::lax::linalg_options::{
+    CholeskyOptions, EighOptions, QrOptions, TriangularSolveOptions, symmetrize,
+};
 use crate::lowering::{FunctionBuilder, dense_scalar, i64_array};
-use crate::{Array, DType, Error, Result};
+use crate::{Array, DType, Error, IntoArray, Result};
 
 /// The primitives of this family, with their parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -619,24 +622,49 @@ fn bind_two(op: LinalgOp, a: &Array) -> (Array, Array) {
     (first, second)
 }
 
-/// The Cholesky factor of each matrix of `a` (shape `[..., n, n]`): the lower-triangular `L`
-/// with `A = L·Lᵀ` (JAX's `jax.lax.linalg.cholesky` with `symmetrize_input=False`).
+/// The Cholesky factor of each symmetric positive-definite matrix of `a` (shape
+/// `[..., n, n]`): the lower-triangular `L` with `A = L·Lᵀ`, as `jax.lax.linalg.cholesky(a)`,
+/// which symmetrizes the input first (`(a + aᵀ)/2`). See [`cholesky_with`] to read only the
+/// lower triangle.
 ///
-/// Only the lower triangle of `a` is read; the strict upper triangle of the result is zero. A
-/// matrix that is not positive definite gives NaNs in place of its factor's lower triangle
-/// (XLA's expansion flags a failed square root and fills the whole matrix, per batch element;
-/// other matrices of the batch are unaffected), as JAX does on the CPU.
+/// The strict upper triangle of the result is zero. A matrix that is not positive definite
+/// gives NaNs in place of its factor's lower triangle (XLA's expansion flags a failed square
+/// root and fills the whole matrix, per batch element; other matrices of the batch are
+/// unaffected), as JAX does on the CPU.
 ///
 /// # Panics
-/// If `a` is not a batch of square `float32`/`float64` matrices.
+/// If `a` is not a batch of square `float32`/`float64` matrices (complex ones need
+/// `symmetrize_input(false)`: rjax has no conjugate transpose).
 #[track_caller]
-pub fn cholesky(a: &Array) -> Array {
-    crate::lax::apply(Primitive::Linalg(LinalgOp::Cholesky), &[a])
+pub fn cholesky(a: impl IntoArray) -> Array {
+    cholesky_with(a, CholeskyOptions::default())
 }
 
-/// Solves a triangular system for `X` (JAX's `jax.lax.linalg.triangular_solve`):
-/// `op(A)·X = B` if `left_side`, else `X·op(A) = B`, with `op(A)` = `Aᵀ` if `transpose_a`
-/// (and conjugated if `conjugate_a`, which has no effect on real matrices).
+/// [`cholesky`] with JAX's keyword `symmetrize_input`: if `false`, only the lower triangle of
+/// `a` is read.
+#[track_caller]
+pub fn cholesky_with(a: impl IntoArray, options: CholeskyOptions) -> Array {
+    let mut a = a.into_array();
+    if options.symmetrize_input {
+        a = symmetrize("cholesky", a);
+    }
+    crate::lax::apply(Primitive::Linalg(LinalgOp::Cholesky), &[&a])
+}
+
+/// Solves `X·A = B` for `X`, reading the upper triangle of `A`, as
+/// `jax.lax.linalg.triangular_solve(a, b)`; see [`triangular_solve_with`] for JAX's keywords
+/// and the shapes.
+///
+/// # Panics
+/// If the shapes do not fit, or the dtypes differ or are not `float32`/`float64`.
+#[track_caller]
+pub fn triangular_solve(a: impl IntoArray, b: impl IntoArray) -> Array {
+    triangular_solve_with(a, b, TriangularSolveOptions::default())
+}
+
+/// Solves a triangular system for `X` (`jax.lax.linalg.triangular_solve` with its keywords):
+/// `op(A)·X = B` if `options.left_side`, else `X·op(A) = B`, with `op(A)` = `Aᵀ` if
+/// `transpose_a` (and conjugated if `conjugate_a`, which has no effect on real matrices).
 ///
 /// `a` has shape `[..., m, m]`; only its `lower` (else upper) triangle is read, and its diagonal
 /// is taken to be all ones if `unit_diagonal`. `b` has shape `[..., m, n]` if `left_side`, else
@@ -646,15 +674,19 @@ pub fn cholesky(a: &Array) -> Array {
 /// # Panics
 /// If the shapes do not fit, or the dtypes differ or are not `float32`/`float64`.
 #[track_caller]
-pub fn triangular_solve(
-    a: &Array,
-    b: &Array,
-    left_side: bool,
-    lower: bool,
-    transpose_a: bool,
-    conjugate_a: bool,
-    unit_diagonal: bool,
+pub fn triangular_solve_with(
+    a: impl IntoArray,
+    b: impl IntoArray,
+    options: TriangularSolveOptions,
 ) -> Array {
+    let (a, b) = (a.into_array(), b.into_array());
+    let TriangularSolveOptions {
+        left_side,
+        lower,
+        transpose_a,
+        conjugate_a,
+        unit_diagonal,
+    } = options;
     let op = LinalgOp::TriangularSolve {
         left_side,
         lower,
@@ -665,36 +697,42 @@ pub fn triangular_solve(
     };
     let singleton = a.ndim() >= 2 && b.ndim() + 1 == a.ndim();
     if !singleton {
-        return crate::lax::apply(Primitive::Linalg(op), &[a, b]);
+        return crate::lax::apply(Primitive::Linalg(op), &[&a, &b]);
     }
     let axis = if left_side { b.ndim() } else { b.ndim() - 1 };
-    let matrix = crate::lax::expand_dims(b, &[axis]);
-    let solved = crate::lax::apply(Primitive::Linalg(op), &[a, &matrix]);
+    let matrix = crate::lax::expand_dims(&b, &[axis]);
+    let solved = crate::lax::apply(Primitive::Linalg(op), &[&a, &matrix]);
     crate::lax::squeeze(&solved, &[axis])
 }
 
-/// The QR decomposition `A = Q·R` of each matrix of `a` (shape `[..., m, n]`), as
-/// `(q, r)` (JAX's `jax.lax.linalg.qr`).
-///
-/// With `full_matrices` (NumPy's mode `'complete'`), `q` is `[..., m, m]` and `r` is
-/// `[..., m, n]`; otherwise (mode `'reduced'`) `q` is `[..., m, k]` and `r` is `[..., k, n]`
-/// with `k = min(m, n)`. `q` has orthonormal columns and `r` is upper triangular. The signs
-/// follow LAPACK's Householder convention (the diagonal of `r` may be negative).
+/// The QR decomposition `A = Q·R` of each matrix of `a` (shape `[..., m, n]`), as `(q, r)`
+/// with `q` square (`jax.lax.linalg.qr(a)`, `full_matrices=True`): `q` is `[..., m, m]` and
+/// `r` is `[..., m, n]`. See [`qr_with`] for the reduced form.
 ///
 /// # Panics
 /// If `a` is not a batch of `float32`/`float64` matrices.
 #[track_caller]
-pub fn qr(a: &Array, full_matrices: bool) -> (Array, Array) {
-    bind_two(LinalgOp::Qr { full_matrices }, a)
+pub fn qr(a: impl IntoArray) -> (Array, Array) {
+    qr_with(a, QrOptions::default())
 }
 
-/// The eigendecomposition of each symmetric matrix of `a` (shape `[..., n, n]`), as `(v, w)`
-/// (JAX's `jax.lax.linalg.eigh` with `symmetrize_input=False`): `v[..., :, i]` is the unit
-/// eigenvector of the eigenvalue `w[..., i]`, so `A·V = V·diag(w)` and `V` is orthogonal.
+/// [`qr`] with JAX's keyword `full_matrices`: if `false` (NumPy's mode `'reduced'`), `q` is
+/// `[..., m, k]` and `r` is `[..., k, n]` with `k = min(m, n)`. `q` has orthonormal columns
+/// and `r` is upper triangular. The signs follow LAPACK's Householder convention (the diagonal
+/// of `r` may be negative).
 ///
-/// Only the `lower` (else upper) triangle of `a` is read. The eigenvalues are in ascending
-/// order; `sort_eigenvalues = false` allows any order, and this lowering sorts them anyway (as
-/// JAX's CPU and GPU lowerings do).
+/// # Panics
+/// If `a` is not a batch of `float32`/`float64` matrices.
+#[track_caller]
+pub fn qr_with(a: impl IntoArray, options: QrOptions) -> (Array, Array) {
+    let full_matrices = options.full_matrices;
+    bind_two(LinalgOp::Qr { full_matrices }, &a.into_array())
+}
+
+/// The eigendecomposition of each symmetric matrix of `a` (shape `[..., n, n]`), as `(v, w)`,
+/// as `jax.lax.linalg.eigh(a)`: the input is symmetrized first (`(a + aᵀ)/2`), `v[..., :, i]`
+/// is the unit eigenvector of the eigenvalue `w[..., i]`, so `A·V = V·diag(w)` and `V` is
+/// orthogonal, and the eigenvalues are ascending. See [`eigh_with`] for JAX's keywords.
 ///
 /// XLA expands the decomposition as a Jacobi method whose rotations are skipped below a
 /// `float32`-sized threshold, so for `float64` the eigenvalues are accurate to about machine
@@ -702,14 +740,27 @@ pub fn qr(a: &Array, full_matrices: bool) -> (Array, Array) {
 /// `1e-8·|A|`.
 ///
 /// # Panics
-/// If `a` is not a batch of square `float32`/`float64` matrices.
+/// If `a` is not a batch of square `float32`/`float64` matrices (complex ones need
+/// `symmetrize_input(false)`: rjax has no conjugate transpose).
 #[track_caller]
-pub fn eigh(a: &Array, lower: bool, sort_eigenvalues: bool) -> (Array, Array) {
+pub fn eigh(a: impl IntoArray) -> (Array, Array) {
+    eigh_with(a, EighOptions::default())
+}
+
+/// [`eigh`] with JAX's keywords: without `symmetrize_input`, only the `lower` (else upper)
+/// triangle of `a` is read; `sort_eigenvalues = false` allows any order, and this lowering
+/// sorts them anyway (as JAX's CPU and GPU lowerings do).
+#[track_caller]
+pub fn eigh_with(a: impl IntoArray, options: EighOptions) -> (Array, Array) {
+    let mut a = a.into_array();
+    if options.symmetrize_input {
+        a = symmetrize("eigh", a);
+    }
     bind_two(
         LinalgOp::Eigh {
-            lower,
-            sort_eigenvalues,
+            lower: options.lower,
+            sort_eigenvalues: options.sort_eigenvalues,
         },
-        a,
+        &a,
     )
 }

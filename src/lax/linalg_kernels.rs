@@ -11,8 +11,9 @@
 
 use super::VmapMethod;
 use super::ffi_call::{ffi_call, require_kernels};
+use super::linalg_options::{EigOptions, SchurOptions};
 use crate::abstract_value::ShapedArray;
-use crate::{Array, DType, Error, Result};
+use crate::{Array, DType, Error, IntoArray, Result};
 
 /// Checks the platform and that `a` is a batch of matrices of a kernel dtype; returns
 /// `(batch dimensions, rows, columns)`.
@@ -51,11 +52,22 @@ fn complex_of(dtype: DType) -> DType {
     }
 }
 
-/// `jax.lax.linalg.eig`: the eigenvalues `w` (`[..., n]`, complex) of each square matrix of
-/// `a`, followed by the left eigenvectors (`uᴴ·A = λ·uᴴ`) if `compute_left` and the right
-/// ones (`A·v = λ·v`) if `compute_right`, as columns (`[..., n, n]`, complex), each of unit
-/// 2-norm with its largest component real, as LAPACK's `geev` normalizes them.
-pub fn eig(a: &Array, compute_left: bool, compute_right: bool) -> Result<Vec<Array>> {
+/// `jax.lax.linalg.eig(a)`: `[w, vl, vr]`, the eigenvalues `w` (`[..., n]`, complex) of each
+/// square matrix of `a`, the left eigenvectors (`uᴴ·A = λ·uᴴ`) and the right ones
+/// (`A·v = λ·v`), as columns (`[..., n, n]`, complex), each of unit 2-norm with its largest
+/// component real, as LAPACK's `geev` normalizes them. See [`eig_with`] to skip either set of
+/// eigenvectors.
+pub fn eig(a: impl IntoArray) -> Result<Vec<Array>> {
+    eig_with(a, EigOptions::default())
+}
+
+/// [`eig`] with JAX's keywords: the eigenvalues, followed by the left eigenvectors if
+/// `options.compute_left_eigenvectors` and the right ones if
+/// `options.compute_right_eigenvectors`.
+pub fn eig_with(a: impl IntoArray, options: EigOptions) -> Result<Vec<Array>> {
+    let a = &a.into_array();
+    let compute_left = options.compute_left_eigenvectors;
+    let compute_right = options.compute_right_eigenvectors;
     let (batch, m, n) = check("eig", a)?;
     if m != n {
         return Err(Error::invalid(
@@ -83,7 +95,8 @@ pub fn eig(a: &Array, compute_left: bool, compute_right: bool) -> Result<Vec<Arr
 /// partial pivoting: `L` (unit diagonal, not stored) below the diagonal of `lu` and `U` on and
 /// above it; `pivots` (`int32 [..., min(m, n)]`) the 0-based row interchanges; `permutation`
 /// (`int32 [..., m]`) with row `i` of `P·A` being row `permutation[i]` of `A`.
-pub fn lu(a: &Array) -> Result<(Array, Array, Array)> {
+pub fn lu(a: impl IntoArray) -> Result<(Array, Array, Array)> {
+    let a = &a.into_array();
     let (batch, m, n) = check("lu", a)?;
     let mut out = ffi_call(
         "rjax_lu",
@@ -104,7 +117,8 @@ pub fn lu(a: &Array) -> Result<(Array, Array, Array)> {
 /// `jax.lax.linalg.hessenberg`: `(a', taus)` of each square matrix, LAPACK's `gehrd` form:
 /// the upper Hessenberg `H` on and above the first subdiagonal of `a'`, the Householder
 /// vectors below it, and `taus` (`[..., n - 1]`), with `A = Q·H·Qᴴ`.
-pub fn hessenberg(a: &Array) -> Result<(Array, Array)> {
+pub fn hessenberg(a: impl IntoArray) -> Result<(Array, Array)> {
+    let a = &a.into_array();
     let (batch, m, n) = check("hessenberg", a)?;
     if m != n {
         return Err(Error::invalid(
@@ -126,14 +140,21 @@ pub fn hessenberg(a: &Array) -> Result<(Array, Array)> {
     Ok((out.pop().expect("two results"), taus))
 }
 
-/// `jax.lax.linalg.schur(a, compute_schur_vectors)`: `(T, Z)` of each square matrix of `a`,
-/// `A = Z·T·Zᴴ` with `Z` unitary (`None` unless `compute_schur_vectors`). For real `a`, `T`
+/// `jax.lax.linalg.schur(a)`: `(T, Some(Z))` of each square matrix of `a`, `A = Z·T·Zᴴ` with
+/// `Z` unitary; see [`schur_with`] to skip `Z`. For real `a`, `T`
 /// is real and quasi-upper-triangular: 1 × 1 blocks and 2 × 2 blocks (a pair of complex
 /// conjugate eigenvalues each) on its diagonal, zero elsewhere below it; for complex `a` it
 /// is upper triangular. The eigenvalues are not sorted (JAX's `sort_eig_vals` is not
 /// supported), and the 2 × 2 blocks are not in LAPACK's standardized form. A matrix with
 /// non-finite entries, or one the QR iteration does not converge on, gives NaN.
-pub fn schur(a: &Array, compute_schur_vectors: bool) -> Result<(Array, Option<Array>)> {
+pub fn schur(a: impl IntoArray) -> Result<(Array, Option<Array>)> {
+    schur_with(a, SchurOptions::default())
+}
+
+/// [`schur`] with JAX's keyword `compute_schur_vectors`: `Z` is `None` if it is `false`.
+pub fn schur_with(a: impl IntoArray, options: SchurOptions) -> Result<(Array, Option<Array>)> {
+    let a = &a.into_array();
+    let compute_schur_vectors = options.compute_schur_vectors;
     let (_, m, n) = check("schur", a)?;
     if m != n {
         return Err(Error::invalid(
@@ -157,7 +178,8 @@ pub fn schur(a: &Array, compute_schur_vectors: bool) -> Result<(Array, Option<Ar
 /// on and above the diagonal of `a'`, the Householder vectors `v_i` below it (their leading
 /// one implicit), and `taus` (`[..., min(m, n)]`), with `A = H₁⋯H_k·R` and
 /// `H_i = I − τ_i·v_i·v_iᴴ`; [`householder_product`] forms `Q` from them.
-pub fn geqrf(a: &Array) -> Result<(Array, Array)> {
+pub fn geqrf(a: impl IntoArray) -> Result<(Array, Array)> {
+    let a = &a.into_array();
     let (batch, m, n) = check("geqrf", a)?;
     let mut out = ffi_call(
         "rjax_geqrf",
@@ -173,7 +195,8 @@ pub fn geqrf(a: &Array) -> Result<(Array, Array)> {
 /// `jax.lax.linalg.householder_product`: the first `n` columns of `H₁⋯H_k` for reflectors
 /// stored below the diagonal of `a` (`[..., m, n]`, `m ≥ n`) with `taus` (`[..., k]`,
 /// `k ≤ n`), as LAPACK's `orgqr`/`ungqr`.
-pub fn householder_product(a: &Array, taus: &Array) -> Result<Array> {
+pub fn householder_product(a: impl IntoArray, taus: impl IntoArray) -> Result<Array> {
+    let (a, taus) = (&a.into_array(), &taus.into_array());
     let (_, m, n) = check("householder_product", a)?;
     let k = taus.shape().last().copied().unwrap_or(0);
     if m < n || k > n || taus.dtype() != a.dtype() {

@@ -5,10 +5,11 @@
 use crate::abstract_value::ShapedArray;
 use crate::core::{Primitive, bind};
 use crate::lax::elementwise::{Comparison, compare_lower};
-use crate::lax::{apply, unwrap_at_caller};
+use crate::lax::ordering_options::{CumulativeOptions, SortOptions, dimension_index};
+use crate::lax::{apply_owned, arrays, unwrap_at_caller};
 use crate::lowering::{FunctionBuilder, dense_scalar, i64_array};
 use crate::scalar::Scalar;
-use crate::{Array, DType, Error, Result};
+use crate::{Array, DType, Error, IntoArray, Result};
 
 /// The monoid of a cumulative reduction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -617,11 +618,11 @@ fn sort_lower(
 /// ones become 32-bit without x64). The first maximum wins ties; a NaN counts as the maximum,
 /// the first NaN winning. `axis` is removed from the shape and must not be empty.
 #[track_caller]
-pub fn argmax(x: &Array, axis: usize, index_dtype: DType) -> Array {
+pub fn argmax(x: impl IntoArray, axis: usize, index_dtype: DType) -> Array {
     let index_dtype = crate::promotion::canonicalize(index_dtype, crate::config::x64_enabled());
-    apply(
+    apply_owned(
         Primitive::Ordering(OrderingOp::Argmax { axis, index_dtype }),
-        &[x],
+        &[x.into_array()],
     )
 }
 
@@ -629,77 +630,107 @@ pub fn argmax(x: &Array, axis: usize, index_dtype: DType) -> Array {
 /// ones become 32-bit without x64). The first minimum wins ties; a NaN counts as the minimum,
 /// the first NaN winning. `axis` is removed from the shape and must not be empty.
 #[track_caller]
-pub fn argmin(x: &Array, axis: usize, index_dtype: DType) -> Array {
+pub fn argmin(x: impl IntoArray, axis: usize, index_dtype: DType) -> Array {
     let index_dtype = crate::promotion::canonicalize(index_dtype, crate::config::x64_enabled());
-    apply(
+    apply_owned(
         Primitive::Ordering(OrderingOp::Argmin { axis, index_dtype }),
-        &[x],
+        &[x.into_array()],
     )
 }
 
 #[track_caller]
-fn cumulative(op: CumulativeOp, x: &Array, axis: usize, reverse: bool) -> Array {
-    apply(
+fn cumulative(op: CumulativeOp, x: impl IntoArray, options: CumulativeOptions) -> Array {
+    let CumulativeOptions { axis, reverse } = options;
+    apply_owned(
         Primitive::Ordering(OrderingOp::Cumulative { op, axis, reverse }),
-        &[x],
+        &[x.into_array()],
     )
 }
 
-/// The running sum of `x` along `axis` (from the end when `reverse`); numeric dtypes only.
-#[track_caller]
-pub fn cumsum(x: &Array, axis: usize, reverse: bool) -> Array {
-    cumulative(CumulativeOp::Sum, x, axis, reverse)
+macro_rules! cumulative_functions {
+    ($($(#[$doc:meta])* $name:ident, $name_with:ident => $op:ident),* $(,)?) => {$(
+        $(#[$doc])*
+        #[doc = concat!(
+            "\n\nAlong the first axis, from the start (`lax.", stringify!($name), "(x)`); see [`",
+            stringify!($name_with), "`] for JAX's keywords."
+        )]
+        #[track_caller]
+        pub fn $name(x: impl IntoArray) -> Array {
+            cumulative(CumulativeOp::$op, x, CumulativeOptions::default())
+        }
+
+        #[doc = concat!(
+            "[`", stringify!($name), "`] along `options.axis`, from the end if ",
+            "`options.reverse` (`lax.", stringify!($name), "(x, axis, reverse)`)."
+        )]
+        #[track_caller]
+        pub fn $name_with(x: impl IntoArray, options: CumulativeOptions) -> Array {
+            cumulative(CumulativeOp::$op, x, options)
+        }
+    )*};
 }
 
-/// The running product of `x` along `axis` (from the end when `reverse`); numeric dtypes only.
-#[track_caller]
-pub fn cumprod(x: &Array, axis: usize, reverse: bool) -> Array {
-    cumulative(CumulativeOp::Prod, x, axis, reverse)
+cumulative_functions! {
+    /// The running sum of `x`; numeric dtypes only.
+    cumsum, cumsum_with => Sum,
+    /// The running product of `x`; numeric dtypes only.
+    cumprod, cumprod_with => Prod,
+    /// The running maximum of `x`, NaN-propagating; numeric dtypes only.
+    cummax, cummax_with => Max,
+    /// The running minimum of `x`, NaN-propagating; numeric dtypes only.
+    cummin, cummin_with => Min,
 }
 
-/// The running maximum of `x` along `axis` (from the end when `reverse`), NaN-propagating;
-/// numeric dtypes only.
+/// Sorts `operands` (any list of arrays of one shape, any dtypes: `[&x, &i]`, `vec![x, i]`)
+/// together along their last dimension, stably, ordered by the first operand, as
+/// `lax.sort(operands)`. Floats sort with -0.0 equal to 0.0 and NaNs last; complex numbers by
+/// (real, imaginary). Returns one sorted array per operand: `lax::sort([&x]).remove(0)` is
+/// `x` sorted. See [`sort_with`] for JAX's keywords.
 #[track_caller]
-pub fn cummax(x: &Array, axis: usize, reverse: bool) -> Array {
-    cumulative(CumulativeOp::Max, x, axis, reverse)
+pub fn sort(operands: impl IntoIterator<Item = impl IntoArray>) -> Vec<Array> {
+    sort_with(operands, SortOptions::default())
 }
 
-/// The running minimum of `x` along `axis` (from the end when `reverse`), NaN-propagating;
-/// numeric dtypes only.
-#[track_caller]
-pub fn cummin(x: &Array, axis: usize, reverse: bool) -> Array {
-    cumulative(CumulativeOp::Min, x, axis, reverse)
-}
-
-/// Sorts `operands` (all of one shape, any dtypes) along `dimension` together, ordered
-/// lexicographically by the first `num_keys` of them, as `lax.sort`. Floats sort with -0.0
-/// equal to 0.0 and NaNs last; complex numbers by (real, imaginary). With `is_stable`, equal
-/// keys keep their input order. Returns one sorted array per operand.
+/// [`sort`] as `options` say (`lax.sort(operands, dimension, is_stable, num_keys)`): along
+/// `options.dimension`, lexicographically by the first `options.num_keys` operands, keeping
+/// equal keys in input order if `options.is_stable`.
 ///
-/// `argsort` is `sort(&[&x, &iota(DType::I32, x.shape(), dimension)], dimension, true, 1)[1]`.
+/// `argsort` along `d` is
+/// `sort_with([&x, &broadcasted_iota(DType::I32, x.shape(), d)], SortOptions::along(d))[1]`.
 #[track_caller]
-pub fn sort(operands: &[&Array], dimension: usize, is_stable: bool, num_keys: usize) -> Vec<Array> {
-    let args: Vec<Array> = operands.iter().map(|&a| a.clone()).collect();
+pub fn sort_with(
+    operands: impl IntoIterator<Item = impl IntoArray>,
+    options: SortOptions,
+) -> Vec<Array> {
+    let args = arrays(operands);
+    let ndim = args.first().map_or(0, Array::ndim);
     unwrap_at_caller(bind(
         Primitive::Ordering(OrderingOp::Sort {
-            dimension,
-            is_stable,
-            num_keys,
+            dimension: dimension_index("sort", options.dimension, ndim),
+            is_stable: options.is_stable,
+            num_keys: options.num_keys,
         }),
         &args,
     ))
 }
 
-/// Sorts `keys` along `dimension` and applies the same permutation to `values`, as
-/// `lax.sort_key_val`.
+/// Sorts `keys` along their last dimension, stably, and applies the same permutation to
+/// `values`, as `lax.sort_key_val(keys, values)`. See [`sort_key_val_with`] for JAX's
+/// keywords.
 #[track_caller]
-pub fn sort_key_val(
-    keys: &Array,
-    values: &Array,
-    dimension: usize,
-    is_stable: bool,
+pub fn sort_key_val(keys: impl IntoArray, values: impl IntoArray) -> (Array, Array) {
+    sort_key_val_with(keys, values, SortOptions::default())
+}
+
+/// [`sort_key_val`] as `options` say (`lax.sort_key_val(keys, values, dimension,
+/// is_stable)`); `options.num_keys = 2` also breaks ties between keys by the values.
+#[track_caller]
+pub fn sort_key_val_with(
+    keys: impl IntoArray,
+    values: impl IntoArray,
+    options: SortOptions,
 ) -> (Array, Array) {
-    let mut sorted = sort(&[keys, values], dimension, is_stable, 1).into_iter();
+    let mut sorted = sort_with([keys.into_array(), values.into_array()], options).into_iter();
     let keys = sorted.next().expect("sort returns one array per operand");
     let values = sorted.next().expect("sort returns one array per operand");
     (keys, values)

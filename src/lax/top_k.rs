@@ -10,9 +10,10 @@ use crate::interpreters::jvp::{Tangent, tangent_aval};
 use crate::lax::OrderingOp;
 use crate::lax::dot::in_order;
 use crate::lax::ordering_ad::gather_along;
+use crate::lax::ordering_options::dimension_index;
 use crate::lax::unwrap_at_caller;
 use crate::lowering::FunctionBuilder;
-use crate::{Array, DType, Error, Result};
+use crate::{Array, DType, Error, IntoArray, Result};
 
 /// The output types of `top_k` along `axis` of `x`: the values (`x`'s dtype, `k` along
 /// `axis`) and their int32 indices.
@@ -135,27 +136,29 @@ pub(crate) fn batch(
 }
 
 /// The `k` largest entries of `x` along its last axis, in descending order, and their indices
-/// (int32), as `jax.lax.top_k`; of equal entries the one with the lower index comes first.
-/// NaNs count as larger than every number. Panics (at the caller) when `k` exceeds the last
-/// axis, `x` is a scalar or complex.
+/// (int32), as `jax.lax.top_k(x, k)`; of equal entries the one with the lower index comes
+/// first. NaNs count as larger than every number. Panics (at the caller) when `k` exceeds the
+/// last axis, `x` is a scalar or complex.
 #[track_caller]
-pub fn top_k(x: &Array, k: usize) -> (Array, Array) {
-    let axis = x.ndim().saturating_sub(1);
-    top_k_along(x, k, axis)
+pub fn top_k(x: impl IntoArray, k: usize) -> (Array, Array) {
+    top_k_along(x, k, -1)
 }
 
-/// [`top_k`] along `axis` (`jax.lax.top_k(x, k, axis=axis)`).
+/// [`top_k`] along `axis`, negative from the end (`jax.lax.top_k(x, k, axis=axis)`, JAX's one
+/// keyword).
 #[track_caller]
-pub fn top_k_along(x: &Array, k: usize, axis: usize) -> (Array, Array) {
+pub fn top_k_along(x: impl IntoArray, k: usize, axis: isize) -> (Array, Array) {
+    let x = x.into_array();
     if x.ndim() == 0 {
         unwrap_at_caller::<()>(Err(Error::invalid(
             "top_k",
             format!("requires an operand of rank 1 or more, got {}", x.aval()),
         )));
     }
+    let axis = dimension_index("top_k", axis, x.ndim());
     let mut outputs = unwrap_at_caller(bind(
         Primitive::Ordering(OrderingOp::TopK { k, axis }),
-        std::slice::from_ref(x),
+        std::slice::from_ref(&x),
     ))
     .into_iter();
     let values = outputs.next().expect("top_k has two outputs");

@@ -29,7 +29,7 @@ static RELU: LazyLock<CustomUnary> =
 static RELU6: LazyLock<CustomUnary> = LazyLock::new(|| {
     masked_derivative(
         |x| jnp::minimum(jnp::maximum(x, 0), 6.0),
-        |x| lax::bitwise_and(&x.gt(0), &x.lt(6)),
+        |x| lax::bitwise_and(x.gt(0), x.lt(6)),
     )
 });
 
@@ -273,7 +273,7 @@ pub fn one_hot(
     let position = position as usize;
     let mut shape = x.shape().to_vec();
     shape.insert(position, num_classes);
-    let classes = lax::iota(x.dtype(), &shape, position);
+    let classes = lax::broadcasted_iota(x.dtype(), &shape, position);
     let indices = lax::broadcast_in_dim(
         x,
         &shape,

@@ -52,5 +52,5 @@ pub fn dropout(key: impl IntoArray, rate: f64, x: impl IntoArray, deterministic:
     // XLA evaluates JAX's `x / keep_probability`, a division by a constant, as a product with
     // the reciprocal rounded to x's dtype: the same bits.
     let reciprocal = 1.0 / jnp::asarray(keep_probability, Some(x.dtype()));
-    lax::select_n(&mask, &[&jnp::zeros_like(x, None), &(x * reciprocal)])
+    lax::select_n(&mask, [&jnp::zeros_like(x, None), &(x * reciprocal)])
 }

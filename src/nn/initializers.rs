@@ -28,21 +28,39 @@
 //! call. Checked against JAX 0.10.2 in both `jax_threefry_partitionable` layouts, float32 and
 //! float64, typed and raw keys, dense and convolution shapes (`tests/nn_initializers.rs`).
 //! [`orthogonal`] and [`delta_orthogonal`] factor with rjax's QR rather than LAPACK, so they
-//! match JAX to rounding. Complex dtypes, which JAX accepts for `normal` and `variance_scaling`, are not
-//! supported: `rjax::random` has no complex samplers.
+//! match JAX to rounding.
+//!
+//! **Complex dtypes** (`C64`, `C128`) are taken where JAX takes them: the constants, [`normal`]
+//! (complex standard normals, see [`random::normal`], times `stddev`) and the variance-scaling
+//! family, whose complex samples have the variance `scale / fan`: `Distribution::Normal` draws
+//! complex normals, `Distribution::Uniform` draws uniformly on the disk of radius `sqrt(2)`
+//! (JAX's `_complex_uniform`: the modulus `sqrt(2u)`, a uniform angle) and
+//! `Distribution::TruncatedNormal` complex normals whose modulus is truncated to 2 (JAX's
+//! `_complex_truncated_normal`, rescaled by that distribution's standard deviation
+//! 0.95311164380491208). They are JAX's arithmetic on the same random draws, and checked
+//! against JAX 0.10.2 (`tests/nn_initializers_complex.rs`). [`uniform`] and
+//! [`truncated_normal`] take real dtypes only, as JAX's. JAX's [`orthogonal`] and
+//! [`delta_orthogonal`] also draw unitary matrices for complex dtypes; rjax's do not yet
+//! (`random::orthogonal` is real), and panic saying so.
 //!
 //! Misuse panics at the caller's line, naming the initializer: a key that is not a single key,
-//! a dtype that is not a float dtype, axes out of bounds for the shape, a shape whose fans are
-//! zero, a shape of the wrong rank for `orthogonal` and `delta_orthogonal`.
+//! a dtype that is not a float dtype (or, where the initializer takes them, a complex one),
+//! axes out of bounds for the shape, a shape whose fans are zero, a shape of the wrong rank for
+//! `orthogonal` and `delta_orthogonal`.
 
 use super::check_single_key;
 use crate::config::x64_enabled;
 use crate::numpy as jnp;
 use crate::promotion::canonicalize;
+use crate::random::complex_normal;
 use crate::{Array, DType, IntoArray, lax, random};
 
 /// The standard deviation of a standard normal truncated to `(-2, 2)` (JAX's constant).
 const TRUNCATED_STDDEV: f64 = 0.879_625_661_034_239_8;
+
+/// The standard deviation of a complex standard normal whose modulus is truncated to 2 (JAX's
+/// constant).
+const COMPLEX_TRUNCATED_STDDEV: f64 = 0.953_111_643_804_912_1;
 
 /// Which fan [`variance_scaling`] divides the scale by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -102,9 +120,10 @@ pub struct Initializer {
 }
 
 impl Initializer {
-    /// An array of `shape` and the float `dtype` (`F64` is `F32` without x64 mode, as JAX
-    /// canonicalises) drawn from `key`, a typed or raw single key (JAX's
-    /// `init(key, shape, dtype)`). Constant initializers ignore the key's value.
+    /// An array of `shape` and the float or complex `dtype` (`F64` is `F32`, `C128` is `C64`
+    /// without x64 mode, as JAX canonicalises) drawn from `key`, a typed or raw single key
+    /// (JAX's `init(key, shape, dtype)`). Constant initializers ignore the key's value; complex
+    /// dtypes are taken by the constants, [`normal`] and the variance-scaling initializers.
     #[track_caller]
     pub fn init(&self, key: &Array, shape: &[usize], dtype: DType) -> Array {
         let op = format!("rjax::nn::initializers::{}", self.name);
@@ -116,19 +135,32 @@ impl Initializer {
             }
             return jnp::full(shape, value, Some(dtype));
         }
-        if !dtype.is_float() {
+        let orthogonal = matches!(
+            self.kind,
+            Kind::Orthogonal { .. } | Kind::DeltaOrthogonal { .. }
+        );
+        if orthogonal && dtype.is_complex() {
             panic!(
-                "{op}: dtype must be a float dtype, got {dtype} (complex dtypes are not \
-                 supported: rjax::random has no complex samplers)"
+                "{op}: complex dtypes ({dtype}), which JAX takes for unitary matrices, are not \
+                 supported yet: rjax::random::orthogonal draws real matrices only"
+            );
+        }
+        let takes_complex = matches!(self.kind, Kind::Normal { .. } | Kind::VarianceScaling(_));
+        if !(dtype.is_float() || (takes_complex && dtype.is_complex())) {
+            panic!(
+                "{op}: dtype must be a {} dtype, got {dtype}",
+                if takes_complex {
+                    "float or complex"
+                } else {
+                    "float"
+                }
             );
         }
         let scalar = |value: f64| jnp::asarray(value, Some(dtype));
         match &self.kind {
             Kind::Constant(_) => unreachable!("returned above"),
             Kind::Normal { stddev } => random::normal(key, shape, dtype) * scalar(*stddev),
-            Kind::Uniform { scale } => {
-                random::uniform(key, shape, dtype, 0.0, 1.0) * scalar(*scale)
-            }
+            Kind::Uniform { scale } => random::uniform(key, shape, dtype) * scalar(*scale),
             Kind::TruncatedNormal {
                 stddev,
                 lower,
@@ -242,16 +274,61 @@ impl VarianceScaling {
         }
         let variance = jnp::asarray(self.scale / denominator, Some(dtype));
         match self.distribution {
+            Distribution::TruncatedNormal if dtype.is_complex() => {
+                let stddev =
+                    lax::sqrt(&variance) / jnp::asarray(COMPLEX_TRUNCATED_STDDEV, Some(dtype));
+                complex_truncated_normal(key, 2.0, shape, dtype) * stddev
+            }
+            Distribution::Uniform if dtype.is_complex() => {
+                complex_uniform(key, shape, dtype) * lax::sqrt(&variance)
+            }
             Distribution::TruncatedNormal => {
                 let stddev = lax::sqrt(&variance) / jnp::asarray(TRUNCATED_STDDEV, Some(dtype));
                 random::truncated_normal(key, -2, 2, Some(shape), dtype) * stddev
             }
             Distribution::Normal => random::normal(key, shape, dtype) * lax::sqrt(&variance),
             Distribution::Uniform => {
-                random::uniform(key, shape, dtype, -1, 1.0) * lax::sqrt(&(variance * 3))
+                random::uniform_with(key, shape, dtype, -1, 1.0) * lax::sqrt(&(variance * 3))
             }
         }
     }
+}
+
+/// `r * exp(1j * theta)` for `theta` uniform on `[0, 2π)` drawn from `key`, in the complex
+/// `dtype` (the angle of JAX's complex samplers).
+fn with_uniform_angle(r: &Array, key: &Array, shape: &[usize], dtype: DType) -> Array {
+    let part = complex_normal::part_dtype(dtype);
+    let theta = jnp::asarray(2.0 * std::f64::consts::PI, Some(dtype))
+        * lax::convert_element_type(random::uniform(key, shape, part), dtype);
+    r * lax::exp(complex_normal::times_i(&theta))
+}
+
+/// JAX's `_complex_uniform`: uniform on the disk of radius `sqrt(2)` of the complex plane
+/// (zero mean, unit variance): the modulus `sqrt(2u)`, a uniform angle.
+fn complex_uniform(key: &Array, shape: &[usize], dtype: DType) -> Array {
+    let [key_r, key_theta] = complex_normal::split_pair(key);
+    let part = complex_normal::part_dtype(dtype);
+    let u = random::uniform(&key_r, shape, part);
+    let r = lax::sqrt(&(jnp::asarray(2.0, Some(part)) * u));
+    with_uniform_angle(
+        &lax::convert_element_type(&r, dtype),
+        &key_theta,
+        shape,
+        dtype,
+    )
+}
+
+/// JAX's `_complex_truncated_normal`: a complex standard normal (unit variance before the
+/// truncation) whose modulus is truncated to `upper`, by inverting the modulus's distribution
+/// function `1 - exp(-r²)` on a uniform draw; a uniform angle.
+fn complex_truncated_normal(key: &Array, upper: f64, shape: &[usize], dtype: DType) -> Array {
+    let [key_r, key_theta] = complex_normal::split_pair(key);
+    let part = complex_normal::part_dtype(dtype);
+    let one = || jnp::asarray(1.0, Some(dtype));
+    let mass = one() - lax::exp(jnp::asarray(-(upper * upper), Some(dtype)));
+    let t = mass * lax::convert_element_type(random::uniform(&key_r, shape, part), dtype);
+    let r = lax::sqrt(lax::neg(lax::log(&(one() - t))));
+    with_uniform_angle(&r, &key_theta, shape, dtype)
 }
 
 /// JAX's orthogonal `init`: a semi-orthogonal `prod(shape without column_axis)` by
@@ -324,7 +401,7 @@ fn delta_orthogonal_sample(
         })
         .collect();
     let start: Vec<&Array> = start.iter().collect();
-    lax::dynamic_update_slice(&jnp::zeros(shape, Some(dtype)), &update, &start)
+    lax::dynamic_update_slice(jnp::zeros(shape, Some(dtype)), &update, &start)
 }
 
 /// An initializer of zeros (`jax.nn.initializers.zeros`).

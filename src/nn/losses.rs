@@ -132,7 +132,7 @@ fn errors(op: &str, predictions: &Array, targets: Option<&Array>, same_shape: bo
 #[track_caller]
 pub fn squared_error(predictions: impl IntoArray, targets: Option<&Array>) -> Array {
     let predictions = &predictions.into_array();
-    lax::integer_pow(&errors("squared_error", predictions, targets, true), 2)
+    lax::integer_pow(errors("squared_error", predictions, targets, true), 2)
 }
 
 /// Half the squared error, `0.5 (predictions - targets)²` (`optax.losses.l2_loss`).
@@ -265,11 +265,11 @@ fn all(x: &Array) -> Vec<isize> {
 #[track_caller]
 fn expand_mask(logits: &Array, reduction: &Reduction) -> Reduction {
     let mut reduction = reduction.clone();
-    if let Some(mask) = &reduction.mask {
-        if mask.ndim() != logits.ndim() {
-            let axes = reduction.axis.clone().unwrap_or_else(|| all(logits));
-            reduction.mask = Some(jnp::expand_dims(mask, &axes));
-        }
+    if let Some(mask) = &reduction.mask
+        && mask.ndim() != logits.ndim()
+    {
+        let axes = reduction.axis.clone().unwrap_or_else(|| all(logits));
+        reduction.mask = Some(jnp::expand_dims(mask, &axes));
     }
     reduction
 }

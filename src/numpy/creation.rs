@@ -151,7 +151,7 @@ pub fn arange<T: ArangeValue>(
     let n = length as usize;
     assert_shape("arange", &[n], dtype);
     if dtype.is_int() && !any_float {
-        let i = lax::iota(dtype, &[n], 0);
+        let i = lax::broadcasted_iota(dtype, &[n], 0);
         return &i * scalar_like(step as i64, &i) + scalar_like(start as i64, &i);
     }
     let compute = if dtype.is_inexact() {
@@ -159,7 +159,7 @@ pub fn arange<T: ArangeValue>(
     } else {
         default_float()
     };
-    let i = lax::iota(compute, &[n], 0);
+    let i = lax::broadcasted_iota(compute, &[n], 0);
     let out = &i * scalar_like(step, &i) + scalar_like(start, &i);
     astype(&out, dtype)
 }
@@ -183,16 +183,16 @@ pub fn linspace(
         default_float()
     };
     let out = if num == 0 {
-        lax::iota(compute, &[0], 0)
+        lax::broadcasted_iota(compute, &[0], 0)
     } else if endpoint && num == 1 {
         full(&[1], start, Some(compute))
     } else {
         let div = if endpoint { num - 1 } else { num };
         let step = (stop - start) / div as f64;
-        let i = lax::iota(compute, &[div], 0);
+        let i = lax::broadcasted_iota(compute, &[div], 0);
         let body = &i * scalar_like(step, &i) + scalar_like(start, &i);
         if endpoint {
-            lax::concatenate(&[&body, &full(&[1], stop, Some(compute))], 0)
+            lax::concatenate([&body, &full(&[1], stop, Some(compute))], 0)
         } else {
             body
         }
@@ -225,7 +225,7 @@ pub fn logspace(
 /// The boolean `n`×`m` matrix of `cols - rows` compared with `k` by `keep`.
 fn band(n: usize, m: usize, k: isize, keep: fn(&Array, i64) -> Array) -> Array {
     let int = default_int();
-    let offsets = lax::iota(int, &[n, m], 1) - lax::iota(int, &[n, m], 0);
+    let offsets = lax::broadcasted_iota(int, &[n, m], 1) - lax::broadcasted_iota(int, &[n, m], 0);
     keep(&offsets, k as i64)
 }
 
@@ -276,7 +276,7 @@ pub fn tril(x: impl IntoArray, k: isize) -> Array {
 pub fn triu(x: impl IntoArray, k: isize) -> Array {
     let x = &x.into_array();
     masked_matrices("triu", x, |n, m| {
-        lax::not(&tri(n, Some(m), k - 1, Some(DType::Bool)))
+        lax::not(tri(n, Some(m), k - 1, Some(DType::Bool)))
     })
 }
 

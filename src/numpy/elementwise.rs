@@ -148,8 +148,8 @@ unary! { Common:
     sign => lax::sign, "sign: -1, 0 or 1 (NaN stays NaN)";
     absolute => abs_, "absolute value (booleans and unsigned integers unchanged)";
     abs => abs_, "absolute value (booleans and unsigned integers unchanged)";
-    floor => |x: &Array| float_only(x, lax::floor), "floor (integers unchanged)";
-    ceil => |x: &Array| float_only(x, lax::ceil), "ceiling (integers unchanged)";
+    floor => |x: &Array| float_only(x, |x| lax::floor(x)), "floor (integers unchanged)";
+    ceil => |x: &Array| float_only(x, |x| lax::ceil(x)), "ceiling (integers unchanged)";
     trunc => |x: &Array| float_only(x, trunc_), "rounding toward zero (integers unchanged)";
     fix => |x: &Array| float_only(x, trunc_), "rounding toward zero (integers unchanged)";
     bitwise_not => lax::not, "bitwise (or, on booleans, logical) not";
@@ -161,7 +161,7 @@ unary! { Common:
         "test for positive infinity";
     isneginf => |x: &Array| predicate(x, false, |x| x.eq(f64::NEG_INFINITY)),
         "test for negative infinity";
-    isfinite => |x: &Array| predicate(x, true, lax::is_finite), "test for finite values";
+    isfinite => |x: &Array| predicate(x, true, |x| lax::is_finite(x)), "test for finite values";
     signbit => signbit_, "test of the sign bit (true for -0.0; `x < 0` for integers)";
 }
 
@@ -170,16 +170,16 @@ unary! { Numeric:
 }
 
 binary! { Common:
-    add => |x: &Array, y: &Array| bool_or(x, y, lax::bitwise_or, lax::add),
+    add => |x: &Array, y: &Array| bool_or(x, y, |x, y| lax::bitwise_or(x, y), |x, y| lax::add(x, y)),
         "`x + y` (logical or on booleans)";
     subtract => lax::sub, "`x - y`";
-    multiply => |x: &Array, y: &Array| bool_or(x, y, lax::bitwise_and, lax::mul),
+    multiply => |x: &Array, y: &Array| bool_or(x, y, |x, y| lax::bitwise_and(x, y), |x, y| lax::mul(x, y)),
         "`x * y` (logical and on booleans)";
     maximum => lax::max, "maximum, propagating NaNs";
     minimum => lax::min, "minimum, propagating NaNs";
-    fmax => |x: &Array, y: &Array| where_(lax::bitwise_or(&x.gt(y), &isnan(y)), x, y),
+    fmax => |x: &Array, y: &Array| where_(lax::bitwise_or(x.gt(y), isnan(y)), x, y),
         "maximum, ignoring NaNs (NaN only if both are)";
-    fmin => |x: &Array, y: &Array| where_(lax::bitwise_or(&x.lt(y), &isnan(y)), x, y),
+    fmin => |x: &Array, y: &Array| where_(lax::bitwise_or(x.lt(y), isnan(y)), x, y),
         "minimum, ignoring NaNs (NaN only if both are)";
     equal => lax::eq, "`x == y`";
     not_equal => lax::ne, "`x != y`";
@@ -197,7 +197,7 @@ binary! { Common:
 binary! { Numeric:
     floor_divide => floor_divide_, "`x // y`, rounding toward -∞";
     remainder => remainder_, "remainder of `x // y`, with the sign of `y` (Python's `%`)";
-    fmod => |x: &Array, y: &Array| lax::rem(x, &nonzero_divisor(y)),
+    fmod => |x: &Array, y: &Array| lax::rem(x, nonzero_divisor(y)),
         "remainder with the sign of `x` (C's `fmod`)";
 }
 
@@ -238,7 +238,7 @@ logical! {
 /// Elementwise logical not (`jnp.logical_not`); nonzero values are true.
 #[track_caller]
 pub fn logical_not(x: impl IntoArray) -> Array {
-    lax::not(&truth(x.into_array()))
+    lax::not(truth(x.into_array()))
 }
 
 /// `x` as booleans: itself if boolean, else `x != 0`.
@@ -263,7 +263,7 @@ pub fn power(x: impl IntoArray, y: impl IntoArray) -> Array {
     }
     // JAX's `_pow_int_int`: six rounds of binary exponentiation (anything larger overflows).
     let one = full_like(&y, 1, None);
-    let mut acc = where_(lax::bitwise_and(&x.eq(0), &y.ne(0)), 0, 1);
+    let mut acc = where_(lax::bitwise_and(x.eq(0), y.ne(0)), 0, 1);
     acc = unwrap_at_caller(convert(&acc, x.dtype(), x.weak_type()));
     for _ in 0..6 {
         acc = where_(lax::bitwise_and(&y, &one).ne(0), &acc * &x, &acc);
@@ -447,7 +447,7 @@ fn floor_divide_(x: &Array, y: &Array) -> Array {
         lax::div(x, y)
     } else if dtype.is_int() {
         let quotient = lax::div(x, y);
-        let adjust = lax::bitwise_and(&lax::sign(x).ne(lax::sign(y)), &lax::rem(x, y).ne(0));
+        let adjust = lax::bitwise_and(lax::sign(x).ne(lax::sign(y)), lax::rem(x, y).ne(0));
         where_(adjust, &quotient - 1, quotient)
     } else {
         float_divmod(x, y).0
@@ -458,7 +458,7 @@ fn floor_divide_(x: &Array, y: &Array) -> Array {
 fn remainder_(x: &Array, y: &Array) -> Array {
     let y = nonzero_divisor(y);
     let truncated = lax::rem(x, &y);
-    let fix = lax::bitwise_and(&truncated.lt(0).ne(y.lt(0)), &truncated.ne(0));
+    let fix = lax::bitwise_and(truncated.lt(0).ne(y.lt(0)), truncated.ne(0));
     where_(fix, &truncated + &y, truncated)
 }
 
@@ -466,7 +466,7 @@ fn remainder_(x: &Array, y: &Array) -> Array {
 fn float_divmod(x: &Array, y: &Array) -> (Array, Array) {
     let modulo = lax::rem(x, y);
     let quotient = (x - &modulo) / y;
-    let fix = lax::bitwise_and(&modulo.ne(0.0), &lax::sign(y).ne(lax::sign(&modulo)));
+    let fix = lax::bitwise_and(modulo.ne(0.0), lax::sign(y).ne(lax::sign(&modulo)));
     let modulo = where_(&fix, &modulo + y, &modulo);
     let quotient = where_(&fix, &quotient - 1.0, &quotient);
     (lax::round(&quotient), modulo)
@@ -475,7 +475,7 @@ fn float_divmod(x: &Array, y: &Array) -> (Array, Array) {
 /// JAX's `hypot`: the larger magnitude times `sqrt(1 + (smaller / larger)²)`.
 fn hypot_(x: &Array, y: &Array) -> Array {
     let (x, y) = (x.abs(), y.abs());
-    let infinite = lax::bitwise_or(&isposinf(&x), &isposinf(&y));
+    let infinite = lax::bitwise_or(isposinf(&x), isposinf(&y));
     let (big, small) = (lax::max(&x, &y), lax::min(&x, &y));
     let big_is_zero = big.eq(0.0);
     let ratio = &small / where_(&big_is_zero, 1.0, &big);
@@ -488,11 +488,11 @@ type CustomBinary = Box<dyn Fn((Array, Array)) -> crate::Result<Array> + Send + 
 
 /// JAX's `logaddexp`, with JAX's custom derivative.
 static LOGADDEXP: LazyLock<CustomBinary> =
-    LazyLock::new(|| with_logaddexp_jvp(&LOGADDEXP, logaddexp_primal, lax::exp));
+    LazyLock::new(|| with_logaddexp_jvp(&LOGADDEXP, logaddexp_primal, |x| lax::exp(x)));
 
 /// JAX's `logaddexp2`, with JAX's custom derivative.
 static LOGADDEXP2: LazyLock<CustomBinary> =
-    LazyLock::new(|| with_logaddexp_jvp(&LOGADDEXP2, logaddexp2_primal, lax::exp2));
+    LazyLock::new(|| with_logaddexp_jvp(&LOGADDEXP2, logaddexp2_primal, |x| lax::exp2(x)));
 
 /// `primal` (`this` itself) with JAX's rule for `logaddexp`: each tangent scaled by
 /// `exp(x - out)` in the function's base, with `+∞` read as 0 so that infinities give finite
@@ -530,13 +530,13 @@ fn logaddexp2_(x: &Array, y: &Array) -> Array {
 /// difference is NaN (NaNs, or infinities of one sign).
 fn logaddexp_primal(x: &Array, y: &Array) -> Array {
     let delta = x - y;
-    let stable = lax::max(x, y) + lax::log1p(&(-delta.abs()).exp());
+    let stable = lax::max(x, y) + lax::log1p((-delta.abs()).exp());
     where_(delta.ne(&delta), x + y, stable)
 }
 
 /// JAX's `logaddexp2` primal, the base-2 form of [`logaddexp_primal`].
 fn logaddexp2_primal(x: &Array, y: &Array) -> Array {
     let delta = x - y;
-    let stable = lax::max(x, y) + lax::log1p(&lax::exp2(&-delta.abs())) / LN_2;
+    let stable = lax::max(x, y) + lax::log1p(lax::exp2(&-delta.abs())) / LN_2;
     where_(delta.ne(&delta), x + y, stable)
 }

@@ -164,7 +164,7 @@ pub fn split(x: impl IntoArray, how: Split, axis: isize) -> Vec<Array> {
     let cuts: Vec<usize> = match how {
         Split::Sections(n) => {
             assert!(
-                n > 0 && length % n == 0,
+                n > 0 && length.is_multiple_of(n),
                 "split: array split does not result in an equal division: {} into {n} sections \
                  along axis {dim}",
                 x.aval()

@@ -185,7 +185,7 @@ fn pad_constant(x: &Array, widths: &[(usize, usize)], values: &[(Array, Array)])
             } else {
                 config[dim].1 = count as i64;
             }
-            out = lax::pad(&out, &scalar_like(value, x), &config);
+            out = lax::pad(&out, scalar_like(value, x), &config);
         }
     }
     out
@@ -197,7 +197,7 @@ fn pad_edge(x: &Array, dim: usize, before: usize, after: usize) -> Array {
     let axis = Some(dim as isize);
     let first = repeat(slice_in_dim(x, 0, 1, dim), &[before], axis);
     let last = repeat(slice_in_dim(x, n - 1, n, dim), &[after], axis);
-    lax::concatenate(&[&first, x, &last], dim)
+    lax::concatenate([&first, x, &last], dim)
 }
 
 /// Periodic padding of axis `dim`: whole copies of `x`, with partial copies at the ends.
@@ -254,9 +254,9 @@ fn pad_mirror(
                 }
             }
             out = if at_start {
-                lax::concatenate(&[&part, &out], dim)
+                lax::concatenate([&part, &out], dim)
             } else {
-                lax::concatenate(&[&out, &part], dim)
+                lax::concatenate([&out, &part], dim)
             };
         }
     }

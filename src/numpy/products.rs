@@ -11,7 +11,7 @@ use crate::{Array, Error, Result};
 #[track_caller]
 fn dot_general(x: &Array, y: &Array, numbers: DotDimensionNumbers) -> Array {
     let args = unwrap_at_caller(promote(&[x.clone(), y.clone()]));
-    lax::dot_general(&args[0], &args[1], numbers, None)
+    lax::dot_general(&args[0], &args[1], numbers)
 }
 
 fn matmul_impl(a: &Array, b: &Array) -> Result<Array> {
@@ -159,11 +159,11 @@ pub fn trace(x: impl IntoArray, offset: isize, axis1: isize, axis2: isize) -> Ar
     let a2 = unwrap_at_caller(one_axis("trace", axis2, x.ndim()));
     assert!(a1 != a2, "trace: axis1 and axis2 must differ");
     let int = super::default_int();
-    let rows = lax::iota(int, x.shape(), a1);
-    let cols = lax::iota(int, x.shape(), a2);
+    let rows = lax::broadcasted_iota(int, x.shape(), a1);
+    let cols = lax::broadcasted_iota(int, x.shape(), a2);
     let mask = (cols - rows).eq(offset as i64);
     let zero = super::zeros_like(x, None);
-    let picked = lax::select_n(&mask, &[&zero, x]);
+    let picked = lax::select_n(&mask, [&zero, x]);
     sum(&picked, [a1 as isize, a2 as isize])
 }
 
@@ -283,7 +283,7 @@ fn component(x: &Array, k: usize) -> Array {
     start[last] = k;
     let mut limit = x.shape().to_vec();
     limit[last] = k + 1;
-    lax::squeeze(&lax::slice(x, &start, &limit, None), &[last])
+    lax::squeeze(lax::slice(x, &start, &limit, None), &[last])
 }
 
 /// The cross product of the vectors along `axisa` of `a` and `axisb` of `b` (`jnp.cross`),

@@ -4,7 +4,7 @@
 //! `cumprod`.
 
 use super::{Axes, astype, axes as normalize_axes, axis as one_axis, default_int, to_inexact};
-use crate::lax::{self, unwrap_at_caller};
+use crate::lax::{self, CumulativeOptions, unwrap_at_caller};
 use crate::{Array, DType, IntoArray, config};
 
 /// `out` with the reduced `axes` of `shape` restored as size-1 dimensions when `keepdims`.
@@ -47,7 +47,7 @@ pub fn sum(x: impl IntoArray, axes: impl Into<Axes>) -> Array {
     let (axis, keepdims) = (axes.list(), axes.keeps_dims());
     let dims = unwrap_at_caller(normalize_axes("sum", axis, x.ndim()));
     keep(
-        lax::reduce_sum(&upcast(x), &dims),
+        lax::reduce_sum(upcast(x), &dims),
         x.shape(),
         &dims,
         keepdims,
@@ -61,7 +61,7 @@ pub fn prod(x: impl IntoArray, axes: impl Into<Axes>) -> Array {
     let (axis, keepdims) = (axes.list(), axes.keeps_dims());
     let dims = unwrap_at_caller(normalize_axes("prod", axis, x.ndim()));
     keep(
-        lax::reduce_prod(&upcast(x), &dims),
+        lax::reduce_prod(upcast(x), &dims),
         x.shape(),
         &dims,
         keepdims,
@@ -187,7 +187,9 @@ pub fn cumsum(
     let x = &x.into_array();
     let axis: Option<isize> = axis.into();
     let dtype: Option<DType> = dtype.into();
-    cumulative("cumsum", x, axis, dtype, lax::cumsum)
+    cumulative("cumsum", x, axis, dtype, |x, axis, reverse| {
+        lax::cumsum_with(x, CumulativeOptions { axis, reverse })
+    })
 }
 
 /// The running product along `axis` (`None`: of the flattened array) (`jnp.cumprod`); booleans
@@ -201,7 +203,9 @@ pub fn cumprod(
     let x = &x.into_array();
     let axis: Option<isize> = axis.into();
     let dtype: Option<DType> = dtype.into();
-    cumulative("cumprod", x, axis, dtype, lax::cumprod)
+    cumulative("cumprod", x, axis, dtype, |x, axis, reverse| {
+        lax::cumprod_with(x, CumulativeOptions { axis, reverse })
+    })
 }
 
 /// Whether every element over `axis` is nonzero (`jnp.all`).

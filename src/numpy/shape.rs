@@ -25,7 +25,7 @@ pub fn reshape(x: impl IntoArray, shape: &[isize]) -> Array {
     let known = crate::shape_check::element_count(&known_dims).unwrap_or(0);
     if inferred == 1 {
         assert!(
-            known != 0 && x.size() % known == 0,
+            known != 0 && x.size().is_multiple_of(known),
             "reshape: cannot reshape {} into {shape:?}",
             x.aval()
         );
@@ -202,9 +202,9 @@ pub fn rot90(x: impl IntoArray, k: i64, axes: [isize; 2]) -> Array {
     swap.swap(a, b);
     match k.rem_euclid(4) {
         0 => x.clone(),
-        1 => lax::transpose(&lax::rev(x, &[b]), &swap),
+        1 => lax::transpose(lax::rev(x, &[b]), &swap),
         2 => lax::rev(x, &[a.min(b), a.max(b)]),
-        _ => lax::rev(&lax::transpose(x, &swap), &[b]),
+        _ => lax::rev(lax::transpose(x, &swap), &[b]),
     }
 }
 
@@ -231,7 +231,7 @@ pub fn where_(condition: impl IntoArray, x: impl IntoArray, y: impl IntoArray) -
     let c = broadcast_to(&condition, &all);
     let a = broadcast_to(&values[0], &all);
     let b = broadcast_to(&values[1], &all);
-    lax::select_n(&c, &[&b, &a])
+    lax::select_n(&c, [&b, &a])
 }
 
 /// `x` with values limited to `[min, max]` (`jnp.clip`); `None` leaves that side open.

@@ -84,7 +84,11 @@ pub fn sort(x: impl IntoArray) -> Array {
 #[track_caller]
 pub fn sort_with(x: impl IntoArray, options: SortOptions) -> Array {
     let (x, dim) = flat_or_axis("sort", &x.into_array(), options.axis);
-    let sorted = lax::sort(&[&x], dim, options.stable, 1).remove(0);
+    let sorted = lax::sort_with(
+        [&x],
+        lax::SortOptions::along(dim as isize).is_stable(options.stable),
+    )
+    .remove(0);
     if options.descending {
         lax::rev(&sorted, &[dim])
     } else {
@@ -107,13 +111,17 @@ pub fn argsort_with(x: impl IntoArray, options: SortOptions) -> Array {
     let (x, dim) = flat_or_axis("argsort", &x.into_array(), options.axis);
     let (stable, descending) = (options.stable, options.descending);
     let mut keys = x;
-    let mut iota = lax::iota(default_int(), keys.shape(), dim);
+    let mut iota = lax::broadcasted_iota(default_int(), keys.shape(), dim);
     // Reversing first keeps equal elements in order once the result is reversed back.
     if descending && stable {
         keys = lax::rev(&keys, &[dim]);
         iota = lax::rev(&iota, &[dim]);
     }
-    let (_, indices) = lax::sort_key_val(&keys, &iota, dim, stable);
+    let (_, indices) = lax::sort_key_val_with(
+        &keys,
+        &iota,
+        lax::SortOptions::along(dim as isize).is_stable(stable),
+    );
     if descending {
         lax::rev(&indices, &[dim])
     } else {
@@ -139,12 +147,15 @@ pub fn lexsort(keys: &[&Array], axis: isize) -> Array {
         return super::astype(&Array::scalar(0i32), default_int());
     }
     let dim = unwrap_at_caller(one_axis("lexsort", axis, shape.len()));
-    let iota = lax::iota(default_int(), shape, dim);
+    let iota = lax::broadcasted_iota(default_int(), shape, dim);
     let mut operands: Vec<&Array> = keys.iter().rev().copied().collect();
     operands.push(&iota);
-    lax::sort(&operands, dim, true, keys.len())
-        .pop()
-        .expect("sort returns one array per operand")
+    lax::sort_with(
+        &operands,
+        lax::SortOptions::along(dim as isize).num_keys(keys.len()),
+    )
+    .pop()
+    .expect("sort returns one array per operand")
 }
 
 /// Which of several equal elements [`searchsorted`] returns the position of (NumPy's `side`).
@@ -164,7 +175,7 @@ fn sort_lt(x: &Array, y: &Array) -> Array {
     if !x.dtype().is_float() {
         return lt;
     }
-    let y_nan_x_not = lax::bitwise_and(&lax::ne(y, y), &lax::eq(x, x));
+    let y_nan_x_not = lax::bitwise_and(lax::ne(y, y), lax::eq(x, x));
     lax::bitwise_or(&lt, &y_nan_x_not)
 }
 
@@ -174,7 +185,7 @@ fn sort_le(x: &Array, y: &Array) -> Array {
     if !x.dtype().is_float() {
         return le;
     }
-    lax::bitwise_or(&le, &lax::ne(y, y))
+    lax::bitwise_or(&le, lax::ne(y, y))
 }
 
 /// Where `v` would be inserted into the sorted 1-D `a` to keep it sorted (`jnp.searchsorted`):
@@ -208,7 +219,7 @@ pub fn searchsorted(a: impl IntoArray, v: impl IntoArray, side: Side) -> Array {
         DType::I32
     };
     let filled = |value: usize| {
-        lax::broadcast_in_dim(&super::astype(&value.into_array(), dtype), v.shape(), &[])
+        lax::broadcast_in_dim(super::astype(&value.into_array(), dtype), v.shape(), &[])
     };
     if n == 0 {
         return filled(0);
@@ -218,7 +229,7 @@ pub fn searchsorted(a: impl IntoArray, v: impl IntoArray, side: Side) -> Array {
         0,
         levels,
         |_, (low, high): (Array, Array)| {
-            let half = lax::shift_right_logical(&lax::sub(&high, &low), &filled(1));
+            let half = lax::shift_right_logical(lax::sub(&high, &low), filled(1));
             let mid = lax::add(&low, &half);
             let at_mid = gather_along(a, &mid, 0, GatherScatterMode::Clip);
             let go_left = match side {
@@ -226,8 +237,8 @@ pub fn searchsorted(a: impl IntoArray, v: impl IntoArray, side: Side) -> Array {
                 Side::Right => sort_lt(v, &at_mid),
             };
             (
-                lax::select_n(&go_left, &[&mid, &low]),
-                lax::select_n(&go_left, &[&high, &mid]),
+                lax::select_n(&go_left, [&mid, &low]),
+                lax::select_n(&go_left, [&high, &mid]),
             )
         },
         (filled(0), filled(n)),
@@ -319,20 +330,20 @@ fn int_vector(value: usize, len: usize) -> Array {
 /// `_unique_sorted_mask`). NaNs equal each other with `equal_nan`.
 fn sorted_with_mask(rows: &Array, equal_nan: bool) -> (Array, Array, Array) {
     let (n, width) = (rows.shape()[0], rows.shape()[1]);
-    let iota = lax::iota(default_int(), &[n], 0);
+    let iota = lax::broadcasted_iota(default_int(), &[n], 0);
     if n == 0 {
-        let mask = lax::broadcast_in_dim(&Array::scalar(true), &[0], &[]);
+        let mask = lax::broadcast_in_dim(Array::scalar(true), &[0], &[]);
         return (iota, rows.clone(), mask);
     }
     let perm = if width == 0 {
         iota
     } else {
         let columns: Vec<Array> = (0..width)
-            .map(|j| lax::reshape(&lax::slice(rows, &[0, j], &[n, j + 1], None), &[n]))
+            .map(|j| lax::reshape(lax::slice(rows, &[0, j], &[n, j + 1], None), &[n]))
             .collect();
         let mut operands: Vec<&Array> = columns.iter().collect();
         operands.push(&iota);
-        let mut sorted = lax::sort(&operands, 0, true, width);
+        let mut sorted = lax::sort_with(&operands, lax::SortOptions::along(0).num_keys(width));
         sorted.pop().expect("one per operand")
     };
     let sorted = gather_along(rows, &perm, 0, GatherScatterMode::PromiseInBounds);
@@ -340,11 +351,11 @@ fn sorted_with_mask(rows: &Array, equal_nan: bool) -> (Array, Array, Array) {
     let earlier = lax::slice(&sorted, &[0, 0], &[n - 1, width], None);
     let mut differ = lax::ne(&later, &earlier);
     if equal_nan && sorted.dtype().is_inexact() {
-        let both_nan = lax::bitwise_and(&lax::ne(&later, &later), &lax::ne(&earlier, &earlier));
-        differ = lax::bitwise_and(&differ, &lax::not(&both_nan));
+        let both_nan = lax::bitwise_and(lax::ne(&later, &later), lax::ne(&earlier, &earlier));
+        differ = lax::bitwise_and(&differ, lax::not(&both_nan));
     }
-    let first = lax::broadcast_in_dim(&Array::scalar(true), &[1], &[]);
-    let mask = lax::concatenate(&[&first, &lax::reduce_or(&differ, &[1])], 0);
+    let first = lax::broadcast_in_dim(Array::scalar(true), &[1], &[]);
+    let mask = lax::concatenate([&first, &lax::reduce_or(&differ, &[1])], 0);
     (perm, sorted, mask)
 }
 
@@ -386,19 +397,19 @@ pub fn unique(x: impl IntoArray, options: &UniqueOptions) -> Unique {
     });
     // positions[i]: the index in `values` of sorted row i's value. Scatters drop the rows
     // past `size`, and `value_starts` also points the rows that do not start a value there.
-    let positions = lax::cumsum(&starts, 0, false) - 1;
-    let value_starts = lax::select_n(&mask, &[&int_vector(size, n), &positions]);
+    let positions = lax::cumsum(&starts) - 1;
+    let value_starts = lax::select_n(&mask, [&int_vector(size, n), &positions]);
     // first[k]: the sorted row where value k starts (0 past the last value, as nonzero's fill).
     let first = scatter_1d(
         &int_vector(0, size),
         &value_starts,
-        &lax::iota(default_int(), &[n], 0),
+        &lax::broadcasted_iota(default_int(), &[n], 0),
         false,
     );
     let fill = options
         .fill_value
         .as_ref()
-        .map(|f| lax::broadcast_in_dim(&scalar_like(f, &flat), &[size, width], &[]));
+        .map(|f| lax::broadcast_in_dim(scalar_like(f, &flat), &[size, width], &[]));
     let values = match (n, fill) {
         (0, fill) => fill.unwrap_or_else(|| {
             assert!(
@@ -412,18 +423,18 @@ pub fn unique(x: impl IntoArray, options: &UniqueOptions) -> Unique {
         (_, Some(fill)) => {
             let all = [size, width];
             let valid = lax::lt(
-                &lax::iota(default_int(), &all, 0),
-                &lax::broadcast_in_dim(&total, &all, &[]),
+                lax::broadcasted_iota(default_int(), &all, 0),
+                lax::broadcast_in_dim(&total, &all, &[]),
             );
             let taken = gather_along(&sorted, &first, 0, GatherScatterMode::PromiseInBounds);
-            lax::select_n(&valid, &[&fill, &taken])
+            lax::select_n(&valid, [&fill, &taken])
         }
     };
     let mut shape = vec![size];
     shape.extend_from_slice(&rest);
     let mut back: Vec<usize> = (1..flat.ndim()).collect();
     back.insert(dim, 0);
-    let values = lax::transpose(&lax::reshape(&values, &shape), &back);
+    let values = lax::transpose(lax::reshape(&values, &shape), &back);
     let indices = options.return_index.then(|| match n {
         0 => int_vector(0, size),
         _ => gather_along(&perm, &first, 0, GatherScatterMode::PromiseInBounds),

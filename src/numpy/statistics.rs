@@ -99,10 +99,14 @@ fn quantile_(op: &str, x: &Array, q: &Array, axes: &Axes, method: QuantileMethod
     );
     let last = rows.len();
     rows.push(n);
-    let a = lax::reshape(&lax::transpose(&a, &permutation), &rows);
-    let has_nan = lax::reduce_or(&isnan(&a), &[last]);
+    let a = lax::reshape(lax::transpose(&a, &permutation), &rows);
+    let has_nan = lax::reduce_or(isnan(&a), &[last]);
     let a = where_(lax::expand_dims(&has_nan, &[last]), f64::NAN, &a);
-    let sorted = lax::sort(&[&a], last, false, 1).remove(0);
+    let sorted = lax::sort_with(
+        [&a],
+        lax::SortOptions::along(last as isize).is_stable(false),
+    )
+    .remove(0);
     // The positions around q (n - 1), in q's dtype.
     let position = q * (n as f64 - 1.0);
     let top = (n as f64 - 1.0).max(0.0);
@@ -150,14 +154,14 @@ fn order_statistic(sorted: &Array, index: &Array) -> Array {
     let q_rank = index.ndim();
     let mut shape = index.shape().to_vec();
     shape.extend_from_slice(sorted.shape());
-    let positions = lax::iota(index.dtype(), &[n], 0);
+    let positions = lax::broadcasted_iota(index.dtype(), &[n], 0);
     let index = expand_trailing(index, 1);
     let mut q_dims: Vec<usize> = (0..q_rank).collect();
     q_dims.push(q_rank + rank - 1);
-    let mask = lax::broadcast_in_dim(&positions.eq(&index), &shape, &q_dims);
+    let mask = lax::broadcast_in_dim(positions.eq(&index), &shape, &q_dims);
     let data_dims: Vec<usize> = (q_rank..q_rank + rank).collect();
     let data = lax::broadcast_in_dim(sorted, &shape, &data_dims);
-    lax::reduce_sum(&where_(mask, data, 0.0), &[q_rank + rank - 1])
+    lax::reduce_sum(where_(mask, data, 0.0), &[q_rank + rank - 1])
 }
 
 /// The weighted average of `x` over `axis` (`None`: all axes) (`jnp.average`): `weights` has
@@ -272,6 +276,6 @@ pub fn nanmean(x: impl IntoArray, axes: impl Into<Axes>) -> Array {
     if !x.dtype().is_inexact() {
         return mean(x, axes);
     }
-    let present = super::astype(&lax::not(&isnan(x)), x.dtype());
+    let present = super::astype(&lax::not(isnan(x)), x.dtype());
     nansum(x, &axes) / sum(&present, axes)
 }

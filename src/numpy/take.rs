@@ -109,7 +109,7 @@ pub fn take(
             indices.aval(),
             x.aval()
         );
-        return lax::broadcast_in_dim(&super::scalar_like(0, &x), &out_shape, &[]);
+        return lax::broadcast_in_dim(super::scalar_like(0, &x), &out_shape, &[]);
     }
     let (indices, gather_mode) = prepare(&indices, size, mode);
     gather_along(&x, &indices, dim, gather_mode)
@@ -166,7 +166,7 @@ pub fn take_along_axis(
     let size = x_shape[dim];
     if size == 0 || out_shape.contains(&0) {
         // As in JAX, an empty axis gives zeros.
-        return lax::broadcast_in_dim(&super::scalar_like(0, &x), &out_shape, &[]);
+        return lax::broadcast_in_dim(super::scalar_like(0, &x), &out_shape, &[]);
     }
     let (indices, gather_mode) = prepare(&indices, size, mode);
     // Index dimensions of size 1 (other than `dim`) take the whole axis as a slice; array

@@ -32,7 +32,7 @@ pub fn tile(x: impl IntoArray, reps: &[usize]) -> Array {
     let tiled = unwrap_at_caller(tiled);
     assert_shape("tile", &tiled, x.dtype());
     let dims: Vec<usize> = (0..rank).map(|i| 2 * i + 1).collect();
-    let grown = lax::broadcast_in_dim(&lax::reshape(x, &shape), &interleaved, &dims);
+    let grown = lax::broadcast_in_dim(lax::reshape(x, &shape), &interleaved, &dims);
     lax::reshape(&grown, &tiled)
 }
 
@@ -58,7 +58,7 @@ pub fn repeat(x: impl IntoArray, repeats: &[usize], axis: impl Into<Option<isize
             let mut merged = x.shape().to_vec();
             merged[dim] = unwrap_at_caller(mul_dim("repeat", "the repeated axis", length, count));
             assert_shape("repeat", &merged, x.dtype());
-            lax::reshape(&lax::broadcast_in_dim(&x, &grown, &dims), &merged)
+            lax::reshape(lax::broadcast_in_dim(&x, &grown, &dims), &merged)
         }
         _ => {
             assert!(
@@ -72,7 +72,7 @@ pub fn repeat(x: impl IntoArray, repeats: &[usize], axis: impl Into<Option<isize
             shape[dim] = total;
             assert_shape("repeat", &shape, x.dtype());
             if total == 0 {
-                return lax::broadcast_in_dim(&super::scalar_like(0, &x), &shape, &[]);
+                return lax::broadcast_in_dim(super::scalar_like(0, &x), &shape, &[]);
             }
             let mut indices: Vec<i32> = Vec::new();
             if indices.try_reserve_exact(total).is_err() {
@@ -131,7 +131,7 @@ pub fn roll(x: impl IntoArray, shift: &[isize], axis: Option<&[isize]>) -> Array
         start[dim] = 0;
         limit[dim] = n - s;
         let head = lax::slice(&out, &start, &limit, None);
-        out = lax::concatenate(&[&tail, &head], dim);
+        out = lax::concatenate([&tail, &head], dim);
     }
     out
 }

@@ -36,7 +36,7 @@ pub fn clip_by_global_norm(max_norm: f64) -> GradientTransformation {
             .iter()
             .map(|t| {
                 let clipped = t / norm.astype(t.dtype()) * max_norm;
-                lax::select_n(&jnp::broadcast_to(&trigger, t.shape()), &[&clipped, t])
+                lax::select_n(jnp::broadcast_to(&trigger, t.shape()), [&clipped, t])
             })
             .collect())
     })

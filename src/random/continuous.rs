@@ -26,7 +26,7 @@ pub(super) fn uniform_from(key: &Array, minval: f64, shape: &[usize], dtype: DTy
 /// The static parameters of a float sampler `op` of `shape` and `dtype`, after checking the key
 /// and canonicalising the dtype (a panic names `op` if it is not a float dtype).
 #[track_caller]
-pub(super) fn float_params(op: &str, key: &Array, shape: &[usize], dtype: DType) -> Params {
+pub(super) fn float_params(op: &str, key: &Array, shape: &[usize], dtype: Option<DType>) -> Params {
     check_key(op, key);
     Params {
         shape: shape.to_vec(),
@@ -38,16 +38,16 @@ pub(super) fn float_params(op: &str, key: &Array, shape: &[usize], dtype: DType)
 /// JAX's `_exponential`.
 pub(super) fn exponential_impl(key: &Array, shape: &[usize], dtype: DType) -> Array {
     let u = uniform_from(key, 0.0, shape, dtype);
-    lax::neg(&lax::log1p(&lax::neg(&u)))
+    lax::neg(lax::log1p(lax::neg(&u)))
 }
 
 /// Standard exponential floats (density `e^-x` on `x >= 0`) of `dtype` (`F32`, `F64`, `F16`,
 /// `BF16`) and `shape` (JAX's `jax.random.exponential`): `-log1p(-u)` for `u` uniform on
 /// `[0, 1)`.
 #[track_caller]
-pub fn exponential(key: impl IntoArray, shape: &[usize], dtype: DType) -> Array {
+pub fn exponential(key: impl IntoArray, shape: &[usize], dtype: impl Into<Option<DType>>) -> Array {
     let key = &key.into_array();
-    let params = float_params("exponential", key, shape, dtype);
+    let params = float_params("exponential", key, shape, dtype.into());
     staged(
         "_exponential",
         |args, p| exponential_impl(&args[0], &p.shape, p.dtype.expect("a dtype")),
@@ -61,15 +61,15 @@ fn laplace_impl(key: &Array, shape: &[usize], dtype: DType) -> Array {
     // -1 + finfo.epsneg: the open interval (-1, 1) keeps log1p finite.
     let epsneg = eps(dtype) / 2.0;
     let u = uniform_from(key, -1.0 + epsneg, shape, dtype);
-    lax::mul(&lax::sign(&u), &lax::log1p(&lax::neg(&lax::abs(&u))))
+    lax::mul(lax::sign(&u), lax::log1p(lax::neg(lax::abs(&u))))
 }
 
 /// Standard Laplace floats (density `e^-|x| / 2`) of `dtype` and `shape` (JAX's
 /// `jax.random.laplace`).
 #[track_caller]
-pub fn laplace(key: impl IntoArray, shape: &[usize], dtype: DType) -> Array {
+pub fn laplace(key: impl IntoArray, shape: &[usize], dtype: impl Into<Option<DType>>) -> Array {
     let key = &key.into_array();
-    let params = float_params("laplace", key, shape, dtype);
+    let params = float_params("laplace", key, shape, dtype.into());
     staged(
         "_laplace",
         |args, p| laplace_impl(&args[0], &p.shape, p.dtype.expect("a dtype")),
@@ -81,15 +81,15 @@ pub fn laplace(key: impl IntoArray, shape: &[usize], dtype: DType) -> Array {
 /// JAX's `_logistic`.
 fn logistic_impl(key: &Array, shape: &[usize], dtype: DType) -> Array {
     let x = uniform_from(key, tiny(dtype), shape, dtype);
-    lax::sub(&lax::log(&x), &lax::log1p(&lax::neg(&x)))
+    lax::sub(lax::log(&x), lax::log1p(lax::neg(&x)))
 }
 
 /// Standard logistic floats (density `e^-x / (1 + e^-x)^2`) of `dtype` and `shape` (JAX's
 /// `jax.random.logistic`).
 #[track_caller]
-pub fn logistic(key: impl IntoArray, shape: &[usize], dtype: DType) -> Array {
+pub fn logistic(key: impl IntoArray, shape: &[usize], dtype: impl Into<Option<DType>>) -> Array {
     let key = &key.into_array();
-    let params = float_params("logistic", key, shape, dtype);
+    let params = float_params("logistic", key, shape, dtype.into());
     staged(
         "_logistic",
         |args, p| logistic_impl(&args[0], &p.shape, p.dtype.expect("a dtype")),
@@ -101,16 +101,16 @@ pub fn logistic(key: impl IntoArray, shape: &[usize], dtype: DType) -> Array {
 /// JAX's `_cauchy`.
 fn cauchy_impl(key: &Array, shape: &[usize], dtype: DType) -> Array {
     let u = uniform_from(key, eps(dtype), shape, dtype);
-    let centred = lax::sub(&u, &filled(0.5, dtype, shape));
-    lax::tan(&lax::mul(&filled(PI, dtype, shape), &centred))
+    let centred = lax::sub(&u, filled(0.5, dtype, shape));
+    lax::tan(lax::mul(filled(PI, dtype, shape), &centred))
 }
 
 /// Standard Cauchy floats (density proportional to `1 / (1 + x^2)`) of `dtype` and `shape`
 /// (JAX's `jax.random.cauchy`).
 #[track_caller]
-pub fn cauchy(key: impl IntoArray, shape: &[usize], dtype: DType) -> Array {
+pub fn cauchy(key: impl IntoArray, shape: &[usize], dtype: impl Into<Option<DType>>) -> Array {
     let key = &key.into_array();
-    let params = float_params("cauchy", key, shape, dtype);
+    let params = float_params("cauchy", key, shape, dtype.into());
     staged(
         "_cauchy",
         |args, p| cauchy_impl(&args[0], &p.shape, p.dtype.expect("a dtype")),
@@ -133,7 +133,7 @@ pub enum GumbelMode {
 
 /// JAX's `_gumbel` in the modes "low" and "high".
 pub(super) fn gumbel_impl(key: &Array, shape: &[usize], dtype: DType, mode: GumbelMode) -> Array {
-    let neg_log = |x: &Array| lax::neg(&lax::log(x));
+    let neg_log = |x: &Array| lax::neg(lax::log(x));
     match mode {
         GumbelMode::Low => neg_log(&neg_log(&uniform_from(key, tiny(dtype), shape, dtype))),
         GumbelMode::High => {
@@ -141,30 +141,42 @@ pub(super) fn gumbel_impl(key: &Array, shape: &[usize], dtype: DType, mode: Gumb
             let row = |i: usize| {
                 let start = [&[i][..], &vec![0; shape.len()]].concat();
                 let limit = [&[i + 1][..], shape].concat();
-                lax::reshape(&lax::slice(&both, &start, &limit, None), shape)
+                lax::reshape(lax::slice(&both, &start, &limit, None), shape)
             };
             let (high, low) = (row(0), row(1));
             let (_, nmant, _) = float_layout(dtype);
             let refined = lax::add(
-                &lax::add(
+                lax::add(
                     &high,
-                    &lax::mul(&filled(2f64.powi(-(nmant as i32)), dtype, shape), &low),
+                    lax::mul(filled(2f64.powi(-(nmant as i32)), dtype, shape), &low),
                 ),
-                &filled(tiny(dtype), dtype, shape),
+                filled(tiny(dtype), dtype, shape),
             );
-            let at_least_half = lax::ge(&high, &filled(0.5, dtype, shape));
-            let x = lax::select_n(&at_least_half, &[&refined, &high]);
-            neg_log(&lax::neg(&lax::log1p(&lax::neg(&x))))
+            let at_least_half = lax::ge(&high, filled(0.5, dtype, shape));
+            let x = lax::select_n(&at_least_half, [&refined, &high]);
+            neg_log(&lax::neg(lax::log1p(lax::neg(&x))))
         }
     }
 }
 
-/// Standard Gumbel floats (density `e^-(x + e^-x)`) of `dtype` and `shape` (JAX's
-/// `jax.random.gumbel`), with `mode` [`GumbelMode::Low`] by default in JAX.
+/// Standard Gumbel floats (density `e^-(x + e^-x)`) of `dtype` (`None`: the default float)
+/// and `shape` (`jax.random.gumbel(key, shape, dtype)`), in JAX's default
+/// [`GumbelMode::Low`]; see [`gumbel_with`] for the other mode.
 #[track_caller]
-pub fn gumbel(key: impl IntoArray, shape: &[usize], dtype: DType, mode: GumbelMode) -> Array {
+pub fn gumbel(key: impl IntoArray, shape: &[usize], dtype: impl Into<Option<DType>>) -> Array {
+    gumbel_with(key, shape, dtype, GumbelMode::Low)
+}
+
+/// Standard Gumbel floats in the given `mode` (`jax.random.gumbel(key, shape, dtype, mode)`).
+#[track_caller]
+pub fn gumbel_with(
+    key: impl IntoArray,
+    shape: &[usize],
+    dtype: impl Into<Option<DType>>,
+    mode: GumbelMode,
+) -> Array {
     let key = &key.into_array();
-    let mut params = float_params("gumbel", key, shape, dtype);
+    let mut params = float_params("gumbel", key, shape, dtype.into());
     params.ints = vec![usize::from(mode == GumbelMode::High)];
     staged(
         "_gumbel",

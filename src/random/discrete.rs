@@ -8,7 +8,7 @@ use super::distributions::{
     bernoulli_impl, broadcast_to, float_constant, int_constant, randint_impl, shuffle_impl,
 };
 use super::threefry::full;
-use super::{Params, canonical, check_key, constant, staged};
+use super::{Params, check_key, constant, int_or_default, staged};
 use crate::IntoArray;
 use crate::array::broadcast_shapes;
 use crate::lax;
@@ -20,18 +20,18 @@ use crate::{Array, DType, config};
 /// JAX's `_rademacher`.
 pub(super) fn rademacher_impl(key: &Array, shape: &[usize], dtype: DType) -> Array {
     let half = float_constant(0.5, default_float(config::x64_enabled()));
-    let b = lax::convert_element_type(&bernoulli_impl(key, &half, shape), dtype);
+    let b = lax::convert_element_type(bernoulli_impl(key, &half, shape), dtype);
     let of = |value: i64| full(&constant(Scalar::Int(value), dtype), shape);
-    lax::sub(&lax::mul(&of(2), &b), &of(1))
+    lax::sub(lax::mul(of(2), &b), of(1))
 }
 
-/// Random signs, -1 or 1 with probability 1/2 each, of `dtype` (JAX's default is the default
-/// integer type; any numeric dtype) and `shape` (JAX's `jax.random.rademacher`).
+/// Random signs, -1 or 1 with probability 1/2 each, of `dtype` (`None`: the default integer
+/// type, JAX's default; any signed numeric dtype) and `shape` (JAX's `jax.random.rademacher`).
 #[track_caller]
-pub fn rademacher(key: impl IntoArray, shape: &[usize], dtype: DType) -> Array {
+pub fn rademacher(key: impl IntoArray, shape: &[usize], dtype: impl Into<Option<DType>>) -> Array {
     let key = &key.into_array();
     check_key("rademacher", key);
-    let dtype = canonical(dtype);
+    let dtype = int_or_default(dtype.into());
     if dtype == DType::Bool || dtype.is_unsigned_int() || dtype.is_complex() {
         panic!("rjax::random::rademacher: dtype must be a signed numeric dtype, got {dtype}");
     }
@@ -78,7 +78,7 @@ fn categorical_impl(
         let leading: Vec<usize> = (0..prefix.len()).collect();
         let logits = broadcast_to(&lax::expand_dims(logits, &leading), &noise_shape);
         let index = default_int(config::x64_enabled());
-        lax::argmax(&lax::add(&noise, &logits), prefix.len() + axis, index)
+        lax::argmax(lax::add(&noise, &logits), prefix.len() + axis, index)
     } else {
         let noise = gumbel_impl(key, logits.shape(), logits.dtype(), mode);
         let perturbed = lax::add(logits, &noise);
@@ -86,16 +86,79 @@ fn categorical_impl(
         let last = logits.ndim() - 1;
         let mut to_last: Vec<usize> = (0..logits.ndim()).filter(|&d| d != axis).collect();
         to_last.push(axis);
-        let indices = lax::top_k(&lax::transpose(&perturbed, &to_last), k).1;
+        let indices = lax::top_k(lax::transpose(&perturbed, &to_last), k).1;
         let mut k_first = vec![last];
         k_first.extend(0..last);
-        lax::reshape(&lax::transpose(&indices, &k_first), shape)
+        lax::reshape(lax::transpose(&indices, &k_first), shape)
     }
 }
 
+/// JAX's keywords of `jax.random.categorical` for [`categorical_with`]: by default the
+/// categories lie along the last axis, one sample per distribution, with replacement, Gumbel
+/// noise in [`GumbelMode::Low`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategoricalOptions {
+    /// The axis of the categories (negative: from the end; default -1).
+    pub axis: isize,
+    /// The shape of the result (`None`, the default: the batch shape).
+    pub shape: Option<Vec<usize>>,
+    /// Whether samples are drawn with replacement (default `true`).
+    pub replace: bool,
+    /// How the Gumbel noise is drawn (default [`GumbelMode::Low`]).
+    pub mode: GumbelMode,
+}
+
+impl Default for CategoricalOptions {
+    fn default() -> CategoricalOptions {
+        CategoricalOptions {
+            axis: -1,
+            shape: None,
+            replace: true,
+            mode: GumbelMode::Low,
+        }
+    }
+}
+
+impl CategoricalOptions {
+    /// The categories along `axis`, otherwise the defaults.
+    pub fn along(axis: isize) -> CategoricalOptions {
+        CategoricalOptions {
+            axis,
+            ..CategoricalOptions::default()
+        }
+    }
+
+    /// The same, with results of `shape`.
+    pub fn shape(self, shape: &[usize]) -> CategoricalOptions {
+        CategoricalOptions {
+            shape: Some(shape.to_vec()),
+            ..self
+        }
+    }
+
+    /// The same, drawing with (`true`) or without (`false`) replacement.
+    pub fn replace(self, replace: bool) -> CategoricalOptions {
+        CategoricalOptions { replace, ..self }
+    }
+
+    /// The same, with Gumbel noise in `mode`.
+    pub fn mode(self, mode: GumbelMode) -> CategoricalOptions {
+        CategoricalOptions { mode, ..self }
+    }
+}
+
+/// One sample from each categorical distribution given by unnormalised log-probabilities
+/// `logits` (float), the categories along the last axis, as `jax.random.categorical(key,
+/// logits)`: the default integer type, of `logits`' shape without its last axis. See
+/// [`categorical_with`] for the other keywords.
+#[track_caller]
+pub fn categorical(key: impl IntoArray, logits: impl IntoArray) -> Array {
+    categorical_with(key, logits, CategoricalOptions::default())
+}
+
 /// Samples from categorical distributions given by unnormalised log-probabilities `logits`
-/// (float), the categories along `axis` (JAX's `jax.random.categorical`; JAX's default axis is
-/// -1). The result has `shape` (which must broadcast with the batch shape, `logits`' shape
+/// (float), the categories along `options.axis` (`jax.random.categorical` with its keywords).
+/// The result has `shape` (which must broadcast with the batch shape, `logits`' shape
 /// without `axis`), or the batch shape; its dtype is the default integer type, or int32
 /// without replacement (JAX's `top_k` indices).
 ///
@@ -104,14 +167,17 @@ fn categorical_impl(
 /// product of the leading dimensions `shape` adds to the batch shape (so `shape` must end with
 /// the batch shape exactly, and `k` may not exceed the number of categories).
 #[track_caller]
-pub fn categorical(
+pub fn categorical_with(
     key: impl IntoArray,
     logits: impl IntoArray,
-    axis: isize,
-    shape: Option<&[usize]>,
-    replace: bool,
-    mode: GumbelMode,
+    options: CategoricalOptions,
 ) -> Array {
+    let CategoricalOptions {
+        axis,
+        shape,
+        replace,
+        mode,
+    } = options;
     let key = &key.into_array();
     let logits = &logits.into_array();
     check_key("categorical", key);
@@ -124,7 +190,7 @@ pub fn categorical(
     let axis = normalize_axis("categorical", axis, logits.ndim());
     let mut batch_shape = logits.shape().to_vec();
     let categories = batch_shape.remove(axis);
-    let shape = shape.map_or_else(|| batch_shape.clone(), <[usize]>::to_vec);
+    let shape = shape.unwrap_or_else(|| batch_shape.clone());
     if broadcast_shapes(&[&shape, &batch_shape]).as_deref() != Some(&shape[..]) {
         panic!(
             "rjax::random::categorical: the batch shape {batch_shape:?} (the logits' shape {:?} \
@@ -205,7 +271,8 @@ fn choice_impl(
         }
         (None, false) => {
             // JAX permutes the population itself and keeps the first draws along `axis`.
-            let population = a.map_or_else(|| lax::iota(int, &[n_inputs], 0), Array::clone);
+            let population =
+                a.map_or_else(|| lax::broadcasted_iota(int, &[n_inputs], 0), Array::clone);
             let shuffled = shuffle_impl(key, &population, axis, population.ndim() == 1);
             let mut limit = population.shape().to_vec();
             limit[axis] = n_draws;
@@ -213,19 +280,19 @@ fn choice_impl(
             return lax::reshape(&kept, &choice_shape(a, shape, axis));
         }
         (Some(p), true) => {
-            let cumulative = lax::cumsum(p, 0, false);
+            let cumulative = lax::cumsum(p);
             let total = lax::reshape(
-                &lax::slice(&cumulative, &[n_inputs - 1], &[n_inputs], None),
+                lax::slice(&cumulative, &[n_inputs - 1], &[n_inputs], None),
                 &[],
             );
             let u = uniform_from(key, 0.0, shape, p.dtype());
             let one = full(&float_constant(1.0, p.dtype()), shape);
-            let r = lax::mul(&full(&total, shape), &lax::sub(&one, &u));
+            let r = lax::mul(full(&total, shape), lax::sub(&one, &u));
             numpy::searchsorted(&cumulative, r, Side::Left)
         }
         (Some(p), false) => {
             let noise = gumbel_impl(key, p.shape(), p.dtype(), mode);
-            lax::top_k(&lax::add(&noise, &lax::log(p)), n_draws).1
+            lax::top_k(lax::add(&noise, lax::log(p)), n_draws).1
         }
     };
     let indices = lax::convert_element_type(&indices, int);

@@ -9,7 +9,7 @@ use std::f64::consts::SQRT_2;
 
 use super::prng;
 use super::threefry::{self, full, uint_dtype};
-use super::{Params, canonical, check_key, constant, staged};
+use super::{Params, canonical, check_key, constant, default_float, int_or_default, staged};
 use crate::lax;
 use crate::promotion::default_int;
 use crate::scalar::Scalar;
@@ -111,43 +111,59 @@ pub(super) fn uniform_impl(
         shape,
     );
     let float_bits = lax::bitwise_or(
-        &lax::shift_right_logical(&bits, &shift),
-        &full(&constant(Scalar::UInt(one), uint), shape),
+        lax::shift_right_logical(&bits, &shift),
+        full(&constant(Scalar::UInt(one), uint), shape),
     );
     let floats = lax::sub(
-        &lax::bitcast_convert_type(&float_bits, dtype),
-        &full(&float_constant(1.0, dtype), shape),
+        lax::bitcast_convert_type(&float_bits, dtype),
+        full(&float_constant(1.0, dtype), shape),
     );
     let span = lax::sub(&maxval, &minval);
     let minval = broadcast_to(&minval, shape);
-    let scaled = lax::add(&lax::mul(&floats, &broadcast_to(&span, shape)), &minval);
+    let scaled = lax::add(lax::mul(&floats, broadcast_to(&span, shape)), &minval);
     lax::max(&minval, &scaled)
 }
 
 /// `dtype` canonicalised, or a panic if it is not a real float dtype.
 #[track_caller]
-pub(super) fn float_dtype(op: &str, dtype: DType) -> DType {
-    let dtype = canonical(dtype);
+pub(super) fn float_dtype(op: &str, dtype: Option<DType>) -> DType {
+    let dtype = canonical(dtype.unwrap_or_else(default_float));
     if !dtype.is_float() {
         panic!("rjax::random::{op}: dtype must be a float dtype, got {dtype}");
     }
     dtype
 }
 
-/// Uniform floats of `dtype` (`F32`, `F64`, `F16`, `BF16`) and `shape` in `[minval, maxval)`
-/// (JAX's `jax.random.uniform`); `minval` and `maxval` (numbers or arrays) must broadcast to
-/// `shape`. Each value has the randomness of the dtype's mantissa.
+/// Uniform floats in `[0, 1)` of `shape` and `dtype` (`F32`, `F64`, `F16`, `BF16`; `None` is
+/// JAX's default, the default float), as `jax.random.uniform(key, shape, dtype)`. See
+/// [`uniform_with`] for other bounds.
+///
+/// ```
+/// use rjax::random;
+/// let u = random::uniform(random::key(0), &[3], None); // jax.random.uniform(key(0), (3,))
+/// assert_eq!(u.to_vec::<f32>()?[0].to_bits(), 0x3f729a4e);
+/// # Ok::<(), rjax::Error>(())
+/// ```
 #[track_caller]
-pub fn uniform(
+pub fn uniform(key: impl IntoArray, shape: &[usize], dtype: impl Into<Option<DType>>) -> Array {
+    uniform_with(key, shape, dtype, 0.0, 1.0)
+}
+
+/// Uniform floats of `dtype` (`None`: the default float) and `shape` in `[minval, maxval)`
+/// (`jax.random.uniform(key, shape, dtype, minval, maxval)`); `minval` and `maxval` (numbers
+/// or arrays) must broadcast to `shape`. Each value has the randomness of the dtype's
+/// mantissa.
+#[track_caller]
+pub fn uniform_with(
     key: impl IntoArray,
     shape: &[usize],
-    dtype: DType,
+    dtype: impl Into<Option<DType>>,
     minval: impl IntoArray,
     maxval: impl IntoArray,
 ) -> Array {
     let key = &key.into_array();
     check_key("uniform", key);
-    let dtype = float_dtype("uniform", dtype);
+    let dtype = float_dtype("uniform", dtype.into());
     let (minval, maxval) = (minval.into_array(), maxval.into_array());
     check_shape("uniform", shape, &[&minval, &maxval]);
     let params = Params {
@@ -170,17 +186,23 @@ pub(super) fn normal_impl(key: &Array, shape: &[usize], dtype: DType) -> Array {
     let low = float_constant(-(1.0 - 2f64.powi(-(nmant as i32 + 1))), dtype);
     let u = uniform_impl(key, &low, &float_constant(1.0, dtype), shape, dtype);
     lax::mul(
-        &full(&float_constant(SQRT_2, dtype), shape),
-        &lax::erf_inv(&u),
+        full(&float_constant(SQRT_2, dtype), shape),
+        lax::erf_inv(&u),
     )
 }
 
-/// Standard normal floats of `dtype` (`F32`, `F64`, `F16`, `BF16`) and `shape` (JAX's
-/// `jax.random.normal`). Complex dtypes are not supported yet.
+/// Standard normal floats of `dtype` (`F32`, `F64`, `F16`, `BF16`; `None` is JAX's default,
+/// the default float) and `shape` (JAX's `jax.random.normal`).
+/// Complex dtypes (`C64`, `C128`) have independent real and imaginary parts of variance 1/2
+/// each, as JAX draws them.
 #[track_caller]
-pub fn normal(key: impl IntoArray, shape: &[usize], dtype: DType) -> Array {
+pub fn normal(key: impl IntoArray, shape: &[usize], dtype: impl Into<Option<DType>>) -> Array {
     let key = &key.into_array();
     check_key("normal", key);
+    let dtype: Option<DType> = dtype.into();
+    if let Some(complex) = dtype.map(canonical).filter(|d| d.is_complex()) {
+        return super::complex_normal::complex_normal(key, shape, complex);
+    }
     let dtype = float_dtype("normal", dtype);
     let params = Params {
         shape: shape.to_vec(),
@@ -206,33 +228,33 @@ fn truncated_normal_impl(
     let sqrt2 = float_constant(SQRT_2, dtype);
     let lower = lax::convert_element_type(lower, dtype);
     let upper = lax::convert_element_type(upper, dtype);
-    let erf_scaled = |x: &Array| lax::erf(&lax::div(x, &full(&sqrt2, x.shape())));
+    let erf_scaled = |x: &Array| lax::erf(lax::div(x, full(&sqrt2, x.shape())));
     let u = uniform_impl(key, &erf_scaled(&lower), &erf_scaled(&upper), shape, dtype);
-    let out = lax::mul(&full(&sqrt2, shape), &lax::erf_inv(&u));
+    let out = lax::mul(full(&sqrt2, shape), lax::erf_inv(&u));
     let toward = |x: &Array, value: f64| {
         broadcast_to(
-            &lax::nextafter(x, &full(&float_constant(value, dtype), x.shape())),
+            &lax::nextafter(x, full(&float_constant(value, dtype), x.shape())),
             shape,
         )
     };
-    let out = lax::max(&toward(&lower, f64::INFINITY), &out);
-    lax::min(&toward(&upper, f64::NEG_INFINITY), &out)
+    let out = lax::max(toward(&lower, f64::INFINITY), &out);
+    lax::min(toward(&upper, f64::NEG_INFINITY), &out)
 }
 
 /// Normal floats truncated to the open interval `(lower, upper)` (JAX's
 /// `jax.random.truncated_normal`); the shape is `shape`, or without one the broadcast of the
-/// bounds' shapes.
+/// bounds' shapes; the dtype is `dtype`, or without one the default float.
 #[track_caller]
 pub fn truncated_normal(
     key: impl IntoArray,
     lower: impl IntoArray,
     upper: impl IntoArray,
     shape: Option<&[usize]>,
-    dtype: DType,
+    dtype: impl Into<Option<DType>>,
 ) -> Array {
     let key = &key.into_array();
     check_key("truncated_normal", key);
-    let dtype = float_dtype("truncated_normal", dtype);
+    let dtype = float_dtype("truncated_normal", dtype.into());
     let (lower, upper) = (lower.into_array(), upper.into_array());
     let shape = match shape {
         Some(shape) => shape.to_vec(),
@@ -265,7 +287,7 @@ fn convert_and_clip(x: &Array, dtype: DType) -> Array {
     let (lo, hi, _) = int_range(dtype);
     let (own_lo, own_hi, _) = int_range(x.dtype());
     let bound = |value: i128| full(&int_constant(value, x.dtype()), x.shape());
-    let clipped = lax::min(&bound(hi.min(own_hi)), &lax::max(&bound(lo.max(own_lo)), x));
+    let clipped = lax::min(bound(hi.min(own_hi)), lax::max(bound(lo.max(own_lo)), x));
     lax::convert_element_type(&clipped, dtype)
 }
 
@@ -289,9 +311,9 @@ pub(super) fn randint_impl(
     let (minval, maxval, dtype) = if target_bits < 32 {
         // jnp.asarray(bound).astype('int32').clip(min, max (+ 1 for maxval)).
         let clip = |x: &Array, hi: i128| {
-            let x = lax::convert_element_type(&broadcast_to(x, shape), DType::I32);
+            let x = lax::convert_element_type(broadcast_to(x, shape), DType::I32);
             let bound = |v: i128| full(&int_constant(v, DType::I32), shape);
-            lax::min(&bound(hi), &lax::max(&bound(target_lo), &x))
+            lax::min(bound(hi), lax::max(bound(target_lo), &x))
         };
         (
             clip(minval, target_hi),
@@ -317,27 +339,27 @@ pub(super) fn randint_impl(
 
     let unsigned = uint_dtype(nbits);
     let ones = full(&int_constant(1, unsigned), shape);
-    let span = lax::convert_element_type(&lax::sub(&maxval, &minval), unsigned);
+    let span = lax::convert_element_type(lax::sub(&maxval, &minval), unsigned);
     // span = 1 when maxval <= minval, so that minval is returned (JAX issue 222).
-    let span = lax::select_n(&lax::le(&maxval, &minval), &[&span, &ones]);
+    let span = lax::select_n(lax::le(&maxval, &minval), [&span, &ones]);
     // One more when maxval is beyond the dtype; wrapping to 0 then leaves the bits as they are.
-    let widen = lax::bitwise_and(&maxval_out_of_range, &lax::gt(&maxval, &minval));
-    let span = lax::select_n(&widen, &[&span, &lax::add(&span, &ones)]);
+    let widen = lax::bitwise_and(&maxval_out_of_range, lax::gt(&maxval, &minval));
+    let span = lax::select_n(&widen, [&span, &lax::add(&span, &ones)]);
     // 2^nbits mod span, as (2^(nbits/2) mod span)^2 mod span.
     let half = full(&int_constant(1i128 << (nbits / 2), unsigned), shape);
     let multiplier = lax::rem(&half, &span);
-    let multiplier = lax::rem(&lax::mul(&multiplier, &multiplier), &span);
+    let multiplier = lax::rem(lax::mul(&multiplier, &multiplier), &span);
     let offset = lax::add(
-        &lax::mul(&lax::rem(&higher_bits, &span), &multiplier),
-        &lax::rem(&lower_bits, &span),
+        lax::mul(lax::rem(&higher_bits, &span), &multiplier),
+        lax::rem(&lower_bits, &span),
     );
     let offset = lax::rem(&offset, &span);
-    let out = lax::add(&minval, &lax::convert_element_type(&offset, dtype));
+    let out = lax::add(&minval, lax::convert_element_type(&offset, dtype));
     lax::convert_element_type(&out, target)
 }
 
-/// Uniform integers of `dtype` and `shape` in `[minval, maxval)` (JAX's
-/// `jax.random.randint`), computed as JAX does: `2 * nbits` random bits reduced modulo the
+/// Uniform integers of `dtype` (`None`: the default integer type, JAX's default) and `shape`
+/// in `[minval, maxval)` (JAX's `jax.random.randint`), computed as JAX does: `2 * nbits` random bits reduced modulo the
 /// span (slightly biased unless the span is a power of 2), 8- and 16-bit types sampled in
 /// 32 bits; `maxval <= minval` gives `minval`. The bounds (numbers or arrays) must broadcast
 /// to `shape`.
@@ -347,11 +369,11 @@ pub fn randint(
     shape: &[usize],
     minval: impl IntoArray,
     maxval: impl IntoArray,
-    dtype: DType,
+    dtype: impl Into<Option<DType>>,
 ) -> Array {
     let key = &key.into_array();
     check_key("randint", key);
-    let dtype = canonical(dtype);
+    let dtype = int_or_default(dtype.into());
     if !dtype.is_int() {
         panic!("rjax::random::randint: dtype must be an integer dtype, got {dtype}");
     }
@@ -413,7 +435,7 @@ pub(super) fn bernoulli_impl(key: &Array, p: &Array, shape: &[usize]) -> Array {
     let dtype = p.dtype();
     let zero = float_constant(0.0, dtype);
     let u = uniform_impl(key, &zero, &float_constant(1.0, dtype), shape, dtype);
-    lax::lt(&u, &broadcast_to(&p, shape))
+    lax::lt(&u, broadcast_to(&p, shape))
 }
 
 /// JAX's `_shuffle`: `rounds` stable sorts of `x` along `axis` by fresh random 32-bit keys,
@@ -437,7 +459,7 @@ pub(super) fn shuffle_impl(key: &Array, x: &Array, axis: usize, independent: boo
             let keys_along_axis = threefry::random_bits(&subkey, 32, &[x.shape()[axis]]);
             lax::broadcast_in_dim(&keys_along_axis, x.shape(), &[axis])
         };
-        x = lax::sort_key_val(&sort_keys, &x, axis, true).1;
+        x = lax::sort_key_val_with(&sort_keys, &x, lax::SortOptions::along(axis as isize)).1;
     }
     x
 }
@@ -455,7 +477,7 @@ pub fn permutation(key: impl IntoArray, n: usize) -> Array {
     staged(
         "_permutation_range",
         |args, p| {
-            let range = lax::iota(default_int(config::x64_enabled()), &p.shape, 0);
+            let range = lax::broadcasted_iota(default_int(config::x64_enabled()), &p.shape, 0);
             shuffle_impl(&args[0], &range, 0, true)
         },
         vec![key.clone()],

@@ -34,17 +34,17 @@ fn gamma_one(key: &Array, alpha: &Array, log_space: bool) -> Array {
     let (zero, one) = (of(0.0), of(1.0));
     let boost_mask = lax::ge(alpha, &one);
     let alpha_orig = alpha;
-    let alpha = lax::select_n(&boost_mask, &[&lax::add(alpha, &one), alpha]);
-    let d = lax::sub(&alpha, &of(1.0 / 3.0));
-    let c = lax::div(&of(1.0 / 3.0), &lax::sqrt(&d));
+    let alpha = lax::select_n(&boost_mask, [&lax::add(alpha, &one), alpha]);
+    let d = lax::sub(&alpha, of(1.0 / 3.0));
+    let c = lax::div(of(1.0 / 3.0), lax::sqrt(&d));
 
     let (d_cond, c_body) = (d.clone(), c.clone());
     let rejected = move |(_, x, v, u): (Array, Array, Array, Array)| {
         let of = |value: f64| float_constant(value, dtype);
-        let squeeze = lax::sub(&of(1.0), &lax::mul(&of(0.0331), &lax::mul(&x, &x)));
-        let log_v = lax::add(&lax::sub(&of(1.0), &v), &lax::log(&v));
-        let bound = lax::add(&lax::mul(&x, &of(0.5)), &lax::mul(&d_cond, &log_v));
-        lax::bitwise_and(&lax::ge(&u, &squeeze), &lax::ge(&lax::log(&u), &bound))
+        let squeeze = lax::sub(of(1.0), lax::mul(of(0.0331), lax::mul(&x, &x)));
+        let log_v = lax::add(lax::sub(of(1.0), &v), lax::log(&v));
+        let bound = lax::add(lax::mul(&x, of(0.5)), lax::mul(&d_cond, &log_v));
+        lax::bitwise_and(lax::ge(&u, &squeeze), lax::ge(lax::log(&u), &bound))
     };
     let propose = move |(key, _, _, _): (Array, Array, Array, Array)| {
         let of = |value: f64| float_constant(value, dtype);
@@ -53,14 +53,14 @@ fn gamma_one(key: &Array, alpha: &Array, log_space: bool) -> Array {
         let next = move |(key, _, _): (Array, Array, Array)| {
             let [key, subkey]: [Array; 2] = split_keys(&key, 2).try_into().expect("2 keys");
             let x = normal_impl(&subkey, &[], dtype);
-            let v = lax::add(&float_constant(1.0, dtype), &lax::mul(&x, &c));
+            let v = lax::add(float_constant(1.0, dtype), lax::mul(&x, &c));
             (key, x, v)
         };
         let nonpositive =
-            move |(_, _, v): (Array, Array, Array)| lax::le(&v, &float_constant(0.0, dtype));
+            move |(_, _, v): (Array, Array, Array)| lax::le(&v, float_constant(0.0, dtype));
         let (_, x, v) = unwrap_at_caller(while_loop(nonpositive, next, (x_key, of(0.0), of(-1.0))));
         let big_x = lax::mul(&x, &x);
-        let big_v = lax::mul(&lax::mul(&v, &v), &v);
+        let big_v = lax::mul(lax::mul(&v, &v), &v);
         let u = uniform_from(&u_key, 0.0, &[], dtype);
         (key, big_x, big_v, u)
     };
@@ -69,16 +69,16 @@ fn gamma_one(key: &Array, alpha: &Array, log_space: bool) -> Array {
     let init = (key, zero.clone(), one.clone(), of(2.0));
     let (_, _, v, _) = unwrap_at_caller(while_loop(rejected, propose, init));
     if log_space {
-        let log_samples = lax::neg(&exponential_impl(&subkey, &[], dtype));
-        let no_boost = lax::bitwise_or(&boost_mask, &lax::eq(&log_samples, &zero));
-        let scaled = lax::mul(&log_samples, &lax::div(&one, alpha_orig));
-        let log_boost = lax::select_n(&no_boost, &[&scaled, &zero]);
-        lax::add(&lax::add(&lax::log(&d), &lax::log(&v)), &log_boost)
+        let log_samples = lax::neg(exponential_impl(&subkey, &[], dtype));
+        let no_boost = lax::bitwise_or(&boost_mask, lax::eq(&log_samples, &zero));
+        let scaled = lax::mul(&log_samples, lax::div(&one, alpha_orig));
+        let log_boost = lax::select_n(&no_boost, [&scaled, &zero]);
+        lax::add(lax::add(lax::log(&d), lax::log(&v)), &log_boost)
     } else {
-        let samples = lax::sub(&one, &uniform_from(&subkey, 0.0, &[], dtype));
-        let power = lax::pow(&samples, &lax::div(&one, alpha_orig));
-        let boost = lax::select_n(&boost_mask, &[&power, &one]);
-        lax::mul(&lax::mul(&d, &v), &boost)
+        let samples = lax::sub(&one, uniform_from(&subkey, 0.0, &[], dtype));
+        let power = lax::pow(&samples, lax::div(&one, alpha_orig));
+        let boost = lax::select_n(&boost_mask, [&power, &one]);
+        lax::mul(lax::mul(&d, &v), &boost)
     }
 }
 
@@ -103,8 +103,8 @@ fn gamma_grad(sample: &Array, a: &Array, log_space: bool) -> Array {
         let x = lax::exp(sample);
         let zero = full(&float_constant(0.0, x.dtype()), x.shape());
         let smallest = full(&float_constant(tiny(x.dtype()), x.dtype()), x.shape());
-        let x = lax::select_n(&lax::eq(&x, &zero), &[&x, &smallest]);
-        lax::div(&random_gamma_grad(a, &x), &x)
+        let x = lax::select_n(lax::eq(&x, &zero), [&x, &smallest]);
+        lax::div(random_gamma_grad(a, &x), &x)
     } else {
         random_gamma_grad(a, sample)
     }
@@ -119,7 +119,7 @@ fn with_gamma_rule(log_space: bool) -> GammaFn {
         move |(key, a): (Array, Array)| gamma_impl(&key, &a, log_space),
         move |(key, a): (Array, Array), (_, a_dot): (Array, Array)| {
             let sample = sampler(log_space)((key, a.clone()))?;
-            let tangent = lax::mul(&a_dot, &gamma_grad(&sample, &a, log_space));
+            let tangent = lax::mul(&a_dot, gamma_grad(&sample, &a, log_space));
             Ok::<_, crate::Error>((sample, tangent))
         },
     ))
@@ -181,7 +181,7 @@ fn gamma_checked(
     key: &Array,
     a: Array,
     shape: Option<&[usize]>,
-    dtype: DType,
+    dtype: Option<DType>,
     log_space: bool,
 ) -> Array {
     check_key(op, key);
@@ -214,10 +214,10 @@ pub fn gamma(
     key: impl IntoArray,
     a: impl IntoArray,
     shape: Option<&[usize]>,
-    dtype: DType,
+    dtype: impl Into<Option<DType>>,
 ) -> Array {
     let key = &key.into_array();
-    gamma_checked("gamma", key, a.into_array(), shape, dtype, false)
+    gamma_checked("gamma", key, a.into_array(), shape, dtype.into(), false)
 }
 
 /// The logarithms of standard gamma floats (JAX's `jax.random.loggamma`): `exp` of the result
@@ -228,8 +228,8 @@ pub fn loggamma(
     key: impl IntoArray,
     a: impl IntoArray,
     shape: Option<&[usize]>,
-    dtype: DType,
+    dtype: impl Into<Option<DType>>,
 ) -> Array {
     let key = &key.into_array();
-    gamma_checked("loggamma", key, a.into_array(), shape, dtype, true)
+    gamma_checked("loggamma", key, a.into_array(), shape, dtype.into(), true)
 }

@@ -35,7 +35,7 @@ fn family_params(
     key: &Array,
     params: &[(&str, &Array)],
     shape: Option<&[usize]>,
-    dtype: DType,
+    dtype: Option<DType>,
     safe_cast: bool,
 ) -> Params {
     check_key(op, key);
@@ -64,9 +64,9 @@ fn beta_impl(key: &Array, a: &Array, b: &Array, shape: &[usize], dtype: DType) -
     let (log_a, log_b) = (log_gamma(&key_a, a), log_gamma(&key_b, b));
     // gamma_a / (gamma_a + gamma_b), scaled by the larger so that nothing underflows.
     let log_max = lax::max(&log_a, &log_b);
-    let scaled_a = lax::exp(&lax::sub(&log_a, &log_max));
-    let scaled_b = lax::exp(&lax::sub(&log_b, &log_max));
-    lax::div(&scaled_a, &lax::add(&scaled_a, &scaled_b))
+    let scaled_a = lax::exp(lax::sub(&log_a, &log_max));
+    let scaled_b = lax::exp(lax::sub(&log_b, &log_max));
+    lax::div(&scaled_a, lax::add(&scaled_a, &scaled_b))
 }
 
 /// Beta floats (density `∝ x^(a-1) (1-x)^(b-1)` on `[0, 1]`) of `dtype` for the parameters
@@ -79,11 +79,18 @@ pub fn beta(
     a: impl IntoArray,
     b: impl IntoArray,
     shape: Option<&[usize]>,
-    dtype: DType,
+    dtype: impl Into<Option<DType>>,
 ) -> Array {
     let key = &key.into_array();
     let (a, b) = (a.into_array(), b.into_array());
-    let params = family_params("beta", key, &[("a", &a), ("b", &b)], shape, dtype, true);
+    let params = family_params(
+        "beta",
+        key,
+        &[("a", &a), ("b", &b)],
+        shape,
+        dtype.into(),
+        true,
+    );
     staged(
         "_beta",
         |args, p| {
@@ -119,12 +126,12 @@ pub fn dirichlet(
     key: impl IntoArray,
     alpha: impl IntoArray,
     shape: Option<&[usize]>,
-    dtype: DType,
+    dtype: impl Into<Option<DType>>,
 ) -> Array {
     let key = &key.into_array();
     const OP: &str = "dirichlet";
     check_key(OP, key);
-    let dtype = float_dtype(OP, dtype);
+    let dtype = float_dtype(OP, dtype.into());
     let alpha = alpha.into_array();
     check_real(OP, "alpha", &alpha);
     if alpha.ndim() < 1 {
@@ -160,20 +167,25 @@ fn t_impl(key: &Array, df: &Array, shape: &[usize], dtype: DType) -> Array {
     let df = lax::convert_element_type(df, dtype);
     let [key_n, key_g]: [Array; 2] = split_keys(key, 2).try_into().expect("2 keys");
     let n = normal_impl(&key_n, shape, dtype);
-    let half_df = lax::div(&df, &full(&float_constant(2.0, dtype), df.shape()));
+    let half_df = lax::div(&df, full(&float_constant(2.0, dtype), df.shape()));
     let g = gamma_samples(&key_g, &half_df, shape, dtype, false);
     let half_df = broadcast_to(&half_df, shape);
-    lax::mul(&n, &lax::sqrt(&lax::div(&half_df, &g)))
+    lax::mul(&n, lax::sqrt(lax::div(&half_df, &g)))
 }
 
 /// Student's t floats with `df > 0` degrees of freedom (a number or an array) of `dtype`, of
 /// `shape` or without one `df`'s shape (JAX's `jax.random.t`). Differentiable in `df`. Panics
 /// unless `df` broadcasts to `shape` and casts safely to `dtype`, a float dtype.
 #[track_caller]
-pub fn t(key: impl IntoArray, df: impl IntoArray, shape: Option<&[usize]>, dtype: DType) -> Array {
+pub fn t(
+    key: impl IntoArray,
+    df: impl IntoArray,
+    shape: Option<&[usize]>,
+    dtype: impl Into<Option<DType>>,
+) -> Array {
     let key = &key.into_array();
     let df = df.into_array();
-    let params = family_params("t", key, &[("df", &df)], shape, dtype, true);
+    let params = family_params("t", key, &[("df", &df)], shape, dtype.into(), true);
     staged(
         "_t",
         |args, p| t_impl(&args[0], &args[1], &p.shape, p.dtype.expect("a dtype")),
@@ -188,7 +200,7 @@ fn chisquare_impl(key: &Array, df: &Array, shape: &[usize], dtype: DType) -> Arr
     let two = full(&float_constant(2.0, dtype), df.shape());
     let half_df = lax::div(&df, &two);
     let log_g = gamma_samples(key, &half_df, shape, dtype, true);
-    lax::mul(&lax::exp(&log_g), &full(&float_constant(2.0, dtype), shape))
+    lax::mul(lax::exp(&log_g), full(&float_constant(2.0, dtype), shape))
 }
 
 /// Chi-squared floats with `df > 0` degrees of freedom (a number or an array) of `dtype`, of
@@ -200,11 +212,11 @@ pub fn chisquare(
     key: impl IntoArray,
     df: impl IntoArray,
     shape: Option<&[usize]>,
-    dtype: DType,
+    dtype: impl Into<Option<DType>>,
 ) -> Array {
     let key = &key.into_array();
     let df = df.into_array();
-    let params = family_params("chisquare", key, &[("df", &df)], shape, dtype, true);
+    let params = family_params("chisquare", key, &[("df", &df)], shape, dtype.into(), true);
     staged(
         "_chisquare",
         |args, p| chisquare_impl(&args[0], &args[1], &p.shape, p.dtype.expect("a dtype")),

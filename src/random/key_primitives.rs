@@ -193,7 +193,7 @@ impl RandomOp {
             RandomOp::RngBitGenerator { shape, dtype } => {
                 let keys = move_axis(x, dim, 0)?;
                 let size = keys.shape()[0];
-                let first = lax::reshape(&lax::slice(&keys, &[0, 0], &[1, 4], None), &[4]);
+                let first = lax::reshape(lax::slice(&keys, &[0, 0], &[1, 4], None), &[4]);
                 let batched = RandomOp::RngBitGenerator {
                     shape: [&[size], &shape[..]].concat(),
                     dtype: *dtype,
@@ -201,7 +201,7 @@ impl RandomOp {
                 let outputs = bind(Primitive::Random(batched), &[first])?;
                 let next = lax::reshape(&outputs[0], &[1, 4]);
                 let rest = lax::slice(&keys, &[1, 0], &[size, 4], None);
-                let keys = lax::concatenate(&[&next, &rest], 0);
+                let keys = lax::concatenate([&next, &rest], 0);
                 Ok((vec![keys, outputs[1].clone()], vec![Some(0), Some(0)]))
             }
         }

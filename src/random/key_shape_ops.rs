@@ -7,8 +7,9 @@
 //! data instead (`random_unwrap`, the operation with the key words as one more trailing
 //! dimension, `random_wrap`), so that no other rule ever sees a key operand. Calls and control
 //! flow (`jit`, `cond`, `while`, `scan`, custom derivatives, `checkpoint`), `copy`,
-//! `stop_gradient` and `name` take keys as they are: their rules only move values, and
-//! lowering gives keys their physical type. Every other primitive (arithmetic, comparisons,
+//! `stop_gradient`, `name` and host callbacks take keys as they are: their rules only move
+//! values, and lowering gives keys their physical type (so a compiled program hands a host
+//! callback the key data, as JAX's does). Every other primitive (arithmetic, comparisons,
 //! reductions, conversions to or from keys) is an error naming it and the key dtype.
 
 use super::constant;
@@ -81,6 +82,7 @@ fn takes_keys_as_they_are(primitive: &Primitive) -> bool {
             | Primitive::Copy
             | Primitive::StopGradient
             | Primitive::CheckpointName { .. }
+            | Primitive::HostCallback(_)
     )
 }
 

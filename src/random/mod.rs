@@ -48,7 +48,7 @@
 //! assert_eq!(typed.dtype().name(), "key<fry>");
 //! assert_eq!(random::key_data(&typed).to_vec::<u32>()?, keys.to_vec::<u32>()?);
 //! let x = random::normal(&random::fold_in(&key, 7), &[3], DType::F32);
-//! let u = random::uniform(&key, &[3], DType::F32, 0.0, 1.0);
+//! let u = random::uniform(&key, &[3], None);          // dtype=float: float32 without x64
 //! assert_eq!(u.to_vec::<f32>()?[0].to_bits(), 0x3f729a4e); // JAX's first uniform of key 0
 //! # let _ = x;
 //! # Ok::<(), rjax::Error>(())
@@ -70,6 +70,15 @@
 //! (Marsaglia and Tsang's rejection loop per element), [`beta`], [`dirichlet`], [`t`] and
 //! [`chisquare`], each differentiable in its parameters by JAX's implicit derivative of the
 //! gamma sample; [`poisson`] (Knuth's algorithm and transformed rejection) and [`ball`].
+//!
+//! **Keywords.** As everywhere in rjax, a sampler's plain form has JAX's defaults and its
+//! `_with` form JAX's keywords: `uniform(key, &[3], None)` and
+//! `uniform_with(key, &[3], None, -1.0, 1.0)` ([`uniform_with`]), [`gumbel_with`] (the mode),
+//! [`categorical_with`] ([`CategoricalOptions`]), [`multivariate_normal_with`]
+//! ([`MultivariateNormalOptions`]) and [`ball_with`] (the `p`-norm). A `dtype` is
+//! `impl Into<Option<DType>>`: the dtype itself, or `None` for JAX's default (`dtype=float`,
+//! the default float: `float32`, or `float64` with x64; `dtype=int` for [`randint`],
+//! [`rademacher`] and [`poisson`]; the default unsigned type for [`bits`]).
 //!
 //! **Layouts.** With `jax_threefry_partitionable` on (JAX's default since 0.5, and rjax's),
 //! `split` and the random bits hash the 64-bit counter of each output element;
@@ -102,6 +111,7 @@
 //! accept, parameters that do not broadcast to the shape) panics with a message naming the
 //! function, as `rjax::lax` does.
 
+pub(crate) mod complex_normal;
 mod continuous;
 mod discrete;
 mod distributions;
@@ -121,10 +131,13 @@ mod threefry_original;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-pub use continuous::{GumbelMode, cauchy, exponential, gumbel, laplace, logistic};
-pub use discrete::{ChoiceSpec, categorical, choice, choice_of, rademacher};
+pub use continuous::{GumbelMode, cauchy, exponential, gumbel, gumbel_with, laplace, logistic};
+pub use discrete::{
+    CategoricalOptions, ChoiceSpec, categorical, categorical_with, choice, choice_of, rademacher,
+};
 pub use distributions::{
     bernoulli, normal, permutation, permutation_of, randint, truncated_normal, uniform,
+    uniform_with,
 };
 pub use gamma::{gamma, loggamma};
 pub use gamma_family::{beta, chisquare, dirichlet, t};
@@ -134,7 +147,10 @@ pub(crate) use key_shape_ops::{bind_with_keys, reject_mixed_keys};
 pub use keys::{
     key, key_data, key_impl, key_with_impl, prng_key_with_impl, typed_key_from_seed, wrap_key_data,
 };
-pub use multivariate::{CovarianceFactor, ball, multivariate_normal, orthogonal};
+pub use multivariate::{
+    CovarianceFactor, MultivariateNormalOptions, ball, ball_with, multivariate_normal,
+    multivariate_normal_with, orthogonal,
+};
 pub use poisson::poisson;
 pub use prng_impl::PrngImpl;
 pub use threefry::{threefry_2x32, threefry2x32};
@@ -193,6 +209,17 @@ pub(crate) fn staged(name: &'static str, body: Body, args: Vec<Array>, params: P
 /// A strongly typed scalar of `dtype` holding `value` (converted as NumPy's `astype`).
 pub(crate) fn constant(value: Scalar, dtype: DType) -> Array {
     Array::from_host_bytes(&value.to_bytes(dtype), dtype, Vec::new(), false)
+}
+
+/// JAX's `dtype=float` default of the samplers: the default float type (`float32`, or
+/// `float64` with x64).
+pub(crate) fn default_float() -> DType {
+    crate::promotion::default_float(config::x64_enabled())
+}
+
+/// `dtype` canonicalised, `None` being JAX's `dtype=int` default (the default integer type).
+pub(crate) fn int_or_default(dtype: Option<DType>) -> DType {
+    canonical(dtype.unwrap_or_else(|| crate::promotion::default_int(config::x64_enabled())))
 }
 
 /// `dtype` as JAX canonicalises a requested dtype (64-bit types need x64 mode).
@@ -335,11 +362,12 @@ pub fn random_bits(key: impl IntoArray, bit_width: u32, shape: &[usize]) -> Arra
 }
 
 /// Uniformly random unsigned integers of `dtype` and `shape` (JAX's `jax.random.bits`);
-/// `U64` is `U32` without x64 mode.
+/// `U64` is `U32` without x64 mode, and `None` (JAX's default) the default unsigned type.
 #[track_caller]
-pub fn bits(key: impl IntoArray, shape: &[usize], dtype: DType) -> Array {
+pub fn bits(key: impl IntoArray, shape: &[usize], dtype: impl Into<Option<DType>>) -> Array {
     let key = &key.into_array();
-    let dtype = canonical(dtype);
+    let default_uint = || crate::promotion::default_uint(config::x64_enabled());
+    let dtype = canonical(dtype.into().unwrap_or_else(default_uint));
     if !dtype.is_unsigned_int() {
         panic!("rjax::random::bits: dtype must be an unsigned integer dtype, got {dtype}");
     }

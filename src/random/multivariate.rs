@@ -16,7 +16,7 @@ use super::{Params, canonical, check_key, constant, staged};
 use crate::IntoArray;
 use crate::array::{broadcast_shapes, convert};
 use crate::lax::{self, unwrap_at_caller};
-use crate::numpy::linalg::{self, QrMode, Uplo};
+use crate::numpy::linalg;
 use crate::numpy::{self};
 use crate::promotion::{default_float, result_type};
 use crate::scalar::Scalar;
@@ -76,13 +76,13 @@ fn multivariate_normal_impl(
         vectors * &row
     };
     let factor = match method {
-        CovarianceFactor::Cholesky => linalg::cholesky(cov, false),
+        CovarianceFactor::Cholesky => linalg::cholesky(cov),
         CovarianceFactor::Eigh => {
-            let (w, v) = linalg::eigh(cov, Uplo::Lower, true);
+            let (w, v) = linalg::eigh(cov);
             scaled_columns(&v, &w)
         }
         CovarianceFactor::Svd => {
-            let svd = linalg::svd(cov, true, true);
+            let svd = linalg::svd(cov);
             scaled_columns(&svd.u.expect("computed vectors"), &svd.s)
         }
     };
@@ -91,24 +91,77 @@ fn multivariate_normal_impl(
     mean + &numpy::einsum("...ij,...j->...i", &[&factor, &samples])
 }
 
-/// Multivariate normal vectors with mean `mean` (`[..., n]`) and covariance `cov`
-/// (`[..., n, n]`, symmetric positive definite; semi-definite with `Eigh` or `Svd`), of shape
-/// `shape + [n]` (JAX's `jax.random.multivariate_normal`). `shape` must broadcast with the
-/// batch shapes `mean.shape[..-1]` and `cov.shape[..-2]`; `None` is their broadcast. `dtype`
-/// (`None`: the promoted dtype of `mean` and `cov`) is the dtype of the normals.
+/// JAX's keywords of `jax.random.multivariate_normal` for [`multivariate_normal_with`]: by
+/// default the batch shape, the promoted dtype of `mean` and `cov`, and the Cholesky factor.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MultivariateNormalOptions {
+    /// The batch shape of the result (`None`: the broadcast of the batch shapes of `mean`
+    /// and `cov`).
+    pub shape: Option<Vec<usize>>,
+    /// The dtype of the normals (`None`: the promoted dtype of `mean` and `cov`).
+    pub dtype: Option<DType>,
+    /// How the covariance is factored (default [`CovarianceFactor::Cholesky`]).
+    pub method: CovarianceFactor,
+}
+
+impl MultivariateNormalOptions {
+    /// The same, with results of batch shape `shape`.
+    pub fn shape(self, shape: &[usize]) -> MultivariateNormalOptions {
+        MultivariateNormalOptions {
+            shape: Some(shape.to_vec()),
+            ..self
+        }
+    }
+
+    /// The same, with normals of `dtype`.
+    pub fn dtype(self, dtype: DType) -> MultivariateNormalOptions {
+        MultivariateNormalOptions {
+            dtype: Some(dtype),
+            ..self
+        }
+    }
+
+    /// The same, factoring the covariance by `method`.
+    pub fn method(self, method: CovarianceFactor) -> MultivariateNormalOptions {
+        MultivariateNormalOptions { method, ..self }
+    }
+}
+
+/// Multivariate normal vectors with mean `mean` (`[..., n]`) and symmetric positive definite
+/// covariance `cov` (`[..., n, n]`), as `jax.random.multivariate_normal(key, mean, cov)`: the
+/// batch shapes broadcast, the promoted dtype, the Cholesky factor. See
+/// [`multivariate_normal_with`] for JAX's keywords.
 #[track_caller]
 pub fn multivariate_normal(
     key: impl IntoArray,
     mean: impl IntoArray,
     cov: impl IntoArray,
-    shape: Option<&[usize]>,
-    dtype: impl Into<Option<DType>>,
-    method: CovarianceFactor,
+) -> Array {
+    multivariate_normal_with(key, mean, cov, MultivariateNormalOptions::default())
+}
+
+/// Multivariate normal vectors with mean `mean` (`[..., n]`) and covariance `cov`
+/// (`[..., n, n]`, symmetric positive definite; semi-definite with `Eigh` or `Svd`), of shape
+/// `shape + [n]` (`jax.random.multivariate_normal` with its keywords). `options.shape` must
+/// broadcast with the batch shapes `mean.shape[..-1]` and `cov.shape[..-2]`; `None` is their
+/// broadcast. `options.dtype` (`None`: the promoted dtype of `mean` and `cov`) is the dtype of
+/// the normals.
+#[track_caller]
+pub fn multivariate_normal_with(
+    key: impl IntoArray,
+    mean: impl IntoArray,
+    cov: impl IntoArray,
+    options: MultivariateNormalOptions,
 ) -> Array {
     let key = &key.into_array();
     let mean = &mean.into_array();
     let cov = &cov.into_array();
-    let dtype: Option<DType> = dtype.into();
+    let MultivariateNormalOptions {
+        shape,
+        dtype,
+        method,
+    } = options;
+    let shape = shape.as_deref();
     const OP: &str = "rjax::random::multivariate_normal";
     check_key("multivariate_normal", key);
     let (mean, cov) = promote_inexact_pair(mean, cov);
@@ -173,9 +226,8 @@ pub fn multivariate_normal(
 /// JAX's `_orthogonal`.
 fn orthogonal_impl(key: &Array, n: usize, m: usize, shape: &[usize], dtype: DType) -> Array {
     let z = normal_impl(key, &[shape, &[n.max(m), n.min(m)]].concat(), dtype);
-    let (q, r) = linalg::qr(&z, QrMode::Reduced);
-    let q = q.expect("the reduced QR's q");
-    let signs = lax::sign(&numpy::diagonal(&r, 0, -2, -1));
+    let (q, r) = linalg::qr(&z);
+    let signs = lax::sign(numpy::diagonal(&r, 0, -2, -1));
     let x = &q * &lax::expand_dims(&signs, &[signs.ndim() - 1]);
     if n < m {
         numpy::swapaxes(&x, -1, -2)
@@ -185,7 +237,8 @@ fn orthogonal_impl(key: &Array, n: usize, m: usize, shape: &[usize], dtype: DTyp
 }
 
 /// A random orthogonal matrix, uniform on the orthogonal group O(n) (Haar measure), batched by
-/// `shape`: an array of `shape + [n, m]` and float `dtype` (JAX's `jax.random.orthogonal`;
+/// `shape`: an array of `shape + [n, m]` and float `dtype` (`None`: the default float) (JAX's
+/// `jax.random.orthogonal`;
 /// `m`, JAX's default `n`, gives a semi-orthogonal matrix: orthonormal rows if `n <= m`,
 /// orthonormal columns if `m <= n`). Complex (unitary) dtypes are not supported.
 #[track_caller]
@@ -193,11 +246,11 @@ pub fn orthogonal(
     key: impl IntoArray,
     n: usize,
     shape: &[usize],
-    dtype: DType,
+    dtype: impl Into<Option<DType>>,
     m: Option<usize>,
 ) -> Array {
     let key = &key.into_array();
-    let params = super::continuous::float_params("orthogonal", key, shape, dtype);
+    let params = super::continuous::float_params("orthogonal", key, shape, dtype.into());
     let params = Params {
         ints: vec![n, m.unwrap_or(n)],
         ..params
@@ -220,33 +273,52 @@ fn generalized_normal_impl(key: &Array, inv_p: &Array, shape: &[usize], dtype: D
     let g = gamma_samples(&gamma_key, inv_p, shape, dtype, false);
     let r = rademacher_impl(&sign_key, shape, dtype);
     let exponent = full(&lax::convert_element_type(inv_p, dtype), shape);
-    lax::mul(&r, &lax::pow(&g, &exponent))
+    lax::mul(&r, lax::pow(&g, &exponent))
 }
 
 /// JAX's `_ball`: `g / (sum |g|^p + e)^(1/p)` for generalized normals `g` and an exponential
 /// `e` (Barthe, Guédon, Mendelson and Naor).
 fn ball_impl(key: &Array, p: &Array, d: usize, shape: &[usize], dtype: DType) -> Array {
     let [k1, k2]: [Array; 2] = split_keys(key, 2).try_into().expect("2 keys");
-    let inv_p = lax::div(&full(&constant(Scalar::Float(1.0), p.dtype()), &[]), p);
+    let inv_p = lax::div(full(&constant(Scalar::Float(1.0), p.dtype()), &[]), p);
     let vector_shape = [shape, &[d]].concat();
     let g = generalized_normal_impl(&k1, &inv_p, &vector_shape, dtype);
     let e = exponential_impl(&k2, shape, dtype);
     let p_full = full(&lax::convert_element_type(p, dtype), &vector_shape);
-    let powers = lax::pow(&lax::abs(&g), &p_full);
-    let total = lax::add(&lax::reduce_sum(&powers, &[shape.len()]), &e);
+    let powers = lax::pow(lax::abs(&g), &p_full);
+    let total = lax::add(lax::reduce_sum(&powers, &[shape.len()]), &e);
     let inv_p = full(&lax::convert_element_type(&inv_p, dtype), shape);
     let norm = lax::pow(&total, &inv_p);
     let norm = lax::broadcast_in_dim(&norm, &vector_shape, &(0..shape.len()).collect::<Vec<_>>());
     lax::div(&g, &norm)
 }
 
-/// Points uniform in the unit `p`-norm ball of dimension `d` (JAX's `jax.random.ball`): an
-/// array of `shape + [d]` and float `dtype`. `p > 0` is taken in the default float type, as
-/// JAX takes a Python float.
+/// Points uniform in the unit Euclidean ball of dimension `d`, as `jax.random.ball(key, d,
+/// shape=shape, dtype=dtype)` (`p = 2`): an array of `shape + [d]` and float `dtype` (`None`:
+/// the default float). See [`ball_with`] for other `p`-norms.
 #[track_caller]
-pub fn ball(key: impl IntoArray, d: usize, p: f64, shape: &[usize], dtype: DType) -> Array {
+pub fn ball(
+    key: impl IntoArray,
+    d: usize,
+    shape: &[usize],
+    dtype: impl Into<Option<DType>>,
+) -> Array {
+    ball_with(key, d, 2.0, shape, dtype)
+}
+
+/// Points uniform in the unit `p`-norm ball of dimension `d` (`jax.random.ball(key, d, p,
+/// shape, dtype)`): an array of `shape + [d]` and float `dtype` (`None`: the default float).
+/// `p > 0` is taken in the default float type, as JAX takes a Python float.
+#[track_caller]
+pub fn ball_with(
+    key: impl IntoArray,
+    d: usize,
+    p: f64,
+    shape: &[usize],
+    dtype: impl Into<Option<DType>>,
+) -> Array {
     let key = &key.into_array();
-    let params = super::continuous::float_params("ball", key, shape, dtype);
+    let params = super::continuous::float_params("ball", key, shape, dtype.into());
     let params = Params {
         ints: vec![d],
         ..params

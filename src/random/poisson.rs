@@ -7,7 +7,7 @@ use super::continuous::uniform_from;
 use super::distributions::{broadcast_to, float_constant, int_constant};
 use super::gamma::{check_real, split_keys};
 use super::threefry::full;
-use super::{Params, canonical, check_key, staged};
+use super::{Params, check_key, int_or_default, staged};
 use crate::array::broadcast_shapes;
 use crate::control_flow::while_loop;
 use crate::lax::{self, unwrap_at_caller};
@@ -43,22 +43,22 @@ fn poisson_knuth(key: &Array, lam: &Array, dtype: DType) -> Array {
     let body = move |(i, k, key, log_prod): (Array, Array, Array, Array)| {
         let [key, subkey]: [Array; 2] = split_keys(&key, 2).try_into().expect("2 keys");
         let shape = &body_shape;
-        let above = lax::gt(&log_prod, &lax::neg(&body_lam));
+        let above = lax::gt(&log_prod, lax::neg(&body_lam));
         let one = full(&int_constant(1, dtype), shape);
-        let k = lax::select_n(&above, &[&k, &lax::add(&k, &one)]);
+        let k = lax::select_n(&above, [&k, &lax::add(&k, &one)]);
         let u = uniform_from(&subkey, 0.0, shape, DType::F32);
         let one = int_constant(1, dtype);
         (
             lax::add(&i, &one),
             k,
             key,
-            lax::add(&log_prod, &lax::log(&u)),
+            lax::add(&log_prod, lax::log(&u)),
         )
     };
     let cond_lam = lam.clone();
     let cond = move |(i, _, _, log_prod): (Array, Array, Array, Array)| {
-        let going = any(&lax::gt(&log_prod, &lax::neg(&cond_lam)));
-        lax::bitwise_and(&going, &lax::lt(&i, &max_iters))
+        let going = any(&lax::gt(&log_prod, lax::neg(&cond_lam)));
+        lax::bitwise_and(&going, lax::lt(&i, &max_iters))
     };
     let init = (
         int_constant(0, dtype),
@@ -67,7 +67,7 @@ fn poisson_knuth(key: &Array, lam: &Array, dtype: DType) -> Array {
         f32_filled(0.0, &shape),
     );
     let (_, k, _, _) = unwrap_at_caller(while_loop(cond, body, init));
-    lax::sub(&k, &full(&int_constant(1, dtype), &shape))
+    lax::sub(&k, full(&int_constant(1, dtype), &shape))
 }
 
 /// JAX's `_poisson_rejection`: Hörmann's transformed rejection with squeeze, for `lam >= 10`.
@@ -75,45 +75,42 @@ fn poisson_rejection(key: &Array, lam: &Array, dtype: DType) -> Array {
     let shape = lam.shape().to_vec();
     let of = |value: f64| f32_filled(value, &shape);
     let log_lam = lax::log(lam);
-    let b = lax::add(&of(0.931), &lax::mul(&of(2.53), &lax::sqrt(lam)));
-    let a = lax::add(&of(-0.059), &lax::mul(&of(0.02483), &b));
-    let inv_alpha = lax::add(&of(1.1239), &lax::div(&of(1.1328), &lax::sub(&b, &of(3.4))));
-    let v_r = lax::sub(&of(0.9277), &lax::div(&of(3.6224), &lax::sub(&b, &of(2.0))));
+    let b = lax::add(of(0.931), lax::mul(of(2.53), lax::sqrt(lam)));
+    let a = lax::add(of(-0.059), lax::mul(of(0.02483), &b));
+    let inv_alpha = lax::add(of(1.1239), lax::div(of(1.1328), lax::sub(&b, of(3.4))));
+    let v_r = lax::sub(of(0.9277), lax::div(of(3.6224), lax::sub(&b, of(2.0))));
     let max_iters = int_constant(int_max(dtype), dtype);
     let lam = lam.clone();
     let body_shape = shape.clone();
     let body = move |(i, k_out, accepted, key): (Array, Array, Array, Array)| {
         let of = |value: f64| f32_filled(value, &body_shape);
         let [key, key_u, key_v]: [Array; 3] = split_keys(&key, 3).try_into().expect("3 keys");
-        let u = lax::sub(
-            &uniform_from(&key_u, 0.0, &body_shape, DType::F32),
-            &of(0.5),
-        );
+        let u = lax::sub(uniform_from(&key_u, 0.0, &body_shape, DType::F32), of(0.5));
         let v = uniform_from(&key_v, 0.0, &body_shape, DType::F32);
-        let u_shifted = lax::sub(&of(0.5), &lax::abs(&u));
-        let slope = lax::add(&lax::div(&lax::mul(&of(2.0), &a), &u_shifted), &b);
-        let k = lax::floor(&lax::add(&lax::add(&lax::mul(&slope, &u), &lam), &of(0.43)));
-        let hat = lax::add(&lax::div(&a, &lax::mul(&u_shifted, &u_shifted)), &b);
-        let s = lax::log(&lax::div(&lax::mul(&v, &inv_alpha), &hat));
+        let u_shifted = lax::sub(of(0.5), lax::abs(&u));
+        let slope = lax::add(lax::div(lax::mul(of(2.0), &a), &u_shifted), &b);
+        let k = lax::floor(lax::add(lax::add(lax::mul(&slope, &u), &lam), of(0.43)));
+        let hat = lax::add(lax::div(&a, lax::mul(&u_shifted, &u_shifted)), &b);
+        let s = lax::log(lax::div(lax::mul(&v, &inv_alpha), &hat));
         let t = lax::sub(
-            &lax::add(&lax::neg(&lam), &lax::mul(&k, &log_lam)),
-            &lax::lgamma(&lax::add(&k, &of(1.0))),
+            lax::add(lax::neg(&lam), lax::mul(&k, &log_lam)),
+            lax::lgamma(lax::add(&k, of(1.0))),
         );
-        let accept1 = lax::bitwise_and(&lax::ge(&u_shifted, &of(0.07)), &lax::le(&v, &v_r));
+        let accept1 = lax::bitwise_and(lax::ge(&u_shifted, of(0.07)), lax::le(&v, &v_r));
         let reject = lax::bitwise_or(
-            &lax::lt(&k, &of(0.0)),
-            &lax::bitwise_and(&lax::lt(&u_shifted, &of(0.013)), &lax::gt(&v, &u_shifted)),
+            lax::lt(&k, of(0.0)),
+            lax::bitwise_and(lax::lt(&u_shifted, of(0.013)), lax::gt(&v, &u_shifted)),
         );
         let accept2 = lax::le(&s, &t);
-        let accept = lax::bitwise_or(&accept1, &lax::bitwise_and(&lax::not(&reject), &accept2));
-        let k_out = lax::select_n(&accept, &[&k_out, &k]);
+        let accept = lax::bitwise_or(&accept1, lax::bitwise_and(lax::not(&reject), &accept2));
+        let k_out = lax::select_n(&accept, [&k_out, &k]);
         let accepted = lax::bitwise_or(&accepted, &accept);
         let one = int_constant(1, dtype);
         (lax::add(&i, &one), k_out, accepted, key)
     };
     let cond = move |(i, _, accepted, _): (Array, Array, Array, Array)| {
         let going = any(&lax::not(&accepted));
-        lax::bitwise_and(&going, &lax::lt(&i, &max_iters))
+        lax::bitwise_and(&going, lax::lt(&i, &max_iters))
     };
     let init = (
         int_constant(0, dtype),
@@ -129,20 +126,20 @@ fn poisson_rejection(key: &Array, lam: &Array, dtype: DType) -> Array {
 fn poisson_impl(key: &Array, lam: &Array, dtype: DType) -> Array {
     let shape = lam.shape().to_vec();
     let is_nan = lax::ne(lam, lam);
-    let use_knuth = lax::bitwise_or(&is_nan, &lax::lt(lam, &f32_filled(10.0, &shape)));
-    let lam_knuth = lax::select_n(&use_knuth, &[&f32_filled(0.0, &shape), lam]);
+    let use_knuth = lax::bitwise_or(&is_nan, lax::lt(lam, f32_filled(10.0, &shape)));
+    let lam_knuth = lax::select_n(&use_knuth, [&f32_filled(0.0, &shape), lam]);
     // The rejection method's acceptance tends to 89% as lam grows: any large rate will do.
-    let lam_rejection = lax::select_n(&use_knuth, &[lam, &f32_filled(1e5, &shape)]);
+    let lam_rejection = lax::select_n(&use_knuth, [lam, &f32_filled(1e5, &shape)]);
     let knuth = poisson_knuth(key, &lam_knuth, dtype);
     let rejection = poisson_rejection(key, &lam_rejection, dtype);
-    let result = lax::select_n(&use_knuth, &[&rejection, &knuth]);
+    let result = lax::select_n(&use_knuth, [&rejection, &knuth]);
     let zeros = full(&int_constant(0, dtype), &shape);
-    let lam_is_zero = lax::eq(lam, &f32_filled(0.0, &shape));
-    lax::select_n(&lam_is_zero, &[&result, &zeros])
+    let lam_is_zero = lax::eq(lam, f32_filled(0.0, &shape));
+    lax::select_n(&lam_is_zero, [&result, &zeros])
 }
 
 /// Poisson integers with rate `lam >= 0` (a number or an array, sampled in float32 as JAX
-/// does) of the integer `dtype` (JAX's default is the default integer type), of `shape` or
+/// does) of the integer `dtype` (`None`: the default integer type, JAX's default), of `shape` or
 /// without one `lam`'s shape (JAX's `jax.random.poisson`): Knuth's algorithm for `lam < 10`,
 /// transformed rejection above; `lam = 0` gives 0. Panics unless `lam` broadcasts to `shape`
 /// and `dtype` is an integer dtype.
@@ -151,11 +148,11 @@ pub fn poisson(
     key: impl IntoArray,
     lam: impl IntoArray,
     shape: Option<&[usize]>,
-    dtype: DType,
+    dtype: impl Into<Option<DType>>,
 ) -> Array {
     let key = &key.into_array();
     check_key("poisson", key);
-    let dtype = canonical(dtype);
+    let dtype = int_or_default(dtype.into());
     if !dtype.is_int() {
         panic!("rjax::random::poisson: dtype must be an integer dtype, got {dtype}");
     }

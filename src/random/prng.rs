@@ -88,7 +88,7 @@ pub(crate) fn key_at(keys: &Array, i: usize) -> Array {
     let mut limit = keys.shape().to_vec();
     start[0] = i;
     limit[0] = i + 1;
-    lax::reshape(&lax::slice(keys, &start, &limit, None), &keys.shape()[1..])
+    lax::reshape(lax::slice(keys, &start, &limit, None), &keys.shape()[1..])
 }
 
 /// `fold_in(key, data)` for a `uint32` scalar `data`: a new key in `key`'s form.

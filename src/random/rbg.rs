@@ -23,20 +23,20 @@ fn halves(key: &Array) -> [Array; 2] {
 
 /// JAX's `_rbg_seed`: the threefry key `half` twice.
 pub(crate) fn seed_from_half(half: &Array) -> Array {
-    lax::concatenate(&[half, half], 0)
+    lax::concatenate([half, half], 0)
 }
 
 /// JAX's `_rbg_split`: each half split by threefry (in the configured layout), the halves of
 /// key `i` being key `i` of each split.
 pub(crate) fn split(key: &Array, shape: &[usize]) -> Array {
     let [first, second] = halves(key).map(|half| threefry::threefry_split(&half, shape));
-    lax::concatenate(&[&first, &second], shape.len())
+    lax::concatenate([&first, &second], shape.len())
 }
 
 /// JAX's `_rbg_fold_in`: each half folded by threefry.
 pub(crate) fn fold_in(key: &Array, data: &Array) -> Array {
     let [first, second] = halves(key).map(|half| threefry::fold_in(&half, data));
-    lax::concatenate(&[&first, &second], 0)
+    lax::concatenate([&first, &second], 0)
 }
 
 /// JAX's `_unsafe_rbg_split`: rows `0, 10, 20, ...` of `10 * size` rows of four words drawn
@@ -53,7 +53,7 @@ pub(crate) fn unsafe_split(key: &Array, shape: &[usize]) -> Array {
 pub(crate) fn unsafe_fold_in(key: &Array, data: &Array) -> Array {
     let seeded = seed_from_half(&threefry::seed_key(data));
     let (_, rows) = rng_bit_generator(&seeded, &[10, 4], DType::U32);
-    let last = lax::reshape(&lax::slice(&rows, &[9, 0], &[10, 4], None), &[4]);
+    let last = lax::reshape(lax::slice(&rows, &[9, 0], &[10, 4], None), &[4]);
     lax::bitwise_xor(key, &last)
 }
 

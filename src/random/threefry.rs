@@ -44,8 +44,8 @@ pub(crate) fn full(value: &Array, shape: &[usize]) -> Array {
 fn rotate_left(x: &Array, distance: u32) -> Array {
     let shape = x.shape().to_vec();
     lax::bitwise_or(
-        &lax::shift_left(x, &full_u32(distance, &shape)),
-        &lax::shift_right_logical(x, &full_u32(32 - distance, &shape)),
+        lax::shift_left(x, full_u32(distance, &shape)),
+        lax::shift_right_logical(x, full_u32(32 - distance, &shape)),
     )
 }
 
@@ -81,7 +81,7 @@ pub fn threefry2x32(
         );
     }
     let shape = x0.shape().to_vec();
-    let k3 = lax::bitwise_xor(&lax::bitwise_xor(k1, k2), &Array::scalar(KEY_PARITY));
+    let k3 = lax::bitwise_xor(lax::bitwise_xor(k1, k2), Array::scalar(KEY_PARITY));
     let ks = [full(k1, &shape), full(k2, &shape), full(&k3, &shape)];
     let mut x = [lax::add(x0, &ks[0]), lax::add(x1, &ks[1])];
     for (group, injection) in (1u32..=5).enumerate() {
@@ -92,8 +92,8 @@ pub fn threefry2x32(
         }
         x[0] = lax::add(&x[0], &ks[(group + 1) % 3]);
         x[1] = lax::add(
-            &lax::add(&x[1], &ks[(group + 2) % 3]),
-            &full_u32(injection, &shape),
+            lax::add(&x[1], &ks[(group + 2) % 3]),
+            full_u32(injection, &shape),
         );
     }
     let [y0, y1] = x;
@@ -102,7 +102,7 @@ pub fn threefry2x32(
 
 /// The first two words of a raw key (`uint32[2]`, or an rbg half) as `uint32` scalars.
 pub(crate) fn key_words(key: &Array) -> (Array, Array) {
-    let word = |i: usize| lax::reshape(&lax::slice(key, &[i], &[i + 1], None), &[]);
+    let word = |i: usize| lax::reshape(lax::slice(key, &[i], &[i + 1], None), &[]);
     (word(0), word(1))
 }
 
@@ -113,7 +113,7 @@ pub(crate) fn iota_2x32_shape(shape: &[usize]) -> (Array, Array) {
     let size: usize = shape.iter().product();
     if (size as u128) <= 1u128 << 32 {
         // Every index fits the low word: a `uint32` iota, and zero high words.
-        let low = lax::reshape(&lax::iota(DType::U32, &[size], 0), shape);
+        let low = lax::reshape(lax::broadcasted_iota(DType::U32, &[size], 0), shape);
         return (full_u32(0, shape), low);
     }
     counter_in_words(shape, 1 << 32)
@@ -129,15 +129,15 @@ fn counter_in_words(shape: &[usize], word: usize) -> (Array, Array) {
     let grid = [whole, word];
     let flat = |a: Array| lax::reshape(&a, &[whole * word]);
     let high = [
-        flat(lax::iota(DType::U32, &grid, 0)),
+        flat(lax::broadcasted_iota(DType::U32, &grid, 0)),
         full_u32(whole as u32, &[rest]),
     ];
     let low = [
-        flat(lax::iota(DType::U32, &grid, 1)),
-        lax::iota(DType::U32, &[rest], 0),
+        flat(lax::broadcasted_iota(DType::U32, &grid, 1)),
+        lax::broadcasted_iota(DType::U32, &[rest], 0),
     ];
     let joined =
-        |parts: &[Array; 2]| lax::reshape(&lax::concatenate(&[&parts[0], &parts[1]], 0), shape);
+        |parts: &[Array; 2]| lax::reshape(lax::concatenate([&parts[0], &parts[1]], 0), shape);
     (joined(&high), joined(&low))
 }
 
@@ -157,13 +157,13 @@ pub fn threefry_2x32(key: impl IntoArray, count: impl IntoArray) -> Array {
     let size = count.size();
     let mut flat = lax::reshape(count, &[size]);
     if size % 2 == 1 {
-        flat = lax::concatenate(&[&flat, &full_u32(0, &[1])], 0);
+        flat = lax::concatenate([&flat, &full_u32(0, &[1])], 0);
     }
     let half = flat.size() / 2;
     let x0 = lax::slice(&flat, &[0], &[half], None);
     let x1 = lax::slice(&flat, &[half], &[2 * half], None);
     let (y0, y1) = threefry2x32(&k1, &k2, &x0, &x1);
-    let mut out = lax::concatenate(&[&y0, &y1], 0);
+    let mut out = lax::concatenate([&y0, &y1], 0);
     if size % 2 == 1 {
         out = lax::slice(&out, &[0], &[size], None);
     }
@@ -185,16 +185,16 @@ pub(crate) fn seed_words(seed: i64, x64: bool) -> [u32; 2] {
 /// 32-bit and narrower seeds) and the seed itself, both truncated to `uint32`.
 pub(crate) fn seed_key(seed: &Array) -> Array {
     let shift = constant(Scalar::UInt(32), seed.dtype());
-    let high = lax::convert_element_type(&lax::shift_right_logical(seed, &shift), DType::U32);
+    let high = lax::convert_element_type(lax::shift_right_logical(seed, &shift), DType::U32);
     let low = lax::convert_element_type(seed, DType::U32);
-    lax::concatenate(&[&lax::reshape(&high, &[1]), &lax::reshape(&low, &[1])], 0)
+    lax::concatenate([&lax::reshape(&high, &[1]), &lax::reshape(&low, &[1])], 0)
 }
 
 /// `jnp.stack([a, b], axis=-1)` for two arrays of one shape.
 fn stack_last(a: &Array, b: &Array) -> Array {
     let rank = a.ndim();
     lax::concatenate(
-        &[&lax::expand_dims(a, &[rank]), &lax::expand_dims(b, &[rank])],
+        [&lax::expand_dims(a, &[rank]), &lax::expand_dims(b, &[rank])],
         rank,
     )
 }
@@ -245,10 +245,10 @@ fn random_bits_partitionable(key: &Array, bit_width: u32, shape: &[usize]) -> Ar
             let high = lax::convert_element_type(&bits1, DType::U64);
             let low = lax::convert_element_type(&bits2, DType::U64);
             let shift = full(&Array::scalar(32u64), shape);
-            lax::bitwise_or(&lax::shift_left(&high, &shift), &low)
+            lax::bitwise_or(lax::shift_left(&high, &shift), &low)
         }
         32 => lax::bitwise_xor(&bits1, &bits2),
-        _ => lax::convert_element_type(&lax::bitwise_xor(&bits1, &bits2), uint_dtype(bit_width)),
+        _ => lax::convert_element_type(lax::bitwise_xor(&bits1, &bits2), uint_dtype(bit_width)),
     }
 }
 

@@ -27,15 +27,16 @@ fn words(key: &Array, count: usize) -> Array {
 /// remainder `0..count % block` with the last key, concatenated in order.
 fn words_in_blocks(key: &Array, count: usize, block: usize) -> Array {
     let (blocks, rest) = (count / block, count % block);
-    let hashed = |key: &Array, n: usize| threefry_2x32(key, lax::iota(DType::U32, &[n], 0));
+    let hashed =
+        |key: &Array, n: usize| threefry_2x32(key, lax::broadcasted_iota(DType::U32, &[n], 0));
     if blocks == 0 {
         return hashed(key, rest);
     }
     let keys = split(key, &[blocks + 1]);
-    let key_at = |i: usize| lax::reshape(&lax::slice(&keys, &[i, 0], &[i + 1, 2], None), &[2]);
+    let key_at = |i: usize| lax::reshape(lax::slice(&keys, &[i, 0], &[i + 1, 2], None), &[2]);
     let mut parts: Vec<Array> = (0..blocks).map(|i| hashed(&key_at(i), block)).collect();
     parts.push(hashed(&key_at(blocks), rest));
-    lax::concatenate(&parts.iter().collect::<Vec<_>>(), 0)
+    lax::concatenate(parts.iter().collect::<Vec<_>>(), 0)
 }
 
 /// JAX's `_threefry_split_original`: keys of shape `(*shape, 2)` from the `2 * size` words of
@@ -50,7 +51,7 @@ pub(crate) fn split(key: &Array, shape: &[usize]) -> Array {
     );
     let keys_shape = [shape, &[2]].concat();
     lax::reshape(
-        &threefry_2x32(key, lax::iota(DType::U32, &[2 * num], 0)),
+        threefry_2x32(key, lax::broadcasted_iota(DType::U32, &[2 * num], 0)),
         &keys_shape,
     )
 }
@@ -67,16 +68,19 @@ pub(crate) fn random_bits(key: &Array, bit_width: u32, shape: &[usize]) -> Array
                 let words = lax::slice(&bits, &[start], &[start + size], None);
                 lax::convert_element_type(&words, DType::U64)
             };
-            let shift = lax::broadcast_in_dim(&Array::scalar(32u64), &[size], &[]);
-            lax::bitwise_or(&lax::shift_left(&half(0), &shift), &half(size))
+            let shift = lax::broadcast_in_dim(Array::scalar(32u64), &[size], &[]);
+            lax::bitwise_or(lax::shift_left(half(0), &shift), half(size))
         }
         32 => bits,
         _ => {
             // Each word's `32 / bit_width` pieces, least significant first: `bits.view(dtype)`.
             let per_word = (32 / bit_width) as usize;
             let spread = lax::broadcast_in_dim(&bits, &[count, per_word], &[0]);
-            let width = lax::broadcast_in_dim(&Array::scalar(bit_width), &[count, per_word], &[]);
-            let shifts = lax::mul(&lax::iota(DType::U32, &[count, per_word], 1), &width);
+            let width = lax::broadcast_in_dim(Array::scalar(bit_width), &[count, per_word], &[]);
+            let shifts = lax::mul(
+                lax::broadcasted_iota(DType::U32, &[count, per_word], 1),
+                &width,
+            );
             let pieces = lax::shift_right_logical(&spread, &shifts);
             let pieces = lax::reshape(&pieces, &[count * per_word]);
             let pieces = lax::slice(&pieces, &[0], &[size], None);

@@ -314,12 +314,12 @@ fn requested_candidate(
         ));
     };
     let mut why = vec![asked];
-    if kind == CpuPluginKind::X86_64V3 {
-        if let Some(unrunnable) = inputs.v3_unrunnable() {
-            why.push(format!(
-                "{unrunnable}, so it may stop with an illegal instruction"
-            ));
-        }
+    if kind == CpuPluginKind::X86_64V3
+        && let Some(unrunnable) = inputs.v3_unrunnable()
+    {
+        why.push(format!(
+            "{unrunnable}, so it may stop with an illegal instruction"
+        ));
     }
     Ok(Candidate {
         kind,

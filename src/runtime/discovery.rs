@@ -142,15 +142,15 @@ fn find_with(
         found.then_some(candidate)
     };
 
-    if platform == "cpu" {
-        if let Some(found) = cpu_plugin_choice()?.and_then(|choice| check(choice.path.clone())) {
-            return Ok(found);
-        }
+    if platform == "cpu"
+        && let Some(found) = cpu_plugin_choice()?.and_then(|choice| check(choice.path.clone()))
+    {
+        return Ok(found);
     }
-    if platform == "tpu" {
-        if let Some(found) = var("TPU_LIBRARY_PATH").and_then(|path| check(path.into())) {
-            return Ok(found);
-        }
+    if platform == "tpu"
+        && let Some(found) = var("TPU_LIBRARY_PATH").and_then(|path| check(path.into()))
+    {
+        return Ok(found);
     }
     let library_dirs = var("PJRT_PLUGIN_LIBRARY_PATH")
         .map(|dirs| std::env::split_paths(&dirs).collect::<Vec<_>>());

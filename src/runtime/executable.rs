@@ -417,17 +417,17 @@ impl LoadedExecutable {
         args: impl ExactSizeIterator<Item = &'b Buffer>,
         raw: &mut [*mut sys::PJRT_Buffer],
     ) -> Result<()> {
-        if let Some(parameters) = &self.parameters {
-            if args.len() != parameters.len() {
-                return Err(Error::invalid(
-                    "execute",
-                    format!(
-                        "{} arguments given to a program with {} parameters",
-                        args.len(),
-                        parameters.len()
-                    ),
-                ));
-            }
+        if let Some(parameters) = &self.parameters
+            && args.len() != parameters.len()
+        {
+            return Err(Error::invalid(
+                "execute",
+                format!(
+                    "{} arguments given to a program with {} parameters",
+                    args.len(),
+                    parameters.len()
+                ),
+            ));
         }
         for ((index, buffer), slot) in args.enumerate().zip(raw) {
             if !buffer.client().same_as(&self.client) {
@@ -436,17 +436,17 @@ impl LoadedExecutable {
                     format!("argument {index} belongs to another client"),
                 ));
             }
-            if let Some((dtype, dims)) = self.parameters.as_ref().map(|p| &p[index]) {
-                if buffer.dtype()? != *dtype || buffer.dims()? != dims.as_slice() {
-                    return Err(Error::invalid(
-                        "execute",
-                        format!(
-                            "argument {index} is {}{:?}, but the program's parameter is {dtype}{dims:?}",
-                            buffer.dtype()?,
-                            buffer.dims()?
-                        ),
-                    ));
-                }
+            if let Some((dtype, dims)) = self.parameters.as_ref().map(|p| &p[index])
+                && (buffer.dtype()? != *dtype || buffer.dims()? != dims.as_slice())
+            {
+                return Err(Error::invalid(
+                    "execute",
+                    format!(
+                        "argument {index} is {}{:?}, but the program's parameter is {dtype}{dims:?}",
+                        buffer.dtype()?,
+                        buffer.dims()?
+                    ),
+                ));
             }
             *slot = buffer.raw();
         }

@@ -2,7 +2,7 @@
 //! misuse.
 
 use rjax::lax::{self, DotDimensionNumbers};
-use rjax::numpy::linalg::{self, NormOrd, QrMode, Uplo};
+use rjax::numpy::linalg::{self, NormOrd};
 use rjax::scipy::linalg::Trans;
 use rjax::{DType, nn, scipy};
 
@@ -17,87 +17,112 @@ pub fn lax_cases() -> Vec<Case> {
         ..Default::default()
     };
     vec![
-        case!("add", lax::add(&f32s(&[2, 3]), &f32s(&[3]))),
-        case!("mul", lax::mul(&f32s(&[3]), &i32s(&[3]))),
-        case!("sin", lax::sin(&i32s(&[3]))),
-        case!("not", lax::not(&f32s(&[3]))),
-        case!("shift_left", lax::shift_left(&f32s(&[2]), &f32s(&[2]))),
-        case!("lt", lax::lt(&f32s(&[2]), &f32s(&[3]))),
-        case!("reshape", lax::reshape(&f32s(&[2, 3]), &[5])),
-        case!("transpose", lax::transpose(&f32s(&[2, 3]), &[1])),
-        case!("squeeze", lax::squeeze(&f32s(&[2, 3]), &[0])),
-        case!("expand_dims", lax::expand_dims(&f32s(&[2]), &[3])),
+        case!("add", lax::add(f32s(&[2, 3]), f32s(&[3]))),
+        case!("mul", lax::mul(f32s(&[3]), i32s(&[3]))),
+        case!("sin", lax::sin(i32s(&[3]))),
+        case!("not", lax::not(f32s(&[3]))),
+        case!("shift_left", lax::shift_left(f32s(&[2]), f32s(&[2]))),
+        case!("lt", lax::lt(f32s(&[2]), f32s(&[3]))),
+        case!("reshape", lax::reshape(f32s(&[2, 3]), &[5])),
+        case!("transpose", lax::transpose(f32s(&[2, 3]), &[1])),
+        case!("squeeze", lax::squeeze(f32s(&[2, 3]), &[0])),
+        case!("expand_dims", lax::expand_dims(f32s(&[2]), &[3])),
         case!(
             "broadcast_in_dim",
-            lax::broadcast_in_dim(&f32s(&[3]), &[2, 4], &[1])
+            lax::broadcast_in_dim(f32s(&[3]), &[2, 4], &[1])
         ),
-        case!("iota", lax::iota(DType::F32, &[2, 3], 2)),
-        case!("slice", lax::slice(&f32s(&[4]), &[3], &[1], None)),
-        case!("slice", lax::slice(&f32s(&[4]), &[0], &[4], Some(&[0]))),
+        case!("iota", lax::broadcasted_iota(DType::F32, &[2, 3], 2)),
+        case!("slice", lax::slice(f32s(&[4]), &[3], &[1], None)),
+        case!("slice", lax::slice(f32s(&[4]), &[0], &[4], Some(&[0]))),
         case!(
             "concatenate",
-            lax::concatenate(&[&f32s(&[2]), &i32s(&[2])], 0)
+            lax::concatenate([&f32s(&[2]), &i32s(&[2])], 0)
         ),
-        case!("concatenate", lax::concatenate(&[&f32s(&[2])], 1)),
+        case!("concatenate", lax::concatenate([&f32s(&[2])], 1)),
         case!(
             "dot_general",
-            lax::dot_general(&f32s(&[2, 3]), &f32s(&[4, 5]), contract(1, 0), None)
+            lax::dot_general(f32s(&[2, 3]), f32s(&[4, 5]), contract(1, 0))
         ),
         case!(
             "dot_general",
-            lax::dot_general(&f32s(&[2, 3]), &f32s(&[3, 5]), contract(2, 0), None)
+            lax::dot_general(f32s(&[2, 3]), f32s(&[3, 5]), contract(2, 0))
         ),
         case!(
             "select_n",
-            lax::select_n(&f32s(&[3]), &[&f32s(&[3]), &f32s(&[3])])
+            lax::select_n(f32s(&[3]), [&f32s(&[3]), &f32s(&[3])])
         ),
-        case!("select_n", lax::select_n(&bools(&[3]), &[])),
-        case!("clamp", lax::clamp(&f32s(&[2]), &f32s(&[3]), &f32s(&[2]))),
-        case!("integer_pow", lax::integer_pow(&bools(&[2]), 2)),
+        case!(
+            "select_n",
+            lax::select_n(bools(&[3]), Vec::<rjax::Array>::new())
+        ),
+        case!("clamp", lax::clamp(f32s(&[2]), f32s(&[3]), f32s(&[2]))),
+        case!("integer_pow", lax::integer_pow(bools(&[2]), 2)),
         case!(
             "bitcast_convert_type",
-            lax::bitcast_convert_type(&f32s(&[2, 3]), DType::F64)
+            lax::bitcast_convert_type(f32s(&[2, 3]), DType::F64)
         ),
-        case!("argmax", lax::argmax(&f32s(&[2, 3]), 2, DType::I32)),
-        case!("argmax", lax::argmax(&f32s(&[2, 3]), 0, DType::F32)),
-        case!("cumsum", lax::cumsum(&f32s(&[2, 3]), 2, false)),
-        case!("cummax", lax::cummax(&bools(&[2]), 1, false)),
+        case!("argmax", lax::argmax(f32s(&[2, 3]), 2, DType::I32)),
+        case!("argmax", lax::argmax(f32s(&[2, 3]), 0, DType::F32)),
+        case!(
+            "cumsum",
+            lax::cumsum_with(f32s(&[2, 3]), lax::CumulativeOptions::along(2))
+        ),
+        case!(
+            "cummax",
+            lax::cummax_with(bools(&[2]), lax::CumulativeOptions::along(1))
+        ),
         case!(
             "sort",
-            lax::sort(&[&f32s(&[2, 3]), &f32s(&[4, 5])], 0, true, 1)
-        ),
-        case!("sort", lax::sort(&[&f32s(&[2, 3])], 0, true, 2)),
-        case!("rev", lax::rev(&f32s(&[2, 3]), &[2])),
-        case!("pad", lax::pad(&f32s(&[2]), &f32s(&[2]), &[(1, 1, 0)])),
-        case!("pad", lax::pad(&f32s(&[2]), &f32s(&[]), &[(-3, 0, 0)])),
-        case!(
-            "dynamic_slice",
-            lax::dynamic_slice(&f32s(&[2, 3]), &[&i32s(&[])], &[1, 1])
+            lax::sort_with([&f32s(&[2, 3]), &f32s(&[4, 5])], lax::SortOptions::along(0))
         ),
         case!(
+            "sort",
+            lax::sort_with([&f32s(&[2, 3])], lax::SortOptions::along(0).num_keys(2))
+        ),
+        case!("rev", lax::rev(f32s(&[2, 3]), &[2])),
+        case!("pad", lax::pad(f32s(&[2]), f32s(&[2]), &[(1, 1, 0)])),
+        case!("pad", lax::pad(f32s(&[2]), f32s(&[]), &[(-3, 0, 0)])),
+        case!(
             "dynamic_slice",
-            lax::dynamic_slice(&f32s(&[2, 3]), &[&i32s(&[]), &i32s(&[])], &[3, 1])
+            lax::dynamic_slice(f32s(&[2, 3]), [&i32s(&[])], &[1, 1])
+        ),
+        case!(
+            "dynamic_slice",
+            lax::dynamic_slice(f32s(&[2, 3]), [&i32s(&[]), &i32s(&[])], &[3, 1])
         ),
         case!(
             "dynamic_update_slice",
-            lax::dynamic_update_slice(&f32s(&[2]), &f32s(&[3]), &[&i32s(&[])])
+            lax::dynamic_update_slice(f32s(&[2]), f32s(&[3]), [&i32s(&[])])
         ),
-        case!("top_k", lax::top_k(&f32s(&[3]), 4)),
-        case!("top_k", lax::top_k(&f32s(&[]), 1)),
-        case!("cholesky", lax::cholesky(&f32s(&[2, 3]))),
-        case!("eigh", lax::eigh(&i32s(&[3, 3]), true, true)),
-        case!("qr", lax::qr(&f32s(&[3]), false)),
-        case!("lu", lax::lu(&f32s(&[3]))),
+        case!("top_k", lax::top_k(f32s(&[3]), 4)),
+        case!("top_k", lax::top_k(f32s(&[]), 1)),
+        case!(
+            "cholesky",
+            lax::cholesky_with(
+                f32s(&[2, 3]),
+                lax::CholeskyOptions::default().symmetrize_input(false)
+            )
+        ),
+        case!(
+            "eigh",
+            lax::eigh_with(
+                i32s(&[3, 3]),
+                lax::EighOptions::default().symmetrize_input(false)
+            )
+        ),
+        case!(
+            "qr",
+            lax::qr_with(f32s(&[3]), lax::QrOptions::default().full_matrices(false))
+        ),
+        case!("lu", lax::lu(f32s(&[3]))),
         case!(
             "triangular_solve",
-            lax::triangular_solve(
-                &f32s(&[3, 3]),
-                &f32s(&[2, 3]),
-                true,
-                true,
-                false,
-                false,
-                false
+            lax::triangular_solve_with(
+                f32s(&[3, 3]),
+                f32s(&[2, 3]),
+                lax::TriangularSolveOptions::default()
+                    .left_side(true)
+                    .lower(true)
             )
         ),
     ]
@@ -112,29 +137,32 @@ pub fn cases() -> Vec<Case> {
         case!("inv", linalg::inv(f32s(&[3]))),
         case!("det", linalg::det(f32s(&[2, 3]))),
         case!("slogdet", linalg::slogdet(f32s(&[3]))),
-        case!("cholesky", linalg::cholesky(f32s(&[2, 3]), false)),
-        case!("eigh", linalg::eigh(f32s(&[2, 3]), Uplo::Lower, true)),
-        case!("eigvalsh", linalg::eigvalsh(f32s(&[3]), Uplo::Upper)),
-        case!("svd", linalg::svd(f32s(&[3]), true, true)),
-        case!("qr", linalg::qr(f32s(&[3]), QrMode::Reduced)),
+        case!("cholesky", linalg::cholesky(f32s(&[2, 3]))),
+        case!("eigh", linalg::eigh(f32s(&[2, 3]))),
+        case!("eigvalsh", linalg::eigvalsh(f32s(&[3]))),
+        case!("svd", linalg::svd(f32s(&[3]))),
+        case!("qr", linalg::qr(f32s(&[3]))),
         case!("eig", linalg::eig(f32s(&[2, 3]))),
         case!("eig", linalg::eigvals(f32s(&[3]))),
         case!(
             "norm",
-            linalg::norm(f32s(&[2, 3]), NormOrd::Nuc, Some(&[0]), false)
+            linalg::norm_with(
+                f32s(&[2, 3]),
+                linalg::NormOptions::ord(NormOrd::Nuc).axes([0])
+            )
         ),
+        case!("norm", linalg::norm_with(f32s(&[2, 3, 4]), NormOrd::Fro)),
         case!(
             "norm",
-            linalg::norm(f32s(&[2, 3, 4]), NormOrd::Fro, None, false)
-        ),
-        case!(
-            "norm",
-            linalg::norm(f32s(&[2, 3]), NormOrd::Default, Some(&[0, 1, 2]), false)
+            linalg::norm_with(
+                f32s(&[2, 3]),
+                linalg::NormOptions::default().axes([0, 1, 2])
+            )
         ),
         case!("matrix_power", linalg::matrix_power(f32s(&[2, 3]), 2)),
-        case!("pinv", linalg::pinv(f32s(&[3]), None)),
-        case!("lstsq", linalg::lstsq(f32s(&[3, 2]), f32s(&[4]), None)),
-        case!("cond", linalg::cond(f32s(&[3]), NormOrd::Two)),
+        case!("pinv", linalg::pinv(f32s(&[3]))),
+        case!("lstsq", linalg::lstsq(f32s(&[3, 2]), f32s(&[4]))),
+        case!("cond", linalg::cond_with(f32s(&[3]), NormOrd::Two)),
         case!("lu", scipy::linalg::lu(f32s(&[3]))),
         case!("lu_factor", scipy::linalg::lu_factor(f32s(&[2, 3]))),
         case!(

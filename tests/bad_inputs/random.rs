@@ -1,7 +1,7 @@
 //! `jax.random` misuse: values that are not keys, key batches where one key is needed, dtypes
 //! a sampler does not produce, parameters of the wrong shape, impossible draws.
 
-use rjax::random::{self, ChoiceSpec, GumbelMode, PrngImpl};
+use rjax::random::{self, ChoiceSpec, PrngImpl};
 use rjax::{Array, DType};
 
 use crate::case;
@@ -21,17 +21,11 @@ pub fn cases() -> Vec<Case> {
         case!("normal", random::normal(f32s(&[3]), &[2], DType::F32)),
         case!("normal", random::normal(keys(), &[2], DType::F32)),
         case!("normal", random::normal(key(), &[2], DType::I32)),
+        case!("uniform", random::uniform(key(), &[2], DType::I32)),
+        case!("uniform", random::uniform(i32s(&[2]), &[2], DType::F32)),
         case!(
             "uniform",
-            random::uniform(key(), &[2], DType::I32, 0.0, 1.0)
-        ),
-        case!(
-            "uniform",
-            random::uniform(i32s(&[2]), &[2], DType::F32, 0.0, 1.0)
-        ),
-        case!(
-            "uniform",
-            random::uniform(key(), &[2], DType::F32, f32s(&[3]), 1.0)
+            random::uniform_with(key(), &[2], DType::F32, f32s(&[3]), 1.0)
         ),
         case!("randint", random::randint(key(), &[2], 0, 5, DType::F32)),
         case!(
@@ -48,26 +42,30 @@ pub fn cases() -> Vec<Case> {
         case!("laplace", random::laplace(keys(), &[2], DType::F32)),
         case!("logistic", random::logistic(key(), &[2], DType::Bool)),
         case!("cauchy", random::cauchy(f32s(&[2]), &[2], DType::F32)),
-        case!(
-            "gumbel",
-            random::gumbel(key(), &[2], DType::I32, GumbelMode::Low)
-        ),
+        case!("gumbel", random::gumbel(key(), &[2], DType::I32)),
         case!("rademacher", random::rademacher(key(), &[2], DType::Bool)),
+        case!("categorical", random::categorical(key(), i32s(&[4]))),
         case!(
             "categorical",
-            random::categorical(key(), i32s(&[4]), -1, None, true, GumbelMode::Low)
+            random::categorical_with(key(), f32s(&[4]), random::CategoricalOptions::along(1))
         ),
         case!(
             "categorical",
-            random::categorical(key(), f32s(&[4]), 1, None, true, GumbelMode::Low)
+            random::categorical_with(
+                key(),
+                f32s(&[2, 4]),
+                random::CategoricalOptions::default().shape(&[3])
+            )
         ),
         case!(
             "categorical",
-            random::categorical(key(), f32s(&[2, 4]), -1, Some(&[3]), true, GumbelMode::Low)
-        ),
-        case!(
-            "categorical",
-            random::categorical(key(), f32s(&[4]), -1, Some(&[5]), false, GumbelMode::Low)
+            random::categorical_with(
+                key(),
+                f32s(&[4]),
+                random::CategoricalOptions::default()
+                    .shape(&[5])
+                    .replace(false)
+            )
         ),
         case!(
             "choice",
@@ -107,20 +105,18 @@ pub fn cases() -> Vec<Case> {
         case!("t", random::t(key(), f32s(&[3]), Some(&[4]), DType::F32)),
         case!(
             "multivariate_normal",
-            random::multivariate_normal(
+            random::multivariate_normal_with(
                 key(),
                 f32s(&[3]),
                 f32s(&[2, 2]),
-                None,
-                Some(DType::F32),
-                random::CovarianceFactor::Cholesky
+                random::MultivariateNormalOptions::default().dtype(DType::F32)
             )
         ),
         case!(
             "orthogonal",
             random::orthogonal(key(), 3, &[], DType::I32, None)
         ),
-        case!("ball", random::ball(key(), 3, 2.0, &[], DType::I32)),
+        case!("ball", random::ball(key(), 3, &[], DType::I32)),
         case!("key_data", random::key_data(f32s(&[2]))),
         case!(
             "wrap_key_data",

@@ -42,15 +42,15 @@ fn float32_inputs_use_float32_tolerances() {
     let w = Array::from_slice(&[1.5f32, -0.5, 0.25, 2.0, 1.0, -1.0], &[3, 2]).unwrap();
     let cases = vec![
         case1("f32 sin·exp", vec![x.clone()], |xs| {
-            lax::mul(&lax::sin(&xs[0]), &lax::exp(&xs[0]))
+            lax::mul(lax::sin(&xs[0]), lax::exp(&xs[0]))
         })
         .with(f32_check()),
         case1("f32 tanh of matmul", vec![x.clone(), w], |xs| {
-            lax::tanh(&xs[0].matmul(&xs[1]))
+            lax::tanh(xs[0].matmul(&xs[1]))
         })
         .with(f32_check()),
         case1("f32 logistic sum", vec![x], |xs| {
-            lax::reduce_sum(&lax::logistic(&xs[0]), &[1])
+            lax::reduce_sum(lax::logistic(&xs[0]), &[1])
         })
         .with(f32_check()),
     ];
@@ -68,10 +68,10 @@ fn complex_inputs_follow_jax_conventions() {
             lax::mul(&xs[0], &xs[1])
         }),
         case1("complex sin·exp", vec![a], |xs| {
-            lax::mul(&lax::sin(&xs[0]), &lax::exp(&xs[0]))
+            lax::mul(lax::sin(&xs[0]), lax::exp(&xs[0]))
         }),
         case1("complex sum of squares", vec![c], |xs| {
-            lax::reduce_sum(&lax::mul(&xs[0], &xs[0]), &[0])
+            lax::reduce_sum(lax::mul(&xs[0], &xs[0]), &[0])
         }),
     ];
     run(cases);

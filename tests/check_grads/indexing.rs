@@ -43,17 +43,17 @@ fn indexing_primitives() {
         case1(
             "dynamic_slice",
             vec![normal(&mut rng, &[4, 5])],
-            move |xs| lax::dynamic_slice(&xs[0], &[&i1, &i2], &[2, 3]),
+            move |xs| lax::dynamic_slice(&xs[0], [&i1, &i2], &[2, 3]),
         ),
         case1(
             "dynamic_slice (start clamped)",
             vec![normal(&mut rng, &[4, 5])],
-            move |xs| lax::dynamic_slice(&xs[0], &[&i9, &j1], &[2, 2]),
+            move |xs| lax::dynamic_slice(&xs[0], [&i9, &j1], &[2, 2]),
         ),
         case1(
             "dynamic_update_slice",
             vec![normal(&mut rng, &[4, 5]), normal(&mut rng, &[2, 3])],
-            move |xs| lax::dynamic_update_slice(&xs[0], &xs[1], &[&j2, &j2]),
+            move |xs| lax::dynamic_update_slice(&xs[0], &xs[1], [&j2, &j2]),
         ),
         case1(
             "gather rows (repeated)",
@@ -128,7 +128,7 @@ fn indexing_primitives() {
                     GatherScatterMode::FillOrDrop,
                 );
                 lax::gather(
-                    &lax::sin(&scattered),
+                    lax::sin(&scattered),
                     &rows4,
                     take_rows(),
                     &[1, 3],
@@ -150,48 +150,68 @@ fn scatters() {
     let scatters: [(&str, Scatter, &Array, bool); 11] = [
         (
             "scatter_add (repeated indices)",
-            lax::scatter_add,
+            |o, i, u, d, opts| lax::scatter_add(o, i, u, d, opts),
             &repeated,
             false,
         ),
         (
             "scatter_sub (repeated indices)",
-            lax::scatter_sub,
+            |o, i, u, d, opts| lax::scatter_sub(o, i, u, d, opts),
             &repeated,
             false,
         ),
-        ("scatter", lax::scatter, &unique, false),
-        ("scatter (unique_indices)", lax::scatter, &unique, true),
-        // JAX differentiates scatter-mul only with unique_indices=True.
         (
-            "scatter_mul (unique_indices)",
-            lax::scatter_mul,
+            "scatter",
+            |o, i, u, d, opts| lax::scatter(o, i, u, d, opts),
+            &unique,
+            false,
+        ),
+        (
+            "scatter (unique_indices)",
+            |o, i, u, d, opts| lax::scatter(o, i, u, d, opts),
             &unique,
             true,
         ),
-        ("scatter_min", lax::scatter_min, &unique, false),
-        ("scatter_max", lax::scatter_max, &unique, false),
+        // JAX differentiates scatter-mul only with unique_indices=True.
+        (
+            "scatter_mul (unique_indices)",
+            |o, i, u, d, opts| lax::scatter_mul(o, i, u, d, opts),
+            &unique,
+            true,
+        ),
+        (
+            "scatter_min",
+            |o, i, u, d, opts| lax::scatter_min(o, i, u, d, opts),
+            &unique,
+            false,
+        ),
+        (
+            "scatter_max",
+            |o, i, u, d, opts| lax::scatter_max(o, i, u, d, opts),
+            &unique,
+            false,
+        ),
         (
             "scatter_min (unique_indices)",
-            lax::scatter_min,
+            |o, i, u, d, opts| lax::scatter_min(o, i, u, d, opts),
             &unique,
             true,
         ),
         (
             "scatter_max (unique_indices)",
-            lax::scatter_max,
+            |o, i, u, d, opts| lax::scatter_max(o, i, u, d, opts),
             &unique,
             true,
         ),
         (
             "scatter_min (repeated indices)",
-            lax::scatter_min,
+            |o, i, u, d, opts| lax::scatter_min(o, i, u, d, opts),
             &repeated,
             false,
         ),
         (
             "scatter_max (repeated indices)",
-            lax::scatter_max,
+            |o, i, u, d, opts| lax::scatter_max(o, i, u, d, opts),
             &repeated,
             false,
         ),

@@ -41,7 +41,12 @@ fn cholesky_and_triangular_solve() {
     let mut cases = vec![case1(
         "cholesky (batched, symmetrized input)",
         vec![spd(&mut rng, 2, 3)],
-        |xs| lax::cholesky(&symmetrize(&xs[0])),
+        |xs| {
+            lax::cholesky_with(
+                symmetrize(&xs[0]),
+                lax::CholeskyOptions::default().symmetrize_input(false),
+            )
+        },
     )];
     for left_side in [true, false] {
         for lower in [true, false] {
@@ -55,14 +60,14 @@ fn cholesky_and_triangular_solve() {
                         ),
                         vec![dominant(&mut rng, 3), normal(&mut rng, &b_shape)],
                         move |xs| {
-                            lax::triangular_solve(
+                            lax::triangular_solve_with(
                                 &xs[0],
                                 &xs[1],
-                                left_side,
-                                lower,
-                                transpose_a,
-                                false,
-                                unit_diagonal,
+                                lax::TriangularSolveOptions::default()
+                                    .left_side(left_side)
+                                    .lower(lower)
+                                    .transpose_a(transpose_a)
+                                    .unit_diagonal(unit_diagonal),
                             )
                         },
                     ));
@@ -73,7 +78,15 @@ fn cholesky_and_triangular_solve() {
     cases.push(case1(
         "triangular_solve (vector right-hand side)",
         vec![dominant(&mut rng, 3), normal(&mut rng, &[3])],
-        |xs| lax::triangular_solve(&xs[0], &xs[1], true, true, false, false, false),
+        |xs| {
+            lax::triangular_solve_with(
+                &xs[0],
+                &xs[1],
+                lax::TriangularSolveOptions::default()
+                    .left_side(true)
+                    .lower(true),
+            )
+        },
     ));
     run(cases);
 }
@@ -85,38 +98,55 @@ fn qr_and_eigh() {
     let sign_probe = Array::from_slice(&[0.3, -0.7, 1.1, 0.9], &[4, 1]).unwrap();
     let cases = vec![
         case("qr reduced (tall)", vec![normal(&mut rng, &[4, 3])], |xs| {
-            let (q, r) = lax::qr(&xs[0], false);
+            let (q, r) = lax::qr_with(&xs[0], lax::QrOptions::default().full_matrices(false));
             vec![q, r]
         }),
         case(
             "qr full (square, batched)",
             vec![normal(&mut rng, &[2, 3, 3])],
             |xs| {
-                let (q, r) = lax::qr(&xs[0], true);
+                let (q, r) = lax::qr(&xs[0]);
                 vec![q, r]
             },
         ),
         case("qr reduced (wide)", vec![normal(&mut rng, &[2, 4])], |xs| {
-            let (q, r) = lax::qr(&xs[0], false);
+            let (q, r) = lax::qr_with(&xs[0], lax::QrOptions::default().full_matrices(false));
             vec![q, r]
         }),
         case1(
             "eigh eigenvalues (symmetrized input)",
             vec![normal(&mut rng, &[2, 4, 4])],
-            |xs| lax::eigh(&symmetrize(&xs[0]), true, true).1,
+            |xs| {
+                lax::eigh_with(
+                    symmetrize(&xs[0]),
+                    lax::EighOptions::default().symmetrize_input(false),
+                )
+                .1
+            },
         ),
         case1(
             "eigh eigenvalues (upper)",
             vec![normal(&mut rng, &[4, 4])],
-            |xs| lax::eigh(&symmetrize(&xs[0]), false, true).1,
+            |xs| {
+                lax::eigh_with(
+                    symmetrize(&xs[0]),
+                    lax::EighOptions::default()
+                        .symmetrize_input(false)
+                        .lower(false),
+                )
+                .1
+            },
         ),
         // Each eigenvector's sign fixed by its inner product with a generic vector.
         case(
             "eigh eigenvectors (sign-fixed)",
             vec![normal(&mut rng, &[4, 4])],
             move |xs| {
-                let (v, w) = lax::eigh(&symmetrize(&xs[0]), true, true);
-                let signs = lax::sign(&lax::reduce_sum(&(&v * &sign_probe), &[0]));
+                let (v, w) = lax::eigh_with(
+                    symmetrize(&xs[0]),
+                    lax::EighOptions::default().symmetrize_input(false),
+                );
+                let signs = lax::sign(lax::reduce_sum(&(&v * &sign_probe), &[0]));
                 vec![&v * &signs, w]
             },
         ),

@@ -42,7 +42,7 @@ fn shape_primitives() {
                 normal(&mut rng, &[2, 3]),
                 normal(&mut rng, &[2, 2]),
             ],
-            |xs| lax::concatenate(&[&xs[0], &xs[1], &xs[2]], 1),
+            |xs| lax::concatenate([&xs[0], &xs[1], &xs[2]], 1),
         ),
         case1("rev", vec![normal(&mut rng, &[3, 4])], |xs| {
             lax::rev(&xs[0], &[0, 1])
@@ -98,48 +98,48 @@ fn cumulative_reductions_and_sort() {
     let mut rng = Rng::new(12);
     let cases = vec![
         case1("cumsum axis 0", vec![normal(&mut rng, &[4, 3])], |xs| {
-            lax::cumsum(&xs[0], 0, false)
+            lax::cumsum(&xs[0])
         }),
         case1(
             "cumsum axis 1 reverse",
             vec![normal(&mut rng, &[4, 3])],
-            |xs| lax::cumsum(&xs[0], 1, true),
+            |xs| lax::cumsum_with(&xs[0], lax::CumulativeOptions::along(1).reverse(true)),
         ),
         case1("cumprod axis 0", vec![signed(&mut rng, &[4, 3])], |xs| {
-            lax::cumprod(&xs[0], 0, false)
+            lax::cumprod(&xs[0])
         }),
         case1(
             "cumprod axis 1 reverse",
             vec![signed(&mut rng, &[4, 3])],
-            |xs| lax::cumprod(&xs[0], 1, true),
+            |xs| lax::cumprod_with(&xs[0], lax::CumulativeOptions::along(1).reverse(true)),
         ),
         case1("cummax axis 0", vec![normal(&mut rng, &[4, 3])], |xs| {
-            lax::cummax(&xs[0], 0, false)
+            lax::cummax(&xs[0])
         }),
         case1(
             "cummax axis 1 reverse",
             vec![normal(&mut rng, &[4, 3])],
-            |xs| lax::cummax(&xs[0], 1, true),
+            |xs| lax::cummax_with(&xs[0], lax::CumulativeOptions::along(1).reverse(true)),
         ),
         case1("cummin axis 0", vec![normal(&mut rng, &[4, 3])], |xs| {
-            lax::cummin(&xs[0], 0, false)
+            lax::cummin(&xs[0])
         }),
         case1(
             "cummin axis 1 reverse",
             vec![normal(&mut rng, &[4, 3])],
-            |xs| lax::cummin(&xs[0], 1, true),
+            |xs| lax::cummin_with(&xs[0], lax::CumulativeOptions::along(1).reverse(true)),
         ),
         case("sort", vec![normal(&mut rng, &[3, 4])], |xs| {
-            lax::sort(&[&xs[0]], 1, true, 1)
+            lax::sort_with([&xs[0]], lax::SortOptions::along(1))
         }),
         case("sort axis 0", vec![normal(&mut rng, &[4, 3])], |xs| {
-            lax::sort(&[&xs[0]], 0, false, 1)
+            lax::sort_with([&xs[0]], lax::SortOptions::along(0).is_stable(false))
         }),
         case(
             "sort_key_val",
             vec![normal(&mut rng, &[5]), normal(&mut rng, &[5])],
             |xs| {
-                let (k, v) = lax::sort_key_val(&xs[0], &xs[1], 0, true);
+                let (k, v) = lax::sort_key_val_with(&xs[0], &xs[1], lax::SortOptions::along(0));
                 vec![k, v]
             },
         ),
@@ -152,7 +152,12 @@ fn cumulative_reductions_and_sort() {
                 normal(&mut rng, &[2, 4]),
                 normal(&mut rng, &[2, 4]),
             ],
-            |xs| lax::sort(&[&xs[0], &xs[1], &xs[2]], 1, true, 2),
+            |xs| {
+                lax::sort_with(
+                    [&xs[0], &xs[1], &xs[2]],
+                    lax::SortOptions::along(1).num_keys(2),
+                )
+            },
         ),
     ];
     run(cases);
@@ -183,22 +188,29 @@ fn dot_general() {
         case1(
             "dot_general matmul",
             vec![normal(&mut rng, &[2, 3]), normal(&mut rng, &[3, 4])],
-            move |xs| lax::dot_general(&xs[0], &xs[1], matmul.clone(), None),
+            move |xs| lax::dot_general(&xs[0], &xs[1], matmul.clone()),
         ),
         case1(
             "dot_general batched",
             vec![normal(&mut rng, &[2, 3, 4]), normal(&mut rng, &[2, 4, 2])],
-            move |xs| lax::dot_general(&xs[0], &xs[1], batched.clone(), Some(DType::F64)),
+            move |xs| {
+                lax::dot_general_with(
+                    &xs[0],
+                    &xs[1],
+                    batched.clone(),
+                    lax::DotOptions::default().preferred_element_type(DType::F64),
+                )
+            },
         ),
         case1(
             "dot_general two contractions",
             vec![normal(&mut rng, &[2, 3, 4]), normal(&mut rng, &[4, 5, 2])],
-            move |xs| lax::dot_general(&xs[0], &xs[1], two_contractions.clone(), None),
+            move |xs| lax::dot_general(&xs[0], &xs[1], two_contractions.clone()),
         ),
         case1(
             "dot_general outer product",
             vec![normal(&mut rng, &[3]), normal(&mut rng, &[2])],
-            move |xs| lax::dot_general(&xs[0], &xs[1], outer.clone(), None),
+            move |xs| lax::dot_general(&xs[0], &xs[1], outer.clone()),
         ),
     ];
     run(cases);

@@ -316,7 +316,7 @@ fn reverse_mode_with_integer_inputs_and_outputs() -> rjax::Result<()> {
     let f = |w: Array| -> rjax::Result<Array> {
         let (c, (ints, ys)): (Array, (Array, Array)) = scan(
             |c: Array, i: Array| {
-                let row = rjax::lax::dynamic_slice(&table, &[&i, &Array::scalar(0i32)], &[1, 2])
+                let row = rjax::lax::dynamic_slice(&table, [&i, &Array::scalar(0i32)], &[1, 2])
                     .reshape(&[2]);
                 let c = (&c * &w + &row).tanh();
                 (c.clone(), (&i * 2, c.sum()))

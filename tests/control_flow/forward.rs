@@ -140,7 +140,7 @@ pub(super) fn newton_sqrt(y: &Array) -> rjax::Result<Array> {
     let (x, _) = while_loop(
         |(x, n): (Array, Array)| {
             let far = (&x * &x - y).abs().gt(1e-12);
-            rjax::lax::bitwise_and(&far, &n.lt(50))
+            rjax::lax::bitwise_and(&far, n.lt(50))
         },
         |(x, n): (Array, Array)| ((&x + y / &x) * 0.5, n + 1),
         (y.clone(), Array::scalar(0i32)),

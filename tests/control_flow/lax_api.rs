@@ -149,7 +149,7 @@ fn lax_select_picks_on_true_where_pred() -> rjax::Result<()> {
     assert_eq!(values(&rjax::lax::select(&pred, &b, &a)), [-1.0, 2.0, -3.0]);
     // Its gradient flows to the chosen operand.
     let (ga, gb): (Array, Array) = grad(|(a, b): (Array, Array)| {
-        (select(&Array::from([true, false, true]), &a, &b) * 2.0).sum()
+        (select(Array::from([true, false, true]), &a, &b) * 2.0).sum()
     })((a, b))?;
     assert_eq!(values(&ga), [2.0, 0.0, 2.0]);
     assert_eq!(values(&gb), [0.0, 2.0, 0.0]);

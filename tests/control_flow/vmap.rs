@@ -43,7 +43,7 @@ fn vmap_of_control_flow() -> rjax::Result<()> {
     // scan with a batched body, against each example.
     let (a, h0, xs) = linear_data();
     let batch = rjax::lax::concatenate(
-        &[&xs.reshape(&[1, 4, 2]), &(&xs * 2.0).reshape(&[1, 4, 2])],
+        [&xs.reshape(&[1, 4, 2]), &(&xs * 2.0).reshape(&[1, 4, 2])],
         0,
     );
     let hs: Array = vmap(|xs: Array| recurrence(&a, &h0, &xs).map(|(_, hs)| hs), 0)(batch)?;

@@ -65,7 +65,7 @@ pub fn choose(code: (u8, u32), shape: &[usize], dtype: DType) -> Step {
     ];
     menu.push(Step::AddReversed);
     menu.push(Step::Where);
-    menu.push(Step::Sum(None, p % 2 == 0));
+    menu.push(Step::Sum(None, p.is_multiple_of(2)));
     menu.push(Step::Reshape);
     if float {
         menu.extend([Step::Sin, Step::Tanh, Step::Mean(None)]);
@@ -77,7 +77,7 @@ pub fn choose(code: (u8, u32), shape: &[usize], dtype: DType) -> Step {
         let stop = start + (p / 11) % (d - start + 1);
         menu.extend([
             Step::MulByReduced(axis),
-            Step::Sum(Some(axis), p % 3 == 0),
+            Step::Sum(Some(axis), p.is_multiple_of(3)),
             Step::Slice { axis, start, stop },
             Step::Cumsum(axis),
             Step::Sort(axis),
@@ -189,7 +189,7 @@ pub fn bad_step(code: (u8, u32), x: &Array) -> Array {
     match code.0 % 12 {
         0 => jnp::sum(x, beyond),
         1 => jnp::reshape(x, &[(x.size() + 1 + p % 5) as isize]),
-        2 => lax::add(&vector, &ones(&bigger)),
+        2 => lax::add(&vector, ones(&bigger)),
         3 => jnp::matmul(x, &other),
         4 => jnp::concatenate(&[x, &ones(&vec![1; rank + 1])], 0),
         5 => jnp::sort_with(x, SortOptions::along(beyond)),

@@ -106,10 +106,7 @@ fn norms_match_numpy() -> Result<()> {
         } else {
             &x.vec
         };
-        check(
-            &format!("norm_vec_{name}"),
-            &linalg::norm(v, ord, None, false),
-        )?;
+        check(&format!("norm_vec_{name}"), &linalg::norm_with(v, ord))?;
     }
     let matrix = [
         ("fro", NormOrd::Fro),
@@ -124,41 +121,59 @@ fn norms_match_numpy() -> Result<()> {
     for (name, ord) in matrix {
         check(
             &format!("norm_mat_{name}"),
-            &linalg::norm(&x.tall, ord, None, false),
+            &linalg::norm_with(&x.tall, ord),
         )?;
     }
     let b = &x.batch;
     check(
         "norm_batch_2",
-        &linalg::norm(b, NormOrd::Two, Some(&[1, 2]), false),
+        &linalg::norm_with(b, linalg::NormOptions::ord(NormOrd::Two).axes([1, 2])),
     )?;
     check(
         "norm_batch_nuc_swapped",
-        &linalg::norm(b, NormOrd::Nuc, Some(&[2, 1]), false),
+        &linalg::norm_with(b, linalg::NormOptions::ord(NormOrd::Nuc).axes([2, 1])),
     )?;
     check(
         "norm_batch_neg2_keep",
-        &linalg::norm(b, NormOrd::NegTwo, Some(&[0, 2]), true),
+        &linalg::norm_with(
+            b,
+            linalg::NormOptions::ord(NormOrd::NegTwo)
+                .axes([0, 2])
+                .keepdims(true),
+        ),
     )?;
     check(
         "norm_batch_1_keep",
-        &linalg::norm(b, NormOrd::One, Some(&[2, 0]), true),
+        &linalg::norm_with(
+            b,
+            linalg::NormOptions::ord(NormOrd::One)
+                .axes([2, 0])
+                .keepdims(true),
+        ),
     )?;
     check(
         "norm_axis_3_keep",
-        &linalg::norm(b, NormOrd::P(3.0), Some(&[1]), true),
+        &linalg::norm_with(
+            b,
+            linalg::NormOptions::ord(NormOrd::P(3.0))
+                .axes([1])
+                .keepdims(true),
+        ),
     )
 }
 
 #[test]
 fn decompositions_match_numpy() -> Result<()> {
     let x = inputs();
-    check("cholesky", &linalg::cholesky(&x.spd, false))?;
-    check("cholesky_upper", &linalg::cholesky(&x.spd, true))?;
+    check("cholesky", &linalg::cholesky(&x.spd))?;
+    check(
+        "cholesky_upper",
+        &linalg::cholesky_with(&x.spd, linalg::CholeskyOptions::default().upper(true)),
+    )?;
     let gram = jnp::matmul(&x.batch, mt(&x.batch)) + jnp::eye(3, None, 0, None);
-    check("cholesky_batch", &linalg::cholesky(&gram, false))?;
+    check("cholesky_batch", &linalg::cholesky(&gram))?;
     let qr_parts = |name: &str, a: &Array, mode: QrMode| -> Result<()> {
-        let (q, r) = linalg::qr(a, mode);
+        let (q, r) = linalg::qr_with(a, mode);
         check(&format!("qr_{name}_r_abs"), &r.abs())?;
         if mode == QrMode::Reduced {
             let q = unwrap(q)?;
@@ -169,21 +184,33 @@ fn decompositions_match_numpy() -> Result<()> {
     qr_parts("tall", &x.tall, QrMode::Reduced)?;
     qr_parts("wide", &x.wide, QrMode::Reduced)?;
     qr_parts("complete", &x.tall, QrMode::Complete)?;
-    let (q, r) = linalg::qr(&x.tall, QrMode::R);
+    let (q, r) = linalg::qr_with(&x.tall, QrMode::R);
     ensure!(q.is_none(), "mode 'r' returns no q");
     check("qr_r_only_abs", &r.abs())?;
-    let (w, v) = linalg::eigh(&x.spd, Uplo::Lower, true);
+    let (w, v) = linalg::eigh(&x.spd);
     check("eigh_w", &w)?;
     check("eigh_v_abs", &v.abs())?;
     let symmetric = &x.batch + mt(&x.batch);
-    check("eigvalsh_batch", &linalg::eigvalsh(&symmetric, Uplo::Lower))?;
+    check("eigvalsh_batch", &linalg::eigvalsh(&symmetric))?;
     check(
         "eigh_upper_w",
-        &linalg::eigh(&x.square, Uplo::Upper, false).0,
+        &linalg::eigh_with(
+            &x.square,
+            linalg::EighOptions::default()
+                .uplo(Uplo::Upper)
+                .symmetrize_input(false),
+        )
+        .0,
     )?;
     check(
         "eigh_lower_w",
-        &linalg::eigh(&x.square, Uplo::Lower, false).0,
+        &linalg::eigh_with(
+            &x.square,
+            linalg::EighOptions::default()
+                .uplo(Uplo::Lower)
+                .symmetrize_input(false),
+        )
+        .0,
     )?;
     for (name, a) in [
         ("tall", &x.tall),
@@ -191,22 +218,34 @@ fn decompositions_match_numpy() -> Result<()> {
         ("square", &x.square),
         ("batch", &x.batch),
     ] {
-        let svd = linalg::svd(a, false, true);
+        let svd = linalg::svd_with(a, linalg::SvdOptions::default().full_matrices(false));
         check(&format!("svd_{name}_s"), &svd.s)?;
         check(&format!("svd_{name}_u_abs"), &unwrap(svd.u)?.abs())?;
         check(&format!("svd_{name}_vh_abs"), &unwrap(svd.vh)?.abs())?;
     }
     check(
         "svd_tall_full_u_abs",
-        &unwrap(linalg::svd(&x.tall, true, true).u)?.abs(),
+        &unwrap(linalg::svd(&x.tall).u)?.abs(),
     )?;
     check(
         "svd_wide_full_vh_abs",
-        &unwrap(linalg::svd(&x.wide, true, true).vh)?.abs(),
+        &unwrap(linalg::svd(&x.wide).vh)?.abs(),
     )?;
     let larger = host(|k| (k * k * 0.013 + 0.5).sin(), &[20, 12]);
-    check("svd_larger_s", &linalg::svd(&larger, false, false).s)?;
-    let values_only = linalg::svd(&x.deficient, true, false);
+    check(
+        "svd_larger_s",
+        &linalg::svd_with(
+            &larger,
+            linalg::SvdOptions::default()
+                .full_matrices(false)
+                .compute_uv(false),
+        )
+        .s,
+    )?;
+    let values_only = linalg::svd_with(
+        &x.deficient,
+        linalg::SvdOptions::default().compute_uv(false),
+    );
     ensure!(values_only.u.is_none() && values_only.vh.is_none());
     check("svd_deficient_s", &values_only.s)
 }
@@ -245,36 +284,33 @@ fn solvers_match_numpy() -> Result<()> {
 #[test]
 fn spectral_functions_match_numpy() -> Result<()> {
     let x = inputs();
-    check("pinv_tall", &linalg::pinv(&x.tall, None))?;
-    check("pinv_wide", &linalg::pinv(&x.wide, None))?;
-    check("pinv_deficient", &linalg::pinv(&x.deficient, None))?;
-    let (solution, residuals, rank, s) = linalg::lstsq(&x.tall, &x.rhs, None);
+    check("pinv_tall", &linalg::pinv(&x.tall))?;
+    check("pinv_wide", &linalg::pinv(&x.wide))?;
+    check("pinv_deficient", &linalg::pinv(&x.deficient))?;
+    let (solution, residuals, rank, s) = linalg::lstsq(&x.tall, &x.rhs);
     check("lstsq_x", &solution)?;
     check("lstsq_resid", &residuals)?;
     check("lstsq_rank", &rank)?;
     check("lstsq_s", &s)?;
-    let (solution, residuals, _, _) = linalg::lstsq(&x.tall, &x.rhs_mat, None);
+    let (solution, residuals, _, _) = linalg::lstsq(&x.tall, &x.rhs_mat);
     check("lstsq_mat_x", &solution)?;
     check("lstsq_mat_resid", &residuals)?;
-    let (solution, _, rank, _) = linalg::lstsq(&x.deficient, &x.rhs, None);
+    let (solution, _, rank, _) = linalg::lstsq(&x.deficient, &x.rhs);
     check("lstsq_deficient_x", &solution)?;
     check("lstsq_deficient_rank", &rank)?;
-    check(
-        "matrix_rank_deficient",
-        &linalg::matrix_rank(&x.deficient, None),
-    )?;
+    check("matrix_rank_deficient", &linalg::matrix_rank(&x.deficient))?;
     let first = jnp::split(&x.batch, jnp::Split::Sections(2), 0)[0].reshape(&[3, 3]);
     let pair = stack(&[x.singular.clone(), first]);
-    check("matrix_rank_batch", &linalg::matrix_rank(&pair, None))?;
-    check("matrix_rank_tol", &linalg::matrix_rank(&x.tall, Some(0.5)))?;
-    check("cond", &linalg::cond(&x.square, NormOrd::Default))?;
-    check("cond_wide", &linalg::cond(&x.wide, NormOrd::Two))?;
-    check("cond_neg2", &linalg::cond(&x.square, NormOrd::NegTwo))?;
-    check("cond_1", &linalg::cond(&x.batch, NormOrd::One))?;
-    check("cond_fro", &linalg::cond(&x.square, NormOrd::Fro))?;
+    check("matrix_rank_batch", &linalg::matrix_rank(&pair))?;
+    check("matrix_rank_tol", &linalg::matrix_rank_with(&x.tall, 0.5))?;
+    check("cond", &linalg::cond(&x.square))?;
+    check("cond_wide", &linalg::cond_with(&x.wide, NormOrd::Two))?;
+    check("cond_neg2", &linalg::cond_with(&x.square, NormOrd::NegTwo))?;
+    check("cond_1", &linalg::cond_with(&x.batch, NormOrd::One))?;
+    check("cond_fro", &linalg::cond_with(&x.square, NormOrd::Fro))?;
     check(
         "cond_singular_inf",
-        &linalg::cond(&x.singular, NormOrd::Inf),
+        &linalg::cond_with(&x.singular, NormOrd::Inf),
     )
 }
 
@@ -282,8 +318,8 @@ fn spectral_functions_match_numpy() -> Result<()> {
 fn staged_under_jit() -> Result<()> {
     let x = inputs();
     let f = jit(|(a, b, spd): (Array, Array, Array)| {
-        let svd = linalg::svd(&a, false, true);
-        let (w, _) = linalg::eigh(&spd, Uplo::Lower, true);
+        let svd = linalg::svd_with(&a, linalg::SvdOptions::default().full_matrices(false));
+        let (w, _) = linalg::eigh(&spd);
         let (sign, log) = linalg::slogdet(&b);
         vec![
             svd.s,
@@ -293,9 +329,9 @@ fn staged_under_jit() -> Result<()> {
             linalg::det(&b),
             sign,
             log,
-            linalg::pinv(&a, None),
-            linalg::norm(&a, NormOrd::Nuc, None, false),
-            linalg::cholesky(&spd, false),
+            linalg::pinv(&a),
+            linalg::norm_with(&a, NormOrd::Nuc),
+            linalg::cholesky(&spd),
         ]
     });
     let out: Vec<Array> = f.call((x.tall.clone(), x.square.clone(), x.spd.clone()))?;
@@ -356,7 +392,7 @@ fn properties(dtype: DType, tol: f64) -> Result<()> {
         Ok(())
     };
     for (name, a) in [("tall", &tall), ("wide", &wide), ("batch", &batch)] {
-        let svd = linalg::svd(a, false, true);
+        let svd = linalg::svd_with(a, linalg::SvdOptions::default().full_matrices(false));
         let (u, vh) = (unwrap(svd.u)?, unwrap(svd.vh)?);
         let k = svd.s.shape()[svd.s.ndim() - 1];
         let scale = svd.s.max();
@@ -373,20 +409,19 @@ fn properties(dtype: DType, tol: f64) -> Result<()> {
             &format!("svd {name}: Vh·Vhᵀ - I"),
             &(jnp::matmul(&vh, mt(&vh)) - identity(k, a)),
         )?;
-        let (q, r) = linalg::qr(a, QrMode::Reduced);
-        let q = unwrap(q)?;
+        let (q, r) = linalg::qr(a);
         zero(&format!("qr {name}: A - Q·R"), &(jnp::matmul(&q, &r) - a))?;
         zero(
             &format!("qr {name}: QᵀQ - I"),
             &(jnp::matmul(mt(&q), &q) - identity(k, a)),
         )?;
-        let p = linalg::pinv(a, None);
+        let p = linalg::pinv(a);
         zero(
             &format!("pinv {name}: A·P·A - A"),
             &(jnp::matmul(jnp::matmul(a, &p), a) - a),
         )?;
     }
-    let full = linalg::svd(&tall, true, true);
+    let full = linalg::svd(&tall);
     let u = unwrap(full.u)?;
     zero(
         "full svd: UᵀU - I",
@@ -406,12 +441,12 @@ fn properties(dtype: DType, tol: f64) -> Result<()> {
     let det = linalg::det(&batch) * linalg::det(&inverse);
     zero("det(A)·det(inv(A)) - 1", &(det - 1.0))?;
     let spd = jnp::matmul(&batch, mt(&batch));
-    let l = linalg::cholesky(&spd, false);
+    let l = linalg::cholesky(&spd);
     zero(
         "L·Lᵀ - A",
         &((jnp::matmul(&l, mt(&l)) - &spd) / spd.abs().max()),
     )?;
-    let (w, v) = linalg::eigh(&spd, Uplo::Lower, true);
+    let (w, v) = linalg::eigh(&spd);
     let residual = jnp::matmul(&spd, &v) - &v * jnp::expand_dims(&w, &[-2]);
     zero("eigh: A·V - V·diag(w)", &(residual / w.abs().max()))?;
     zero(
@@ -448,15 +483,27 @@ fn check_f32(name: &str, x: &Array) -> Result<()> {
 fn float32_matches_numpy_to_1e_4() -> Result<()> {
     let x = inputs();
     let f32 = |a: &Array| a.astype(DType::F32);
-    let svd = linalg::svd(f32(&x.tall), false, true);
+    let svd = linalg::svd_with(
+        f32(&x.tall),
+        linalg::SvdOptions::default().full_matrices(false),
+    );
     check_f32("svd_tall_s", &svd.s)?;
     check_f32("svd_tall_u_abs", &unwrap(svd.u)?.abs())?;
-    check_f32("svd_batch_s", &linalg::svd(f32(&x.batch), false, false).s)?;
-    check_f32("eigh_w", &linalg::eigvalsh(f32(&x.spd), Uplo::Lower))?;
+    check_f32(
+        "svd_batch_s",
+        &linalg::svd_with(
+            f32(&x.batch),
+            linalg::SvdOptions::default()
+                .full_matrices(false)
+                .compute_uv(false),
+        )
+        .s,
+    )?;
+    check_f32("eigh_w", &linalg::eigvalsh(f32(&x.spd)))?;
     check_f32("solve_mat", &linalg::solve(f32(&x.square), f32(&x.rhs_mat)))?;
     check_f32("det_batch", &linalg::det(f32(&x.batch)))?;
-    check_f32("pinv_wide", &linalg::pinv(f32(&x.wide), None))?;
-    check_f32("lstsq_x", &linalg::lstsq(f32(&x.tall), f32(&x.rhs), None).0)
+    check_f32("pinv_wide", &linalg::pinv(f32(&x.wide)))?;
+    check_f32("lstsq_x", &linalg::lstsq(f32(&x.tall), f32(&x.rhs)).0)
 }
 
 /// `f` under `vmap` over the leading axis of `x` against `f` on each slice, stacked.
@@ -479,23 +526,29 @@ fn vmap_matches_loop(what: &str, x: &Array, f: impl Fn(Array) -> Vec<Array> + Co
 fn vmap_of_each_function_matches_a_loop() -> Result<()> {
     let x = inputs();
     let spd = jnp::matmul(&x.batch, mt(&x.batch));
-    vmap_matches_loop("cholesky", &spd, |a| vec![linalg::cholesky(&a, false)])?;
+    vmap_matches_loop("cholesky", &spd, |a| vec![linalg::cholesky(&a)])?;
     vmap_matches_loop("eigh", &spd, |a| {
-        let (w, v) = linalg::eigh(&a, Uplo::Lower, true);
+        let (w, v) = linalg::eigh(&a);
         vec![w, v.abs()]
     })?;
     vmap_matches_loop("values only", &x.batch, |a| {
         vec![
-            linalg::eigvalsh(&a, Uplo::Lower),
-            linalg::svd(&a, false, false).s,
+            linalg::eigvalsh(&a),
+            linalg::svd_with(
+                &a,
+                linalg::SvdOptions::default()
+                    .full_matrices(false)
+                    .compute_uv(false),
+            )
+            .s,
         ]
     })?;
     vmap_matches_loop("qr", &x.batch, |a| {
-        let (q, r) = linalg::qr(&a, QrMode::Complete);
+        let (q, r) = linalg::qr_with(&a, QrMode::Complete);
         vec![q.expect("complete"), r]
     })?;
     vmap_matches_loop("svd", &x.batch, |a| {
-        let svd = linalg::svd(&a, false, true);
+        let svd = linalg::svd_with(&a, linalg::SvdOptions::default().full_matrices(false));
         vec![svd.s, svd.u.expect("uv").abs(), svd.vh.expect("uv").abs()]
     })?;
     vmap_matches_loop("solvers", &x.batch, |a| {
@@ -511,16 +564,16 @@ fn vmap_of_each_function_matches_a_loop() -> Result<()> {
     })?;
     vmap_matches_loop("spectral", &x.batch, |a| {
         let (solution, residuals, rank, s) =
-            linalg::lstsq(&a, Array::from_vec(vec![1.0f64, 0.0, -1.0]), None);
+            linalg::lstsq(&a, Array::from_vec(vec![1.0f64, 0.0, -1.0]));
         vec![
-            linalg::pinv(&a, None),
+            linalg::pinv(&a),
             solution,
             residuals,
             rank,
             s,
-            linalg::matrix_rank(&a, None),
-            linalg::cond(&a, NormOrd::One),
-            linalg::norm(&a, NormOrd::NegTwo, None, false),
+            linalg::matrix_rank(&a),
+            linalg::cond_with(&a, NormOrd::One),
+            linalg::norm_with(&a, NormOrd::NegTwo),
         ]
     })
 }
@@ -537,7 +590,7 @@ fn misuse_panics_with_a_clear_message() -> Result<()> {
     let cases: Vec<(&str, Misuse)> = vec![
         (
             "cholesky: expected a batch of square matrices [..., n, n], got f32[2,3]",
-            Box::new(|| drop(linalg::cholesky(&rect, false))),
+            Box::new(|| drop(linalg::cholesky(&rect))),
         ),
         (
             "inv: expected a batch of square matrices",
@@ -549,7 +602,12 @@ fn misuse_panics_with_a_clear_message() -> Result<()> {
         ),
         (
             "svd: expected a batch of matrices [..., m, n] (rank at least 2), got f32[3]",
-            Box::new(|| drop(linalg::svd(Array::from([1.0f32, 2.0, 3.0]), false, true))),
+            Box::new(|| {
+                drop(linalg::svd_with(
+                    Array::from([1.0f32, 2.0, 3.0]),
+                    linalg::SvdOptions::default().full_matrices(false),
+                ))
+            }),
         ),
         (
             "solve: incompatible shapes: a is f32[2,2]",
@@ -561,14 +619,7 @@ fn misuse_panics_with_a_clear_message() -> Result<()> {
         ),
         (
             "norm: Invalid norm order Nuc for vectors",
-            Box::new(|| {
-                drop(linalg::norm(
-                    Array::from([1.0f32]),
-                    NormOrd::Nuc,
-                    None,
-                    false,
-                ))
-            }),
+            Box::new(|| drop(linalg::norm_with(Array::from([1.0f32]), NormOrd::Nuc))),
         ),
     ];
     for (want, f) in cases {
@@ -577,9 +628,9 @@ fn misuse_panics_with_a_clear_message() -> Result<()> {
     }
     // As JAX: no derivative for the vectors of the full decomposition.
     let message = panic_message(|| {
-        drop(grad(|a: Array| {
-            linalg::svd(&a, true, true).u.expect("uv").sum()
-        })(square.clone()));
+        drop(grad(|a: Array| linalg::svd(&a).u.expect("uv").sum())(
+            square.clone(),
+        ));
     });
     ensure!(
         message.contains("Singular value decomposition JVP not implemented for full matrices"),

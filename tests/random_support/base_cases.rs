@@ -9,7 +9,7 @@ use rjax::{Array, DType, lax};
 pub fn cases() -> Vec<(&'static str, Array, Sample)> {
     use DType::*;
     use random::{bernoulli, bits, fold_in, normal, permutation, permutation_of, randint};
-    use random::{split, truncated_normal, uniform};
+    use random::{split, truncated_normal, uniform, uniform_with};
     let arange_i32 = |n: i32| Array::from_vec((0..n).collect::<Vec<i32>>());
     let keyed: Vec<(&'static str, Sample)> = keyed! {
         "PRNGKey(0)" => |_k| PRNGKey(0);
@@ -26,7 +26,7 @@ pub fn cases() -> Vec<(&'static str, Array, Sample)> {
         "fold_in(PRNGKey(42),0)" => |k| fold_in(k, 0);
         "fold_in(PRNGKey(0),4294967295)" => |k| fold_in(k, u32::MAX);
         "fold_in(split(PRNGKey(0),2)[1],7)" => |k| fold_in(row(&split(k, 2), 1), 7);
-        "threefry_2x32(PRNGKey(3),arange(5,uint32))" => |k| random::threefry_2x32(k, lax::iota(U32, &[5], 0));
+        "threefry_2x32(PRNGKey(3),arange(5,uint32))" => |k| random::threefry_2x32(k, lax::broadcasted_iota(U32, &[5], 0));
         "bits(PRNGKey(0),(),uint32)" => |k| bits(k, &[], U32);
         "bits(PRNGKey(0),(3,),uint32)" => |k| bits(k, &[3], U32);
         "bits(PRNGKey(0),(2,3),uint32)" => |k| bits(k, &[2, 3], U32);
@@ -35,33 +35,33 @@ pub fn cases() -> Vec<(&'static str, Array, Sample)> {
         "bits(PRNGKey(1),(5,),uint8)" => |k| bits(k, &[5], U8);
         "bits(PRNGKey(1),(5,),uint16)" => |k| bits(k, &[5], U16);
         "bits(PRNGKey(1),(2,3),uint64)" => |k| bits(k, &[2, 3], U64);
-        "uniform(PRNGKey(0),(3,),float32)" => |k| uniform(k, &[3], F32, 0.0, 1.0);
+        "uniform(PRNGKey(0),(3,),float32)" => |k| uniform(k, &[3], F32);
         "normal(PRNGKey(0),(3,),float32)" => |k| normal(k, &[3], F32);
-        "uniform(PRNGKey(0),(2,3),float32)" => |k| uniform(k, &[2, 3], F32, 0.0, 1.0);
+        "uniform(PRNGKey(0),(2,3),float32)" => |k| uniform(k, &[2, 3], F32);
         "normal(PRNGKey(0),(2,3),float32)" => |k| normal(k, &[2, 3], F32);
-        "uniform(PRNGKey(0),(1000,),float32)" => |k| uniform(k, &[1000], F32, 0.0, 1.0);
+        "uniform(PRNGKey(0),(1000,),float32)" => |k| uniform(k, &[1000], F32);
         "normal(PRNGKey(0),(1000,),float32)" => |k| normal(k, &[1000], F32);
-        "uniform(PRNGKey(1),(2,3),float32,-2,5)" => |k| uniform(k, &[2, 3], F32, -2.0, 5.0);
-        "uniform(PRNGKey(3),(2,3),float32,[0,1,2],10)" => |k| uniform(k, &[2, 3], F32, Array::from([0.0f32, 1.0, 2.0]), 10.0);
+        "uniform(PRNGKey(1),(2,3),float32,-2,5)" => |k| uniform_with(k, &[2, 3], F32, -2.0, 5.0);
+        "uniform(PRNGKey(3),(2,3),float32,[0,1,2],10)" => |k| uniform_with(k, &[2, 3], F32, Array::from([0.0f32, 1.0, 2.0]), 10.0);
         "normal(PRNGKey(5),(),float32)" => |k| normal(k, &[], F32);
         "truncated_normal(PRNGKey(0),-1,2,(5,),float32)" => |k| truncated_normal(k, -1.0, 2.0, Some(&[5]), F32);
         "truncated_normal(PRNGKey(2),[-3,0,1],[-2,0.5,4],None,float32)" => |k| truncated_normal(k, Array::from([-3.0f32, 0.0, 1.0]), Array::from([-2.0f32, 0.5, 4.0]), None, F32);
-        "uniform(PRNGKey(0),(3,),float64)" => |k| uniform(k, &[3], F64, 0.0, 1.0);
+        "uniform(PRNGKey(0),(3,),float64)" => |k| uniform(k, &[3], F64);
         "normal(PRNGKey(0),(3,),float64)" => |k| normal(k, &[3], F64);
-        "uniform(PRNGKey(0),(2,3),float64)" => |k| uniform(k, &[2, 3], F64, 0.0, 1.0);
+        "uniform(PRNGKey(0),(2,3),float64)" => |k| uniform(k, &[2, 3], F64);
         "normal(PRNGKey(0),(2,3),float64)" => |k| normal(k, &[2, 3], F64);
-        "uniform(PRNGKey(0),(1000,),float64)" => |k| uniform(k, &[1000], F64, 0.0, 1.0);
+        "uniform(PRNGKey(0),(1000,),float64)" => |k| uniform(k, &[1000], F64);
         "normal(PRNGKey(0),(1000,),float64)" => |k| normal(k, &[1000], F64);
-        "uniform(PRNGKey(1),(2,3),float64,-2,5)" => |k| uniform(k, &[2, 3], F64, -2.0, 5.0);
-        "uniform(PRNGKey(3),(2,3),float64,[0,1,2],10)" => |k| uniform(k, &[2, 3], F64, Array::from([0.0f64, 1.0, 2.0]), 10.0);
+        "uniform(PRNGKey(1),(2,3),float64,-2,5)" => |k| uniform_with(k, &[2, 3], F64, -2.0, 5.0);
+        "uniform(PRNGKey(3),(2,3),float64,[0,1,2],10)" => |k| uniform_with(k, &[2, 3], F64, Array::from([0.0f64, 1.0, 2.0]), 10.0);
         "normal(PRNGKey(5),(),float64)" => |k| normal(k, &[], F64);
         "truncated_normal(PRNGKey(0),-1,2,(5,),float64)" => |k| truncated_normal(k, -1.0, 2.0, Some(&[5]), F64);
         "truncated_normal(PRNGKey(2),[-3,0,1],[-2,0.5,4],None,float64)" => |k| truncated_normal(k, Array::from([-3.0f64, 0.0, 1.0]), Array::from([-2.0f64, 0.5, 4.0]), None, F64);
         "normal(PRNGKey(0),(1000,1000),float64)" => |k| normal(k, &[1000, 1000], F64);
-        "uniform(PRNGKey(0),(1000,1000),float32)" => |k| uniform(k, &[1000, 1000], F32, 0.0, 1.0);
-        "uniform(PRNGKey(0),(5,),float16)" => |k| uniform(k, &[5], F16, 0.0, 1.0);
+        "uniform(PRNGKey(0),(1000,1000),float32)" => |k| uniform(k, &[1000, 1000], F32);
+        "uniform(PRNGKey(0),(5,),float16)" => |k| uniform(k, &[5], F16);
         "normal(PRNGKey(0),(5,),float16)" => |k| normal(k, &[5], F16);
-        "uniform(PRNGKey(0),(5,),bfloat16)" => |k| uniform(k, &[5], BF16, 0.0, 1.0);
+        "uniform(PRNGKey(0),(5,),bfloat16)" => |k| uniform(k, &[5], BF16);
         "normal(PRNGKey(0),(5,),bfloat16)" => |k| normal(k, &[5], BF16);
         "randint(PRNGKey(0),(10,),0,10,int32)" => |k| randint(k, &[10], 0, 10, I32);
         "randint(PRNGKey(1),(2,5),-5,5,int32)" => |k| randint(k, &[2, 5], -5, 5, I32);
@@ -81,7 +81,7 @@ pub fn cases() -> Vec<(&'static str, Array, Sample)> {
         "permutation(PRNGKey(0),3000)" => |k| permutation(k, 3000);
         "permutation_of(PRNGKey(0),arange(12,int32).reshape(3,4),1,False)" => |k| permutation_of(k, arange_i32(12).reshape(&[3, 4]), 1, false);
         "permutation_of(PRNGKey(0),arange(12,int32).reshape(3,4),0,True)" => |k| permutation_of(k, arange_i32(12).reshape(&[3, 4]), 0, true);
-        "permutation_of(PRNGKey(1),arange(2000,float32),0,False)" => |k| permutation_of(k, lax::iota(F32, &[2000], 0), 0, false);
+        "permutation_of(PRNGKey(1),arange(2000,float32),0,False)" => |k| permutation_of(k, lax::broadcasted_iota(F32, &[2000], 0), 0, false);
     };
     let from_seed = |seed: Array| {
         (

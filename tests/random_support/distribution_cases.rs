@@ -1,7 +1,7 @@
 //! The cases of `tests/golden/random_distributions.py`: the samplers beyond the basic ones.
 
 use super::{Sample, input_key};
-use rjax::random::{self, ChoiceSpec, CovarianceFactor, GumbelMode};
+use rjax::random::{self, ChoiceSpec, GumbelMode};
 use rjax::{Array, DType};
 
 type Sampler = fn(&Array, &[usize], DType) -> Array;
@@ -80,7 +80,7 @@ pub fn cases() -> Vec<(&'static str, Array, Sample)> {
     }
     for (dtype, dtype_name) in dtypes {
         for (mode, mode_name) in [(GumbelMode::Low, "low"), (GumbelMode::High, "high")] {
-            let call = move |k: &Array| random::gumbel(k, &[6], dtype, mode);
+            let call = move |k: &Array| random::gumbel_with(k, &[6], dtype, mode);
             named.push((
                 name(format!("gumbel(PRNGKey(1),(6,),{dtype_name},{mode_name})")),
                 Box::new(call),
@@ -89,36 +89,36 @@ pub fn cases() -> Vec<(&'static str, Array, Sample)> {
     }
     let spec = ChoiceSpec::new;
     named.extend(keyed! {
-        "gumbel(PRNGKey(2),(1000,),float32,low)" => |k| random::gumbel(k, &[1000], F32, GumbelMode::Low);
+        "gumbel(PRNGKey(2),(1000,),float32,low)" => |k| random::gumbel(k, &[1000], F32);
         "rademacher(PRNGKey(0),(10,),int32)" => |k| random::rademacher(k, &[10], I32);
         "rademacher(PRNGKey(3),(2,3),int64)" => |k| random::rademacher(k, &[2, 3], I64);
         "rademacher(PRNGKey(3),(4,),float32)" => |k| random::rademacher(k, &[4], F32);
-        "categorical(PRNGKey(0),[0,1,2,3],-1,None,True)" => |k| random::categorical(k, Array::from([0.0f32, 1.0, 2.0, 3.0]), -1, None, true, GumbelMode::Low);
-        "categorical(PRNGKey(1),logits,-1,None,True)" => |k| random::categorical(k, logits(), -1, None, true, GumbelMode::Low);
-        "categorical(PRNGKey(1),logits,0,None,True)" => |k| random::categorical(k, logits(), 0, None, true, GumbelMode::Low);
-        "categorical(PRNGKey(2),logits,-1,(20,2),True)" => |k| random::categorical(k, logits(), -1, Some(&[20, 2]), true, GumbelMode::Low);
-        "categorical(PRNGKey(2),logits,-1,(3,2),False)" => |k| random::categorical(k, logits(), -1, Some(&[3, 2]), false, GumbelMode::Low);
-        "categorical(PRNGKey(4),logits64,1,None,True)" => |k| random::categorical(k, rjax::lax::convert_element_type(&logits(), F64), 1, None, true, GumbelMode::Low);
+        "categorical(PRNGKey(0),[0,1,2,3],-1,None,True)" => |k| random::categorical(k, Array::from([0.0f32, 1.0, 2.0, 3.0]));
+        "categorical(PRNGKey(1),logits,-1,None,True)" => |k| random::categorical(k, logits());
+        "categorical(PRNGKey(1),logits,0,None,True)" => |k| random::categorical_with(k, logits(), random::CategoricalOptions::along(0));
+        "categorical(PRNGKey(2),logits,-1,(20,2),True)" => |k| random::categorical_with(k, logits(), random::CategoricalOptions::default().shape(&[20, 2]));
+        "categorical(PRNGKey(2),logits,-1,(3,2),False)" => |k| random::categorical_with(k, logits(), random::CategoricalOptions::default().shape(&[3, 2]).replace(false));
+        "categorical(PRNGKey(4),logits64,1,None,True)" => |k| random::categorical_with(k, rjax::lax::convert_element_type(logits(), F64), random::CategoricalOptions::along(1));
         "choice(PRNGKey(0),5,(3,),True,None)" => |k| random::choice(k, 5, spec(&[3]));
         "choice(PRNGKey(0),5,(),True,None)" => |k| random::choice(k, 5, spec(&[]));
         "choice(PRNGKey(1),5,(2,2),False,None)" => |k| random::choice(k, 5, spec(&[2, 2]).replace(false));
         "choice(PRNGKey(2),5,(8,),True,p)" => |k| random::choice(k, 5, spec(&[8]).p(&probabilities()));
         "choice(PRNGKey(3),5,(3,),False,p)" => |k| random::choice(k, 5, spec(&[3]).replace(false).p(&probabilities()));
-        "choice(PRNGKey(3),5,(3,),False,p64)" => |k| random::choice(k, 5, spec(&[3]).replace(false).p(&rjax::lax::convert_element_type(&probabilities(), F64)));
+        "choice(PRNGKey(3),5,(3,),False,p64)" => |k| random::choice(k, 5, spec(&[3]).replace(false).p(&rjax::lax::convert_element_type(probabilities(), F64)));
         "choice_of(PRNGKey(4),A,(2,),True,None,1)" => |k| random::choice_of(k, population(), spec(&[2]), 1);
         "choice_of(PRNGKey(4),A,(2,),False,None,0)" => |k| random::choice_of(k, population(), spec(&[2]).replace(false), 0);
         "choice_of(PRNGKey(5),A,(5,),True,p,1)" => |k| random::choice_of(k, population(), spec(&[5]).p(&Array::from([0.1f32, 0.2, 0.3, 0.4])), 1);
         "choice_of(PRNGKey(5),A,(3,),False,p,1)" => |k| random::choice_of(k, population(), spec(&[3]).replace(false).p(&Array::from([0.1f32, 0.2, 0.3, 0.4])), 1);
         "choice_of(PRNGKey(6),A,(0,),True,None,0)" => |k| random::choice_of(k, population(), spec(&[0]), 0);
-        "multivariate_normal(PRNGKey(2),mean[2,3],cov,None,float64,cholesky)" => |k| random::multivariate_normal(k, rjax::numpy::stack(&[&mean(), &(-&mean())], 0), cov(), None, None, CovarianceFactor::Cholesky);
+        "multivariate_normal(PRNGKey(2),mean[2,3],cov,None,float64,cholesky)" => |k| random::multivariate_normal(k, rjax::numpy::stack(&[&mean(), &(-&mean())], 0), cov());
         "orthogonal(PRNGKey(0),3,(),float32,None)" => |k| random::orthogonal(k, 3, &[], F32, None);
         "orthogonal(PRNGKey(1),3,(2,),float64,None)" => |k| random::orthogonal(k, 3, &[2], F64, None);
         "orthogonal(PRNGKey(2),2,(),float64,4)" => |k| random::orthogonal(k, 2, &[], F64, Some(4));
         "orthogonal(PRNGKey(2),4,(),float64,2)" => |k| random::orthogonal(k, 4, &[], F64, Some(2));
     });
     named.extend(keyed! {
-        "multivariate_normal(PRNGKey(0),mean,cov,(4,),float64,cholesky)" => |k| random::multivariate_normal(k, mean(), cov(), Some(&[4]), Some(F64), CovarianceFactor::Cholesky);
-        "multivariate_normal(PRNGKey(1),mean32,cov32,None,float32,cholesky)" => |k| random::multivariate_normal(k, as_f32(&mean()), as_f32(&cov()), None, Some(F32), CovarianceFactor::Cholesky);
+        "multivariate_normal(PRNGKey(0),mean,cov,(4,),float64,cholesky)" => |k| random::multivariate_normal_with(k, mean(), cov(), random::MultivariateNormalOptions::default().shape(&[4]).dtype(F64));
+        "multivariate_normal(PRNGKey(1),mean32,cov32,None,float32,cholesky)" => |k| random::multivariate_normal_with(k, as_f32(&mean()), as_f32(&cov()), random::MultivariateNormalOptions::default().dtype(F32));
     });
     named.extend(gamma_family_cases());
     named
@@ -134,7 +134,7 @@ fn vector(values: &[f64]) -> Array {
 
 /// `vector(values)` in `dtype`.
 fn vector_in(values: &[f64], dtype: DType) -> Array {
-    rjax::lax::convert_element_type(&vector(values), dtype)
+    rjax::lax::convert_element_type(vector(values), dtype)
 }
 
 /// `jax.grad` of `f`'s sum at `x`.
@@ -183,7 +183,7 @@ fn gamma_family_cases() -> Vec<(&'static str, Sample)> {
             ),
             (
                 case("ball(PRNGKey(0),3,2,(4,)"),
-                Box::new(move |k: &Array| random::ball(k, 3, 2.0, &[4], dtype)),
+                Box::new(move |k: &Array| random::ball(k, 3, &[4], dtype)),
             ),
         ]);
     }
@@ -199,8 +199,8 @@ fn gamma_family_cases() -> Vec<(&'static str, Sample)> {
         "dirichlet(PRNGKey(1),[[0.5,0.5],[2,5]],(3,2),float64)" => |k| random::dirichlet(k, vector(&[0.5, 0.5, 2.0, 5.0]).reshape(&[2, 2]), Some(&[3, 2]), F64);
         "t(PRNGKey(1),[1,5,30],None,float64)" => |k| random::t(k, vector(&[1.0, 5.0, 30.0]), None, F64);
         "chisquare(PRNGKey(1),[0.5,3,10],None,float64)" => |k| random::chisquare(k, vector(&[0.5, 3.0, 10.0]), None, F64);
-        "ball(PRNGKey(1),2,1.5,(),float64)" => |k| random::ball(k, 2, 1.5, &[], F64);
-        "ball(PRNGKey(2),4,1,(2,3),float32)" => |k| random::ball(k, 4, 1.0, &[2, 3], F32);
+        "ball(PRNGKey(1),2,1.5,(),float64)" => |k| random::ball_with(k, 2, 1.5, &[], F64);
+        "ball(PRNGKey(2),4,1,(2,3),float32)" => |k| random::ball_with(k, 4, 1.0, &[2, 3], F32);
         "poisson(PRNGKey(0),3,(10,),int32)" => |k| random::poisson(k, 3.0, Some(&[10]), I32);
         "poisson(PRNGKey(1),[0.5,5,20,100,0],None,int64)" => |k| random::poisson(k, vector(&[0.5, 5.0, 20.0, 100.0, 0.0]), None, I64);
         "poisson(PRNGKey(2),50,(6,),int32)" => |k| random::poisson(k, 50.0, Some(&[6]), I32);

@@ -215,7 +215,7 @@ pub fn input_key(name: &str) -> Array {
 /// Row `i` of a batch of keys.
 pub fn row(keys: &Array, i: usize) -> Array {
     let width = keys.shape()[1];
-    lax::reshape(&lax::slice(keys, &[i, 0], &[i + 1, width], None), &[width])
+    lax::reshape(lax::slice(keys, &[i, 0], &[i + 1, width], None), &[width])
 }
 
 /// The prefix of a golden case computed inside an outer `jax.jit` (see
@@ -261,7 +261,7 @@ pub fn check_against_golden(
 fn batch_row(batched: &Array, i: usize, one: &Array) -> Array {
     let start = [&[i][..], &vec![0; one.ndim()]].concat();
     let limit = [&[i + 1][..], one.shape()].concat();
-    lax::reshape(&lax::slice(batched, &start, &limit, None), one.shape())
+    lax::reshape(lax::slice(batched, &start, &limit, None), one.shape())
 }
 
 /// `jit(vmap(f))(keys)` and the eager `vmap(f)(keys)` equal `f` of each key, bit for bit, as

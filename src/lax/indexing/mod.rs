@@ -11,12 +11,12 @@ mod gather_scatter;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-use super::{add, apply, lt, select_n};
+use super::{add, apply, apply_owned, arrays, lt, select_n};
 use crate::abstract_value::ShapedArray;
 use crate::core::Primitive;
 use crate::lowering::{FunctionBuilder, i64_array};
 use crate::scalar::Scalar;
-use crate::{Array, DType, Error, Result};
+use crate::{Array, DType, Error, IntoArray, Result};
 
 /// A Python tuple of integers: `()`, `(1,)`, `(1, 2)`.
 fn tuple<T: fmt::Display>(values: &[T]) -> String {
@@ -595,33 +595,40 @@ fn dynamic_update_slice_abstract_eval(avals: &[ShapedArray]) -> Result<ShapedArr
 
 /// Reverses `x` along `dimensions`.
 #[track_caller]
-pub fn rev(x: &Array, dimensions: &[usize]) -> Array {
+pub fn rev(x: impl IntoArray, dimensions: &[usize]) -> Array {
     let dimensions = dimensions.to_vec();
-    apply(Primitive::Indexing(IndexingOp::Rev { dimensions }), &[x])
+    apply_owned(
+        Primitive::Indexing(IndexingOp::Rev { dimensions }),
+        &[x.into_array()],
+    )
 }
 
 /// Pads `x` with the scalar `padding_value` (of `x`'s dtype): `(low, high, interior)` elements
 /// per dimension before, after and between the elements; negative `low`/`high` remove
 /// elements from the edges.
 #[track_caller]
-pub fn pad(x: &Array, padding_value: &Array, padding_config: &[(i64, i64, usize)]) -> Array {
+pub fn pad(
+    x: impl IntoArray,
+    padding_value: impl IntoArray,
+    padding_config: &[(i64, i64, usize)],
+) -> Array {
     let padding_config = padding_config.to_vec();
-    apply(
+    apply_owned(
         Primitive::Indexing(IndexingOp::Pad { padding_config }),
-        &[x, padding_value],
+        &[x.into_array(), padding_value.into_array()],
     )
 }
 
 /// JAX's `_dynamic_slice_indices`: a negative signed start index counts from the end of its
 /// dimension (`i + size`).
-fn normalize_start_indices(x: &Array, start_indices: &[&Array]) -> Vec<Array> {
+fn normalize_start_indices(x: &Array, start_indices: Vec<Array>) -> Vec<Array> {
     start_indices
-        .iter()
+        .into_iter()
         .zip(x.shape().iter().chain(std::iter::repeat(&0)))
-        .map(|(&index, &size)| {
+        .map(|(index, &size)| {
             let dtype = index.dtype();
             if index.ndim() != 0 || !dtype.is_signed_int() {
-                return index.clone();
+                return index;
             }
             let constant = |value: i64| {
                 Array::from_host_bytes(
@@ -631,22 +638,28 @@ fn normalize_start_indices(x: &Array, start_indices: &[&Array]) -> Vec<Array> {
                     false,
                 )
             };
-            let negative = lt(index, &constant(0));
-            select_n(&negative, &[index, &add(index, &constant(size as i64))])
+            let negative = lt(&index, constant(0));
+            let wrapped = add(&index, constant(size as i64));
+            select_n(negative, [index, wrapped])
         })
         .collect()
 }
 
 /// The slice of `x` of size `slice_sizes` starting at the scalar integer `start_indices` (one
-/// per dimension). As in JAX, a negative index counts from the end, and the start is then
-/// clamped so that the slice fits in `x`.
+/// per dimension, any list: `&[&i, &j]`, `[i, j]`, a `Vec`). As in JAX, a negative index
+/// counts from the end, and the start is then clamped so that the slice fits in `x`.
 #[track_caller]
-pub fn dynamic_slice(x: &Array, start_indices: &[&Array], slice_sizes: &[usize]) -> Array {
-    let indices = normalize_start_indices(x, start_indices);
+pub fn dynamic_slice(
+    x: impl IntoArray,
+    start_indices: impl IntoIterator<Item = impl IntoArray>,
+    slice_sizes: &[usize],
+) -> Array {
+    let x = x.into_array();
+    let indices = normalize_start_indices(&x, arrays(start_indices));
     let mut args = vec![x];
-    args.extend(&indices);
+    args.extend(indices);
     let slice_sizes = slice_sizes.to_vec();
-    apply(
+    apply_owned(
         Primitive::Indexing(IndexingOp::DynamicSlice { slice_sizes }),
         &args,
     )
@@ -656,11 +669,16 @@ pub fn dynamic_slice(x: &Array, start_indices: &[&Array], slice_sizes: &[usize])
 /// [`dynamic_slice`], a negative index counts from the end and the start is clamped so that the
 /// update fits.
 #[track_caller]
-pub fn dynamic_update_slice(x: &Array, update: &Array, start_indices: &[&Array]) -> Array {
-    let indices = normalize_start_indices(x, start_indices);
-    let mut args = vec![x, update];
-    args.extend(&indices);
-    apply(Primitive::Indexing(IndexingOp::DynamicUpdateSlice), &args)
+pub fn dynamic_update_slice(
+    x: impl IntoArray,
+    update: impl IntoArray,
+    start_indices: impl IntoIterator<Item = impl IntoArray>,
+) -> Array {
+    let x = x.into_array();
+    let indices = normalize_start_indices(&x, arrays(start_indices));
+    let mut args = vec![x, update.into_array()];
+    args.extend(indices);
+    apply_owned(Primitive::Indexing(IndexingOp::DynamicUpdateSlice), &args)
 }
 
 /// XLA's gather: slices of `operand` of size `slice_sizes` starting at the index vectors in the
@@ -668,12 +686,13 @@ pub fn dynamic_update_slice(x: &Array, update: &Array, start_indices: &[&Array])
 /// [`GatherOptions`].
 #[track_caller]
 pub fn gather(
-    operand: &Array,
-    start_indices: &Array,
+    operand: impl IntoArray,
+    start_indices: impl IntoArray,
     dimension_numbers: GatherDimensionNumbers,
     slice_sizes: &[usize],
     options: impl Into<GatherOptions>,
 ) -> Array {
+    let (operand, start_indices) = (operand.into_array(), start_indices.into_array());
     let options = options.into();
     let fill_value = (options.mode == GatherScatterMode::FillOrDrop).then(|| {
         options
@@ -688,7 +707,7 @@ pub fn gather(
         mode: options.mode,
         fill_value,
     });
-    apply(Primitive::Indexing(op), &[operand, start_indices])
+    apply_owned(Primitive::Indexing(op), &[operand, start_indices])
 }
 
 #[track_caller]
@@ -722,14 +741,16 @@ macro_rules! scatters {
         /// [`GatherScatterMode`] or [`ScatterOptions`].
         #[track_caller]
         pub fn $name(
-            operand: &Array,
-            scatter_indices: &Array,
-            updates: &Array,
+            operand: impl IntoArray,
+            scatter_indices: impl IntoArray,
+            updates: impl IntoArray,
             dimension_numbers: ScatterDimensionNumbers,
             options: impl Into<ScatterOptions>,
         ) -> Array {
             let options = options.into();
-            scatter_with(ScatterKind::$kind, operand, scatter_indices, updates, dimension_numbers, options)
+            let (operand, scatter_indices, updates) =
+                (operand.into_array(), scatter_indices.into_array(), updates.into_array());
+            scatter_with(ScatterKind::$kind, &operand, &scatter_indices, &updates, dimension_numbers, options)
         }
     )*};
 }

@@ -193,14 +193,14 @@ fn diagonal(operand: Operand, first: usize, label: Label) -> Operand {
     let repeats: Vec<usize> = (first + 1..operand.labels.len())
         .filter(|&k| operand.labels[k] == label)
         .collect();
-    let index = |axis| lax::iota(DType::I32, x.shape(), axis);
+    let index = |axis| lax::broadcasted_iota(DType::I32, x.shape(), axis);
     let reference = index(first);
     let mask = repeats
         .iter()
-        .map(|&k| lax::eq(&reference, &index(k)))
+        .map(|&k| lax::eq(&reference, index(k)))
         .reduce(|a, b| lax::bitwise_and(&a, &b))
         .expect("a repeated index");
-    let picked = lax::select_n(&mask, &[&zeros_like(x, None), x]);
+    let picked = lax::select_n(&mask, [&zeros_like(x, None), x]);
     Operand {
         array: lax::reduce_sum(&picked, &repeats),
         labels: without(&operand.labels, &repeats),
@@ -284,7 +284,12 @@ fn contract(
     };
     let args = promote(&[lhs.array.clone(), rhs.array.clone()])?;
     Ok(Operand {
-        array: lax::dot_general(&args[0], &args[1], numbers, preferred),
+        array: lax::dot_general_with(
+            &args[0],
+            &args[1],
+            numbers,
+            lax::DotOptions::default().preferred_element_type(preferred),
+        ),
         labels: order(&lhs, &rhs),
     })
 }

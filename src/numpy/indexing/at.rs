@@ -203,12 +203,12 @@ fn scatter(
     };
     type Scatter = fn(&Array, &Array, &Array, ScatterDimensionNumbers, ScatterOptions) -> Array;
     let scatter: Scatter = match kind {
-        ScatterKind::Set => lax::scatter,
-        ScatterKind::Add => lax::scatter_add,
-        ScatterKind::Sub => lax::scatter_sub,
-        ScatterKind::Mul => lax::scatter_mul,
-        ScatterKind::Min => lax::scatter_min,
-        ScatterKind::Max => lax::scatter_max,
+        ScatterKind::Set => |o, i, u, d, opts| lax::scatter(o, i, u, d, opts),
+        ScatterKind::Add => |o, i, u, d, opts| lax::scatter_add(o, i, u, d, opts),
+        ScatterKind::Sub => |o, i, u, d, opts| lax::scatter_sub(o, i, u, d, opts),
+        ScatterKind::Mul => |o, i, u, d, opts| lax::scatter_mul(o, i, u, d, opts),
+        ScatterKind::Min => |o, i, u, d, opts| lax::scatter_min(o, i, u, d, opts),
+        ScatterKind::Max => |o, i, u, d, opts| lax::scatter_max(o, i, u, d, opts),
     };
     let out = scatter(operand, &indexer.indices, &y, dnums, options);
     convert(&out, x.dtype(), x.weak_type())

@@ -42,7 +42,7 @@ fn normalize(item: Item, size: usize) -> Item {
             let zero = lax::broadcast_in_dim(&zero, a.shape(), &[]);
             let size = lax::broadcast_in_dim(&size, a.shape(), &[]);
             let negative = lax::lt(&a, &zero);
-            Item::Array(lax::select_n(&negative, &[&a, &lax::add(&a, &size)]))
+            Item::Array(lax::select_n(&negative, [&a, &lax::add(&a, &size)]))
         }
         other => other,
     }

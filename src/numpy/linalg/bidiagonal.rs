@@ -26,7 +26,7 @@ use crate::{Array, DType, Result};
 /// the singular values of each square matrix of `a` (`[..., n, n]`, float).
 fn bidiagonalize(a: &Array) -> Result<(Array, Array)> {
     let n = rows_cols(a).0;
-    let index = lax::iota(DType::I32, &[n], 0);
+    let index = lax::broadcasted_iota(DType::I32, &[n], 0);
     let a = fori_loop(
         0,
         n as i32,
@@ -36,14 +36,14 @@ fn bidiagonalize(a: &Array) -> Result<(Array, Array)> {
             let x = where_(index.ge(&j), column(&a, &j), 0.0);
             let (v, tau) = reflector(&x, &index.eq(&j));
             let tau_v = &v * as_column(&tau);
-            let vt_a = lax::squeeze(&mm(&as_row(&v), &a), &[rank - 2]);
+            let vt_a = lax::squeeze(mm(&as_row(&v), &a), &[rank - 2]);
             // From the right: row j, columns j + 1 and after, of the left-updated matrix.
             let tau_vj = as_column(&pick(&index.eq(&j), &tau_v));
             let row_j = row(&a, &j) - tau_vj * &vt_a;
             let x = where_(index.gt(&j), &row_j, 0.0);
             let (u, tau) = reflector(&x, &index.eq(&j + 1));
             // (A - τ·v·vᵀA)·u from A·u, so both products read the matrix before the update.
-            let a_u = lax::squeeze(&mm(&a, &as_column(&u)), &[rank - 1]);
+            let a_u = lax::squeeze(mm(&a, &as_column(&u)), &[rank - 1]);
             let left_u = a_u - &tau_v * as_column(&(&vt_a * &u).sum_axes([-1]));
             let update = as_column(&tau_v) * as_row(&vt_a)
                 + as_column(&(left_u * as_column(&tau))) * as_row(&u);
@@ -51,8 +51,8 @@ fn bidiagonalize(a: &Array) -> Result<(Array, Array)> {
         },
         a.clone(),
     )?;
-    let rows = lax::iota(DType::I32, &[n, n], 0);
-    let cols = lax::iota(DType::I32, &[n, n], 1);
+    let rows = lax::broadcasted_iota(DType::I32, &[n, n], 0);
+    let cols = lax::broadcasted_iota(DType::I32, &[n, n], 1);
     let sup = where_(cols.eq(rows + 1), &a, 0.0).sum_axes([-1]);
     Ok((diagonal(&a), last(&sup, 0..n.saturating_sub(1))))
 }
@@ -62,8 +62,8 @@ fn interleave(d: &Array, e: &Array) -> Array {
     let rank = d.ndim();
     let n = d.shape()[rank - 1];
     let pairs = lax::concatenate(
-        &[
-            &lax::expand_dims(&last(d, 0..n - 1), &[rank]),
+        [
+            &lax::expand_dims(last(d, 0..n - 1), &[rank]),
             &lax::expand_dims(e, &[rank]),
         ],
         rank,
@@ -71,7 +71,7 @@ fn interleave(d: &Array, e: &Array) -> Array {
     let mut shape = d.shape().to_vec();
     shape[rank - 1] = 2 * (n - 1);
     let pairs = lax::reshape(&pairs, &shape);
-    lax::concatenate(&[&pairs, &last(d, n - 1..n)], rank - 1)
+    lax::concatenate([&pairs, &last(d, n - 1..n)], rank - 1)
 }
 
 /// The singular values `[..., min(m, n)]` of each matrix of `a` (`[..., m, n]`, float), in
@@ -87,10 +87,14 @@ pub(super) fn singular_values_only(a: &Array) -> Result<Array> {
     let scale = super::super::max_or_identity(&a.abs(), Some(&[-2, -1]), true);
     let scale = where_(scale.gt(0.0), &scale, 1.0);
     let a = &a / &scale;
-    let square = if m > n { lax::qr(&a, false).1 } else { a };
+    let square = if m > n {
+        lax::qr_with(&a, lax::QrOptions::default().full_matrices(false)).1
+    } else {
+        a
+    };
     let (d, e) = bidiagonalize(&square)?;
     let off = interleave(&d, &e);
-    let zeros = super::super::zeros_like(lax::concatenate(&[&d, &d], d.ndim() - 1), None);
+    let zeros = super::super::zeros_like(lax::concatenate([&d, &d], d.ndim() - 1), None);
     let s = tridiagonal_eigenvalues(&zeros, &off, n, n)?.abs();
     let s = lax::rev(&s, &[s.ndim() - 1]);
     Ok(s * lax::squeeze(&scale, &[scale.ndim() - 1]))

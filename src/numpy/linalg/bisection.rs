@@ -38,7 +38,7 @@ fn zero_in_front(x: &Array) -> Array {
     let rank = x.ndim();
     let mut config = vec![(0, 0, 0); rank];
     config[rank - 1] = (1, 0, 0);
-    lax::pad(x, &scalar(0.0, x.dtype()), &config)
+    lax::pad(x, scalar(0.0, x.dtype()), &config)
 }
 
 /// `x` (`[..., n]`) with a zero put after its last dimension, `[..., n + 1]`.
@@ -46,7 +46,7 @@ fn zero_after(x: &Array) -> Array {
     let rank = x.ndim();
     let mut config = vec![(0, 0, 0); rank];
     config[rank - 1] = (0, 1, 0);
-    lax::pad(x, &scalar(0.0, x.dtype()), &config)
+    lax::pad(x, scalar(0.0, x.dtype()), &config)
 }
 
 /// The eigenvalues `first..first + count` (in ascending order, counted from 0) of each
@@ -90,8 +90,11 @@ pub(super) fn tridiagonal_eigenvalues(
     // The scan's inputs, step i: (dᵢ, eᵢ₋₁²) with e₋₁ = 0.
     let xs = (last_to_front(d), last_to_front(&zero_in_front(&e2)));
     let interior = SECTIONS - 1;
-    let offsets = lax::convert_element_type(&(lax::iota(DType::I32, &[1, interior], 1) + 1), dtype);
-    let wanted = lax::iota(DType::I32, &[count, 1], 0) + first as i32;
+    let offsets = lax::convert_element_type(
+        &(lax::broadcasted_iota(DType::I32, &[1, interior], 1) + 1),
+        dtype,
+    );
+    let wanted = lax::broadcasted_iota(DType::I32, &[count, 1], 0) + first as i32;
     let points_shape: Vec<usize> = batch_shape
         .iter()
         .copied()
@@ -110,14 +113,14 @@ pub(super) fn tridiagonal_eigenvalues(
             let x = lax::reshape(&points, &points_shape);
             let q = super::super::ones_like(&x, None);
             let negatives =
-                lax::convert_element_type(&super::super::zeros_like(&x, None), DType::I32);
+                lax::convert_element_type(super::super::zeros_like(&x, None), DType::I32);
             let ((_, _, negatives), ()) = scan_with(
                 |(x, q, negatives): (Array, Array, Array), (di, e2i): (Array, Array)| {
                     let di = lax::expand_dims(&di, &[rank - 1]);
                     let e2i = lax::expand_dims(&e2i, &[rank - 1]);
                     let q = di - &x - e2i / &q;
                     let q = where_(q.abs().lt(&pivmin), -&pivmin, &q);
-                    let negatives = negatives + lax::convert_element_type(&q.lt(0.0), DType::I32);
+                    let negatives = negatives + lax::convert_element_type(q.lt(0.0), DType::I32);
                     Ok::<_, crate::Error>(((x, q, negatives), ()))
                 },
                 (x, q, negatives),
@@ -130,7 +133,7 @@ pub(super) fn tridiagonal_eigenvalues(
             counts_shape.push(interior);
             let negatives = lax::reshape(&negatives, &counts_shape);
             // The number of interior points at or below which fewer than j + 1 eigenvalues lie.
-            let below = lax::convert_element_type(&negatives.le(&wanted), dtype).sum_axes([-1]);
+            let below = lax::convert_element_type(negatives.le(&wanted), dtype).sum_axes([-1]);
             let lo_next = &lo + &below * &h;
             let hi_next = &lo + (below + 1.0) * &h;
             Ok::<_, crate::Error>((lo_next, hi_next.minimum(&hi)))

@@ -43,33 +43,105 @@ fn symmetrize(a: &Array) -> Array {
     (a + mt(a)) * 0.5
 }
 
-/// The Cholesky factor of each symmetric positive-definite matrix of `a`
-/// (`jnp.linalg.cholesky`): the lower-triangular `L` with `A = L·Lᵀ`, or with `upper` the
-/// upper-triangular `Lᵀ`. As JAX, the input is symmetrized first (`(a + aᵀ)/2`), so gradients
-/// are symmetric; a matrix that is not positive definite gives NaNs.
+/// JAX's keywords of `jnp.linalg.cholesky` for [`cholesky_with`]: the lower factor of the
+/// symmetrized input by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CholeskyOptions {
+    /// Return the upper-triangular `Lᵀ` instead of `L` (default `false`).
+    pub upper: bool,
+    /// Replace the input by `(a + aᵀ)/2` first (default `true`); without it only the lower
+    /// triangle of `a` is read, as LAPACK's `potrf` does.
+    pub symmetrize_input: bool,
+}
+
+impl Default for CholeskyOptions {
+    fn default() -> CholeskyOptions {
+        CholeskyOptions {
+            upper: false,
+            symmetrize_input: true,
+        }
+    }
+}
+
+impl CholeskyOptions {
+    /// The same, returning the upper factor when `upper`.
+    pub fn upper(self, upper: bool) -> CholeskyOptions {
+        CholeskyOptions { upper, ..self }
+    }
+
+    /// The same, symmetrizing the input (`true`) or reading its lower triangle (`false`).
+    pub fn symmetrize_input(self, symmetrize: bool) -> CholeskyOptions {
+        CholeskyOptions {
+            symmetrize_input: symmetrize,
+            ..self
+        }
+    }
+}
+
+/// The lower Cholesky factor `L` (`A = L·Lᵀ`) of each symmetric positive-definite matrix of
+/// `a`, as `jnp.linalg.cholesky(a)`: the input is symmetrized first (`(a + aᵀ)/2`), so
+/// gradients are symmetric; a matrix that is not positive definite gives NaNs. See
+/// [`cholesky_with`] for JAX's keywords.
 ///
 /// # Panics
 /// If `a` is not a batch of square float matrices.
 #[track_caller]
-pub fn cholesky(a: impl IntoArray, upper: bool) -> Array {
-    let a = &a.into_array();
-    let a = square_matrices("cholesky", a);
-    let l = lax::cholesky(&symmetrize(&a));
-    if upper { mt(&l) } else { l }
+pub fn cholesky(a: impl IntoArray) -> Array {
+    cholesky_with(a, CholeskyOptions::default())
 }
 
-/// The QR decomposition `A = Q·R` of each matrix of `a` (`jnp.linalg.qr`), as `(q, r)`: `q`
-/// has orthonormal columns, `r` is upper triangular; `q` is `None` for [`QrMode::R`]. The
-/// signs are LAPACK's (Householder reflections). Differentiable through the `qr` primitive's
-/// rule.
+/// The Cholesky factor of each symmetric positive-definite matrix of `a`, as
+/// `jnp.linalg.cholesky(a, upper=, symmetrize_input=)`: the lower-triangular `L` with
+/// `A = L·Lᵀ`, or with `upper` the upper-triangular `Lᵀ`.
+///
+/// # Panics
+/// If `a` is not a batch of square float matrices.
+#[track_caller]
+pub fn cholesky_with(a: impl IntoArray, options: CholeskyOptions) -> Array {
+    let a = &a.into_array();
+    let a = square_matrices("cholesky", a);
+    let input = if options.symmetrize_input {
+        symmetrize(&a)
+    } else {
+        from_triangle(&a, Uplo::Lower)
+    };
+    let l = lax::cholesky_with(
+        &input,
+        lax::CholeskyOptions::default().symmetrize_input(false),
+    );
+    if options.upper { mt(&l) } else { l }
+}
+
+/// The reduced QR decomposition `A = Q·R` of each matrix of `a`, as `jnp.linalg.qr(a)`:
+/// `q` `[..., m, k]` with orthonormal columns and `r` `[..., k, n]` upper triangular,
+/// `k = min(m, n)`. See [`qr_with`] for the other modes.
 ///
 /// # Panics
 /// If `a` is not a batch of float matrices.
 #[track_caller]
-pub fn qr(a: impl IntoArray, mode: QrMode) -> (Option<Array>, Array) {
+pub fn qr(a: impl IntoArray) -> (Array, Array) {
+    let a = &a.into_array();
+    lax::qr_with(
+        matrices("qr", a),
+        lax::QrOptions::default().full_matrices(false),
+    )
+}
+
+/// The QR decomposition `A = Q·R` of each matrix of `a` (`jnp.linalg.qr(a, mode)`), as
+/// `(q, r)`: `q` has orthonormal columns, `r` is upper triangular; `q` is `None` for
+/// [`QrMode::R`]. The signs are LAPACK's (Householder reflections). Differentiable through
+/// the `qr` primitive's rule.
+///
+/// # Panics
+/// If `a` is not a batch of float matrices.
+#[track_caller]
+pub fn qr_with(a: impl IntoArray, mode: QrMode) -> (Option<Array>, Array) {
     let a = &a.into_array();
     let a = matrices("qr", a);
-    let (q, r) = lax::qr(&a, mode == QrMode::Complete);
+    let (q, r) = lax::qr_with(
+        &a,
+        lax::QrOptions::default().full_matrices(mode == QrMode::Complete),
+    );
     match mode {
         QrMode::R => (None, r),
         _ => (Some(q), r),
@@ -144,8 +216,8 @@ fn eigh_jvp(a: Array, da: Array) -> Result<((Array, Array), (Array, Array))> {
 /// `a` as the symmetric matrix its `uplo` triangle defines.
 fn from_triangle(a: &Array, uplo: Uplo) -> Array {
     let n = rows_cols(a).0;
-    let rows = lax::iota(crate::DType::I32, &[n, n], 0);
-    let cols = lax::iota(crate::DType::I32, &[n, n], 1);
+    let rows = lax::broadcasted_iota(crate::DType::I32, &[n, n], 0);
+    let cols = lax::broadcasted_iota(crate::DType::I32, &[n, n], 1);
     let (strict, diagonal) = match uplo {
         Uplo::Lower => (rows.gt(&cols), rows.eq(&cols)),
         Uplo::Upper => (rows.lt(&cols), rows.eq(&cols)),
@@ -154,6 +226,61 @@ fn from_triangle(a: &Array, uplo: Uplo) -> Array {
     let triangle = super::super::where_(&strict, a, &zero);
     let diag = super::super::where_(&diagonal, a, &zero);
     &triangle + mt(&triangle) + diag
+}
+
+/// JAX's keywords of `jnp.linalg.eigh` and `jnp.linalg.eigvalsh` for [`eigh_with`] and
+/// [`eigvalsh_with`]: by default the input is symmetrized, as in JAX.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EighOptions {
+    /// The triangle read when the input is not symmetrized (`UPLO`, default [`Uplo::Lower`]).
+    pub uplo: Uplo,
+    /// Replace the input by `(a + aᵀ)/2` (default `true`), so both triangles count and
+    /// gradients are symmetric.
+    pub symmetrize_input: bool,
+}
+
+impl Default for EighOptions {
+    fn default() -> EighOptions {
+        EighOptions {
+            uplo: Uplo::Lower,
+            symmetrize_input: true,
+        }
+    }
+}
+
+impl EighOptions {
+    /// The same, reading the `uplo` triangle (which matters without `symmetrize_input`).
+    pub fn uplo(self, uplo: Uplo) -> EighOptions {
+        EighOptions { uplo, ..self }
+    }
+
+    /// The same, symmetrizing the input (`true`) or reading only the `uplo` triangle
+    /// (`false`, as NumPy).
+    pub fn symmetrize_input(self, symmetrize: bool) -> EighOptions {
+        EighOptions {
+            symmetrize_input: symmetrize,
+            ..self
+        }
+    }
+
+    /// The symmetric matrices these options make of `a`.
+    fn symmetric(self, a: &Array) -> Array {
+        if self.symmetrize_input {
+            symmetrize(a)
+        } else {
+            from_triangle(a, self.uplo)
+        }
+    }
+}
+
+/// The eigenvalues and eigenvectors of each symmetric matrix of `a` (symmetrized as
+/// `(a + aᵀ)/2`), as `jnp.linalg.eigh(a)`; see [`eigh_with`].
+///
+/// # Panics
+/// If `a` is not a batch of square float matrices.
+#[track_caller]
+pub fn eigh(a: impl IntoArray) -> (Array, Array) {
+    eigh_with(a, EighOptions::default())
 }
 
 /// The eigenvalues and eigenvectors of each symmetric matrix of `a`, as `(w, v)`
@@ -168,19 +295,25 @@ fn from_triangle(a: &Array, uplo: Uplo) -> Array {
 /// # Panics
 /// If `a` is not a batch of square float matrices.
 #[track_caller]
-pub fn eigh(a: impl IntoArray, uplo: Uplo, symmetrize_input: bool) -> (Array, Array) {
+pub fn eigh_with(a: impl IntoArray, options: EighOptions) -> (Array, Array) {
     let a = &a.into_array();
     let a = square_matrices("eigh", a);
-    let symmetric = if symmetrize_input {
-        symmetrize(&a)
-    } else {
-        from_triangle(&a, uplo)
-    };
-    unwrap_at_caller(EIGH.with(|f| f(symmetric)))
+    unwrap_at_caller(EIGH.with(|f| f(options.symmetric(&a))))
 }
 
-/// The eigenvalues of each symmetric matrix of `a` (symmetrized as `(a + aᵀ)/2`, as JAX's
-/// default), ascending (`jnp.linalg.eigvalsh`; `uplo` has no effect on symmetrized input).
+/// The eigenvalues of each symmetric matrix of `a` (symmetrized as `(a + aᵀ)/2`), ascending,
+/// as `jnp.linalg.eigvalsh(a)`; see [`eigvalsh_with`].
+///
+/// # Panics
+/// If `a` is not a batch of square float matrices.
+#[track_caller]
+pub fn eigvalsh(a: impl IntoArray) -> Array {
+    eigvalsh_with(a, EighOptions::default())
+}
+
+/// The eigenvalues of each symmetric matrix of `a`, ascending
+/// (`jnp.linalg.eigvalsh(a, UPLO, symmetrize_input=)`), the input made symmetric as
+/// [`eigh_with`] does.
 ///
 /// Computed without eigenvectors, by Householder tridiagonalization and bisection (see the
 /// module documentation of [`crate::numpy::linalg`]): accurate to a few `ε·‖A‖`.
@@ -190,9 +323,8 @@ pub fn eigh(a: impl IntoArray, uplo: Uplo, symmetrize_input: bool) -> (Array, Ar
 /// # Panics
 /// If `a` is not a batch of square float matrices.
 #[track_caller]
-pub fn eigvalsh(a: impl IntoArray, uplo: Uplo) -> Array {
+pub fn eigvalsh_with(a: impl IntoArray, options: EighOptions) -> Array {
     let a = &a.into_array();
-    let _ = uplo;
     let a = square_matrices("eigvalsh", a);
-    unwrap_at_caller(EIGVALSH.with(|f| f(symmetrize(&a))))
+    unwrap_at_caller(EIGVALSH.with(|f| f(options.symmetric(&a))))
 }

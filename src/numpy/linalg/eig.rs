@@ -21,26 +21,38 @@ thread_local! {
 }
 
 fn eigenvalues(a: &Array) -> Result<Array> {
-    Ok(lax::eig(a, false, false)?.remove(0))
+    Ok(lax::eig_with(
+        a,
+        lax::EigOptions::default()
+            .compute_left_eigenvectors(false)
+            .compute_right_eigenvectors(false),
+    )?
+    .remove(0))
 }
 
 /// `ẇ = diag(V⁻¹·Ȧ·V)`, the solve by the LU factorization of `V`.
 fn eigvals_jvp(a: Array, da: Array) -> Result<(Array, Array)> {
-    let mut out = lax::eig(&a, false, true)?;
+    let mut out = lax::eig_with(
+        &a,
+        lax::EigOptions::default().compute_left_eigenvectors(false),
+    )?;
     let v = out.pop().expect("two results");
     let w = out.pop().expect("two results");
     let da_v = mm(&lax::convert_element_type(&da, v.dtype()), &v);
     let (lu, _, perm) = lax::lu(&v)?;
-    let y = lax::triangular_solve(
+    let y = lax::triangular_solve_with(
         &lu,
-        &permute_rows(&perm, &da_v),
-        true,
-        true,
-        false,
-        false,
-        true,
+        permute_rows(&perm, &da_v),
+        lax::TriangularSolveOptions::default()
+            .left_side(true)
+            .lower(true)
+            .unit_diagonal(true),
     );
-    let x = lax::triangular_solve(&lu, &y, true, false, false, false, false);
+    let x = lax::triangular_solve_with(
+        &lu,
+        &y,
+        lax::TriangularSolveOptions::default().left_side(true),
+    );
     Ok((w, diagonal(&x)))
 }
 
@@ -60,7 +72,10 @@ fn call(key: &'static LocalKey<Box<dyn Fn(Array) -> Result<Array>>>, a: &Array) 
 #[track_caller]
 pub fn eig(a: impl IntoArray) -> (Array, Array) {
     let a = &a.into_array();
-    let mut out = unwrap_at_caller(lax::eig(&to_inexact(a), false, true));
+    let mut out = unwrap_at_caller(lax::eig_with(
+        to_inexact(a),
+        lax::EigOptions::default().compute_left_eigenvectors(false),
+    ));
     let v = out.pop().expect("two results");
     (out.pop().expect("two results"), v)
 }

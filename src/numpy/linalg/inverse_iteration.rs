@@ -49,7 +49,7 @@ fn shifted(x: &Array, start: usize, length: usize) -> Array {
     let rank = x.ndim();
     let mut config = vec![(0, 0, 0); rank];
     config[0] = (0, (start + length).saturating_sub(x.shape()[0]) as i64, 0);
-    let padded = lax::pad(x, &scalar(0.0, x.dtype()), &config);
+    let padded = lax::pad(x, scalar(0.0, x.dtype()), &config);
     let mut begin = vec![0; rank];
     let mut end = padded.shape().to_vec();
     (begin[0], end[0]) = (start, start + length);
@@ -79,7 +79,7 @@ fn start_vectors(n: usize, dtype: DType) -> Result<Array> {
 /// `[..., m]`, the right-hand sides `b` `[n, ..., m]` and the pivot guard `tol` `[..., 1]`.
 fn shifted_solve(d: &Array, e: &Array, w: &Array, b: &Array, tol: &Array) -> Result<Array> {
     let n = d.shape()[0];
-    let first = |x: &Array| lax::squeeze(&shifted(x, 0, 1), &[0]);
+    let first = |x: &Array| lax::squeeze(shifted(x, 0, 1), &[0]);
     let alpha = first(d) - w;
     let beta = first(e) * super::super::ones_like(w, None);
     let r = first(b);
@@ -141,7 +141,7 @@ pub(super) fn tridiagonal_eigenvectors(d: &Array, e: &Array, w: &Array) -> Resul
     let dtype = d.dtype();
     let rank = d.ndim();
     let n = d.shape()[rank - 1];
-    let column = |x: &Array| lax::expand_dims(&last_to_front(x), &[rank]);
+    let column = |x: &Array| lax::expand_dims(last_to_front(x), &[rank]);
     let (d_rows, e_rows) = (column(d), column(e));
     let norm = super::super::max_or_identity(&d.abs(), Some(&[-1]), true)
         + super::super::max_or_identity(&e.abs(), Some(&[-1]), true) * 2.0;
@@ -160,7 +160,7 @@ pub(super) fn tridiagonal_eigenvectors(d: &Array, e: &Array, w: &Array) -> Resul
         let y = mt(&front_to_last(&y));
         let scale = super::super::max_or_identity(&y.abs(), Some(&[-2]), true);
         let y = y / where_(scale.gt(0.0), &scale, 1.0);
-        x = lax::qr(&y, false).0;
+        x = lax::qr_with(&y, lax::QrOptions::default().full_matrices(false)).0;
     }
     Ok(x)
 }

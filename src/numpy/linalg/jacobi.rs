@@ -59,7 +59,7 @@ fn shuffle(top: &Array, bottom: &Array) -> (Array, Array) {
     let new_bottom = [&last(bottom, 1..h), &last(top, h - 1..h)];
     (
         lax::concatenate(&new_top, dim),
-        lax::concatenate(&new_bottom, dim),
+        lax::concatenate(new_bottom, dim),
     )
 }
 
@@ -119,14 +119,14 @@ pub(super) fn orthogonalize(a: &Array) -> Result<Orthogonalized> {
     let w = if padded {
         let mut config = vec![(0, 0, 0); rank];
         config[rank - 1] = (0, 1, 0);
-        lax::pad(a, &super::scalar(0.0, dtype), &config)
+        lax::pad(a, super::scalar(0.0, dtype), &config)
     } else {
         a.clone()
     };
     let shape_v: Vec<usize> = batch.iter().copied().chain([n2, n2]).collect();
-    let v = lax::broadcast_in_dim(&eye(n2, dtype), &shape_v, &[rank - 2, rank - 1]);
+    let v = lax::broadcast_in_dim(eye(n2, dtype), &shape_v, &[rank - 2, rank - 1]);
     // w and v are rotated alike: stacked, they take one operation per step.
-    let stacked = lax::concatenate(&[&w, &v], rank - 2);
+    let stacked = lax::concatenate([&w, &v], rank - 2);
     let h = n2 / 2;
     let tol = k.max(1) as f64 * super::eps(dtype);
     let init = (
@@ -137,7 +137,7 @@ pub(super) fn orthogonalize(a: &Array) -> Result<Orthogonalized> {
     );
     let (top, bottom, _, _) = while_loop(
         |(_, _, off, sweep): (Array, Array, Array, Array)| {
-            lax::bitwise_and(&off.gt(tol), &sweep.lt(MAX_SWEEPS))
+            lax::bitwise_and(off.gt(tol), sweep.lt(MAX_SWEEPS))
         },
         |(top, bottom, _, sweep)| {
             let zero = super::scalar(0.0, dtype);
@@ -155,14 +155,14 @@ pub(super) fn orthogonalize(a: &Array) -> Result<Orthogonalized> {
         init,
     )?;
     let dim = rank - 1;
-    let stacked = lax::concatenate(&[&top, &bottom], dim);
+    let stacked = lax::concatenate([&top, &bottom], dim);
     let w = rows(&stacked, k);
     let v = super::block(&stacked, k..k + n2, 0..n2);
     let s = (&w * &w).sum_axes([-2]).sqrt();
     // Sort by decreasing norm, the padding column last (it is the column of v with a 1 in the
     // padding row, the only nonzero of that row).
     let key = if padded {
-        let pad_row = lax::squeeze(&super::block(&v, n2 - 1..n2, 0..n2), &[rank - 2]);
+        let pad_row = lax::squeeze(super::block(&v, n2 - 1..n2, 0..n2), &[rank - 2]);
         where_(pad_row.eq(1.0), super::scalar(1.0, dtype), -&s)
     } else {
         -&s
@@ -173,11 +173,11 @@ pub(super) fn orthogonalize(a: &Array) -> Result<Orthogonalized> {
             x.shape(),
             &(0..rank).filter(|&d| d != rank - 2).collect::<Vec<_>>(),
         );
-        lax::sort(&[&keys, x], dim, true, 1)
+        lax::sort_with([&keys, x], lax::SortOptions::along(dim as isize))
             .pop()
             .expect("two outputs")
     };
-    let s = lax::sort(&[&key, &s], rank - 2, true, 1)
+    let s = lax::sort_with([&key, &s], lax::SortOptions::along((rank - 2) as isize))
         .pop()
         .expect("two outputs");
     let (w, v) = (sort_columns(&w), sort_columns(&v));

@@ -123,8 +123,15 @@ fn factors_jvp(a: Array, da: Array) -> Result<(Array, Array)> {
     let l = tril(&packed, -1) + super::eye(n, a.dtype());
     let u = triu(&packed, 0);
     let pda = permute_rows(&perm, &da);
-    let la = lax::triangular_solve(&l, &pda, true, true, false, false, true);
-    let x = lax::triangular_solve(&u, &la, false, false, false, false, false);
+    let la = lax::triangular_solve_with(
+        &l,
+        &pda,
+        lax::TriangularSolveOptions::default()
+            .left_side(true)
+            .lower(true)
+            .unit_diagonal(true),
+    );
+    let x = lax::triangular_solve_with(&u, &la, lax::TriangularSolveOptions::default());
     let dl = super::mm(&l, &tril(&x, -1));
     let du = super::mm(&triu(&x, 0), &u);
     Ok((packed, dl + du))
@@ -145,8 +152,8 @@ pub(super) fn lu(a: &Array) -> Result<(Array, Array, Array, Array)> {
     let mut out = lu_call(&stop_gradient(a))?;
     let perm = out.pop().expect("three results");
     let pivots = out.pop().expect("three results");
-    let steps = lax::iota(DType::I32, pivots.shape(), pivots.ndim() - 1);
-    let swapped = lax::convert_element_type(&pivots.ne(&steps), DType::I32);
+    let steps = lax::broadcasted_iota(DType::I32, pivots.shape(), pivots.ndim() - 1);
+    let swapped = lax::convert_element_type(pivots.ne(&steps), DType::I32);
     let swaps = lax::rules::reduce_sum(&swapped, &[pivots.ndim() - 1])?;
     Ok((packed, perm, swaps, pivots))
 }

@@ -40,8 +40,8 @@ fn pick(mask: &Array, x: &Array, axis: isize) -> Array {
 fn eliminate(k: &Array, (a, perm, swaps, pivots): Carry) -> Carry {
     let rank = a.ndim();
     let n = a.shape()[rank - 1];
-    let rows = lax::iota(DType::I32, &[n, 1], 0);
-    let cols = lax::iota(DType::I32, &[1, n], 1);
+    let rows = lax::broadcasted_iota(DType::I32, &[n, 1], 0);
+    let cols = lax::broadcasted_iota(DType::I32, &[1, n], 1);
     let at_k = cols.eq(k);
     // The pivot: the largest magnitude in column k at or below row k.
     let column = pick(&at_k, &a, -1);
@@ -53,13 +53,13 @@ fn eliminate(k: &Array, (a, perm, swaps, pivots): Carry) -> Carry {
     let row_p = pick(&row_is_p, &a, -2);
     let a = where_(&row_is_k, &row_p, where_(&row_is_p, &row_k, &a));
     // The same swap of the permutation (a vector: index i is column i of a one-row mask).
-    let index = lax::iota(DType::I32, &[n], 0);
+    let index = lax::broadcasted_iota(DType::I32, &[n], 0);
     let (is_k, is_p) = (index.eq(k), index.eq(&p));
     let perm_k = pick(&is_k, &perm, -1);
     let perm_p = pick(&is_p, &perm, -1);
     let perm = where_(&is_k, &perm_p, where_(&is_p, &perm_k, &perm));
     let swaps =
-        swaps + lax::convert_element_type(&lax::squeeze(&p.ne(k), &[p.ndim() - 1]), DType::I32);
+        swaps + lax::convert_element_type(lax::squeeze(p.ne(k), &[p.ndim() - 1]), DType::I32);
     let pivots = where_(&is_k, &p, &pivots);
     // Eliminate below the pivot (row k is now the old row p).
     let pivot = pick(&at_k, &row_p, -1);
@@ -91,8 +91,8 @@ pub(crate) fn lu(a: &Array) -> Result<Lu> {
     let batch = super::batch_shape(a).to_vec();
     let mut perm_shape = batch.clone();
     perm_shape.push(n);
-    let perm = lax::iota(DType::I32, &perm_shape, batch.len());
-    let swaps = lax::broadcast_in_dim(&Array::scalar(0i32), &batch, &[]);
+    let perm = lax::broadcasted_iota(DType::I32, &perm_shape, batch.len());
+    let swaps = lax::broadcast_in_dim(Array::scalar(0i32), &batch, &[]);
     let pivots = perm.clone();
     let (lu, perm, swaps, pivots) = fori_loop(
         0,
@@ -118,14 +118,25 @@ impl Lu {
     /// The solution of `A·x = b` for `b` of shape `[..., n, k]` with the factorization's batch
     /// dimensions; linear in `b`.
     pub(super) fn solve(&self, b: &Array) -> Array {
-        let y = lax::triangular_solve(&self.lu, &self.permute(b), true, true, false, false, true);
-        lax::triangular_solve(&self.lu, &y, true, false, false, false, false)
+        let y = lax::triangular_solve_with(
+            &self.lu,
+            self.permute(b),
+            lax::TriangularSolveOptions::default()
+                .left_side(true)
+                .lower(true)
+                .unit_diagonal(true),
+        );
+        lax::triangular_solve_with(
+            &self.lu,
+            &y,
+            lax::TriangularSolveOptions::default().left_side(true),
+        )
     }
 
     /// `(-1)^swaps` in `dtype`.
     fn parity_sign(&self, dtype: DType) -> Array {
         let odd = (&self.swaps % 2).eq(1);
-        lax::convert_element_type(&where_(&odd, -1.0, 1.0), dtype)
+        lax::convert_element_type(where_(&odd, -1.0, 1.0), dtype)
     }
 
     /// `(sign, log|det|)` of the factorized matrices (JAX's `_slogdet_lu`): sign 0 and `-inf`
@@ -134,8 +145,8 @@ impl Lu {
         let dtype = self.lu.dtype();
         let d = diagonal(&self.lu);
         let is_zero = super::super::any(d.eq(0.0), -1);
-        let negatives = lax::convert_element_type(&d.lt(0.0), DType::I32).sum_axes([-1]);
-        let flips = lax::convert_element_type(&(negatives % 2).eq(1), dtype);
+        let negatives = lax::convert_element_type(d.lt(0.0), DType::I32).sum_axes([-1]);
+        let flips = lax::convert_element_type((negatives % 2).eq(1), dtype);
         let sign = self.parity_sign(dtype) * (1.0 - flips * 2.0);
         let zero = super::super::zeros_like(&sign, None);
         let sign = where_(&is_zero, &zero, &sign);
@@ -163,28 +174,43 @@ impl Lu {
         }
         let d = diagonal(&self.lu);
         // partial[..., n-1] is det(A); partial[..., n-2] is det(A) / u_nn.
-        let partial = lax::cumprod(&d, rank - 2, false)
-            * lax::expand_dims(&self.parity_sign(dtype), &[rank - 2]);
+        let partial = lax::cumprod_with(&d, lax::CumulativeOptions::along(rank - 2))
+            * lax::expand_dims(self.parity_sign(dtype), &[rank - 2]);
         let full = last(&partial, n - 1..n);
         let without_last = last(&partial, n - 2..n - 1);
         let corner = super::both(
-            &lax::iota(DType::I32, &[n, n], 0).eq((n - 1) as i32),
-            &lax::iota(DType::I32, &[n, n], 1).eq((n - 1) as i32),
+            &lax::broadcasted_iota(DType::I32, &[n, n], 0).eq((n - 1) as i32),
+            &lax::broadcasted_iota(DType::I32, &[n, n], 1).eq((n - 1) as i32),
         );
-        let replaced = lax::expand_dims(&without_last.pow(-1.0), &[rank - 2]);
+        let replaced = lax::expand_dims(without_last.pow(-1.0), &[rank - 2]);
         let lu = where_(&corner, &replaced, &self.lu);
         // Matrices of rank below n - 1 give non-finite solutions here: their result is zero.
         let ones = super::super::ones_like(&d, None);
-        let probe = lax::triangular_solve(&lu, &ones, true, false, false, false, false);
-        let bad = super::super::any(lax::not(&lax::is_finite(&probe)), -1);
+        let probe = lax::triangular_solve_with(
+            &lu,
+            &ones,
+            lax::TriangularSolveOptions::default().left_side(true),
+        );
+        let bad = super::super::any(lax::not(lax::is_finite(&probe)), -1);
         let bad = lax::expand_dims(&bad, &[rank - 2, rank - 1]);
         let zero = super::super::zeros_like(b, None);
         let x = where_(&bad, &zero, b);
         let x = self.permute(&x);
-        let x = lax::triangular_solve(&lu, &x, true, true, false, false, true);
+        let x = lax::triangular_solve_with(
+            &lu,
+            &x,
+            lax::TriangularSolveOptions::default()
+                .left_side(true)
+                .lower(true)
+                .unit_diagonal(true),
+        );
         let scaled = super::block(&x, 0..n - 1, 0..n) * lax::expand_dims(&full, &[rank - 1]);
-        let x = lax::concatenate(&[&scaled, &super::block(&x, n - 1..n, 0..n)], rank - 2);
-        let x = lax::triangular_solve(&lu, &x, true, false, false, false, false);
+        let x = lax::concatenate([&scaled, &super::block(&x, n - 1..n, 0..n)], rank - 2);
+        let x = lax::triangular_solve_with(
+            &lu,
+            &x,
+            lax::TriangularSolveOptions::default().left_side(true),
+        );
         let x = where_(&bad, &zero, &x);
         (lax::squeeze(&full, &[rank - 2]), x)
     }

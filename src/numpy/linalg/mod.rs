@@ -52,6 +52,12 @@
 //! rules for `svd`, `eigh`, `solve`, `det`, `slogdet` and `pinv`), so no derivative goes
 //! through Jacobi iterations or pivoting decisions.
 //!
+//! JAX's keyword arguments follow the crate's calling conventions: each function's plain form
+//! has JAX's defaults (`norm(x)`, `svd(a)`, `qr(a)`, `eigh(a)`), and its `_with` form takes
+//! the keywords, as an options struct where there are several ([`NormOptions`],
+//! [`SvdOptions`], [`CholeskyOptions`], [`EighOptions`]) or the one value where there is one
+//! (`qr_with(a, QrMode::Complete)`, `pinv_with(a, rtol)`, `cond_with(x, NormOrd::One)`).
+//!
 //! Misuse (a vector where a matrix is needed, a non-square matrix to `inv`, shapes that do not
 //! fit) panics at the caller, naming the function and the operands' types.
 
@@ -69,12 +75,17 @@ mod spectral;
 mod svd;
 mod tridiagonal;
 
-pub use decompositions::{QrMode, Uplo, cholesky, eigh, eigvalsh, qr};
+pub use decompositions::{
+    CholeskyOptions, EighOptions, QrMode, Uplo, cholesky, cholesky_with, eigh, eigh_with, eigvalsh,
+    eigvalsh_with, qr, qr_with,
+};
 pub use eig::{eig, eigvals};
-pub use norm::{NormOrd, norm};
+pub use norm::{NormOptions, NormOrd, norm, norm_with};
 pub use solve::{det, inv, matrix_power, slogdet, solve};
-pub use spectral::{cond, lstsq, matrix_rank, pinv};
-pub use svd::{Svd, svd};
+pub use spectral::{
+    cond, cond_with, lstsq, lstsq_with, matrix_rank, matrix_rank_with, pinv, pinv_with,
+};
+pub use svd::{Svd, SvdOptions, svd, svd_with};
 
 use super::to_inexact;
 use crate::lax;
@@ -159,14 +170,14 @@ fn last(x: &Array, range: std::ops::Range<usize>) -> Array {
 
 /// A `bool` array `[n, n]` that is true on the diagonal.
 fn eye_mask(n: usize) -> Array {
-    let rows = lax::iota(DType::I32, &[n, n], 0);
-    let cols = lax::iota(DType::I32, &[n, n], 1);
+    let rows = lax::broadcasted_iota(DType::I32, &[n, n], 0);
+    let cols = lax::broadcasted_iota(DType::I32, &[n, n], 1);
     rows.eq(&cols)
 }
 
 /// The `[n, n]` identity matrix in `dtype`.
 fn eye(n: usize, dtype: DType) -> Array {
-    lax::convert_element_type(&eye_mask(n), dtype)
+    lax::convert_element_type(eye_mask(n), dtype)
 }
 
 /// The diagonals `[..., n]` of a batch of square matrices (NaNs elsewhere do not leak in).
@@ -197,7 +208,7 @@ fn trace(x: &Array) -> Array {
 
 /// A strongly typed scalar of `dtype`.
 fn scalar(value: f64, dtype: DType) -> Array {
-    lax::convert_element_type(&Array::scalar(value), dtype)
+    lax::convert_element_type(Array::scalar(value), dtype)
 }
 
 /// The machine epsilon of a float dtype.

@@ -54,22 +54,96 @@ impl NormOrd {
     }
 }
 
-/// The norm of a vector or matrix (`jnp.linalg.norm`), with NumPy's `ord` as [`NormOrd`].
+/// JAX's keywords of `jnp.linalg.norm` for [`norm_with`]: the order `ord`, and the axes with
+/// `keepdims` as one [`Axes`] (by default `ord=None`, `axis=None`, `keepdims=False`).
 ///
-/// `axis` names one axis (a vector norm) or two (a matrix norm, rows then columns); `None`
-/// takes the whole array as a vector for 1-D input and as a matrix for 2-D input; for other
-/// ranks only [`NormOrd::Default`] is allowed and gives the 2-norm of the flattened array.
-/// With `keepdims`, the reduced axes stay as size-1 dimensions.
+/// ```
+/// use rjax::numpy::linalg::{self, NormOptions, NormOrd};
+/// let x = rjax::Array::from([[3.0f32, -4.0], [0.0, 1.0]]);
+/// let rows = linalg::norm_with(&x, NormOptions::ord(NormOrd::One).axes(1)); // ord=1, axis=1
+/// assert_eq!(rows.to_vec::<f32>()?, [7.0, 1.0]);
+/// let kept = linalg::norm_with(&x, NormOptions::default().axes(0).keepdims(true));
+/// assert_eq!(kept.shape(), [1, 2]);
+/// # Ok::<(), rjax::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct NormOptions {
+    /// Which norm (NumPy's `ord`, default [`NormOrd::Default`]).
+    pub ord: NormOrd,
+    /// One axis (a vector norm), two (a matrix norm, rows then columns) or every axis
+    /// (`axis=None`, the default), and whether they stay as size-1 dimensions (`keepdims`).
+    pub axes: Axes,
+}
+
+impl Default for NormOptions {
+    fn default() -> NormOptions {
+        NormOptions {
+            ord: NormOrd::Default,
+            axes: Axes::all(),
+        }
+    }
+}
+
+impl NormOptions {
+    /// The norm `ord` over the default axes.
+    pub fn ord(ord: NormOrd) -> NormOptions {
+        NormOptions {
+            ord,
+            ..NormOptions::default()
+        }
+    }
+
+    /// The same norm over `axes` (JAX's `axis`; an [`Axes`] with `keepdims` also sets it).
+    pub fn axes(self, axes: impl Into<Axes>) -> NormOptions {
+        NormOptions {
+            axes: axes.into(),
+            ..self
+        }
+    }
+
+    /// The same, keeping the reduced axes as size-1 dimensions when `keep` (`keepdims`).
+    pub fn keepdims(self, keep: bool) -> NormOptions {
+        NormOptions {
+            axes: self.axes.keepdims(keep),
+            ..self
+        }
+    }
+}
+
+/// An order alone is the options with that order and the default axes.
+impl From<NormOrd> for NormOptions {
+    fn from(ord: NormOrd) -> NormOptions {
+        NormOptions::ord(ord)
+    }
+}
+
+/// The norm of `x` with JAX's defaults (`jnp.linalg.norm(x)`): the 2-norm of a vector, the
+/// Frobenius norm of a matrix, and the 2-norm of the flattened array for any other rank. See
+/// [`norm_with`] for the other orders and axes.
+#[track_caller]
+pub fn norm(x: impl IntoArray) -> Array {
+    norm_with(x, NormOptions::default())
+}
+
+/// The norm of a vector or matrix (`jnp.linalg.norm(x, ord, axis, keepdims)`), with NumPy's
+/// `ord` as [`NormOrd`]; `options` is a [`NormOptions`] or just a [`NormOrd`].
+///
+/// The axes name one axis (a vector norm) or two (a matrix norm, rows then columns); every
+/// axis (the default) takes the whole array as a vector for 1-D input and as a matrix for 2-D
+/// input; for other ranks only [`NormOrd::Default`] is allowed and gives the 2-norm of the
+/// flattened array. With `keepdims`, the reduced axes stay as size-1 dimensions.
 ///
 /// # Panics
 /// If an axis is out of bounds or repeated, if `ord` does not apply to a vector (`Fro`,
-/// `Nuc`) or to a matrix (`Zero`, `P`), or if `axis` is `None` for an input of rank above 2
-/// with another `ord` than `Default`.
+/// `Nuc`) or to a matrix (`Zero`, `P`), or if the axes are every axis of an input of rank
+/// above 2 with another `ord` than `Default`.
 #[track_caller]
-pub fn norm(x: impl IntoArray, ord: NormOrd, axis: Option<&[isize]>, keepdims: bool) -> Array {
+pub fn norm_with(x: impl IntoArray, options: impl Into<NormOptions>) -> Array {
+    let options = options.into();
+    let (axis, keepdims) = (options.axes.list(), options.axes.keeps_dims());
     let x = &x.into_array();
     let x = to_inexact(x);
-    let ord = ord.canonical();
+    let ord = options.ord.canonical();
     let ndim = x.ndim();
     let dims = lax::unwrap_at_caller(axes("norm", axis, ndim));
     if axis.is_none() {
@@ -110,7 +184,7 @@ fn vector_norm(x: &Array, ord: NormOrd, axis: &[isize], keepdims: bool) -> Array
         NormOrd::Inf => max_or_zero(&a, axis, keepdims),
         NormOrd::NegInf => min(&a, Axes::from(axis).keepdims(keepdims)),
         NormOrd::Zero => {
-            let nonzero = lax::convert_element_type(&x.ne(0.0), x.dtype());
+            let nonzero = lax::convert_element_type(x.ne(0.0), x.dtype());
             sum(&nonzero, Axes::from(axis).keepdims(keepdims))
         }
         NormOrd::NegOne => power_norm(&a, -1.0, axis, keepdims),

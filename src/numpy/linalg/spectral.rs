@@ -1,7 +1,7 @@
 //! What rests on the singular value decomposition: `pinv` (with JAX's derivative rule),
 //! `lstsq`, `matrix_rank` and `cond`.
 
-use super::norm::{NormOrd, norm};
+use super::norm::{NormOptions, NormOrd, norm_with};
 use super::svd::{singular_values, thin_svd, thin_svd_underivable};
 use super::{eps, inv, last, matrices, mm, mt, rows_cols, scalar, square_matrices};
 use crate::IntoArray;
@@ -43,28 +43,56 @@ fn pinv_jvp((a, rtol): Pair, (da, _): Pair) -> Result<(Array, Array)> {
     Ok((p, p_dot))
 }
 
-/// The Moore–Penrose pseudo-inverse of each matrix of `a` (`jnp.linalg.pinv`), `[..., n, m]`
-/// for `[..., m, n]`, from its SVD: singular values at most `rtol` times the largest are
-/// treated as zero (default `rtol = 10·max(m, n)·ε`, NumPy's `rcond`). Differentiable with
-/// JAX's rule (Golub and Pereyra), which holds where the rank does not change.
+/// The Moore–Penrose pseudo-inverse of each matrix of `a` (`jnp.linalg.pinv(a)`),
+/// `[..., n, m]` for `[..., m, n]`, from its SVD: singular values at most `rtol` times the
+/// largest are treated as zero, with JAX's default `rtol = 10·max(m, n)·ε`. See [`pinv_with`]
+/// for another `rtol`. Differentiable with JAX's rule (Golub and Pereyra), which holds where
+/// the rank does not change.
 ///
 /// # Panics
 /// If `a` is not a batch of float matrices.
 #[track_caller]
-pub fn pinv(a: impl IntoArray, rtol: Option<f64>) -> Array {
+pub fn pinv(a: impl IntoArray) -> Array {
     let a = &a.into_array();
     let a = matrices("pinv", a);
     let (m, n) = rows_cols(&a);
-    let rtol = rtol.unwrap_or(10.0 * m.max(n) as f64 * eps(a.dtype()));
+    pseudo_inverse_at(&a, 10.0 * m.max(n) as f64 * eps(a.dtype()))
+}
+
+/// [`pinv`] with the cutoff `rtol` (`jnp.linalg.pinv(a, rtol)`): singular values at most
+/// `rtol` times the largest count as zero.
+///
+/// # Panics
+/// If `a` is not a batch of float matrices.
+#[track_caller]
+pub fn pinv_with(a: impl IntoArray, rtol: f64) -> Array {
+    let a = &a.into_array();
+    pseudo_inverse_at(&matrices("pinv", a), rtol)
+}
+
+/// The pseudo-inverse of the float matrices `a` with the relative cutoff `rtol`, with its rule.
+#[track_caller]
+fn pseudo_inverse_at(a: &Array, rtol: f64) -> Array {
     unwrap_at_caller(PINV.with(|f| f((a.clone(), scalar(rtol, a.dtype())))))
 }
 
-/// The least-squares solution of `a·x = b` (`jnp.linalg.lstsq`), as
+/// The least-squares solution of `a·x = b` (`jnp.linalg.lstsq(a, b)`), as
+/// `(x, residuals, rank, s)`, from the thin SVD of `a`; singular values below
+/// `ε·max(m, n)·s_max` count as zero (JAX's default `rcond`). See [`lstsq_with`].
+///
+/// # Panics
+/// As [`lstsq_with`].
+#[track_caller]
+pub fn lstsq(a: impl IntoArray, b: impl IntoArray) -> (Array, Array, Array, Array) {
+    least_squares(a, b, None)
+}
+
+/// The least-squares solution of `a·x = b` (`jnp.linalg.lstsq(a, b, rcond)`), as
 /// `(x, residuals, rank, s)`, from the thin SVD of `a`.
 ///
 /// `a` is `[..., m, n]`; `b` is `[..., m]` (one dimension fewer: a vector per matrix) or
-/// `[..., m, k]`. Singular values below `rcond·s_max` count as zero (default
-/// `rcond = ε·max(m, n)`; a negative `rcond` means `ε`). As JAX with its default
+/// `[..., m, k]`. Singular values below `rcond·s_max` count as zero (a negative `rcond`
+/// means `ε`). As JAX with its default
 /// `numpy_resid=False`, `residuals` are always the squared norms of the columns of `b - a·x`
 /// (`[..., k]`, or `[..., 1]` for vector `b`), where NumPy returns an empty array when the rank
 /// is below `n` or `m ≤ n`. `rank` is an integer of the default dtype and `s` the singular
@@ -73,7 +101,17 @@ pub fn pinv(a: impl IntoArray, rtol: Option<f64>) -> Array {
 /// # Panics
 /// If `a` is not a batch of float matrices or `b`'s shape does not fit.
 #[track_caller]
-pub fn lstsq(
+pub fn lstsq_with(
+    a: impl IntoArray,
+    b: impl IntoArray,
+    rcond: f64,
+) -> (Array, Array, Array, Array) {
+    least_squares(a, b, Some(rcond))
+}
+
+/// [`lstsq_with`], `rcond` `None` for JAX's default.
+#[track_caller]
+fn least_squares(
     a: impl IntoArray,
     b: impl IntoArray,
     rcond: Option<f64>,
@@ -132,14 +170,31 @@ pub fn lstsq(
     (x, residuals, rank, s)
 }
 
-/// The rank of each matrix of `m` (`jnp.linalg.matrix_rank`): the number of singular values
-/// above `tol`, by default `s_max·max(rows, cols)·ε`; for a vector or scalar, whether any
-/// element is nonzero. An integer of the default dtype.
+/// The rank of each matrix of `m` (`jnp.linalg.matrix_rank(m)`): the number of singular
+/// values above `s_max·max(rows, cols)·ε`; for a vector or scalar, whether any element is
+/// nonzero. An integer of the default dtype. See [`matrix_rank_with`] for another threshold.
 ///
 /// # Panics
 /// If `m` is not a float (or integer) array.
 #[track_caller]
-pub fn matrix_rank(m: impl IntoArray, tol: Option<f64>) -> Array {
+pub fn matrix_rank(m: impl IntoArray) -> Array {
+    rank_above(m, None)
+}
+
+/// The rank of each matrix of `m` counting the singular values above `rtol`
+/// (`jnp.linalg.matrix_rank(m, rtol)`: as JAX 0.10 does, despite the name, `rtol` is compared
+/// with the singular values themselves, not scaled by the largest).
+///
+/// # Panics
+/// If `m` is not a float (or integer) array.
+#[track_caller]
+pub fn matrix_rank_with(m: impl IntoArray, rtol: f64) -> Array {
+    rank_above(m, Some(rtol))
+}
+
+/// [`matrix_rank_with`], `tol` `None` for JAX's default threshold.
+#[track_caller]
+fn rank_above(m: impl IntoArray, tol: Option<f64>) -> Array {
     let m = &m.into_array();
     if m.ndim() < 2 {
         let nonzero = super::super::any(m.ne(0), ..);
@@ -155,7 +210,17 @@ pub fn matrix_rank(m: impl IntoArray, tol: Option<f64>) -> Array {
     super::super::sum(s.gt(&threshold), -1)
 }
 
-/// The condition number of each matrix of `x` in the norm `ord` (`jnp.linalg.cond`):
+/// The condition number of each matrix of `x` in the 2-norm (`jnp.linalg.cond(x)`):
+/// `s_max/s_min`. See [`cond_with`] for the other norms.
+///
+/// # Panics
+/// If `x` is not a batch of float matrices.
+#[track_caller]
+pub fn cond(x: impl IntoArray) -> Array {
+    cond_with(x, NormOrd::Default)
+}
+
+/// The condition number of each matrix of `x` in the norm `ord` (`jnp.linalg.cond(x, p)`):
 /// `s_max/s_min` for [`NormOrd::Default`] and [`NormOrd::Two`], `s_min/s_max` for
 /// [`NormOrd::NegTwo`], else `norm(x)·norm(inv(x))` (square matrices only), with NaNs from
 /// singular matrices turned into `inf` as JAX does.
@@ -164,7 +229,7 @@ pub fn matrix_rank(m: impl IntoArray, tol: Option<f64>) -> Array {
 /// If `x` is not a batch of float matrices (square, for the norms other than ±2), or `ord`
 /// is not a matrix norm.
 #[track_caller]
-pub fn cond(x: impl IntoArray, ord: NormOrd) -> Array {
+pub fn cond_with(x: impl IntoArray, ord: NormOrd) -> Array {
     let x = &x.into_array();
     let x = matrices("cond", x);
     if matches!(ord, NormOrd::Default | NormOrd::Two | NormOrd::NegTwo) {
@@ -183,7 +248,8 @@ pub fn cond(x: impl IntoArray, ord: NormOrd) -> Array {
         return not_nan_to_inf(&r, &x);
     }
     let x = square_matrices("cond", &x);
-    let r = norm(&x, ord, Some(&[-2, -1]), false) * norm(inv(&x), ord, Some(&[-2, -1]), false);
+    let options = NormOptions::ord(ord).axes([-2, -1]);
+    let r = norm_with(&x, options.clone()) * norm_with(inv(&x), options);
     not_nan_to_inf(&r, &x)
 }
 

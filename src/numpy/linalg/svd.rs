@@ -26,7 +26,7 @@ use crate::custom_derivatives::custom_jvp;
 use crate::lax::{self, unwrap_at_caller};
 use crate::{Array, Error, Result};
 
-/// A singular value decomposition `A = U·diag(s)·Vh`, as [`svd`] returns it.
+/// A singular value decomposition `A = U·diag(s)·Vh`, as [`svd`] and [`svd_with`] return it.
 #[derive(Debug, Clone)]
 pub struct Svd {
     /// The left singular vectors as columns, `[..., m, m]` with `full_matrices`, else
@@ -71,7 +71,7 @@ fn call<T: 'static>(key: &'static LocalKey<Custom<T>>, a: &Array) -> Result<T> {
 /// one-sided Jacobi orthogonalizes.
 fn precondition(a: &Array, full_matrices: bool) -> (Array, Array) {
     let n = rows_cols(a).1;
-    let (q, r) = lax::qr(a, full_matrices);
+    let (q, r) = lax::qr_with(a, lax::QrOptions::default().full_matrices(full_matrices));
     (q, mt(&super::block(&r, 0..n, 0..n)))
 }
 
@@ -89,13 +89,13 @@ fn decompose(a: &Array, full_matrices: bool) -> Result<Triple> {
     let (q, rt) = precondition(a, full_matrices);
     let o = orthogonalize(&rt)?;
     // U' from the QR factorization of Rᵀ·V', signs fixed by its diagonal.
-    let (qw, rw) = lax::qr(&o.w, false);
+    let (qw, rw) = lax::qr_with(&o.w, lax::QrOptions::default().full_matrices(false));
     let signs = super::super::where_(diagonal(&rw).lt(0.0), -1.0, 1.0);
     let signs = lax::convert_element_type(&signs, a.dtype());
     let u_prime = qw * lax::expand_dims(&signs, &[signs.ndim() - 1]);
     let lead = mm(&super::block(&q, 0..m, 0..n), &o.v);
     let u = if full_matrices && m > n {
-        lax::concatenate(&[&lead, &super::block(&q, 0..m, n..m)], q.ndim() - 1)
+        lax::concatenate([&lead, &super::block(&q, 0..m, n..m)], q.ndim() - 1)
     } else {
         lead
     };
@@ -124,7 +124,7 @@ fn thin_jvp(a: Array, da: Array) -> Result<(Triple, Triple)> {
     let f = (s_diffs + &identity).pow(-1.0) - &identity;
     let dss = &s_row * &ds_mat;
     let sds = &s_col * &ds_mat;
-    let s_zeros = lax::convert_element_type(&s.eq(0.0), dtype);
+    let s_zeros = lax::convert_element_type(s.eq(0.0), dtype);
     let s_inv = (&s + &s_zeros).pow(-1.0) - &s_zeros;
     let dudv_diag = (&ds_mat - mt(&ds_mat)) * 0.5 * diag_embed(&s_inv);
     let mut du = mm(&u, &(&f * (&dss + mt(&dss)) + dudv_diag));
@@ -171,6 +171,54 @@ pub(super) fn thin_svd(a: &Array) -> Triple {
     unwrap_at_caller(call(&THIN, a))
 }
 
+/// JAX's keywords of `jnp.linalg.svd` for [`svd_with`]: both default to `true`, as in JAX.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SvdOptions {
+    /// `U` `[..., m, m]` and `Vh` `[..., n, n]` when `true`, else the thin `[..., m, k]` and
+    /// `[..., k, n]` (`k = min(m, n)`).
+    pub full_matrices: bool,
+    /// Whether to compute `U` and `Vh` at all (`false`: the singular values alone).
+    pub compute_uv: bool,
+}
+
+impl Default for SvdOptions {
+    fn default() -> SvdOptions {
+        SvdOptions {
+            full_matrices: true,
+            compute_uv: true,
+        }
+    }
+}
+
+impl SvdOptions {
+    /// The same, with the full (`true`) or thin (`false`) vectors.
+    pub fn full_matrices(self, full: bool) -> SvdOptions {
+        SvdOptions {
+            full_matrices: full,
+            ..self
+        }
+    }
+
+    /// The same, with (`true`) or without (`false`) the vectors.
+    pub fn compute_uv(self, compute: bool) -> SvdOptions {
+        SvdOptions {
+            compute_uv: compute,
+            ..self
+        }
+    }
+}
+
+/// The full singular value decomposition of each matrix of `a` (`[..., m, n]`), as
+/// `jnp.linalg.svd(a)`: `A = U·diag(s)·Vh` with `U` `[..., m, m]` and `Vh` `[..., n, n]`. See
+/// [`svd_with`] for the thin decomposition and the singular values alone.
+///
+/// # Panics
+/// As [`svd_with`].
+#[track_caller]
+pub fn svd(a: impl IntoArray) -> Svd {
+    svd_with(a, SvdOptions::default())
+}
+
 /// The singular value decomposition of each matrix of `a` (`[..., m, n]`), as
 /// `jnp.linalg.svd(a, full_matrices, compute_uv)`: `A = U·diag(s)·Vh`, with the singular
 /// values `s` in decreasing order; see [`Svd`] for the shapes. Integer input becomes the
@@ -187,7 +235,11 @@ pub(super) fn thin_svd(a: &Array) -> Triple {
 /// If `a` is not a batch of float matrices (rank at least 2), or when the vectors of a full
 /// decomposition are differentiated.
 #[track_caller]
-pub fn svd(a: impl IntoArray, full_matrices: bool, compute_uv: bool) -> Svd {
+pub fn svd_with(a: impl IntoArray, options: SvdOptions) -> Svd {
+    let SvdOptions {
+        full_matrices,
+        compute_uv,
+    } = options;
     let a = &a.into_array();
     let a = matrices("svd", a);
     if !compute_uv {

@@ -42,7 +42,7 @@ pub(super) fn column(a: &Array, k: &Array) -> Array {
     starts.push(k);
     let mut sizes = a.shape().to_vec();
     sizes[rank - 1] = 1;
-    lax::squeeze(&lax::dynamic_slice(a, &starts, &sizes), &[rank - 1])
+    lax::squeeze(lax::dynamic_slice(a, &starts, &sizes), &[rank - 1])
 }
 
 /// Row `k` of each matrix of `a` (`[..., m, n]`), as `[..., n]`.
@@ -53,7 +53,7 @@ pub(super) fn row(a: &Array, k: &Array) -> Array {
     starts[rank - 2] = k;
     let mut sizes = a.shape().to_vec();
     sizes[rank - 2] = 1;
-    lax::squeeze(&lax::dynamic_slice(a, &starts, &sizes), &[rank - 2])
+    lax::squeeze(lax::dynamic_slice(a, &starts, &sizes), &[rank - 2])
 }
 
 /// `x` (`[..., n]`) as a column `[..., n, 1]`.
@@ -72,7 +72,7 @@ fn reduce_column(index: &Array, k: &Array, a: &Array) -> (Array, Array, Array) {
     let below = index.gt(k);
     let x = where_(&below, column(a, k), 0.0);
     let (v, tau) = reflector(&x, &index.eq(k + 1));
-    let p = lax::squeeze(&mm(a, &as_column(&v)), &[a.ndim() - 1]) * as_column(&tau);
+    let p = lax::squeeze(mm(a, &as_column(&v)), &[a.ndim() - 1]) * as_column(&tau);
     let half_k = (&v * &p).sum_axes([-1]) * &tau * 0.5;
     let w = p - as_column(&half_k) * &v;
     let update = as_column(&v) * as_row(&w) + as_column(&w) * as_row(&v);
@@ -82,8 +82,8 @@ fn reduce_column(index: &Array, k: &Array, a: &Array) -> (Array, Array, Array) {
 /// The diagonal `[..., n]` and the off-diagonal `[..., n - 1]` of the tridiagonal matrix.
 fn tridiagonal_of(a: &Array) -> (Array, Array) {
     let n = rows_cols(a).0;
-    let rows = lax::iota(DType::I32, &[n, n], 0);
-    let cols = lax::iota(DType::I32, &[n, n], 1);
+    let rows = lax::broadcasted_iota(DType::I32, &[n, n], 0);
+    let cols = lax::broadcasted_iota(DType::I32, &[n, n], 1);
     let sub = where_(rows.eq(cols + 1), a, 0.0).sum_axes([-1]);
     (diagonal(a), last(&sub, 1.min(n)..n))
 }
@@ -92,7 +92,7 @@ fn tridiagonal_of(a: &Array) -> (Array, Array) {
 /// matrix similar to each symmetric matrix of `a` (`[..., n, n]`, float).
 pub(super) fn tridiagonalize(a: &Array) -> Result<(Array, Array)> {
     let n = rows_cols(a).0;
-    let index = lax::iota(DType::I32, &[n], 0);
+    let index = lax::broadcasted_iota(DType::I32, &[n], 0);
     // Matrices of order 2 or less are tridiagonal already.
     let steps = n.saturating_sub(2) as i32;
     if steps == 0 {
@@ -112,9 +112,9 @@ pub(super) fn tridiagonalize(a: &Array) -> Result<(Array, Array)> {
 pub(super) fn tridiagonalize_with_q(a: &Array) -> Result<(Array, Array, Array)> {
     let n = rows_cols(a).0;
     let rank = a.ndim();
-    let index = lax::iota(DType::I32, &[n], 0);
+    let index = lax::broadcasted_iota(DType::I32, &[n], 0);
     let steps = n.saturating_sub(2) as i32;
-    let q = lax::broadcast_in_dim(&super::eye(n, a.dtype()), a.shape(), &[rank - 2, rank - 1]);
+    let q = lax::broadcast_in_dim(super::eye(n, a.dtype()), a.shape(), &[rank - 2, rank - 1]);
     if steps == 0 {
         let (d, e) = tridiagonal_of(a);
         return Ok((d, e, q));
@@ -124,7 +124,7 @@ pub(super) fn tridiagonalize_with_q(a: &Array) -> Result<(Array, Array, Array)> 
         steps,
         |k, (a, q): (Array, Array)| {
             let (v, tau, a) = reduce_column(&index, &k, &a);
-            let qv = lax::squeeze(&mm(&q, &as_column(&v)), &[rank - 1]) * as_column(&tau);
+            let qv = lax::squeeze(mm(&q, &as_column(&v)), &[rank - 1]) * as_column(&tau);
             let q = &q - as_column(&qv) * as_row(&v);
             Ok::<_, crate::Error>((a, q))
         },

@@ -11,7 +11,7 @@ use super::lu::square;
 use crate::IntoArray;
 use crate::control_flow::{cond, scan, switch};
 use crate::lax::unwrap_at_caller;
-use crate::numpy::linalg::{NormOrd, norm, solve};
+use crate::numpy::linalg::{NormOrd, norm_with, solve};
 use crate::numpy::{self as jnp, Side};
 use crate::{Array, DType, Result};
 
@@ -95,7 +95,7 @@ fn expm_matrix(a: &Array, upper_triangular: bool, max_squarings: u32) -> Result<
 /// JAX's `_calc_P_Q`: the numerator and denominator of the Padé approximant of the scaled
 /// matrix, and the number of squarings `s` (a float scalar).
 fn calc_p_q(a: &Array) -> Result<(Array, Array, Array)> {
-    let norm_1 = norm(a, NormOrd::One, None, false);
+    let norm_1 = norm_with(a, NormOrd::One);
     // Higham's bounds θₘ on the 1-norm for each degree m, and the largest one.
     let (max_norm, bounds): (f64, &[f64]) = if a.dtype() == DType::F64 {
         (

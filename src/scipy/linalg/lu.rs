@@ -41,7 +41,7 @@ pub fn lu(a: impl IntoArray) -> (Array, Array, Array) {
     let n = a.shape()[a.ndim() - 1];
     // P[i, j] = 1 where row j of P·L·U, row perm[j] of A, is row i.
     let perm = lax::expand_dims(&factors.perm, &[factors.perm.ndim() - 1]);
-    let rows = lax::iota(DType::I32, &[n, n], 0);
+    let rows = lax::broadcasted_iota(DType::I32, &[n, n], 0);
     let p = jnp::asarray(perm.eq(&rows), Some(a.dtype()));
     let l = jnp::tril(&factors.lu, -1) + jnp::eye(n, None, 0, Some(a.dtype()));
     let u = jnp::triu(&factors.lu, 0);
@@ -88,14 +88,41 @@ pub fn lu_solve(lu_and_piv: (&Array, &Array), b: impl IntoArray, trans: Trans) -
     let x = match trans {
         Trans::None => {
             let pb = take_rows(&b, &perm);
-            let y = lax::triangular_solve(lu, &pb, true, true, false, false, true);
-            lax::triangular_solve(lu, &y, true, false, false, false, false)
+            let y = lax::triangular_solve_with(
+                lu,
+                &pb,
+                lax::TriangularSolveOptions::default()
+                    .left_side(true)
+                    .lower(true)
+                    .unit_diagonal(true),
+            );
+            lax::triangular_solve_with(
+                lu,
+                &y,
+                lax::TriangularSolveOptions::default().left_side(true),
+            )
         }
         Trans::Transpose | Trans::ConjugateTranspose => {
             // Aᵀ = Uᵀ·Lᵀ·P: solve Uᵀ·y = b, Lᵀ·z = y, then x = Pᵀ·z.
             let conjugate = trans == Trans::ConjugateTranspose;
-            let y = lax::triangular_solve(lu, &b, true, false, true, conjugate, false);
-            let z = lax::triangular_solve(lu, &y, true, true, true, conjugate, true);
+            let y = lax::triangular_solve_with(
+                lu,
+                &b,
+                lax::TriangularSolveOptions::default()
+                    .left_side(true)
+                    .transpose_a(true)
+                    .conjugate_a(conjugate),
+            );
+            let z = lax::triangular_solve_with(
+                lu,
+                &y,
+                lax::TriangularSolveOptions::default()
+                    .left_side(true)
+                    .lower(true)
+                    .transpose_a(true)
+                    .conjugate_a(conjugate)
+                    .unit_diagonal(true),
+            );
             let inverse = crate::numpy::argsort(&perm);
             take_rows(&z, &inverse)
         }
@@ -136,8 +163,8 @@ fn permutation(piv: &Array, n: usize) -> Array {
     let batch = &piv.shape()[..piv.ndim() - 1];
     let mut shape = batch.to_vec();
     shape.push(n);
-    let start = lax::iota(DType::I32, &shape, batch.len());
-    let index = lax::iota(DType::I32, &[n], 0);
+    let start = lax::broadcasted_iota(DType::I32, &shape, batch.len());
+    let index = lax::broadcasted_iota(DType::I32, &[n], 0);
     let pick = |mask: &Array, x: &Array| {
         let zeros = crate::numpy::zeros_like(x, None);
         crate::numpy::sum(
@@ -147,7 +174,7 @@ fn permutation(piv: &Array, n: usize) -> Array {
     };
     let swap = |step: &Array, perm: Array| -> Array {
         let at_step = index.eq(step);
-        let target = pick(&lax::iota(DType::I32, &[k], 0).eq(step), piv);
+        let target = pick(&lax::broadcasted_iota(DType::I32, &[k], 0).eq(step), piv);
         let at_target = index.eq(&target);
         let (here, there) = (pick(&at_step, &perm), pick(&at_target, &perm));
         crate::numpy::where_(

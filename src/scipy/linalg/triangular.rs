@@ -57,7 +57,16 @@ pub fn solve_triangular(
     } else {
         b
     };
-    let x = lax::triangular_solve(&a, &b, true, lower, transpose_a, conjugate_a, unit_diagonal);
+    let x = lax::triangular_solve_with(
+        &a,
+        &b,
+        lax::TriangularSolveOptions::default()
+            .left_side(true)
+            .lower(lower)
+            .transpose_a(transpose_a)
+            .conjugate_a(conjugate_a)
+            .unit_diagonal(unit_diagonal),
+    );
     if vector {
         lax::squeeze(&x, &[x.ndim() - 1])
     } else {
@@ -77,9 +86,16 @@ pub fn cho_factor(a: impl IntoArray, lower: bool) -> (Array, bool) {
     let a = &a.into_array();
     let a = super::lu::square("cho_factor", a);
     let c = if lower {
-        lax::cholesky(&a)
+        lax::cholesky_with(&a, lax::CholeskyOptions::default().symmetrize_input(false))
     } else {
-        jnp::swapaxes(lax::cholesky(&jnp::swapaxes(&a, -1, -2)), -1, -2)
+        jnp::swapaxes(
+            lax::cholesky_with(
+                jnp::swapaxes(&a, -1, -2),
+                lax::CholeskyOptions::default().symmetrize_input(false),
+            ),
+            -1,
+            -2,
+        )
     };
     (c, lower)
 }
@@ -100,8 +116,24 @@ pub fn cho_solve(c_and_lower: (&Array, bool), b: impl IntoArray) -> Array {
     } else {
         b
     };
-    let y = lax::triangular_solve(&c, &b, true, lower, !lower, !lower, false);
-    let x = lax::triangular_solve(&c, &y, true, lower, lower, lower, false);
+    let y = lax::triangular_solve_with(
+        &c,
+        &b,
+        lax::TriangularSolveOptions::default()
+            .left_side(true)
+            .lower(lower)
+            .transpose_a(!lower)
+            .conjugate_a(!lower),
+    );
+    let x = lax::triangular_solve_with(
+        &c,
+        &y,
+        lax::TriangularSolveOptions::default()
+            .left_side(true)
+            .lower(lower)
+            .transpose_a(lower)
+            .conjugate_a(lower),
+    );
     if vector {
         lax::squeeze(&x, &[x.ndim() - 1])
     } else {

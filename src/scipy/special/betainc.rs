@@ -24,7 +24,7 @@ static BETAINC: LazyLock<CustomTernary> = LazyLock::new(|| {
             let ans = BETAINC((a.clone(), b.clone(), x.clone()))?;
             let lbeta = lax::lgamma(&a) + lax::lgamma(&b) - lax::lgamma(&(&a + &b));
             let partial_x = ((&b - 1.0) * lax::log1p(&-&x) + (&a - 1.0) * x.log() - lbeta).exp();
-            let unsupported = lax::bitwise_or(&ta.ne(0.0), &tb.ne(0.0));
+            let unsupported = lax::bitwise_or(ta.ne(0.0), tb.ne(0.0));
             let tangent = jnp::where_(unsupported, f64::NAN, partial_x * tx);
             Ok::<_, crate::Error>((ans, tangent))
         },
@@ -105,7 +105,7 @@ fn lentz_continued_fraction(a: &Array, b: &Array, x: &Array) -> Array {
     ];
     let (a, b, x) = (a.clone(), b.clone(), x.clone());
     let done = unwrap_at_caller(while_loop(
-        move |vals: [Array; 5]| lax::bitwise_and(&vals[0].lt(iterations), &vals[1]),
+        move |vals: [Array; 5]| lax::bitwise_and(vals[0].lt(iterations), &vals[1]),
         move |vals: [Array; 5]| {
             let [iteration, _, c, d, h] = &vals;
             let numerator = partial_numerator(iteration, &a, &b, &x);
@@ -130,7 +130,7 @@ fn lentz_continued_fraction(a: &Array, b: &Array, x: &Array) -> Array {
 fn partial_numerator(iteration: &Array, a: &Array, b: &Array, x: &Array) -> Array {
     let is_even = (iteration % 2).eq(0);
     let is_one = iteration.eq(1);
-    let m_int = lax::div(&(iteration - 1), &Array::scalar(2i32));
+    let m_int = lax::div(&(iteration - 1), Array::scalar(2i32));
     let m_is_zero = m_int.eq(0);
     let m = lax::convert_element_type(&m_int, a.dtype());
     let zero_numerator = -(a + b) * x / (a + 1.0);

@@ -41,14 +41,14 @@ pub fn logit(p: impl IntoArray) -> Array {
 
 /// `x·f(y)`, 0 where `x = 0` unless `y` is NaN (JAX's `xlogy` and `xlog1py`).
 fn x_times(x: &Array, y: &Array, f: fn(&Array) -> Array) -> Array {
-    let keep = lax::bitwise_or(&x.ne(0.0), &jnp::isnan(y));
+    let keep = lax::bitwise_or(x.ne(0.0), jnp::isnan(y));
     jnp::where_(keep, x * f(y), jnp::zeros_like(x, None))
 }
 
 /// `xlogy` with JAX's rule: `ẋ log(y) + ẏ x / y`.
 static XLOGY: LazyLock<CustomBinary> = LazyLock::new(|| {
     Box::new(custom_jvp(
-        |(x, y): (Array, Array)| x_times(&x, &y, lax::log),
+        |(x, y): (Array, Array)| x_times(&x, &y, |y| lax::log(y)),
         |(x, y): (Array, Array), (tx, ty): (Array, Array)| {
             let tangent = tx * y.log() + ty * &x / &y;
             Ok::<_, crate::Error>((XLOGY((x, y))?, tangent))
@@ -59,7 +59,7 @@ static XLOGY: LazyLock<CustomBinary> = LazyLock::new(|| {
 /// `xlog1py` with JAX's rule: `ẋ log(1 + y) + ẏ x / (1 + y)`.
 static XLOG1PY: LazyLock<CustomBinary> = LazyLock::new(|| {
     Box::new(custom_jvp(
-        |(x, y): (Array, Array)| x_times(&x, &y, lax::log1p),
+        |(x, y): (Array, Array)| x_times(&x, &y, |y| lax::log1p(y)),
         |(x, y): (Array, Array), (tx, ty): (Array, Array)| {
             let tangent = tx * lax::log1p(&y) + ty * &x / (1.0 + &y);
             Ok::<_, crate::Error>((XLOG1PY((x, y))?, tangent))

@@ -17,7 +17,7 @@ pub fn logpmf(k: impl IntoArray, p: impl IntoArray, loc: impl IntoArray) -> Arra
     );
     let x = k - loc;
     let log_probs = xlogy(&x, &p) + xlog1py(1.0 - &x, -&p);
-    let outside = lax::bitwise_or(&x.lt(0.0), &x.gt(1.0));
+    let outside = lax::bitwise_or(x.lt(0.0), x.gt(1.0));
     jnp::where_(outside, f64::NEG_INFINITY, log_probs)
 }
 
@@ -29,8 +29,8 @@ pub fn pmf(k: impl IntoArray, p: impl IntoArray, loc: impl IntoArray) -> Array {
 
 /// Whether `x` is NaN or outside `[0, 1]`.
 fn invalid_probability(x: &Array) -> Array {
-    let nan_or_negative = lax::bitwise_or(&jnp::isnan(x), &x.lt(0.0));
-    lax::bitwise_or(&nan_or_negative, &x.gt(1.0))
+    let nan_or_negative = lax::bitwise_or(jnp::isnan(x), x.lt(0.0));
+    lax::bitwise_or(&nan_or_negative, x.gt(1.0))
 }
 
 /// The distribution function: 0 below 0, `1 - p` on `[0, 1)`, 1 from 1 on; NaN where `k`
@@ -38,7 +38,7 @@ fn invalid_probability(x: &Array) -> Array {
 #[track_caller]
 pub fn cdf(k: impl IntoArray, p: impl IntoArray) -> Array {
     let [k, p] = promote_args_inexact("bernoulli.cdf", [k.into_array(), p.into_array()]);
-    let invalid = lax::bitwise_or(&jnp::isnan(&k), &invalid_probability(&p));
+    let invalid = lax::bitwise_or(jnp::isnan(&k), invalid_probability(&p));
     let zero = jnp::zeros_like(&k, None);
     // `jnp.select`: the first condition that holds picks the value, 0 if none does.
     let values = jnp::where_(
@@ -54,7 +54,7 @@ pub fn cdf(k: impl IntoArray, p: impl IntoArray) -> Array {
 #[track_caller]
 pub fn ppf(q: impl IntoArray, p: impl IntoArray) -> Array {
     let [q, p] = promote_args_inexact("bernoulli.ppf", [q.into_array(), p.into_array()]);
-    let invalid = lax::bitwise_or(&invalid_probability(&q), &invalid_probability(&p));
+    let invalid = lax::bitwise_or(invalid_probability(&q), invalid_probability(&p));
     let quantile = jnp::where_(q.le(1.0 - &p), 0.0, 1.0).astype(q.dtype());
     jnp::where_(invalid, f64::NAN, quantile)
 }

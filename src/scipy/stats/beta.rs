@@ -57,9 +57,9 @@ pub fn logpdf(
     let y = (&x - &loc) / &scale;
     let log_linear_term = xlogy(&a - 1.0, &y) + xlog1py(&b - 1.0, -&y);
     let log_probs = shape_term + log_linear_term - scale.log();
-    let outside = lax::bitwise_or(&x.gt(&loc + &scale), &x.lt(&loc));
+    let outside = lax::bitwise_or(x.gt(&loc + &scale), x.lt(&loc));
     let result = jnp::where_(outside, f64::NEG_INFINITY, log_probs);
-    let bad_parameters = lax::bitwise_or(&lax::bitwise_or(&a.le(0.0), &b.le(0.0)), &scale.le(0.0));
+    let bad_parameters = lax::bitwise_or(lax::bitwise_or(a.le(0.0), b.le(0.0)), scale.le(0.0));
     jnp::where_(bad_parameters, f64::NAN, result)
 }
 

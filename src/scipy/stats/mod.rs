@@ -44,5 +44,5 @@ fn constant_like(x: &Array, value: f64) -> Array {
 
 /// `v` clamped to `[low, high]` elementwise, NaN kept (`lax.clamp` with constant bounds).
 fn clamp(low: f64, v: &Array, high: f64) -> Array {
-    crate::lax::clamp(&constant_like(v, low), v, &constant_like(v, high))
+    crate::lax::clamp(constant_like(v, low), v, constant_like(v, high))
 }

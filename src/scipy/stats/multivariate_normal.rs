@@ -61,7 +61,10 @@ pub fn logpdf(x: impl IntoArray, mean: impl IntoArray, cov: impl IntoArray) -> A
         cov.aval()
     );
     // `lax.linalg.cholesky` symmetrizes its input, so the gradient in `cov` is symmetric.
-    let factor = lax::cholesky(&((&cov + jnp::swapaxes(&cov, -1, -2)) / 2.0));
+    let factor = lax::cholesky_with(
+        &((&cov + jnp::swapaxes(&cov, -1, -2)) / 2.0),
+        lax::CholeskyOptions::default().symmetrize_input(false),
+    );
     let centered = &x - &mean;
     // JAX vectorizes the solve over the broadcast batch dimensions of both.
     let factor_batch = &factor.shape()[..factor.ndim() - 2];
@@ -77,7 +80,13 @@ pub fn logpdf(x: impl IntoArray, mean: impl IntoArray, cov: impl IntoArray) -> A
     let with = |tail: &[usize]| [batch.as_slice(), tail].concat();
     let factor = jnp::broadcast_to(&factor, &with(&[n, n]));
     let centered = jnp::broadcast_to(&centered, &with(&[n]));
-    let y = lax::triangular_solve(&factor, &centered, false, true, true, false, false);
+    let y = lax::triangular_solve_with(
+        &factor,
+        &centered,
+        lax::TriangularSolveOptions::default()
+            .lower(true)
+            .transpose_a(true),
+    );
     let log_diagonal = jnp::diagonal(&factor, 0, -1, -2).log();
     squared_norm(&y) * -0.5 - log_two_pi * half_n - jnp::sum(&log_diagonal, -1)
 }

@@ -19,7 +19,7 @@ pub fn logpmf(k: impl IntoArray, mu: impl IntoArray, loc: impl IntoArray) -> Arr
     );
     let x = &k - &loc;
     let log_probs = xlogy(&x, &mu) - gammaln(&x + 1.0) - &mu;
-    let outside = lax::bitwise_or(&x.lt(0.0), &jnp::round(&k, 0).ne(&k));
+    let outside = lax::bitwise_or(x.lt(0.0), jnp::round(&k, 0).ne(&k));
     jnp::where_(outside, f64::NEG_INFINITY, log_probs)
 }
 
@@ -74,7 +74,7 @@ pub fn entropy(mu: impl IntoArray, loc: impl IntoArray) -> Array {
 fn truncated_entropy(mu: &Array, terms: usize, bound: fn(&Array) -> Array) -> Array {
     let k = jnp::arange(0.0, terms as f64, 1.0, Some(mu.dtype())).reshape(&[terms, 1]);
     let probs = pmf(&k, mu, 0.0);
-    let upper = lax::ceil(&bound(mu)).astype(k.dtype());
+    let upper = lax::ceil(bound(mu)).astype(k.dtype());
     let mask = k.lt(lax::expand_dims(&upper, &[0]));
     let masked = jnp::where_(mask, probs, 0.0);
     jnp::sum(entr(masked), 0)

@@ -184,7 +184,7 @@ impl CollectiveOp {
                 if *split_axis >= shape.len() || *concat_axis >= shape.len() {
                     return Err(bad("split_axis or concat_axis out of range".to_string()));
                 }
-                if shape[*split_axis] % n != 0 {
+                if !shape[*split_axis].is_multiple_of(n) {
                     return Err(bad(format!(
                         "split_axis {split_axis} (size {}) is not divisible by the {n} devices of axes {:?}",
                         shape[*split_axis], self.axes

@@ -40,7 +40,7 @@ pub(crate) fn jvp(
                 // As `reduce_max`'s rule: the tangent averaged over the devices attaining the
                 // extremum.
                 let x = &primals[0];
-                let at = lax::convert_element_type(&lax::eq(x, &out), x.dtype());
+                let at = lax::convert_element_type(lax::eq(x, &out), x.dtype());
                 let count = bind_op(op, CollectiveKind::Psum, &at)?;
                 let t = tangents[0].instantiate()?;
                 let picked = bind_op(op, CollectiveKind::Psum, &lax::mul(&t, &at))?;
