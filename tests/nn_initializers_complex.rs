@@ -2,9 +2,9 @@
 //! (`tests/golden/nn_initializers_complex.py`): `normal` and the variance-scaling family
 //! (complex normals, JAX's `_complex_uniform` and `_complex_truncated_normal`), complex64 and
 //! complex128, typed and raw keys, both `jax_threefry_partitionable` layouts, x64 on and off,
-//! eagerly and under `jit`, bit for bit; the moments of the complex samples; and the
-//! initializers that take real dtypes only (JAX's orthogonal ones take complex dtypes, rjax's
-//! do not yet).
+//! eagerly and under `jit`, bit for bit; the moments of the complex samples; unitary
+//! `orthogonal` and `delta_orthogonal` against JAX run at test time (to rounding: rjax's QR is
+//! not LAPACK's); and the initializers that take real dtypes only.
 //!
 //! The layout and x64 flags are process-wide, so the tests take a lock.
 
@@ -14,6 +14,7 @@ mod nn_support;
 use std::sync::{Mutex, MutexGuard};
 
 use common::golden::Golden;
+use common::python::run_python;
 use nn_support::{assert_messages_contain, panic_message};
 use rjax::nn::initializers::{self as init, Distribution, FanMode, Initializer};
 use rjax::random::{self, PRNGKey};
@@ -219,17 +220,72 @@ fn real_only_initializers_refuse_complex_dtypes() {
         ),
         (
             panic_message(|| {
-                init::orthogonal(1.0, -1).init(&key(), &[3, 3], DType::C64);
-            }),
-            "rjax::nn::initializers::orthogonal: complex dtypes (complex64), which JAX takes for \
-             unitary matrices, are not supported yet",
-        ),
-        (
-            panic_message(|| {
                 init::he_normal().init(&key(), &[2, 2], DType::I32);
             }),
             "rjax::nn::initializers::he_normal: dtype must be a float or complex dtype, got int32",
         ),
     ];
     assert_messages_contain(&cases);
+}
+
+/// JAX's unitary initializers: `orthogonal` (scale 2, columns on the last and on the first
+/// axis) and `delta_orthogonal`, complex64 and complex128, from `key(3)`.
+const JAX_UNITARY: &str = r#"
+import jax, jax.numpy as jnp, numpy as np
+from jax.nn import initializers as init
+jax.config.update("jax_enable_x64", True)
+cases = [
+    ("orthogonal_c64", init.orthogonal(2.0), (3, 5), jnp.complex64),
+    ("orthogonal_axis0_c128", init.orthogonal(1.0, column_axis=0), (4, 2, 3), jnp.complex128),
+    ("delta_orthogonal_c128", init.delta_orthogonal(1.0), (3, 3, 2, 4), jnp.complex128),
+]
+for name, initializer, shape, dtype in cases:
+    v = np.asarray(initializer(jax.random.key(3), shape, dtype)).ravel()
+    print(name, " ".join(repr(float(x)) for x in np.stack([v.real, v.imag], -1).ravel()))
+"#;
+
+#[test]
+fn unitary_initializers_equal_jax_to_rounding() {
+    let _flags = flags(true, true);
+    let expected = run_python(JAX_UNITARY, &[]);
+    let cases: [(&str, Initializer, &[usize], DType, f64); 3] = [
+        (
+            "orthogonal_c64",
+            init::orthogonal(2.0, -1),
+            &[3, 5],
+            DType::C64,
+            1e-5,
+        ),
+        (
+            "orthogonal_axis0_c128",
+            init::orthogonal(1.0, 0),
+            &[4, 2, 3],
+            DType::C128,
+            1e-12,
+        ),
+        (
+            "delta_orthogonal_c128",
+            init::delta_orthogonal(1.0, -1),
+            &[3, 3, 2, 4],
+            DType::C128,
+            1e-12,
+        ),
+    ];
+    for (name, initializer, shape, dtype, tolerance) in cases {
+        let line = expected
+            .lines()
+            .find_map(|line| line.strip_prefix(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("JAX printed no {name}: {expected}"));
+        let want: Vec<f64> = line.split(' ').map(|v| v.parse().unwrap()).collect();
+        let x = initializer.init(&random::key(3), shape, dtype);
+        assert_eq!((x.dtype(), x.shape()), (dtype, shape));
+        let got: Vec<f64> = elements(&x).iter().flat_map(|c| [c.re, c.im]).collect();
+        assert_eq!(got.len(), want.len(), "{name}");
+        for (g, w) in got.iter().zip(&want) {
+            assert!(
+                (g - w).abs() < tolerance,
+                "{name}: {got:?} against JAX's {want:?}"
+            );
+        }
+    }
 }

@@ -137,6 +137,24 @@ impl Array {
         lax::reshape(self, shape)
     }
 
+    /// The real part (`x.real`; a real array unchanged), as [`numpy::real`].
+    #[track_caller]
+    pub fn real(&self) -> Array {
+        numpy::real(self)
+    }
+
+    /// The imaginary part (`x.imag`; zeros for a real array), as [`numpy::imag`].
+    #[track_caller]
+    pub fn imag(&self) -> Array {
+        numpy::imag(self)
+    }
+
+    /// The complex conjugate (`x.conj()`; a real array unchanged), as [`numpy::conjugate`].
+    #[track_caller]
+    pub fn conj(&self) -> Array {
+        numpy::conjugate(self)
+    }
+
     /// The transpose: the axes reversed.
     #[track_caller]
     pub fn t(&self) -> Array {

@@ -15,8 +15,8 @@ use crate::custom_derivatives::{self, BwdFn, FwdFn, JvpFn, Rule};
 use crate::export::ExportedCallOp;
 use crate::jaxpr::JaxprRef;
 use crate::lax::{
-    BinaryOp, Comparison, DotDimensionNumbers, FfiCallOp, IndexingOp, LinalgOp, OrderingOp,
-    ReduceOp, UnaryOp, dot, elementwise, reduction, structural,
+    BinaryOp, Comparison, ComplexOp, DotDimensionNumbers, FfiCallOp, IndexingOp, LinalgOp,
+    OrderingOp, ReduceOp, UnaryOp, complex, dot, elementwise, reduction, structural,
 };
 use crate::lowering::FunctionBuilder;
 use crate::random::RandomOp;
@@ -35,6 +35,8 @@ pub enum Primitive {
     Compare(Comparison),
     /// `is_finite`: whether each element is neither infinite nor NaN.
     IsFinite,
+    /// `real`, `imag`, `conj` or `complex`: the parts of complex numbers.
+    Complex(ComplexOp),
     /// `select_n(which, *cases)`: `cases[which]` elementwise (`which` bool or int32).
     SelectN,
     /// `clamp(min, x, max)`.
@@ -249,6 +251,7 @@ impl Primitive {
             Primitive::Binary(op) => op.name(),
             Primitive::Compare(comparison) => comparison.name(),
             Primitive::IsFinite => "is_finite",
+            Primitive::Complex(op) => op.name(),
             Primitive::SelectN => "select_n",
             Primitive::Clamp => "clamp",
             Primitive::IntegerPow { .. } => "integer_pow",
@@ -299,6 +302,7 @@ impl Primitive {
                 one(elementwise::compare_abstract_eval(*comparison, avals))
             }
             Primitive::IsFinite => one(elementwise::is_finite_abstract_eval(avals)),
+            Primitive::Complex(op) => one(complex::abstract_eval(*op, avals)),
             Primitive::SelectN => one(elementwise::select_n_abstract_eval(avals)),
             Primitive::Clamp => one(elementwise::clamp_abstract_eval(avals)),
             Primitive::IntegerPow { y } => one(elementwise::integer_pow_abstract_eval(*y, avals)),
@@ -447,7 +451,13 @@ impl Primitive {
         let out = &avals_out[0];
         let one = |value: String| Ok(vec![value]);
         match self {
-            Primitive::Unary(op) => one(elementwise::unary_lower(*op, f, &args[0], out)),
+            Primitive::Unary(op) => one(elementwise::unary_lower(
+                *op,
+                f,
+                &args[0],
+                &avals_in[0],
+                out,
+            )),
             Primitive::Binary(op) => one(elementwise::binary_lower(*op, f, args, avals_in, out)),
             Primitive::Compare(comparison) => one(elementwise::compare_lower(
                 *comparison,
@@ -457,6 +467,7 @@ impl Primitive {
                 out,
             )),
             Primitive::IsFinite => one(f.op("stablehlo.is_finite", args, avals_in, avals_out, "")),
+            Primitive::Complex(op) => one(complex::lower(*op, f, args, avals_in, out)),
             Primitive::SelectN => one(elementwise::select_n_lower(f, args, avals_in, out)),
             Primitive::Clamp => one(f.op("stablehlo.clamp", args, avals_in, avals_out, "")),
             Primitive::IntegerPow { y } => {
@@ -580,6 +591,7 @@ impl Primitive {
             | Primitive::Binary(_)
             | Primitive::Compare(_)
             | Primitive::IsFinite
+            | Primitive::Complex(_)
             | Primitive::SelectN
             | Primitive::Clamp
             | Primitive::Copy

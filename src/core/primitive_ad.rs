@@ -8,7 +8,8 @@ use crate::interpreters::jvp::{Tangent, jvp_flat, tangent_aval};
 use crate::interpreters::transpose::LinearInput;
 use crate::jaxpr::eval_jaxpr;
 use crate::lax::{
-    dot_ad, elementwise_ad, indexing_ad, linalg_ad, ordering_ad, reduction_ad, structural_ad,
+    complex, dot_ad, elementwise_ad, indexing_ad, linalg_ad, ordering_ad, reduction_ad,
+    structural_ad,
 };
 use crate::{Array, Result, checkpoint, core::bind, custom_derivatives};
 
@@ -73,6 +74,7 @@ impl Primitive {
             | Primitive::Slice { .. }
             | Primitive::Concatenate { .. }
             | Primitive::Copy
+            | Primitive::Complex(_)
             | Primitive::ShardingConstraint { .. } => {
                 structural_ad::linear_jvp(self, primals, tangents)
             }
@@ -212,6 +214,7 @@ impl Primitive {
             }
             Primitive::Collective(op) => crate::sharding::collectives::rules::transpose(op, &ct),
             Primitive::CheckpointName { .. } => Ok(checkpoint::name_transpose(&ct)),
+            Primitive::Complex(op) => complex::transpose(*op, &ct, inputs),
             Primitive::Compare(_)
             | Primitive::IsFinite
             | Primitive::BitcastConvertType { .. }

@@ -7,8 +7,8 @@ use super::Primitive;
 use crate::control_flow::rules as control_flow;
 use crate::interpreters::batching::Batched;
 use crate::lax::{
-    dot_batch, elementwise_batch, indexing_batch, linalg_batch, ordering_batch, reduction_batch,
-    structural_batch,
+    complex, dot_batch, elementwise_batch, indexing_batch, linalg_batch, ordering_batch,
+    reduction_batch, structural_batch,
 };
 use crate::{Array, Result, checkpoint, core::bind, custom_derivatives};
 
@@ -32,6 +32,7 @@ impl Primitive {
             | Primitive::ConvertElementType { .. }
             | Primitive::Copy
             | Primitive::StopGradient => elementwise_batch::unary(self, values, dims),
+            Primitive::Complex(op) => complex::batch(*op, self, axis_size, values, dims),
             Primitive::Binary(_) | Primitive::Compare(_) => {
                 elementwise_batch::nary(self, axis_size, values, dims, &[true, true])
             }

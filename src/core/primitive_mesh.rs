@@ -41,6 +41,7 @@ impl Primitive {
             | Primitive::Binary(_)
             | Primitive::Compare(_)
             | Primitive::IsFinite
+            | Primitive::Complex(_)
             | Primitive::SelectN
             | Primitive::Clamp
             | Primitive::IntegerPow { .. }

@@ -22,7 +22,7 @@ enum Accepts {
     Real,
     /// Bool, integers and real floats: the ordered types (JAX's `_ordered`).
     Ordered,
-    /// Signed integers and real floats.
+    /// Signed integers, floats and complex numbers (JAX's `abs`).
     Signed,
     /// Bool and integers.
     Bitwise,
@@ -39,7 +39,7 @@ impl Accepts {
             Accepts::Float => dtype.is_float(),
             Accepts::Real => dtype.is_int() || dtype.is_float(),
             Accepts::Ordered => !dtype.is_complex(),
-            Accepts::Signed => dtype.is_signed_int() || dtype.is_float(),
+            Accepts::Signed => dtype.is_signed_int() || dtype.is_inexact(),
             Accepts::Bitwise => dtype == DType::Bool || dtype.is_int(),
             Accepts::Integer => dtype.is_int(),
         }
@@ -53,7 +53,7 @@ impl Accepts {
             Accepts::Float => "a floating-point dtype",
             Accepts::Real => "an integer or floating-point dtype",
             Accepts::Ordered => "a boolean, integer or floating-point dtype",
-            Accepts::Signed => "a signed integer or floating-point dtype",
+            Accepts::Signed => "a signed integer, floating-point or complex dtype",
             Accepts::Bitwise => "a boolean or integer dtype",
             Accepts::Integer => "an integer dtype",
         }
@@ -87,7 +87,8 @@ macro_rules! ops {
 }
 
 ops! {
-    /// Elementwise functions of one operand whose result has the operand's type.
+    /// Elementwise functions of one operand whose result has the operand's type (`abs` of a
+    /// complex operand has its real type).
     UnaryOp {
         /// `-x`.
         Neg => ("neg", "stablehlo.negate", Numeric),
@@ -313,6 +314,10 @@ fn broadcast_scalar_operands(
 pub(crate) fn unary_abstract_eval(op: UnaryOp, avals: &[ShapedArray]) -> Result<ShapedArray> {
     let x = unary_operand(op.name(), avals)?;
     check_dtype(op.name(), op.accepts(), x)?;
+    if op == UnaryOp::Abs && x.dtype.is_complex() {
+        // `|x|` of a complex number is real, as JAX's `abs_p` gives.
+        return Ok(x.with_dtype(super::complex::real_part_dtype(x.dtype)));
+    }
     Ok(x.clone())
 }
 
@@ -426,6 +431,7 @@ pub(crate) fn unary_lower(
     f: &mut FunctionBuilder<'_>,
     x: &str,
     aval: &ShapedArray,
+    out: &ShapedArray,
 ) -> String {
     let avals = std::slice::from_ref(aval);
     let x = x.to_string();
@@ -472,7 +478,8 @@ pub(crate) fn unary_lower(
         );
         return f.op(op.mlir(), &[scaled], avals, avals, "");
     }
-    f.op(op.mlir(), &[x], avals, avals, "")
+    // The result type is the operand's, except for `abs` of a complex operand.
+    f.op(op.mlir(), &[x], avals, std::slice::from_ref(out), "")
 }
 
 pub(crate) fn binary_lower(

@@ -2,6 +2,7 @@
 //! `lax.py`, with the same conventions at non-smooth points) and the transposes of the linear
 //! ones.
 
+use super::complex::{self, ComplexOp};
 use super::rules::{
     add, binary, compare, convert, div, mul, neg, scalar_like, scale, select_n, sub, unary,
     unbroadcast,
@@ -60,12 +61,17 @@ pub(crate) fn unary_jvp(op: UnaryOp, x: &Array, t: &Tangent) -> Result<(Array, T
                 select_n(&nonnegative, &[neg(t)?, t.clone()])
             })?
         }
-        UnaryOp::Abs => scaled(t, &out, || {
-            let zero = scalar_like(x, 0.0)?;
-            let at_zero = compare(Comparison::Eq, &ans, &zero)?;
+        UnaryOp::Abs => t.map_linear(tangent_aval(&out), |t| {
+            // Re(t·conj(x) / |x|), with |x| = 0 read as 1 (JAX's `_replace_zero`).
+            let magnitude = convert(&ans, x.dtype())?;
+            let at_zero = compare(Comparison::Eq, &magnitude, &scalar_like(x, 0.0)?)?;
             let ones = super::rules::broadcast_in_dim(&one()?, &out.shape, &[])?;
-            let safe = select_n(&at_zero, &[ans.clone(), ones])?;
-            div(x, &safe)
+            let safe = select_n(&at_zero, &[magnitude, ones])?;
+            let direction = div(
+                &complex::apply(ComplexOp::Conj, std::slice::from_ref(x))?,
+                &safe,
+            )?;
+            complex::apply(ComplexOp::Real, &[mul(t, &direction)?])
         })?,
         UnaryOp::Exp => scaled(t, &out, || Ok(ans.clone()))?,
         UnaryOp::Exp2 => scaled(t, &out, || scale(&ans, std::f64::consts::LN_2))?,

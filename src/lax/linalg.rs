@@ -633,8 +633,8 @@ fn bind_two(op: LinalgOp, a: &Array) -> (Array, Array) {
 /// unaffected), as JAX does on the CPU.
 ///
 /// # Panics
-/// If `a` is not a batch of square `float32`/`float64` matrices (complex ones need
-/// `symmetrize_input(false)`: rjax has no conjugate transpose).
+/// If `a` is not a batch of square `float32`, `float64`, `complex64` or `complex128`
+/// matrices.
 #[track_caller]
 pub fn cholesky(a: impl IntoArray) -> Array {
     cholesky_with(a, CholeskyOptions::default())
@@ -646,7 +646,7 @@ pub fn cholesky(a: impl IntoArray) -> Array {
 pub fn cholesky_with(a: impl IntoArray, options: CholeskyOptions) -> Array {
     let mut a = a.into_array();
     if options.symmetrize_input {
-        a = symmetrize("cholesky", a);
+        a = symmetrize(a);
     }
     crate::lax::apply(Primitive::Linalg(LinalgOp::Cholesky), &[&a])
 }
@@ -730,7 +730,7 @@ pub fn qr_with(a: impl IntoArray, options: QrOptions) -> (Array, Array) {
 }
 
 /// The eigendecomposition of each symmetric matrix of `a` (shape `[..., n, n]`), as `(v, w)`,
-/// as `jax.lax.linalg.eigh(a)`: the input is symmetrized first (`(a + aᵀ)/2`), `v[..., :, i]`
+/// as `jax.lax.linalg.eigh(a)`: the input is symmetrized first (`(a + aᴴ)/2`), `v[..., :, i]`
 /// is the unit eigenvector of the eigenvalue `w[..., i]`, so `A·V = V·diag(w)` and `V` is
 /// orthogonal, and the eigenvalues are ascending. See [`eigh_with`] for JAX's keywords.
 ///
@@ -740,8 +740,8 @@ pub fn qr_with(a: impl IntoArray, options: QrOptions) -> (Array, Array) {
 /// `1e-8·|A|`.
 ///
 /// # Panics
-/// If `a` is not a batch of square `float32`/`float64` matrices (complex ones need
-/// `symmetrize_input(false)`: rjax has no conjugate transpose).
+/// If `a` is not a batch of square `float32`, `float64`, `complex64` or `complex128`
+/// matrices.
 #[track_caller]
 pub fn eigh(a: impl IntoArray) -> (Array, Array) {
     eigh_with(a, EighOptions::default())
@@ -754,7 +754,7 @@ pub fn eigh(a: impl IntoArray) -> (Array, Array) {
 pub fn eigh_with(a: impl IntoArray, options: EighOptions) -> (Array, Array) {
     let mut a = a.into_array();
     if options.symmetrize_input {
-        a = symmetrize("eigh", a);
+        a = symmetrize(a);
     }
     bind_two(
         LinalgOp::Eigh {

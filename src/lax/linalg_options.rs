@@ -5,8 +5,8 @@
 //! [`eig_with`](crate::lax::eig_with) and [`schur_with`](crate::lax::schur_with). Each has
 //! `Default` (JAX's defaults) and a builder method per field taking its value.
 
-use crate::lax::{transpose, unwrap_at_caller};
-use crate::{Array, Error};
+use crate::Array;
+use crate::lax::{conj, transpose};
 
 /// Defines an options struct whose builder methods set one field each.
 macro_rules! options {
@@ -110,29 +110,23 @@ options! {
     }
 }
 
-/// `(a + aᵀ)/2` over the last two dimensions (JAX's `symmetrize`), for the real matrices the
-/// derivative rules accept. A complex `a` would need the conjugate transpose, which rjax has
-/// no primitive for: that panics at the caller, naming `op` and `symmetrize_input(false)`.
-/// An operand that is not a batch of square matrices is returned as is, for the primitive to
-/// reject in its own words.
+/// `(a + aᴴ)/2` over the last two dimensions (JAX's `symmetrize`): the Hermitian part of
+/// each matrix (the symmetric part of a real one). An operand that is not a batch of square
+/// inexact matrices is returned as is, for the primitive to reject in its own words.
 #[track_caller]
-pub(crate) fn symmetrize(op: &str, a: Array) -> Array {
+pub(crate) fn symmetrize(a: Array) -> Array {
     let shape = a.shape();
     let rank = shape.len();
-    if rank < 2 || shape[rank - 1] != shape[rank - 2] || !a.dtype().is_float() {
-        if a.dtype().is_complex() {
-            unwrap_at_caller::<()>(Err(Error::invalid(
-                op,
-                format!(
-                    "symmetrize_input (the default) needs a conjugate transpose, which rjax \
-                     lacks, got {}; pass a Hermitian matrix with symmetrize_input(false)",
-                    a.aval()
-                ),
-            )));
-        }
+    if rank < 2 || shape[rank - 1] != shape[rank - 2] || !a.dtype().is_inexact() {
         return a;
     }
     let mut permutation: Vec<usize> = (0..rank).collect();
     permutation.swap(rank - 2, rank - 1);
-    (&a + transpose(&a, &permutation)) * 0.5
+    let transposed = transpose(&a, &permutation);
+    let adjoint = if a.dtype().is_complex() {
+        conj(transposed)
+    } else {
+        transposed
+    };
+    (&a + adjoint) * 0.5
 }

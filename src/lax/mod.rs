@@ -36,6 +36,7 @@
 
 pub(crate) mod associative_scan;
 pub(crate) mod call_batching;
+pub(crate) mod complex;
 pub(crate) mod dot;
 pub(crate) mod dot_ad;
 pub(crate) mod dot_batch;
@@ -69,6 +70,7 @@ pub use crate::control_flow::{
 };
 pub use crate::random::rng_bit_generator;
 pub use associative_scan::{AssociativeScanOptions, associative_scan, associative_scan_with};
+pub use complex::{ComplexOp, complex, conj, imag, real};
 pub use dot::{DotDimensionNumbers, DotOptions};
 pub use elementwise::{BinaryOp, Comparison, UnaryOp};
 pub use ffi_call::{FfiCallOp, VmapMethod};

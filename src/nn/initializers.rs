@@ -38,10 +38,10 @@
 //! `Distribution::TruncatedNormal` complex normals whose modulus is truncated to 2 (JAX's
 //! `_complex_truncated_normal`, rescaled by that distribution's standard deviation
 //! 0.95311164380491208). They are JAX's arithmetic on the same random draws, and checked
-//! against JAX 0.10.2 (`tests/nn_initializers_complex.rs`). [`uniform`] and
-//! [`truncated_normal`] take real dtypes only, as JAX's. JAX's [`orthogonal`] and
-//! [`delta_orthogonal`] also draw unitary matrices for complex dtypes; rjax's do not yet
-//! (`random::orthogonal` is real), and panic saying so.
+//! against JAX 0.10.2 (`tests/nn_initializers_complex.rs`). [`orthogonal`] and
+//! [`delta_orthogonal`] draw unitary matrices for complex dtypes (`random::orthogonal`'s, the
+//! QR of complex normals), matching JAX to rounding like the real ones. [`uniform`] and
+//! [`truncated_normal`] take real dtypes only, as JAX's.
 //!
 //! Misuse panics at the caller's line, naming the initializer: a key that is not a single key,
 //! a dtype that is not a float dtype (or, where the initializer takes them, a complex one),
@@ -135,17 +135,13 @@ impl Initializer {
             }
             return jnp::full(shape, value, Some(dtype));
         }
-        let orthogonal = matches!(
+        let takes_complex = matches!(
             self.kind,
-            Kind::Orthogonal { .. } | Kind::DeltaOrthogonal { .. }
+            Kind::Normal { .. }
+                | Kind::VarianceScaling(_)
+                | Kind::Orthogonal { .. }
+                | Kind::DeltaOrthogonal { .. }
         );
-        if orthogonal && dtype.is_complex() {
-            panic!(
-                "{op}: complex dtypes ({dtype}), which JAX takes for unitary matrices, are not \
-                 supported yet: rjax::random::orthogonal draws real matrices only"
-            );
-        }
-        let takes_complex = matches!(self.kind, Kind::Normal { .. } | Kind::VarianceScaling(_));
         if !(dtype.is_float() || (takes_complex && dtype.is_complex())) {
             panic!(
                 "{op}: dtype must be a {} dtype, got {dtype}",

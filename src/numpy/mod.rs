@@ -21,6 +21,7 @@
 //! ```
 
 mod axes;
+mod complex_parts;
 mod creation;
 mod einsum;
 mod elementwise;
@@ -37,6 +38,7 @@ mod take;
 mod tiling;
 
 pub use axes::Axes;
+pub use complex_parts::{angle, conj, conjugate, imag, iscomplex, iscomplexobj, isreal, real};
 pub use creation::{
     ArangeValue, Indexing, arange, asarray, diag, diagonal, empty, empty_like, eye, full,
     full_like, identity, linspace, logspace, meshgrid, ones, ones_like, tri, tril, triu, zeros,

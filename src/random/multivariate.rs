@@ -7,6 +7,7 @@
 //! The normals (and `ball`) are bit for bit JAX's; the factorizations run on rjax's kernels rather than
 //! LAPACK, so the samples agree with JAX's to rounding, not bit for bit.
 
+use super::complex_normal::complex_normal;
 use super::continuous::exponential_impl;
 use super::discrete::rademacher_impl;
 use super::distributions::{float_constant, normal_impl};
@@ -223,10 +224,21 @@ pub fn multivariate_normal_with(
     )
 }
 
-/// JAX's `_orthogonal`.
+/// JAX's `_orthogonal`: `Q` of the QR factorization of a (complex) normal matrix, its columns
+/// multiplied by the signs (phases) of `R`'s diagonal.
 fn orthogonal_impl(key: &Array, n: usize, m: usize, shape: &[usize], dtype: DType) -> Array {
-    let z = normal_impl(key, &[shape, &[n.max(m), n.min(m)]].concat(), dtype);
-    let (q, r) = linalg::qr(&z);
+    let z_shape = [shape, &[n.max(m), n.min(m)]].concat();
+    let z = if dtype.is_complex() {
+        complex_normal(key, &z_shape, dtype)
+    } else {
+        normal_impl(key, &z_shape, dtype)
+    };
+    let (q, r) = if dtype.is_complex() {
+        // rjax's `numpy::linalg` is real; the reduced QR of `jnp.linalg.qr` from `lax`.
+        lax::qr_with(&z, lax::QrOptions::default().full_matrices(false))
+    } else {
+        linalg::qr(&z)
+    };
     let signs = lax::sign(numpy::diagonal(&r, 0, -2, -1));
     let x = &q * &lax::expand_dims(&signs, &[signs.ndim() - 1]);
     if n < m {
@@ -240,7 +252,8 @@ fn orthogonal_impl(key: &Array, n: usize, m: usize, shape: &[usize], dtype: DTyp
 /// `shape`: an array of `shape + [n, m]` and float `dtype` (`None`: the default float) (JAX's
 /// `jax.random.orthogonal`;
 /// `m`, JAX's default `n`, gives a semi-orthogonal matrix: orthonormal rows if `n <= m`,
-/// orthonormal columns if `m <= n`). Complex (unitary) dtypes are not supported.
+/// orthonormal columns if `m <= n`). A complex dtype (`C64`, `C128`) gives unitary matrices,
+/// as JAX's does.
 #[track_caller]
 pub fn orthogonal(
     key: impl IntoArray,
@@ -250,7 +263,18 @@ pub fn orthogonal(
     m: Option<usize>,
 ) -> Array {
     let key = &key.into_array();
-    let params = super::continuous::float_params("orthogonal", key, shape, dtype.into());
+    let dtype: Option<DType> = dtype.into();
+    let params = match dtype.map(canonical).filter(|d| d.is_complex()) {
+        Some(complex) => {
+            check_key("orthogonal", key);
+            Params {
+                shape: shape.to_vec(),
+                dtype: Some(complex),
+                ..Params::default()
+            }
+        }
+        None => super::continuous::float_params("orthogonal", key, shape, dtype),
+    };
     let params = Params {
         ints: vec![n, m.unwrap_or(n)],
         ..params

@@ -15,6 +15,7 @@ use super::tridiagonal::{tridiagonalize, tridiagonalize_with_q};
 use super::{diagonal, eye, matrices, mm, mt, rows_cols, square_matrices};
 use crate::IntoArray;
 use crate::custom_derivatives::custom_jvp;
+use crate::lax::linalg_options::symmetrize;
 use crate::lax::{self, unwrap_at_caller};
 use crate::{Array, Result};
 
@@ -36,11 +37,6 @@ pub enum QrMode {
     Complete,
     /// `'r'`: only `r`, as in `Reduced`.
     R,
-}
-
-/// `(a + aᵀ) / 2`: JAX's `symmetrize_input`.
-fn symmetrize(a: &Array) -> Array {
-    (a + mt(a)) * 0.5
 }
 
 /// JAX's keywords of `jnp.linalg.cholesky` for [`cholesky_with`]: the lower factor of the
@@ -101,7 +97,7 @@ pub fn cholesky_with(a: impl IntoArray, options: CholeskyOptions) -> Array {
     let a = &a.into_array();
     let a = square_matrices("cholesky", a);
     let input = if options.symmetrize_input {
-        symmetrize(&a)
+        symmetrize(a.clone())
     } else {
         from_triangle(&a, Uplo::Lower)
     };
@@ -266,7 +262,7 @@ impl EighOptions {
     /// The symmetric matrices these options make of `a`.
     fn symmetric(self, a: &Array) -> Array {
         if self.symmetrize_input {
-            symmetrize(a)
+            symmetrize(a.clone())
         } else {
             from_triangle(a, self.uplo)
         }
