@@ -20,7 +20,8 @@
 # exists, and rjax then runs on the same CUDA plugin (found through RJAX_PYTHON).
 #
 # Options go to the driver: --batches N (default 11), --warmup S (0.5), --target S (0.25 s per
-# batch), --startups N (5 fresh processes per side), --only WORD... (items containing a word),
+# batch), --pause S (0.2 s idle before each batch, so that the other side's spinning threads
+# sleep), --startups N (5 fresh processes per side), --only WORD... (items containing a word),
 # --raw FILE (every batch's figures; default target/bench-vs-jax.tsv).
 #
 # Linear algebra on its own: `scripts/bench-vs-jax.sh --only linalg` (eigh, eigvalsh, svd, qr,

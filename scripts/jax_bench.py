@@ -546,6 +546,9 @@ def drive(options):
             samples = {"JAX": [], "rjax": []}
             for batch in range(options.batches):
                 for side in (sides if batch % 2 == 0 else sides[::-1]):
+                    # The other side's worker threads (OpenBLAS, XLA's pool, rayon) spin for
+                    # a while after its batch and would take a core from this one.
+                    time.sleep(options.pause)
                     samples[side.label].append(fields(side.ask("batch", name)[1:]))
             for side in sides:
                 side.ask("done", name)
@@ -639,6 +642,9 @@ def main():
         parser.add_argument("--python", default=sys.executable, help="the Python with JAX")
         parser.add_argument("--jax-platforms", default="", help="JAX_PLATFORMS for JAX")
         parser.add_argument("--batches", type=int, default=11)
+        parser.add_argument("--pause", type=float, default=0.2,
+                            help="idle seconds before each batch, so the other side's "
+                                 "spinning threads go to sleep")
         parser.add_argument("--warmup", type=float, default=0.5, help="warm-up seconds")
         parser.add_argument("--target", type=float, default=0.25, help="seconds per batch")
         parser.add_argument("--startups", type=int, default=5, help="fresh processes per side")
