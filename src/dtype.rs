@@ -101,6 +101,26 @@ impl DType {
 }
 
 impl DType {
+    /// The real dtype of a complex dtype's parts (`C64` → `F32`, `C128` → `F64`); any other
+    /// dtype itself (NumPy's `np.array(0, dtype).real.dtype`).
+    pub(crate) const fn real_part(self) -> DType {
+        match self {
+            DType::C64 => DType::F32,
+            DType::C128 => DType::F64,
+            other => other,
+        }
+    }
+
+    /// The complex dtype whose parts have this dtype (`F32`/`C64` → `C64`, `F64`/`C128` →
+    /// `C128`), or `None` for other dtypes (JAX's `_complex_dtype` of the float types).
+    pub(crate) const fn complex_with_parts(self) -> Option<DType> {
+        match self {
+            DType::F32 | DType::C64 => Some(DType::C64),
+            DType::F64 | DType::C128 => Some(DType::C128),
+            _ => None,
+        }
+    }
+
     /// The short name used in jaxprs (`f32`, `i32`, `bool`, `bf16`, `c64`).
     pub const fn short_name(self) -> &'static str {
         match self {

@@ -12,10 +12,10 @@ mod nn_support;
 use std::sync::{Mutex, MutexGuard};
 
 use common::golden::Golden;
-use nn_support::{assert_messages_contain, panic_message, panic_site};
+use nn_support::{assert_messages_contain, for_each_initializer_case, panic_message, panic_site};
 use rjax::nn::initializers::{self as init, Distribution, FanMode, Initializer};
 use rjax::random::{self, PRNGKey};
-use rjax::{Array, DType, InAxes, config, jit, vmap};
+use rjax::{Array, DType, InAxes, config, vmap};
 
 const GOLDEN: Golden = Golden(include_str!("golden/nn_initializers.txt"));
 
@@ -156,27 +156,11 @@ fn check_layout(partitionable: bool, jitted: bool) {
         (true, true) => "part_jit",
         (false, true) => unreachable!("the jitted golden cases use the partitionable layout"),
     };
-    let (mut count, mut failures) = (0, Vec::new());
-    for (name, initializer, shapes) in inits() {
-        for shape in &shapes {
-            for (dtype_name, dtype) in [("float32", DType::F32), ("float64", DType::F64)] {
-                for (key_kind, key) in [("typed", random::key(42)), ("raw", PRNGKey(42))] {
-                    let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
-                    let case =
-                        format!("{prefix}/{name}/{dtype_name}/{}/{key_kind}", dims.join("x"));
-                    let x = if jitted {
-                        jit(|k: Array| initializer.init(&k, shape, dtype))
-                            .call(key)
-                            .unwrap()
-                    } else {
-                        initializer.init(&key, shape, dtype)
-                    };
-                    failures.extend(mismatch(&case, name, &x));
-                    count += 1;
-                }
-            }
-        }
-    }
+    let mut failures = Vec::new();
+    let dtypes = [("float32", DType::F32), ("float64", DType::F64)];
+    let count = for_each_initializer_case(prefix, inits(), &dtypes, jitted, |case, name, x| {
+        failures.extend(mismatch(case, name, x));
+    });
     assert_eq!(count, 156, "every golden case of the layout is checked");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

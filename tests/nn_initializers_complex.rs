@@ -15,10 +15,10 @@ use std::sync::{Mutex, MutexGuard};
 
 use common::golden::Golden;
 use common::python::run_python;
-use nn_support::{assert_messages_contain, panic_message};
+use nn_support::{assert_messages_contain, for_each_initializer_case, panic_message};
 use rjax::nn::initializers::{self as init, Distribution, FanMode, Initializer};
-use rjax::random::{self, PRNGKey};
-use rjax::{Array, Complex, DType, config, jit};
+use rjax::random;
+use rjax::{Array, Complex, DType, config};
 
 const GOLDEN: Golden = Golden(include_str!("golden/nn_initializers_complex.txt"));
 
@@ -99,27 +99,11 @@ fn mismatch(name: &str, x: &Array) -> Option<String> {
 /// Every golden case of one layout.
 fn check_layout(prefix: &str, x64: bool, partitionable: bool, jitted: bool) {
     let _flags = flags(x64, partitionable);
-    let (mut count, mut failures) = (0, Vec::new());
-    for (name, initializer, shapes) in inits() {
-        for shape in &shapes {
-            for (dtype_name, dtype) in [("complex64", DType::C64), ("complex128", DType::C128)] {
-                for (key_kind, key) in [("typed", random::key(42)), ("raw", PRNGKey(42))] {
-                    let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
-                    let case =
-                        format!("{prefix}/{name}/{dtype_name}/{}/{key_kind}", dims.join("x"));
-                    let x = if jitted {
-                        jit(|k: Array| initializer.init(&k, shape, dtype))
-                            .call(key)
-                            .unwrap()
-                    } else {
-                        initializer.init(&key, shape, dtype)
-                    };
-                    failures.extend(mismatch(&case, &x));
-                    count += 1;
-                }
-            }
-        }
-    }
+    let mut failures = Vec::new();
+    let dtypes = [("complex64", DType::C64), ("complex128", DType::C128)];
+    let count = for_each_initializer_case(prefix, inits(), &dtypes, jitted, |case, _, x| {
+        failures.extend(mismatch(case, x));
+    });
     assert_eq!(count, 56, "every golden case of the layout is checked");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

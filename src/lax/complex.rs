@@ -11,6 +11,7 @@ use crate::core::{Primitive, bind1};
 use crate::interpreters::batching::Batched;
 use crate::interpreters::jvp::{Tangent, zeros};
 use crate::interpreters::transpose::LinearInput;
+use crate::lax::elementwise::broadcast_scalar_operands;
 use crate::lax::elementwise_batch;
 use crate::lax::rules::{neg, unbroadcast};
 use crate::lax::unwrap_at_caller;
@@ -43,24 +44,6 @@ impl ComplexOp {
     }
 }
 
-/// The real dtype of a complex one's parts (the dtype itself for any other).
-pub(crate) fn real_part_dtype(dtype: DType) -> DType {
-    match dtype {
-        DType::C64 => DType::F32,
-        DType::C128 => DType::F64,
-        other => other,
-    }
-}
-
-/// The complex dtype whose parts are `dtype` (f32 → c64, f64 → c128; complex unchanged).
-pub(crate) fn complex_dtype(dtype: DType) -> Option<DType> {
-    match dtype {
-        DType::F32 | DType::C64 => Some(DType::C64),
-        DType::F64 | DType::C128 => Some(DType::C128),
-        _ => None,
-    }
-}
-
 fn invalid(op: ComplexOp, message: String) -> Error {
     Error::invalid(op.name(), message)
 }
@@ -80,9 +63,9 @@ pub(crate) fn abstract_eval(op: ComplexOp, avals: &[ShapedArray]) -> Result<Shap
             if !x.dtype.is_complex() {
                 return Err(invalid(op, format!("requires a complex operand, got {x}")));
             }
-            Ok(x.with_dtype(real_part_dtype(x.dtype)))
+            Ok(x.with_dtype(x.dtype.real_part()))
         }
-        ComplexOp::Conj => match complex_dtype(x.dtype) {
+        ComplexOp::Conj => match x.dtype.complex_with_parts() {
             Some(dtype) => Ok(x.with_dtype(dtype)),
             None => Err(invalid(
                 op,
@@ -102,7 +85,7 @@ pub(crate) fn abstract_eval(op: ComplexOp, avals: &[ShapedArray]) -> Result<Shap
                     };
                     Ok(ShapedArray {
                         shape: shape.clone(),
-                        dtype: complex_dtype(x.dtype).expect("a float dtype"),
+                        dtype: x.dtype.complex_with_parts().expect("a float dtype"),
                         weak_type: x.weak_type && y.weak_type,
                     })
                 }
@@ -131,12 +114,12 @@ pub(crate) fn lower(
         ComplexOp::Real => f.op("stablehlo.real", args, avals_in, outs, ""),
         ComplexOp::Imag => f.op("stablehlo.imag", args, avals_in, outs, ""),
         ComplexOp::Complex => {
-            let (args, avals) = broadcast_scalars(f, args, avals_in, &out.shape);
+            let (args, avals) = broadcast_scalar_operands(f, args, avals_in, &out.shape);
             f.op("stablehlo.complex", &args, &avals, outs, "")
         }
         ComplexOp::Conj => {
             let x = &avals_in[0];
-            let part = x.with_dtype(real_part_dtype(x.dtype));
+            let part = x.with_dtype(x.dtype.real_part());
             let parts = [part.clone(), part.clone()];
             let one = std::slice::from_ref(x);
             let (re, im) = if x.dtype.is_complex() {
@@ -160,32 +143,6 @@ pub(crate) fn lower(
             f.op("stablehlo.complex", &[re, im], &parts, outs, "")
         }
     }
-}
-
-/// `args` with rank-0 operands broadcast to `shape` (`stablehlo.complex` wants equal shapes).
-fn broadcast_scalars(
-    f: &mut FunctionBuilder<'_>,
-    args: &[String],
-    avals: &[ShapedArray],
-    shape: &[usize],
-) -> (Vec<String>, Vec<ShapedArray>) {
-    args.iter()
-        .zip(avals)
-        .map(|(arg, aval)| {
-            if aval.shape.as_slice() == shape {
-                return (arg.clone(), aval.clone());
-            }
-            let full = aval.with_shape(shape);
-            let value = f.op(
-                "stablehlo.broadcast_in_dim",
-                std::slice::from_ref(arg),
-                std::slice::from_ref(aval),
-                std::slice::from_ref(&full),
-                "broadcast_dimensions = array<i64>",
-            );
-            (value, full)
-        })
-        .unzip()
 }
 
 /// `op` bound to `args`, as rules call it.

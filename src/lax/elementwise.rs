@@ -285,7 +285,7 @@ fn broadcast_scalar_shapes<'a>(avals: &[&'a ShapedArray]) -> Option<&'a [usize]>
 
 /// `args` with every scalar operand broadcast to `out`'s shape (JAX lowers a scalar operand
 /// of an elementwise op this way).
-fn broadcast_scalar_operands(
+pub(crate) fn broadcast_scalar_operands(
     f: &mut FunctionBuilder<'_>,
     args: &[String],
     avals: &[ShapedArray],
@@ -316,7 +316,7 @@ pub(crate) fn unary_abstract_eval(op: UnaryOp, avals: &[ShapedArray]) -> Result<
     check_dtype(op.name(), op.accepts(), x)?;
     if op == UnaryOp::Abs && x.dtype.is_complex() {
         // `|x|` of a complex number is real, as JAX's `abs_p` gives.
-        return Ok(x.with_dtype(super::complex::real_part_dtype(x.dtype)));
+        return Ok(x.with_dtype(x.dtype.real_part()));
     }
     Ok(x.clone())
 }

@@ -210,7 +210,7 @@ impl LinalgOp {
                 require_square("the input")?;
                 // The eigenvalues of a Hermitian matrix are real.
                 let w = ShapedArray {
-                    dtype: real_dtype(a.dtype),
+                    dtype: a.dtype.real_part(),
                     ..out(with_batch(&[n]))
                 };
                 Ok(vec![out(with_batch(&[n, n])), w])
@@ -340,18 +340,9 @@ impl LinalgOp {
     }
 }
 
-/// The real dtype of the same precision (the dtype itself for a real one).
-fn real_dtype(dtype: DType) -> DType {
-    match dtype {
-        DType::C64 => DType::F32,
-        DType::C128 => DType::F64,
-        other => other,
-    }
-}
-
 /// The complex conjugate of `x`.
 fn conjugate(f: &mut FunctionBuilder<'_>, x: &str, aval: &ShapedArray) -> String {
-    let part = aval.with_dtype(real_dtype(aval.dtype));
+    let part = aval.with_dtype(aval.dtype.real_part());
     let one = std::slice::from_ref(aval);
     let parts = std::slice::from_ref(&part);
     let re = f.op("stablehlo.real", &[x.to_string()], one, parts, "");

@@ -44,14 +44,6 @@ fn typed(batch: &[usize], dims: &[usize], dtype: DType) -> ShapedArray {
     ShapedArray::new(shape, dtype)
 }
 
-/// The complex dtype of the same precision.
-fn complex_of(dtype: DType) -> DType {
-    match dtype {
-        DType::F32 | DType::C64 => DType::C64,
-        _ => DType::C128,
-    }
-}
-
 /// `jax.lax.linalg.eig(a)`: `[w, vl, vr]`, the eigenvalues `w` (`[..., n]`, complex) of each
 /// square matrix of `a`, the left eigenvectors (`uᴴ·A = λ·uᴴ`) and the right ones
 /// (`A·v = λ·v`), as columns (`[..., n, n]`, complex), each of unit 2-norm with its largest
@@ -75,7 +67,7 @@ pub fn eig_with(a: impl IntoArray, options: EigOptions) -> Result<Vec<Array>> {
             format!("takes square matrices, got {}", a.aval()),
         ));
     }
-    let complex = complex_of(a.dtype());
+    let complex = a.dtype().complex_with_parts().unwrap_or(DType::C128);
     let mut results = vec![typed(&batch, &[n], complex)];
     let vectors = usize::from(compute_left) + usize::from(compute_right);
     results.extend((0..vectors).map(|_| typed(&batch, &[n, n], complex)));

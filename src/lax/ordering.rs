@@ -470,15 +470,6 @@ fn cumulative_lower(
     ))
 }
 
-/// The real dtype of the parts of a complex `dtype`.
-fn part_dtype(dtype: DType) -> DType {
-    if dtype == DType::C64 {
-        DType::F32
-    } else {
-        DType::F64
-    }
-}
-
 /// The greater (`is_max`) or lesser of two complex scalars in lexicographic (real, imaginary)
 /// order, as JAX's max/min of complex numbers.
 fn complex_choose(
@@ -488,7 +479,7 @@ fn complex_choose(
     y: &str,
     dtype: DType,
 ) -> String {
-    let part = part_dtype(dtype);
+    let part = dtype.real_part();
     let direction = if is_max {
         Comparison::Gt
     } else {
@@ -523,7 +514,7 @@ fn canonicalize_float(f: &mut FunctionBuilder<'_>, x: &str, dtype: DType) -> Str
 /// canonicalized, complex numbers as canonicalized (real, imaginary) pairs, others as they are.
 fn sort_keys(f: &mut FunctionBuilder<'_>, x: &str, dtype: DType) -> Vec<(String, DType)> {
     if dtype.is_complex() {
-        let part = part_dtype(dtype);
+        let part = dtype.real_part();
         ["stablehlo.real", "stablehlo.imag"]
             .iter()
             .map(|name| {

@@ -293,7 +293,7 @@ impl VarianceScaling {
 /// `r * exp(1j * theta)` for `theta` uniform on `[0, 2π)` drawn from `key`, in the complex
 /// `dtype` (the angle of JAX's complex samplers).
 fn with_uniform_angle(r: &Array, key: &Array, shape: &[usize], dtype: DType) -> Array {
-    let part = complex_normal::part_dtype(dtype);
+    let part = dtype.real_part();
     let theta = jnp::asarray(2.0 * std::f64::consts::PI, Some(dtype))
         * lax::convert_element_type(random::uniform(key, shape, part), dtype);
     r * lax::exp(complex_normal::times_i(&theta))
@@ -303,7 +303,7 @@ fn with_uniform_angle(r: &Array, key: &Array, shape: &[usize], dtype: DType) -> 
 /// (zero mean, unit variance): the modulus `sqrt(2u)`, a uniform angle.
 fn complex_uniform(key: &Array, shape: &[usize], dtype: DType) -> Array {
     let [key_r, key_theta] = complex_normal::split_pair(key);
-    let part = complex_normal::part_dtype(dtype);
+    let part = dtype.real_part();
     let u = random::uniform(&key_r, shape, part);
     let r = lax::sqrt(&(jnp::asarray(2.0, Some(part)) * u));
     with_uniform_angle(
@@ -319,7 +319,7 @@ fn complex_uniform(key: &Array, shape: &[usize], dtype: DType) -> Array {
 /// function `1 - exp(-r²)` on a uniform draw; a uniform angle.
 fn complex_truncated_normal(key: &Array, upper: f64, shape: &[usize], dtype: DType) -> Array {
     let [key_r, key_theta] = complex_normal::split_pair(key);
-    let part = complex_normal::part_dtype(dtype);
+    let part = dtype.real_part();
     let one = || jnp::asarray(1.0, Some(dtype));
     let mass = one() - lax::exp(jnp::asarray(-(upper * upper), Some(dtype)));
     let t = mass * lax::convert_element_type(random::uniform(&key_r, shape, part), dtype);

@@ -16,15 +16,6 @@ use super::{Params, constant, staged};
 use crate::scalar::Scalar;
 use crate::{Array, DType, lax};
 
-/// The real dtype of a complex dtype's parts (NumPy's `np.array(0, dtype).real.dtype`).
-pub(crate) fn part_dtype(dtype: DType) -> DType {
-    match dtype {
-        DType::C64 => DType::F32,
-        DType::C128 => DType::F64,
-        _ => unreachable!("complex dtypes are checked by the public functions"),
-    }
-}
-
 /// `1j * x` for `x` of a complex dtype: the complex multiplication NumPy's `1j * x` does (its
 /// signed zeros included).
 pub(crate) fn times_i(x: &Array) -> Array {
@@ -47,7 +38,7 @@ pub(crate) fn split_pair(key: &Array) -> [Array; 2] {
 
 /// JAX's `_normal` for the complex `dtype` (`C64` or `C128`).
 fn complex_normal_impl(key: &Array, shape: &[usize], dtype: DType) -> Array {
-    let part = part_dtype(dtype);
+    let part = dtype.real_part();
     let [key_re, key_im] = split_pair(key);
     let re = lax::convert_element_type(normal_impl(&key_re, shape, part), dtype);
     let im = lax::convert_element_type(normal_impl(&key_im, shape, part), dtype);

@@ -1,9 +1,13 @@
 //! Shared helpers of the `rjax::nn` tests (`nn_initializers`, `nn_dropout`, `nn_losses`): the
-//! message and location of a panic.
+//! message and location of a panic, and the loop over the initializers' golden cases.
 
 use std::cell::RefCell;
 use std::panic::{self, UnwindSafe};
 use std::sync::Once;
+
+use rjax::nn::initializers::Initializer;
+use rjax::random::{self, PRNGKey};
+use rjax::{Array, DType, jit};
 
 thread_local! {
     /// The location (file, line) of the last panic on this thread.
@@ -43,4 +47,40 @@ pub fn assert_messages_contain(cases: &[(String, &str)]) {
             "{message:?} does not contain {want:?}"
         );
     }
+}
+
+/// Draws every golden case of the initializer tests from `key(42)` and `PRNGKey(42)`: for each
+/// `(name, initializer, shapes)` of `inits`, each shape and each `(dtype name, dtype)`, the
+/// sample named `{prefix}/{name}/{dtype name}/{dims joined by x}/{typed|raw}`, eagerly or under
+/// `jit` (the key an argument), handed to `check(case, name, sample)`. Returns the count.
+#[allow(dead_code)] // the dropout and loss tests include this module too
+pub fn for_each_initializer_case(
+    prefix: &str,
+    inits: Vec<(&'static str, Initializer, Vec<Vec<usize>>)>,
+    dtypes: &[(&str, DType)],
+    jitted: bool,
+    mut check: impl FnMut(&str, &str, &Array),
+) -> usize {
+    let mut count = 0;
+    for (name, initializer, shapes) in inits {
+        for shape in &shapes {
+            for &(dtype_name, dtype) in dtypes {
+                for (key_kind, key) in [("typed", random::key(42)), ("raw", PRNGKey(42))] {
+                    let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
+                    let case =
+                        format!("{prefix}/{name}/{dtype_name}/{}/{key_kind}", dims.join("x"));
+                    let x = if jitted {
+                        jit(|k: Array| initializer.init(&k, shape, dtype))
+                            .call(key)
+                            .unwrap()
+                    } else {
+                        initializer.init(&key, shape, dtype)
+                    };
+                    check(&case, name, &x);
+                    count += 1;
+                }
+            }
+        }
+    }
+    count
 }
