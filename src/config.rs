@@ -1,5 +1,5 @@
 //! Process-wide configuration, as JAX's `jax.config`: x64 mode, the threefry layout of
-//! `rjax::random` and the number of CPU devices.
+//! `rjax::random`, the default matmul precision and the number of CPU devices.
 //!
 //! x64 is off by default, as in JAX: new arrays default to 32-bit types and 64-bit inputs are
 //! canonicalised to 32 bits. `JAX_ENABLE_X64=1` (or `true`) in the environment turns it on at
@@ -19,6 +19,11 @@
 //! `JAX_DEFAULT_PRNG_IMPL=rbg`, `unsafe_rbg`) changes the implementation of new keys, and is
 //! part of `jit`'s cache key too.
 //!
+//! `jax_default_matmul_precision` is unset by default; [`set_default_matmul_precision`] (or
+//! `JAX_DEFAULT_MATMUL_PRECISION=highest`, `float32`, `tensorfloat32`, ... in the environment)
+//! gives every `dot_general` traced without a precision of its own that precision, as JAX's
+//! does; it is part of `jit`'s cache key too.
+//!
 //! The CPU plugin's number of devices is fixed when the default client starts (JAX's
 //! `--xla_force_host_platform_device_count`): [`set_cpu_device_count`] before the first use of
 //! any array, or `RJAX_CPU_DEVICE_COUNT=8` (or JAX's
@@ -28,6 +33,7 @@
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 
+use crate::lax::Precision;
 use crate::random::PrngImpl;
 use crate::{Error, Result};
 
@@ -157,6 +163,53 @@ fn prng_impl_env(value: Option<String>) -> std::result::Result<PrngImpl, String>
     })
 }
 
+static DEFAULT_MATMUL_PRECISION: AtomicU8 = AtomicU8::new(UNSET);
+
+/// The precision of the `dot_general`s traced from now on without one of their own, for the
+/// whole process (JAX's `jax.config.update("jax_default_matmul_precision", name)`); `None`
+/// leaves it to the backend. Only float32 products on accelerators compute differently; the
+/// precision shows in jaxprs and lowered modules.
+pub fn set_default_matmul_precision(precision: impl Into<Option<Precision>>) {
+    let code = match precision.into() {
+        None => OFF,
+        Some(precision) => ON + precision as u8,
+    };
+    DEFAULT_MATMUL_PRECISION.store(code, Ordering::Relaxed);
+}
+
+/// The default precision of `dot_general`: [`set_default_matmul_precision`], else
+/// `JAX_DEFAULT_MATMUL_PRECISION` (one of JAX's precision strings, see [`Precision`]), else
+/// `None`. Read when a function is traced and part of `jit`'s cache key. Panics, naming the variable and its value, if the environment
+/// variable names no precision.
+pub fn default_matmul_precision() -> Option<Precision> {
+    const PRECISIONS: [Precision; 3] = [Precision::Default, Precision::High, Precision::Highest];
+    match DEFAULT_MATMUL_PRECISION.load(Ordering::Relaxed) {
+        UNSET => {
+            static FROM_ENV: OnceLock<std::result::Result<Option<Precision>, String>> =
+                OnceLock::new();
+            FROM_ENV
+                .get_or_init(|| {
+                    matmul_precision_env(std::env::var("JAX_DEFAULT_MATMUL_PRECISION").ok())
+                })
+                .clone()
+                .unwrap_or_else(|message| panic!("{message}"))
+        }
+        OFF => None,
+        code => Some(PRECISIONS[usize::from(code - ON)]),
+    }
+}
+
+/// `JAX_DEFAULT_MATMUL_PRECISION`'s value (`None` when unset) as a precision.
+fn matmul_precision_env(value: Option<String>) -> std::result::Result<Option<Precision>, String> {
+    value.map_or(Ok(None), |value| {
+        value.trim().parse().map(Some).map_err(|why: String| {
+            format!(
+                "invalid value {value:?} for environment variable \"JAX_DEFAULT_MATMUL_PRECISION\": {why}"
+            )
+        })
+    })
+}
+
 static CPU_DEVICE_COUNT: AtomicUsize = AtomicUsize::new(0);
 
 /// The most CPU devices a client may have: each is a PJRT device with its own threads and
@@ -234,7 +287,10 @@ fn cpu_device_count_from_env(
 
 #[cfg(test)]
 mod tests {
-    use super::{MAX_CPU_DEVICES, PrngImpl, bool_env, cpu_device_count_from_env, prng_impl_env};
+    use super::{
+        MAX_CPU_DEVICES, Precision, PrngImpl, bool_env, cpu_device_count_from_env,
+        matmul_precision_env, prng_impl_env,
+    };
 
     #[test]
     fn device_counts_from_the_environment_are_strict_and_bounded() {
@@ -277,6 +333,30 @@ mod tests {
         );
         let message = prng_impl_env(Some("fry".into())).unwrap_err();
         assert!(message.contains("JAX_DEFAULT_PRNG_IMPL") && message.contains("\"fry\""));
+    }
+
+    #[test]
+    fn the_matmul_precision_variable_takes_jax_strings() {
+        assert_eq!(matmul_precision_env(None), Ok(None));
+        for (text, precision) in [
+            ("highest", Precision::Highest),
+            ("float32", Precision::Highest),
+            ("tensorfloat32", Precision::High),
+            ("high", Precision::High),
+            ("bfloat16", Precision::Default),
+            ("default", Precision::Default),
+        ] {
+            assert_eq!(
+                matmul_precision_env(Some(text.into())),
+                Ok(Some(precision)),
+                "{text}"
+            );
+        }
+        let message = matmul_precision_env(Some("float64".into())).unwrap_err();
+        assert!(
+            message.contains("JAX_DEFAULT_MATMUL_PRECISION") && message.contains("\"float64\""),
+            "{message}"
+        );
     }
 
     #[test]

@@ -154,6 +154,8 @@ struct Signature {
     threefry_partitionable: bool,
     /// `config::default_prng_impl()`: raw keys and new keys belong to it.
     default_prng_impl: crate::random::PrngImpl,
+    /// `config::default_matmul_precision()`: dots traced without a precision take it.
+    default_matmul_precision: Option<crate::lax::Precision>,
 }
 
 /// One signature's staged call: the primitive, the constants it takes first, and the
@@ -238,6 +240,7 @@ fn call_custom<In: Pytree, Out: Pytree, R: FnOutput<Output = Out>>(
         x64: config::x64_enabled(),
         threefry_partitionable: config::threefry_partitionable(),
         default_prng_impl: config::default_prng_impl(),
+        default_matmul_precision: config::default_matmul_precision(),
     };
     let staged = cache.get_or_stage(signature, || {
         let mut out_tree = None;

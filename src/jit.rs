@@ -70,6 +70,8 @@ struct Signature {
     threefry_partitionable: bool,
     /// `config::default_prng_impl()`: raw keys and new keys belong to it.
     default_prng_impl: crate::random::PrngImpl,
+    /// `config::default_matmul_precision()`: dots traced without a precision take it.
+    default_matmul_precision: Option<crate::lax::Precision>,
 }
 
 /// One signature's staged function and, once run eagerly, its executable.
@@ -385,6 +387,7 @@ fn signature(tree: TreeDef, leaves: &[Array]) -> Signature {
         x64: config::x64_enabled(),
         threefry_partitionable: config::threefry_partitionable(),
         default_prng_impl: config::default_prng_impl(),
+        default_matmul_precision: config::default_matmul_precision(),
     }
 }
 

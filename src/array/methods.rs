@@ -197,11 +197,6 @@ fn matmul(x: &Array, y: &Array) -> Result<Array> {
         rhs_contracting: vec![0],
         ..DotDimensionNumbers::default()
     };
-    bind1(
-        Primitive::DotGeneral {
-            dimension_numbers: numbers,
-            preferred_element_type: None,
-        },
-        &args,
-    )
+    let options = crate::lax::DotOptions::default().or_default_precision();
+    bind1(options.primitive(numbers), &args)
 }

@@ -123,6 +123,8 @@ pub enum Primitive {
         dimension_numbers: DotDimensionNumbers,
         /// The result dtype, when not the operands'.
         preferred_element_type: Option<DType>,
+        /// The precision of each operand (JAX's canonical `precision`).
+        precision: crate::lax::OperandPrecision,
     },
     /// The identity, as a distinct value.
     Copy,
@@ -361,6 +363,7 @@ impl Primitive {
             Primitive::DotGeneral {
                 dimension_numbers,
                 preferred_element_type,
+                ..
             } => one(dot::dot_general_abstract_eval(
                 dimension_numbers,
                 *preferred_element_type,
@@ -535,9 +538,12 @@ impl Primitive {
                 reduction::reduce_lower(*op, axes, f, args, avals_in, out).map(|v| vec![v])
             }
             Primitive::DotGeneral {
-                dimension_numbers, ..
+                dimension_numbers,
+                precision,
+                ..
             } => one(dot::dot_general_lower(
                 dimension_numbers,
+                *precision,
                 f,
                 args,
                 avals_in,
@@ -647,16 +653,17 @@ impl Primitive {
                 format!("axes={}", tuple(axes)),
                 "out_sharding=None".to_string(),
             ],
+            // JAX leaves out the parameters that are `None`.
             Primitive::DotGeneral {
                 dimension_numbers,
                 preferred_element_type,
-            } => vec![
-                format!("dimension_numbers={dimension_numbers}"),
-                format!(
-                    "preferred_element_type={}",
-                    preferred_element_type.map_or("None", DType::name)
-                ),
-            ],
+                precision,
+            } => std::iter::once(format!("dimension_numbers={dimension_numbers}"))
+                .chain(crate::lax::dot_precision::precision_param(*precision))
+                .chain(
+                    preferred_element_type.map(|t| format!("preferred_element_type={}", t.name())),
+                )
+                .collect(),
             Primitive::Call { name, .. } => vec![format!("name={name}")],
             Primitive::CustomJvpCall {
                 call,

@@ -87,9 +87,13 @@ impl Primitive {
             Primitive::DotGeneral {
                 dimension_numbers,
                 preferred_element_type,
+                precision,
             } => Ok(one(dot_ad::dot_general_jvp(
                 dimension_numbers,
-                *preferred_element_type,
+                crate::lax::DotOptions {
+                    preferred_element_type: *preferred_element_type,
+                    precision: *precision,
+                },
                 &primals[0],
                 &primals[1],
                 &tangents[0],
@@ -200,9 +204,13 @@ impl Primitive {
             Primitive::DotGeneral {
                 dimension_numbers,
                 preferred_element_type,
+                precision,
             } => dot_ad::dot_general_transpose(
                 dimension_numbers,
-                *preferred_element_type,
+                crate::lax::DotOptions {
+                    preferred_element_type: *preferred_element_type,
+                    precision: *precision,
+                },
                 &ct,
                 inputs,
             ),

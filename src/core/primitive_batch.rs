@@ -62,7 +62,16 @@ impl Primitive {
             Primitive::DotGeneral {
                 dimension_numbers,
                 preferred_element_type,
-            } => dot_batch::dot_general(dimension_numbers, *preferred_element_type, values, dims),
+                precision,
+            } => dot_batch::dot_general(
+                dimension_numbers,
+                crate::lax::DotOptions {
+                    preferred_element_type: *preferred_element_type,
+                    precision: *precision,
+                },
+                values,
+                dims,
+            ),
             Primitive::Indexing(op) => indexing_batch::batch(op, axis_size, values, dims),
             Primitive::Ordering(op) => ordering_batch::batch(op, axis_size, values, dims),
             Primitive::Linalg(op) => linalg_batch::batch(op, axis_size, values, dims),

@@ -2,7 +2,9 @@
 
 use std::fmt;
 
+use super::dot_precision::{OperandPrecision, Precision, precision_attribute};
 use crate::abstract_value::ShapedArray;
+use crate::core::Primitive;
 use crate::lowering::{FunctionBuilder, i64_array};
 use crate::{DType, Error, Result};
 
@@ -37,13 +39,16 @@ impl fmt::Display for DotDimensionNumbers {
 }
 
 /// JAX's keywords of `lax.dot_general` ([`dot_general_with`](crate::lax::dot_general_with)):
-/// by default the result has the operands' dtype. JAX's `precision` is not modeled: XLA's CPU
-/// backend computes at the operands' precision whatever it says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// by default the result has the operands' dtype and the backend's default precision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct DotOptions {
     /// The dtype of the result and of the accumulation (JAX's `preferred_element_type`,
     /// default `None`: the operands' dtype).
     pub preferred_element_type: Option<DType>,
+    /// The precision of the left and right operands (JAX's `precision`, default `None`: the
+    /// backend's default, or [`config::default_matmul_precision`](crate::config::default_matmul_precision)
+    /// when that is set).
+    pub precision: OperandPrecision,
 }
 
 impl DotOptions {
@@ -51,7 +56,66 @@ impl DotOptions {
     pub fn preferred_element_type(self, dtype: impl Into<Option<DType>>) -> DotOptions {
         DotOptions {
             preferred_element_type: dtype.into(),
+            ..self
         }
+    }
+
+    /// The same, with `precision` for both operands (JAX's `precision=Precision.HIGHEST`), or
+    /// the default for `None`.
+    pub fn precision(self, precision: impl Into<Option<Precision>>) -> DotOptions {
+        DotOptions {
+            precision: precision.into().map(|p| (p, p)),
+            ..self
+        }
+    }
+
+    /// The same, with one precision per operand (JAX's `precision=(lhs, rhs)`).
+    pub fn precision_pair(self, lhs: Precision, rhs: Precision) -> DotOptions {
+        DotOptions {
+            precision: Some((lhs, rhs)),
+            ..self
+        }
+    }
+
+    /// The same, with [`config::default_matmul_precision`](crate::config::default_matmul_precision)
+    /// for a `None` precision (JAX's `canonicalize_precision`).
+    pub(crate) fn or_default_precision(self) -> DotOptions {
+        DotOptions {
+            precision: self
+                .precision
+                .or_else(|| crate::config::default_matmul_precision().map(|p| (p, p))),
+            ..self
+        }
+    }
+
+    /// The `dot_general` primitive with these options.
+    pub(crate) fn primitive(self, dimension_numbers: DotDimensionNumbers) -> Primitive {
+        Primitive::DotGeneral {
+            dimension_numbers,
+            preferred_element_type: self.preferred_element_type,
+            precision: self.precision,
+        }
+    }
+}
+
+/// Only a precision for both operands (`jnp::matmul_with(&a, &b, Precision::Highest)`).
+impl From<Precision> for DotOptions {
+    fn from(precision: Precision) -> DotOptions {
+        DotOptions::default().precision(precision)
+    }
+}
+
+/// Only a preferred element type (`jnp::einsum_with(.., DType::F64)`).
+impl From<DType> for DotOptions {
+    fn from(dtype: DType) -> DotOptions {
+        DotOptions::default().preferred_element_type(dtype)
+    }
+}
+
+/// Only a preferred element type, or none (`jnp::einsum_with(.., None)`).
+impl From<Option<DType>> for DotOptions {
+    fn from(dtype: Option<DType>) -> DotOptions {
+        DotOptions::default().preferred_element_type(dtype)
     }
 }
 
@@ -126,6 +190,7 @@ pub(crate) fn dot_general_abstract_eval(
 /// order, so the result is `[batch, lhs free, rhs free]` as before.
 pub(crate) fn dot_general_lower(
     numbers: &DotDimensionNumbers,
+    precision: OperandPrecision,
     f: &mut FunctionBuilder<'_>,
     args: &[String],
     avals_in: &[ShapedArray],
@@ -184,10 +249,14 @@ pub(crate) fn dot_general_lower(
             fields.push(format!("{name} = {}", list(dims)));
         }
     }
-    let attributes = format!(
+    let mut attributes = format!(
         "dot_dimension_numbers = #stablehlo.dot<{}>",
         fields.join(", ")
     );
+    if let Some(precision_config) = precision_attribute(precision) {
+        attributes.push_str(", ");
+        attributes.push_str(&precision_config);
+    }
     f.op(
         "stablehlo.dot_general",
         &[lhs, rhs],

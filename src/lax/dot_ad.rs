@@ -2,42 +2,33 @@
 //! `dot(tx, y) + dot(x, ty)`, and it transposes in either operand (JAX's
 //! `_dot_general_transpose_lhs`/`_rhs`): the cotangent contracts with the other operand over
 //! the dimensions that operand kept, and the result is permuted back into the operand's order.
+//! Every product they build has the original's options: its dtype and, as JAX's rules pass
+//! `precision` on, its precision.
 
-use super::DotDimensionNumbers;
 use super::rules::transpose;
+use super::{DotDimensionNumbers, DotOptions};
 use crate::DType;
-use crate::core::{Primitive, bind1};
+use crate::core::bind1;
 use crate::interpreters::jvp::{Tangent, tangent_aval};
 use crate::interpreters::transpose::LinearInput;
 use crate::{Array, Result};
 
-fn dot(
-    x: &Array,
-    y: &Array,
-    numbers: &DotDimensionNumbers,
-    preferred: Option<DType>,
-) -> Result<Array> {
-    bind1(
-        Primitive::DotGeneral {
-            dimension_numbers: numbers.clone(),
-            preferred_element_type: preferred,
-        },
-        &[x.clone(), y.clone()],
-    )
+fn dot(x: &Array, y: &Array, numbers: &DotDimensionNumbers, options: DotOptions) -> Result<Array> {
+    bind1(options.primitive(numbers.clone()), &[x.clone(), y.clone()])
 }
 
 pub(crate) fn dot_general_jvp(
     numbers: &DotDimensionNumbers,
-    preferred: Option<DType>,
+    options: DotOptions,
     x: &Array,
     y: &Array,
     tx: &Tangent,
     ty: &Tangent,
 ) -> Result<(Array, Tangent)> {
-    let ans = dot(x, y, numbers, preferred)?;
+    let ans = dot(x, y, numbers, options)?;
     let out = tangent_aval(ans.aval());
-    let from_x = tx.map_linear(out.clone(), |tx| dot(tx, y, numbers, preferred))?;
-    let from_y = ty.map_linear(out, |ty| dot(x, ty, numbers, preferred))?;
+    let from_x = tx.map_linear(out.clone(), |tx| dot(tx, y, numbers, options))?;
+    let from_y = ty.map_linear(out, |ty| dot(x, ty, numbers, options))?;
     Ok((ans, from_x.add(from_y)?))
 }
 
@@ -56,7 +47,7 @@ fn transpose_lhs(
     x_shape: &[usize],
     y: &Array,
     numbers: &DotDimensionNumbers,
-    preferred: Option<DType>,
+    options: DotOptions,
     swap_ans: bool,
 ) -> Result<Array> {
     let (x_contract, y_contract) = (&numbers.lhs_contracting, &numbers.rhs_contracting);
@@ -78,7 +69,7 @@ fn transpose_lhs(
         lhs_batch: ans_batch,
         rhs_batch: y_batch.clone(),
     };
-    let product = dot(ct, y, &contraction, preferred)?;
+    let product = dot(ct, y, &contraction, options)?;
     // `product` has x's dimensions in the order (batch, kept, contracted sorted by y's order).
     let mut by_y: Vec<(usize, usize)> = y_contract
         .iter()
@@ -103,13 +94,13 @@ fn transpose_lhs(
 
 pub(crate) fn dot_general_transpose(
     numbers: &DotDimensionNumbers,
-    preferred: Option<DType>,
+    options: DotOptions,
     ct: &Array,
     inputs: &[LinearInput],
 ) -> Result<Vec<Option<Tangent>>> {
     match inputs {
         [LinearInput::Undefined(x), LinearInput::Known(y)] => {
-            let x_bar = transpose_lhs(ct, &x.shape, y, numbers, preferred, false)?;
+            let x_bar = transpose_lhs(ct, &x.shape, y, numbers, options, false)?;
             Ok(vec![Some(Tangent::Value(cast_to(&x_bar, x.dtype)?)), None])
         }
         [LinearInput::Known(x), LinearInput::Undefined(y)] => {
@@ -119,13 +110,12 @@ pub(crate) fn dot_general_transpose(
                 lhs_batch: numbers.rhs_batch.clone(),
                 rhs_batch: numbers.lhs_batch.clone(),
             };
-            let y_bar = transpose_lhs(ct, &y.shape, x, &swapped, preferred, true)?;
+            let y_bar = transpose_lhs(ct, &y.shape, x, &swapped, options, true)?;
             Ok(vec![None, Some(Tangent::Value(cast_to(&y_bar, y.dtype)?))])
         }
-        _ => Err(super::elementwise_ad::not_linear(&Primitive::DotGeneral {
-            dimension_numbers: numbers.clone(),
-            preferred_element_type: preferred,
-        })),
+        _ => Err(super::elementwise_ad::not_linear(
+            &options.primitive(numbers.clone()),
+        )),
     }
 }
 

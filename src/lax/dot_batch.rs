@@ -3,15 +3,16 @@
 //! batched operand keeps its batch axis as a free dimension, so the other operand is never
 //! broadcast (a vmapped matrix-vector product is one matrix-matrix product).
 
-use super::DotDimensionNumbers;
-use crate::core::{Primitive, bind1};
+use super::{DotDimensionNumbers, DotOptions};
+use crate::core::bind1;
 use crate::interpreters::batching::{Batched, full_dims, one};
-use crate::{Array, DType, Result};
+use crate::{Array, Result};
 
-/// `dot_general(lhs, rhs)` with `lhs` and `rhs` batched along `dims`.
+/// `dot_general(lhs, rhs)` with `lhs` and `rhs` batched along `dims`; the options (dtype and
+/// precision) are kept.
 pub(crate) fn dot_general(
     numbers: &DotDimensionNumbers,
-    preferred_element_type: Option<DType>,
+    options: DotOptions,
     values: &[Array],
     dims: &[Option<usize>],
 ) -> Result<Batched> {
@@ -24,11 +25,7 @@ pub(crate) fn dot_general(
         ),
         (dims[0], dims[1]),
     );
-    let primitive = Primitive::DotGeneral {
-        dimension_numbers: new_numbers,
-        preferred_element_type,
-    };
-    Ok(one(bind1(primitive, values)?, out_dim))
+    Ok(one(bind1(options.primitive(new_numbers), values)?, out_dim))
 }
 
 /// The dimension numbers for operands of per-example ranks `ranks` batched along `bdims`,

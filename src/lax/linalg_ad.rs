@@ -142,7 +142,9 @@ fn solve(
     linalg1(&op, &[a.clone(), b.clone()])
 }
 
-/// The batched matrix product `x·y` of `[..., m, k]` and `[..., k, n]` with one batch shape.
+/// The batched matrix product `x·y` of `[..., m, k]` and `[..., k, n]` with one batch shape,
+/// at `Precision::Highest`, as JAX's linear-algebra rules multiply (`lax.batch_matmul(...,
+/// precision=HIGHEST)`): no reduced-precision passes on a GPU or TPU.
 fn matmul(x: &Array, y: &Array) -> Result<Array> {
     let rank = x.ndim();
     let batch: Vec<usize> = (0..rank - 2).collect();
@@ -153,10 +155,9 @@ fn matmul(x: &Array, y: &Array) -> Result<Array> {
         rhs_batch: batch,
     };
     bind1(
-        Primitive::DotGeneral {
-            dimension_numbers: numbers,
-            preferred_element_type: None,
-        },
+        super::DotOptions::default()
+            .precision(super::Precision::Highest)
+            .primitive(numbers),
         &[x.clone(), y.clone()],
     )
 }

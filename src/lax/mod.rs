@@ -19,7 +19,7 @@
 //!   `sort`/`sort_with` ([`SortOptions`]: `dimension=-1, is_stable=True, num_keys=1`),
 //!   `sort_key_val`/`sort_key_val_with`, `cumsum`/`cumsum_with` and its siblings
 //!   ([`CumulativeOptions`]: `axis=0, reverse=False`), `top_k`/`top_k_along` (`axis=-1`),
-//!   `dot_general`/`dot_general_with` ([`DotOptions`]), `associative_scan`/
+//!   `dot_general`/`dot_general_with` ([`DotOptions`], [`Precision`]), `associative_scan`/
 //!   `associative_scan_with` ([`AssociativeScanOptions`]), and in `jax.lax.linalg`
 //!   `cholesky`/`cholesky_with` ([`CholeskyOptions`]: `symmetrize_input=True`),
 //!   `triangular_solve`/`triangular_solve_with` ([`TriangularSolveOptions`]: all `False`),
@@ -40,6 +40,7 @@ pub(crate) mod complex;
 pub(crate) mod dot;
 pub(crate) mod dot_ad;
 pub(crate) mod dot_batch;
+pub(crate) mod dot_precision;
 pub(crate) mod elementwise;
 pub(crate) mod elementwise_ad;
 pub(crate) mod elementwise_batch;
@@ -72,6 +73,7 @@ pub use crate::random::rng_bit_generator;
 pub use associative_scan::{AssociativeScanOptions, associative_scan, associative_scan_with};
 pub use complex::{ComplexOp, complex, conj, imag, real};
 pub use dot::{DotDimensionNumbers, DotOptions};
+pub use dot_precision::{OperandPrecision, Precision};
 pub use elementwise::{BinaryOp, Comparison, UnaryOp};
 pub use ffi_call::{FfiCallOp, VmapMethod};
 pub use indexing::*;
@@ -464,7 +466,9 @@ pub fn dot_general(
     dot_general_with(lhs, rhs, dimension_numbers, DotOptions::default())
 }
 
-/// [`dot_general`] with JAX's keywords (`preferred_element_type`).
+/// [`dot_general`] with JAX's keywords (`preferred_element_type`, `precision`). A `None`
+/// precision takes [`config::default_matmul_precision`](crate::config::default_matmul_precision),
+/// as JAX's does.
 #[track_caller]
 pub fn dot_general_with(
     lhs: impl IntoArray,
@@ -473,10 +477,7 @@ pub fn dot_general_with(
     options: DotOptions,
 ) -> Array {
     apply_owned(
-        Primitive::DotGeneral {
-            dimension_numbers,
-            preferred_element_type: options.preferred_element_type,
-        },
+        options.or_default_precision().primitive(dimension_numbers),
         &[lhs.into_array(), rhs.into_array()],
     )
 }

@@ -64,7 +64,10 @@ pub use joining::{
     hstack, split, stack, vstack,
 };
 pub use padding::{PadMode, PadWidth, ReflectType, Sides, pad};
-pub use products::{TensordotAxes, cross, dot, inner, kron, matmul, outer, tensordot, trace, vdot};
+pub use products::{
+    TensordotAxes, cross, dot, dot_with, inner, inner_with, kron, matmul, matmul_with, outer,
+    tensordot, tensordot_with, trace, vdot, vdot_with,
+};
 pub use reductions::{
     all, amax, amin, any, argmax, argmin, count_nonzero, cumprod, cumsum, max, mean, min, prod,
     ptp, std, sum, var,

@@ -1,20 +1,34 @@
 //! Products, as in `jax.numpy`: `matmul` (NumPy's batched and 1-D rules), `dot`, `vdot`,
-//! `inner`, `outer`, `tensordot`, `kron`, `cross`, `trace`.
+//! `inner`, `outer`, `tensordot`, `kron`, `cross`, `trace`. The contractions take JAX's
+//! keywords `precision` and `preferred_element_type` in their `_with` forms ([`matmul_with`],
+//! [`dot_with`], [`vdot_with`], [`inner_with`], [`tensordot_with`]) as a
+//! [`DotOptions`](crate::lax::DotOptions), or anything that converts into one: a
+//! [`Precision`](crate::lax::Precision) or a dtype.
 
 use super::{axis as one_axis, broadcast_array, moveaxis, promote, ravel, stack, sum, zeros_like};
 use crate::IntoArray;
 use crate::array::broadcast_shapes;
-use crate::lax::{self, DotDimensionNumbers, unwrap_at_caller};
+use crate::lax::{self, DotDimensionNumbers, DotOptions, unwrap_at_caller};
 use crate::{Array, Error, Result};
 
 /// `dot_general` on promoted operands.
 #[track_caller]
-fn dot_general(x: &Array, y: &Array, numbers: DotDimensionNumbers) -> Array {
+fn dot_general(x: &Array, y: &Array, numbers: DotDimensionNumbers, options: DotOptions) -> Array {
     let args = unwrap_at_caller(promote(&[x.clone(), y.clone()]));
-    lax::dot_general(&args[0], &args[1], numbers)
+    lax::dot_general_with(&args[0], &args[1], numbers, options)
 }
 
-fn matmul_impl(a: &Array, b: &Array) -> Result<Array> {
+/// The product of `a` and `b` when one is a scalar, in the preferred dtype if `options` has one.
+#[track_caller]
+fn scalar_product(a: &Array, b: &Array, options: DotOptions) -> Array {
+    let product = a * b;
+    match options.preferred_element_type {
+        Some(dtype) => super::astype(&product, dtype),
+        None => product,
+    }
+}
+
+fn matmul_impl(a: &Array, b: &Array, options: DotOptions) -> Result<Array> {
     if a.ndim() == 0 || b.ndim() == 0 {
         return Err(Error::invalid(
             "matmul",
@@ -69,7 +83,7 @@ fn matmul_impl(a: &Array, b: &Array) -> Result<Array> {
         lhs_batch: (0..nb).collect(),
         rhs_batch: (0..nb).collect(),
     };
-    let out = dot_general(&a3, &b3, numbers);
+    let out = dot_general(&a3, &b3, numbers, options);
     let mut squeeze = Vec::new();
     if a_vector {
         squeeze.push(nb);
@@ -88,19 +102,32 @@ fn matmul_impl(a: &Array, b: &Array) -> Result<Array> {
 /// are batch dimensions and broadcast; a 1-D operand is a vector, its dimension removed after.
 #[track_caller]
 pub fn matmul(a: impl IntoArray, b: impl IntoArray) -> Array {
+    matmul_with(a, b, DotOptions::default())
+}
+
+/// [`matmul`] with JAX's keywords `precision` and `preferred_element_type`:
+/// `jnp::matmul_with(&a, &b, lax::Precision::Highest)` is
+/// `jnp.matmul(a, b, precision=lax.Precision.HIGHEST)`.
+#[track_caller]
+pub fn matmul_with(a: impl IntoArray, b: impl IntoArray, options: impl Into<DotOptions>) -> Array {
     let a = &a.into_array();
     let b = &b.into_array();
-    unwrap_at_caller(matmul_impl(a, b))
+    unwrap_at_caller(matmul_impl(a, b, options.into()))
 }
 
 /// The dot product (`jnp.dot`): a product with a scalar; the inner product of vectors; else
 /// a sum over `a`'s last axis and `b`'s second to last (its only, for a vector).
 #[track_caller]
 pub fn dot(a: impl IntoArray, b: impl IntoArray) -> Array {
-    let a = &a.into_array();
-    let b = &b.into_array();
+    dot_with(a, b, DotOptions::default())
+}
+
+/// [`dot`] with JAX's keywords `precision` and `preferred_element_type`.
+#[track_caller]
+pub fn dot_with(a: impl IntoArray, b: impl IntoArray, options: impl Into<DotOptions>) -> Array {
+    let (a, b, options) = (&a.into_array(), &b.into_array(), options.into());
     if a.ndim() == 0 || b.ndim() == 0 {
-        return a * b;
+        return scalar_product(a, b, options);
     }
     let rhs = if b.ndim() == 1 { 0 } else { b.ndim() - 2 };
     dot_general(
@@ -111,24 +138,36 @@ pub fn dot(a: impl IntoArray, b: impl IntoArray) -> Array {
             rhs_contracting: vec![rhs],
             ..DotDimensionNumbers::default()
         },
+        options,
     )
 }
 
 /// The dot product of the flattened arrays (`jnp.vdot`, for real arrays).
 #[track_caller]
 pub fn vdot(a: impl IntoArray, b: impl IntoArray) -> Array {
+    vdot_with(a, b, DotOptions::default())
+}
+
+/// [`vdot`] with JAX's keywords `precision` and `preferred_element_type`.
+#[track_caller]
+pub fn vdot_with(a: impl IntoArray, b: impl IntoArray, options: impl Into<DotOptions>) -> Array {
     let a = &a.into_array();
     let b = &b.into_array();
-    dot(ravel(a), ravel(b))
+    dot_with(ravel(a), ravel(b), options)
 }
 
 /// The sum over the last axes of both (`jnp.inner`); a scalar operand multiplies.
 #[track_caller]
 pub fn inner(a: impl IntoArray, b: impl IntoArray) -> Array {
-    let a = &a.into_array();
-    let b = &b.into_array();
+    inner_with(a, b, DotOptions::default())
+}
+
+/// [`inner`] with JAX's keywords `precision` and `preferred_element_type`.
+#[track_caller]
+pub fn inner_with(a: impl IntoArray, b: impl IntoArray, options: impl Into<DotOptions>) -> Array {
+    let (a, b, options) = (&a.into_array(), &b.into_array(), options.into());
     if a.ndim() == 0 || b.ndim() == 0 {
-        return a * b;
+        return scalar_product(a, b, options);
     }
     dot_general(
         a,
@@ -138,6 +177,7 @@ pub fn inner(a: impl IntoArray, b: impl IntoArray) -> Array {
             rhs_contracting: vec![b.ndim() - 1],
             ..DotDimensionNumbers::default()
         },
+        options,
     )
 }
 
@@ -194,7 +234,7 @@ impl<const N: usize> From<([isize; N], [isize; N])> for TensordotAxes {
     }
 }
 
-fn tensordot_impl(a: &Array, b: &Array, axes: TensordotAxes) -> Result<Array> {
+fn tensordot_impl(a: &Array, b: &Array, axes: TensordotAxes, options: DotOptions) -> Result<Array> {
     let fail = |why: String| {
         Error::invalid(
             "tensordot",
@@ -243,6 +283,7 @@ fn tensordot_impl(a: &Array, b: &Array, axes: TensordotAxes) -> Result<Array> {
             rhs_contracting: rhs,
             ..DotDimensionNumbers::default()
         },
+        options,
     ))
 }
 
@@ -252,9 +293,20 @@ fn tensordot_impl(a: &Array, b: &Array, axes: TensordotAxes) -> Result<Array> {
 /// of paired axes differ.
 #[track_caller]
 pub fn tensordot(a: impl IntoArray, b: impl IntoArray, axes: impl Into<TensordotAxes>) -> Array {
+    tensordot_with(a, b, axes, DotOptions::default())
+}
+
+/// [`tensordot`] with JAX's keywords `precision` and `preferred_element_type`.
+#[track_caller]
+pub fn tensordot_with(
+    a: impl IntoArray,
+    b: impl IntoArray,
+    axes: impl Into<TensordotAxes>,
+    options: impl Into<DotOptions>,
+) -> Array {
     let a = &a.into_array();
     let b = &b.into_array();
-    unwrap_at_caller(tensordot_impl(a, b, axes.into()))
+    unwrap_at_caller(tensordot_impl(a, b, axes.into(), options.into()))
 }
 
 /// The Kronecker product (`jnp.kron`): the blocks `a[i, j, ...] * b`, for operands of any

@@ -18,7 +18,7 @@ use parse::{Label, Subscripts, parse};
 
 use super::{astype, promote, zeros_like};
 use crate::array::convert;
-use crate::lax::{self, DotDimensionNumbers, unwrap_at_caller};
+use crate::lax::{self, DotDimensionNumbers, DotOptions, unwrap_at_caller};
 use crate::{Array, DType, Error, Result};
 
 /// An array during the contraction, with the label of each of its axes.
@@ -52,22 +52,20 @@ struct Operand {
 /// ```
 #[track_caller]
 pub fn einsum(subscripts: &str, operands: &[&Array]) -> Array {
-    einsum_with(subscripts, operands, None)
+    einsum_with(subscripts, operands, DotOptions::default())
 }
 
-/// [`einsum`] with JAX's `preferred_element_type`: the dtype the contractions accumulate in
-/// and the result has (`None`: the operands' promoted dtype).
+/// [`einsum`] with JAX's keywords as a [`DotOptions`] or what converts into one:
+/// `preferred_element_type`, the dtype the contractions accumulate in and the result has
+/// (`DType::F64`, or `None` for the operands' promoted dtype), and `precision`, that of every
+/// contraction (`lax::Precision::Highest`).
 #[track_caller]
-pub fn einsum_with(
-    subscripts: &str,
-    operands: &[&Array],
-    preferred_element_type: impl Into<Option<DType>>,
-) -> Array {
-    let preferred_element_type: Option<DType> = preferred_element_type.into();
-    unwrap_at_caller(einsum_impl(subscripts, operands, preferred_element_type))
+pub fn einsum_with(subscripts: &str, operands: &[&Array], options: impl Into<DotOptions>) -> Array {
+    unwrap_at_caller(einsum_impl(subscripts, operands, options.into()))
 }
 
-fn einsum_impl(subscripts: &str, operands: &[&Array], preferred: Option<DType>) -> Result<Array> {
+fn einsum_impl(subscripts: &str, operands: &[&Array], options: DotOptions) -> Result<Array> {
+    let preferred = options.preferred_element_type;
     let shapes: Vec<&[usize]> = operands.iter().map(|a| a.shape()).collect();
     let fail = |why: String| {
         Error::invalid(
@@ -103,7 +101,7 @@ fn einsum_impl(subscripts: &str, operands: &[&Array], preferred: Option<DType>) 
         let others: Vec<&[Label]> = terms.iter().map(|t| t.labels.as_slice()).collect();
         let keep = path::kept(&a.labels, &b.labels, &others, &output);
         let last = terms.is_empty().then_some(output.as_slice());
-        terms.push(contract(a, b, &keep, last, preferred)?);
+        terms.push(contract(a, b, &keep, last, options)?);
     }
     let result = terms.pop().expect("at least one operand");
     let result = sum_out(result, |l| output.contains(&l));
@@ -236,7 +234,7 @@ fn contract(
     b: Operand,
     keep: &[Label],
     output: Option<&[Label]>,
-    preferred: Option<DType>,
+    options: DotOptions,
 ) -> Result<Operand> {
     let a = sum_out(a, |l| keep.contains(&l) || b.labels.contains(&l));
     let b = sum_out(b, |l| keep.contains(&l) || a.labels.contains(&l));
@@ -284,12 +282,7 @@ fn contract(
     };
     let args = promote(&[lhs.array.clone(), rhs.array.clone()])?;
     Ok(Operand {
-        array: lax::dot_general_with(
-            &args[0],
-            &args[1],
-            numbers,
-            lax::DotOptions::default().preferred_element_type(preferred),
-        ),
+        array: lax::dot_general_with(&args[0], &args[1], numbers, options),
         labels: order(&lhs, &rhs),
     })
 }
