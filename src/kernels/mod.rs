@@ -150,10 +150,12 @@ pub(crate) fn check_len(
 /// threaded paths with small matrices.
 static PARALLEL_DIM: AtomicUsize = AtomicUsize::new(768);
 
-/// The dimension from which the QR kernels (`qr`, `geqrf`, `householder_product`) go
-/// parallel: faer's blocked Householder QR ran faster on one thread at 1000² too (30 ms
-/// against 52 ms on two).
-static PARALLEL_DIM_QR: AtomicUsize = AtomicUsize::new(2048);
+/// The dimension from which the factorizations made of narrow panels go parallel: QR (`qr`,
+/// `geqrf`, `householder_product`) and LU. Their panel steps are too short to share: faer's
+/// blocked Householder QR ran faster on one thread at 1000² too (30 ms against 52 ms on two),
+/// and the 1000² LU gained 6% at best from a second thread but lost 50% in runs where the
+/// other core was busy (15 ms against 10 ms for `solve`).
+static PARALLEL_DIM_PANELS: AtomicUsize = AtomicUsize::new(2048);
 
 fn par_from(dim: usize, threshold: &AtomicUsize) -> Par {
     if dim >= threshold.load(Ordering::Relaxed) {
@@ -168,14 +170,14 @@ pub(crate) fn par_for(dim: usize) -> Par {
     par_from(dim, &PARALLEL_DIM)
 }
 
-/// faer's parallelism for the QR kernels on a matrix whose largest dimension is `dim`.
-pub(crate) fn par_for_qr(dim: usize) -> Par {
-    par_from(dim, &PARALLEL_DIM_QR)
+/// faer's parallelism for the QR and LU kernels on a matrix whose largest dimension is `dim`.
+pub(crate) fn par_for_panels(dim: usize) -> Par {
+    par_from(dim, &PARALLEL_DIM_PANELS)
 }
 
 /// Lowers both thresholds to `dim`, so that tests reach the threaded paths.
 #[cfg(test)]
 pub(crate) fn parallel_from(dim: usize) {
     PARALLEL_DIM.store(dim, Ordering::Relaxed);
-    PARALLEL_DIM_QR.store(dim, Ordering::Relaxed);
+    PARALLEL_DIM_PANELS.store(dim, Ordering::Relaxed);
 }

@@ -2,11 +2,14 @@
 //! `jax.lax.linalg.eigh`.
 
 use faer::dyn_stack::{MemBuffer, MemStack};
+use faer::linalg::evd::tridiag::{tridiag_in_place, tridiag_in_place_scratch};
 use faer::linalg::evd::{ComputeEigenvectors, self_adjoint_evd, self_adjoint_evd_scratch};
+use faer::linalg::qr::no_pivoting::factor::recommended_block_size;
 use faer::prelude::Reborrow;
-use faer::traits::math_utils::{conj, from_real, is_finite, nan, real};
-use faer::{Col, Mat};
+use faer::traits::math_utils::{abs, conj, eps, from_f64, from_real, is_finite, nan, real};
+use faer::{Col, Mat, MatRef, Par};
 
+use super::dqds::tridiagonal_eigenvalues;
 use super::{Batch, Element, KernelError, chunks, chunks_mut, fill_nan, view, view_mut};
 use crate::kernels::par_for;
 
@@ -18,8 +21,8 @@ const KERNEL: &str = "eigh";
 /// `sort_eigenvalues` always holds). Only the lower triangle of `a` is read when `lower`,
 /// the upper one otherwise; the diagonal's imaginary part is ignored.
 ///
-/// An empty `v` asks for the eigenvalues alone (faer's cheaper path, without accumulating
-/// the eigenvectors).
+/// An empty `v` asks for the eigenvalues alone: faer's tridiagonalization and rjax's dqds
+/// (LAPACK's `stemr` computes eigenvalues alone the same way), without the eigenvectors.
 ///
 /// Non-finite input, or an iteration that does not converge, gives NaN in `v` and `w` for
 /// that batch element.
@@ -49,6 +52,7 @@ pub fn eigh<T: Element>(
     let mut h = Mat::<T>::zeros(n, n);
     let mut u = Mat::<T>::zeros(n, n);
     let mut s = Col::<T>::zeros(n);
+    let mut work = Mat::<T>::zeros(if vectors { 0 } else { n }, if vectors { 0 } else { n });
     let mut v_chunks = v.chunks_mut(n * n);
     for (a, w) in chunks(a, n * n, shape.batch).zip(chunks_mut(w, n, shape.batch)) {
         let v = v_chunks.next();
@@ -66,16 +70,30 @@ pub fn eigh<T: Element>(
                 h[(i, j)] = x;
             }
         }
-        let solved = finite
-            && self_adjoint_evd(
-                h.rb(),
-                s.as_diagonal_mut(),
-                vectors.then(|| u.as_mut()),
-                par,
-                MemStack::new(&mut buffer),
-                Default::default(),
-            )
-            .is_ok();
+        let by_dqds = (finite && !vectors)
+            .then(|| eigenvalues_by_dqds(h.rb(), &mut work, par))
+            .flatten();
+        let solved = match by_dqds {
+            Some(by_dqds) => {
+                s.iter_mut()
+                    .zip(by_dqds)
+                    .for_each(|(s, w)| *s = from_real(&from_f64(w)));
+                true
+            }
+            // With vectors, or where dqds gives up (it has not been seen to): faer's solver.
+            None => {
+                finite
+                    && self_adjoint_evd(
+                        h.rb(),
+                        s.as_diagonal_mut(),
+                        vectors.then(|| u.as_mut()),
+                        par,
+                        MemStack::new(&mut buffer),
+                        Default::default(),
+                    )
+                    .is_ok()
+            }
+        };
         match (solved, v) {
             (true, v) => {
                 if let Some(v) = v {
@@ -92,6 +110,32 @@ pub fn eigh<T: Element>(
         }
     }
     Ok(())
+}
+
+/// The eigenvalues of the Hermitian `h` (its lower triangle) in ascending order: faer's
+/// tridiagonalization in `work` (`n × n`), then [`tridiagonal_eigenvalues`]. `None` when dqds
+/// does not converge.
+fn eigenvalues_by_dqds<T: Element>(
+    h: MatRef<'_, T>,
+    work: &mut Mat<T>,
+    par: Par,
+) -> Option<Vec<f64>> {
+    let n = h.nrows();
+    work.copy_from(h);
+    let mut householder = Mat::<T>::zeros(recommended_block_size::<T>(n, n), n - 1);
+    let mut buffer = MemBuffer::new(tridiag_in_place_scratch::<T>(n, par, Default::default()));
+    tridiag_in_place(
+        work.as_mut(),
+        householder.as_mut(),
+        par,
+        MemStack::new(&mut buffer),
+        Default::default(),
+    );
+    // A complex Hermitian tridiagonal has the eigenvalues of its off-diagonal's magnitudes
+    // (a diagonal unitary similarity takes the phases out).
+    let diag: Vec<f64> = (0..n).map(|i| real(&work[(i, i)]).into()).collect();
+    let offdiag: Vec<f64> = (1..n).map(|i| abs(&work[(i, i - 1)]).into()).collect();
+    tridiagonal_eigenvalues(&diag, &offdiag, eps::<T::Real>().into())
 }
 
 /// faer's flag for whether the eigenvectors are wanted.

@@ -15,7 +15,7 @@ use faer::traits::math_utils::{is_finite, one, recip, zero};
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 
 use super::{Batch, Element, KernelError, chunks, chunks_mut, view, view_mut};
-use crate::kernels::par_for_qr;
+use crate::kernels::par_for_panels;
 
 const KERNEL: &str = "householder_product";
 
@@ -46,7 +46,7 @@ pub fn householder_product<T: Element>(
     shape.check(KERNEL, "a", a.len())?;
     shape.check_vectors(KERNEL, "taus", k, taus.len())?;
     shape.check(KERNEL, "q", q.len())?;
-    let mut work = QWork::new(m, n, par_for_qr(m));
+    let mut work = QWork::new(m, n, par_for_panels(m));
     let inputs = chunks(a, m * n, shape.batch).zip(chunks(taus, k, shape.batch));
     for ((a, taus), q) in inputs.zip(chunks_mut(q, m * n, shape.batch)) {
         let reflectors = view(a, m, n).subcols(0, k);

@@ -12,7 +12,7 @@ use faer::traits::math_utils::{abs, abs1, min_positive, one, recip, zero};
 use faer::{Accum, MatMut, Par};
 
 use super::{Batch, Element, KernelError, chunks, chunks_mut, view_mut};
-use crate::kernels::par_for;
+use crate::kernels::par_for_panels;
 
 const KERNEL: &str = "lu";
 
@@ -47,7 +47,7 @@ pub fn lu<T: Element>(
             message: format!("{m} rows do not fit the i32 pivots"),
         });
     }
-    let par = par_for(shape.max_dim());
+    let par = par_for_panels(shape.max_dim());
     let mut piv = vec![0usize; k];
     let mut perm = vec![0usize; m];
     let matrices = chunks(a, m * n, shape.batch).zip(chunks_mut(lu, m * n, shape.batch));

@@ -8,12 +8,15 @@
 //! - [`qr()`], [`geqrf()`], [`householder_product()`]: QR, and LAPACK's packed Householder form.
 //! - [`eigh()`]: eigenvalues (ascending) and eigenvectors of Hermitian matrices.
 //! - [`svd()`]: singular values (descending) and optionally the singular vectors.
+//! - `dqds`: the eigenvalues of tridiagonal and the singular values of bidiagonal matrices,
+//!   for `eigh` and `svd` without vectors (faer's solvers for those cost 3–8× more).
 //! - [`eig()`]: eigenvalues and left/right eigenvectors of general matrices.
 //! - [`hessenberg()`]: the Hessenberg reduction in LAPACK's `gehrd` form.
 //! - [`schur()`]: the (real or complex) Schur form and Schur vectors, on nalgebra, since
 //!   faer 0.24 keeps its Schur decomposition (`multishift_qr`) private.
 
 mod cholesky;
+mod dqds;
 mod eig;
 mod eigh;
 mod hessenberg;

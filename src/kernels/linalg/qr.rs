@@ -11,7 +11,7 @@ use faer::{Mat, Par};
 
 use super::householder::{QWork, lapack_taus};
 use super::{Batch, Element, KernelError, chunks, chunks_mut, view, view_mut};
-use crate::kernels::{check_len, par_for_qr};
+use crate::kernels::{check_len, par_for_panels};
 
 /// faer's Householder QR of one matrix at a time, reusing its buffers across a batch.
 struct Factorizer<T: Element> {
@@ -25,7 +25,7 @@ struct Factorizer<T: Element> {
 
 impl<T: Element> Factorizer<T> {
     fn new(m: usize, n: usize) -> Self {
-        let par = par_for_qr(m.max(n));
+        let par = par_for_panels(m.max(n));
         let bs = recommended_block_size::<T>(m, n);
         let scratch = qr_in_place_scratch::<T>(m, n, bs, par, Default::default());
         Factorizer {

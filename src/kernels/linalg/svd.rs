@@ -1,10 +1,13 @@
 //! Singular value decomposition, as LAPACK's `gesdd` and `jax.lax.linalg.svd`.
 
 use faer::dyn_stack::{MemBuffer, MemStack};
+use faer::linalg::qr::no_pivoting::factor::recommended_block_size;
+use faer::linalg::svd::bidiag::{bidiag_in_place, bidiag_in_place_scratch};
 use faer::linalg::svd::{ComputeSvdVectors, svd as faer_svd, svd_scratch};
-use faer::traits::math_utils::{abs, conj, from_real, nan, one, real, recip, zero};
-use faer::{Col, Mat, MatMut, MatRef};
+use faer::traits::math_utils::{abs, conj, eps, from_f64, from_real, nan, one, real, recip, zero};
+use faer::{Col, Mat, MatMut, MatRef, Par};
 
+use super::dqds::bidiagonal_singular_values;
 use super::{
     Batch, Element, KernelError, all_finite, chunks, chunks_mut, fill_nan, view, view_mut,
 };
@@ -17,8 +20,8 @@ const KERNEL: &str = "svd";
 pub struct SvdOptions {
     /// `u` is `m × m` and `vt` is `n × n`; otherwise `m × min(m, n)` and `min(m, n) × n`.
     pub full_matrices: bool,
-    /// Compute `u` and `vt`; otherwise only the singular values (faer's cheaper path), and
-    /// `u` and `vt` must be empty.
+    /// Compute `u` and `vt`; otherwise only the singular values (faer's bidiagonalization
+    /// and rjax's dqds, as `gesdd` does), and `u` and `vt` must be empty.
     pub compute_uv: bool,
 }
 
@@ -87,17 +90,30 @@ pub fn svd<T: Element>(
             } else {
                 (None, None)
             };
-            let stack = MemStack::new(&mut buffer);
-            faer_svd(
-                scaled.as_ref(),
-                values.as_diagonal_mut(),
-                u_view,
-                v_view,
-                par,
-                stack,
-                Default::default(),
-            )
-            .is_ok()
+            // Without vectors, dqds on faer's bidiagonal form; faer's own solver where dqds
+            // gives up (it has not been seen to).
+            let by_dqds = (!options.compute_uv)
+                .then(|| singular_values_by_dqds(scaled.as_ref(), par))
+                .flatten();
+            match by_dqds {
+                Some(by_dqds) => {
+                    values
+                        .iter_mut()
+                        .zip(by_dqds)
+                        .for_each(|(v, s)| *v = from_real(&from_f64(s)));
+                    true
+                }
+                None => faer_svd(
+                    scaled.as_ref(),
+                    values.as_diagonal_mut(),
+                    u_view,
+                    v_view,
+                    par,
+                    MemStack::new(&mut buffer),
+                    Default::default(),
+                )
+                .is_ok(),
+            }
         };
         if solved {
             s.iter_mut()
@@ -111,6 +127,42 @@ pub fn svd<T: Element>(
         }
     }
     Ok(())
+}
+
+/// The singular values of `a` in descending order: faer's bidiagonalization (of `aᵀ` when
+/// `a` is wide), then [`bidiagonal_singular_values`]. `None` when dqds does not converge.
+fn singular_values_by_dqds<T: Element>(a: MatRef<'_, T>, par: Par) -> Option<Vec<f64>> {
+    let mut work = if a.nrows() >= a.ncols() {
+        a.to_owned()
+    } else {
+        a.transpose().to_owned()
+    };
+    let (rows, cols) = work.shape();
+    if cols == 0 {
+        return Some(Vec::new());
+    }
+    let block = recommended_block_size::<T>(rows, cols);
+    let mut left = Mat::<T>::zeros(block, cols);
+    let mut right = Mat::<T>::zeros(block, cols - 1);
+    let mut buffer = MemBuffer::new(bidiag_in_place_scratch::<T>(
+        rows,
+        cols,
+        par,
+        Default::default(),
+    ));
+    bidiag_in_place(
+        work.as_mut(),
+        left.as_mut(),
+        right.as_mut(),
+        par,
+        MemStack::new(&mut buffer),
+        Default::default(),
+    );
+    // A complex bidiagonal has the singular values of its entries' magnitudes (diagonal
+    // unitary scalings on both sides take the phases out).
+    let diag: Vec<f64> = (0..cols).map(|i| abs(&work[(i, i)]).into()).collect();
+    let superdiag: Vec<f64> = (1..cols).map(|i| abs(&work[(i - 1, i)]).into()).collect();
+    bidiagonal_singular_values(&diag, &superdiag, eps::<T::Real>().into())
 }
 
 /// The largest magnitude of `a`'s entries, or 1 for a zero (or empty) matrix.

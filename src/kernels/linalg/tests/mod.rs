@@ -2,6 +2,7 @@
 //! independently of faer, for every dtype.
 
 mod cholesky;
+mod dqds;
 mod eig;
 mod eigh;
 mod hessenberg;
