@@ -9,7 +9,7 @@ use faer::traits::math_utils::{from_real, real, zero};
 use faer::{MatMut, Par};
 
 use super::{Batch, Element, KernelError, chunks, chunks_mut, fill_nan};
-use crate::kernels::par_for;
+use crate::kernels::{in_pool, par_for};
 
 const KERNEL: &str = "cholesky";
 
@@ -33,22 +33,24 @@ pub fn cholesky<T: Element>(
     let par = par_for(n);
     let mut buffer = MemBuffer::new(cholesky_in_place_scratch::<T>(n, par, Default::default()));
     let stack = MemStack::new(&mut buffer);
-    for (a, out) in chunks(a, n * n, shape.batch).zip(chunks_mut(out, n * n, shape.batch)) {
-        out.copy_from_slice(a);
-        // faer reads and writes the lower triangle. For the upper factor, factor the
-        // column-major view instead: it is Aᵀ = conj(A), whose lower triangle is A's upper
-        // one. Its factor L' (conj(A) = L'·L'ᴴ) gives A = (L'ᵀ)ᴴ·L'ᵀ, so U = L'ᵀ, which is
-        // what the column-major view's storage holds when read row-major.
-        let mut factor = if lower {
-            MatMut::from_row_major_slice_mut(out, n, n)
-        } else {
-            MatMut::from_column_major_slice_mut(out, n, n)
-        };
-        real_diagonal(factor.rb_mut());
-        if !factor_lower(factor, par, stack) {
-            fill_nan(out);
+    in_pool(par, || {
+        for (a, out) in chunks(a, n * n, shape.batch).zip(chunks_mut(out, n * n, shape.batch)) {
+            out.copy_from_slice(a);
+            // faer reads and writes the lower triangle. For the upper factor, factor the
+            // column-major view instead: it is Aᵀ = conj(A), whose lower triangle is A's upper
+            // one. Its factor L' (conj(A) = L'·L'ᴴ) gives A = (L'ᵀ)ᴴ·L'ᵀ, so U = L'ᵀ, which is
+            // what the column-major view's storage holds when read row-major.
+            let mut factor = if lower {
+                MatMut::from_row_major_slice_mut(out, n, n)
+            } else {
+                MatMut::from_column_major_slice_mut(out, n, n)
+            };
+            real_diagonal(factor.rb_mut());
+            if !factor_lower(factor, par, stack) {
+                fill_nan(out);
+            }
         }
-    }
+    });
     Ok(())
 }
 

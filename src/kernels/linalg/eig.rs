@@ -8,7 +8,7 @@ use faer::traits::math_utils::{imag, nan, real, recip, sqrt, zero};
 use faer::{Col, ColMut, ColRef, Mat, MatMut, MatRef, Par};
 
 use super::{Batch, Element, KernelError, all_finite, chunks, chunks_mut, view, view_mut};
-use crate::kernels::{ComplexOf, RealElement, check_len, par_for};
+use crate::kernels::{ComplexOf, RealElement, check_len, in_pool, par_for};
 
 const KERNEL: &str = "eig";
 
@@ -50,18 +50,20 @@ pub fn eig<T: Element>(
     let mut solver = Solver::<T>::new(n, options);
     let inputs = chunks(a, n * n, shape.batch).zip(chunks_mut(w, n, shape.batch));
     let vectors = chunks_mut(vl, nl * nl, shape.batch).zip(chunks_mut(vr, nr * nr, shape.batch));
-    for ((a, w), (vl, vr)) in inputs.zip(vectors) {
-        let a = view(a, n, n);
-        let solved = all_finite(a) && solver.solve(a, w, vl, vr);
-        if solved {
-            normalize(view_mut(vl, nl, nl), w, T::IS_REAL);
-            normalize(view_mut(vr, nr, nr), w, T::IS_REAL);
-        } else {
-            for out in [w, vl, vr] {
-                out.fill(Complex::new(nan(), nan()));
+    in_pool(solver.par, || {
+        for ((a, w), (vl, vr)) in inputs.zip(vectors) {
+            let a = view(a, n, n);
+            let solved = all_finite(a) && solver.solve(a, w, vl, vr);
+            if solved {
+                normalize(view_mut(vl, nl, nl), w, T::IS_REAL);
+                normalize(view_mut(vr, nr, nr), w, T::IS_REAL);
+            } else {
+                for out in [w, vl, vr] {
+                    out.fill(Complex::new(nan(), nan()));
+                }
             }
         }
-    }
+    });
     Ok(())
 }
 

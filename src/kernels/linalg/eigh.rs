@@ -11,7 +11,7 @@ use faer::{Col, Mat, MatRef, Par};
 
 use super::dqds::tridiagonal_eigenvalues;
 use super::{Batch, Element, KernelError, chunks, chunks_mut, fill_nan, view, view_mut};
-use crate::kernels::par_for;
+use crate::kernels::{in_pool, par_for};
 
 const KERNEL: &str = "eigh";
 
@@ -54,61 +54,63 @@ pub fn eigh<T: Element>(
     let mut s = Col::<T>::zeros(n);
     let mut work = Mat::<T>::zeros(if vectors { 0 } else { n }, if vectors { 0 } else { n });
     let mut v_chunks = v.chunks_mut(n * n);
-    for (a, w) in chunks(a, n * n, shape.batch).zip(chunks_mut(w, n, shape.batch)) {
-        let v = v_chunks.next();
-        // faer reads the lower triangle; the upper one of A is the lower one of Aᴴ = A.
-        let a = view(a, n, n);
-        let mut finite = true;
-        for j in 0..n {
-            for i in j..n {
-                let x = match (i == j, lower) {
-                    (true, _) => from_real(&real(&a[(i, i)])),
-                    (false, true) => a[(i, j)],
-                    (false, false) => conj(&a[(j, i)]),
-                };
-                finite &= is_finite(&x);
-                h[(i, j)] = x;
+    in_pool(par, || {
+        for (a, w) in chunks(a, n * n, shape.batch).zip(chunks_mut(w, n, shape.batch)) {
+            let v = v_chunks.next();
+            // faer reads the lower triangle; the upper one of A is the lower one of Aᴴ = A.
+            let a = view(a, n, n);
+            let mut finite = true;
+            for j in 0..n {
+                for i in j..n {
+                    let x = match (i == j, lower) {
+                        (true, _) => from_real(&real(&a[(i, i)])),
+                        (false, true) => a[(i, j)],
+                        (false, false) => conj(&a[(j, i)]),
+                    };
+                    finite &= is_finite(&x);
+                    h[(i, j)] = x;
+                }
+            }
+            let by_dqds = (finite && !vectors)
+                .then(|| eigenvalues_by_dqds(h.rb(), &mut work, par))
+                .flatten();
+            let solved = match by_dqds {
+                Some(by_dqds) => {
+                    s.iter_mut()
+                        .zip(by_dqds)
+                        .for_each(|(s, w)| *s = from_real(&from_f64(w)));
+                    true
+                }
+                // With vectors, or where dqds gives up (it has not been seen to): faer's solver.
+                None => {
+                    finite
+                        && self_adjoint_evd(
+                            h.rb(),
+                            s.as_diagonal_mut(),
+                            vectors.then(|| u.as_mut()),
+                            par,
+                            MemStack::new(&mut buffer),
+                            Default::default(),
+                        )
+                        .is_ok()
+                }
+            };
+            match (solved, v) {
+                (true, v) => {
+                    if let Some(v) = v {
+                        view_mut(v, n, n).copy_from(u.rb());
+                    }
+                    w.iter_mut().zip(s.iter()).for_each(|(w, s)| *w = real(s));
+                }
+                (false, v) => {
+                    if let Some(v) = v {
+                        fill_nan(v);
+                    }
+                    w.fill(nan());
+                }
             }
         }
-        let by_dqds = (finite && !vectors)
-            .then(|| eigenvalues_by_dqds(h.rb(), &mut work, par))
-            .flatten();
-        let solved = match by_dqds {
-            Some(by_dqds) => {
-                s.iter_mut()
-                    .zip(by_dqds)
-                    .for_each(|(s, w)| *s = from_real(&from_f64(w)));
-                true
-            }
-            // With vectors, or where dqds gives up (it has not been seen to): faer's solver.
-            None => {
-                finite
-                    && self_adjoint_evd(
-                        h.rb(),
-                        s.as_diagonal_mut(),
-                        vectors.then(|| u.as_mut()),
-                        par,
-                        MemStack::new(&mut buffer),
-                        Default::default(),
-                    )
-                    .is_ok()
-            }
-        };
-        match (solved, v) {
-            (true, v) => {
-                if let Some(v) = v {
-                    view_mut(v, n, n).copy_from(u.rb());
-                }
-                w.iter_mut().zip(s.iter()).for_each(|(w, s)| *w = real(s));
-            }
-            (false, v) => {
-                if let Some(v) = v {
-                    fill_nan(v);
-                }
-                w.fill(nan());
-            }
-        }
-    }
+    });
     Ok(())
 }
 

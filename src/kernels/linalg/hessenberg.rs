@@ -8,7 +8,7 @@ use faer::prelude::Reborrow;
 
 use super::householder::lapack_taus;
 use super::{Batch, Element, KernelError, chunks, chunks_mut, view, view_mut};
-use crate::kernels::par_for;
+use crate::kernels::{in_pool, par_for};
 
 const KERNEL: &str = "hessenberg";
 
@@ -40,12 +40,14 @@ pub fn hessenberg<T: Element>(
     let mut h = Mat::<T>::zeros(n, n);
     let mut factor = Mat::<T>::zeros(bs, k);
     let outputs = chunks_mut(packed, n * n, shape.batch).zip(chunks_mut(taus, k, shape.batch));
-    for (a, (packed, taus)) in chunks(a, n * n, shape.batch).zip(outputs) {
-        h.copy_from(view(a, n, n));
-        let stack = MemStack::new(&mut buffer);
-        hessenberg_in_place(h.as_mut(), factor.as_mut(), par, stack, Default::default());
-        view_mut(packed, n, n).copy_from(h.rb());
-        lapack_taus(factor.rb(), taus);
-    }
+    in_pool(par, || {
+        for (a, (packed, taus)) in chunks(a, n * n, shape.batch).zip(outputs) {
+            h.copy_from(view(a, n, n));
+            let stack = MemStack::new(&mut buffer);
+            hessenberg_in_place(h.as_mut(), factor.as_mut(), par, stack, Default::default());
+            view_mut(packed, n, n).copy_from(h.rb());
+            lapack_taus(factor.rb(), taus);
+        }
+    });
     Ok(())
 }

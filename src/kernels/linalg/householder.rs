@@ -15,7 +15,7 @@ use faer::traits::math_utils::{is_finite, one, recip, zero};
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 
 use super::{Batch, Element, KernelError, chunks, chunks_mut, view, view_mut};
-use crate::kernels::par_for_panels;
+use crate::kernels::{in_pool, par_for_panels};
 
 const KERNEL: &str = "householder_product";
 
@@ -46,12 +46,15 @@ pub fn householder_product<T: Element>(
     shape.check(KERNEL, "a", a.len())?;
     shape.check_vectors(KERNEL, "taus", k, taus.len())?;
     shape.check(KERNEL, "q", q.len())?;
-    let mut work = QWork::new(m, n, par_for_panels(m));
+    let par = par_for_panels(m);
+    let mut work = QWork::new(m, n, par);
     let inputs = chunks(a, m * n, shape.batch).zip(chunks(taus, k, shape.batch));
-    for ((a, taus), q) in inputs.zip(chunks_mut(q, m * n, shape.batch)) {
-        let reflectors = view(a, m, n).subcols(0, k);
-        work.form_q(reflectors, taus, view_mut(q, m, n));
-    }
+    in_pool(par, || {
+        for ((a, taus), q) in inputs.zip(chunks_mut(q, m * n, shape.batch)) {
+            let reflectors = view(a, m, n).subcols(0, k);
+            work.form_q(reflectors, taus, view_mut(q, m, n));
+        }
+    });
     Ok(())
 }
 

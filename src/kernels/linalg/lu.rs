@@ -12,7 +12,7 @@ use faer::traits::math_utils::{abs, abs1, min_positive, one, recip, zero};
 use faer::{Accum, MatMut, Par};
 
 use super::{Batch, Element, KernelError, chunks, chunks_mut, view_mut};
-use crate::kernels::par_for_panels;
+use crate::kernels::{in_pool, par_for_panels};
 
 const KERNEL: &str = "lu";
 
@@ -52,23 +52,25 @@ pub fn lu<T: Element>(
     let mut perm = vec![0usize; m];
     let matrices = chunks(a, m * n, shape.batch).zip(chunks_mut(lu, m * n, shape.batch));
     let vectors = chunks_mut(pivots, k, shape.batch).zip(chunks_mut(permutation, m, shape.batch));
-    for ((a, lu), (pivots, permutation)) in matrices.zip(vectors) {
-        lu.copy_from_slice(a);
-        factor(view_mut(lu, m, n), &mut piv, par);
-        perm.iter_mut().enumerate().for_each(|(i, p)| *p = i);
-        for (i, &p) in piv.iter().enumerate() {
-            perm.swap(i, p);
+    in_pool(par, || {
+        for ((a, lu), (pivots, permutation)) in matrices.zip(vectors) {
+            lu.copy_from_slice(a);
+            factor(view_mut(lu, m, n), &mut piv, par);
+            perm.iter_mut().enumerate().for_each(|(i, p)| *p = i);
+            for (i, &p) in piv.iter().enumerate() {
+                perm.swap(i, p);
+            }
+            // Both fit in i32: they are below m, checked above.
+            pivots
+                .iter_mut()
+                .zip(&piv)
+                .for_each(|(out, &p)| *out = p as i32);
+            permutation
+                .iter_mut()
+                .zip(&perm)
+                .for_each(|(out, &p)| *out = p as i32);
         }
-        // Both fit in i32: they are below m, checked above.
-        pivots
-            .iter_mut()
-            .zip(&piv)
-            .for_each(|(out, &p)| *out = p as i32);
-        permutation
-            .iter_mut()
-            .zip(&perm)
-            .for_each(|(out, &p)| *out = p as i32);
-    }
+    });
     Ok(())
 }
 

@@ -11,7 +11,7 @@ use faer::{Mat, Par};
 
 use super::householder::{QWork, lapack_taus};
 use super::{Batch, Element, KernelError, chunks, chunks_mut, view, view_mut};
-use crate::kernels::{check_len, par_for_panels};
+use crate::kernels::{check_len, in_pool, par_for_panels};
 
 /// faer's Householder QR of one matrix at a time, reusing its buffers across a batch.
 struct Factorizer<T: Element> {
@@ -74,10 +74,12 @@ pub fn geqrf<T: Element>(
     shape.check_vectors(KERNEL, "taus", k, taus.len())?;
     let mut factorizer = Factorizer::new(m, n);
     let outputs = chunks_mut(packed, m * n, shape.batch).zip(chunks_mut(taus, k, shape.batch));
-    for (a, (packed, taus)) in chunks(a, m * n, shape.batch).zip(outputs) {
-        factorizer.factor(a, taus);
-        view_mut(packed, m, n).copy_from(factorizer.qr.rb());
-    }
+    in_pool(factorizer.par, || {
+        for (a, (packed, taus)) in chunks(a, m * n, shape.batch).zip(outputs) {
+            factorizer.factor(a, taus);
+            view_mut(packed, m, n).copy_from(factorizer.qr.rb());
+        }
+    });
     Ok(())
 }
 
@@ -101,16 +103,18 @@ pub fn qr<T: Element>(
     let mut q_work = QWork::new(m, k, factorizer.par);
     let mut taus = vec![zero::<T>(); size];
     let outputs = chunks_mut(q, m * k, shape.batch).zip(chunks_mut(r, k * n, shape.batch));
-    for (a, (q, r)) in chunks(a, m * n, shape.batch).zip(outputs) {
-        factorizer.factor(a, &mut taus);
-        let packed = factorizer.qr.rb();
-        let mut r = view_mut(r, k, n);
-        for i in 0..k {
-            for j in 0..n {
-                r[(i, j)] = if i <= j { packed[(i, j)] } else { zero() };
+    in_pool(factorizer.par, || {
+        for (a, (q, r)) in chunks(a, m * n, shape.batch).zip(outputs) {
+            factorizer.factor(a, &mut taus);
+            let packed = factorizer.qr.rb();
+            let mut r = view_mut(r, k, n);
+            for i in 0..k {
+                for j in 0..n {
+                    r[(i, j)] = if i <= j { packed[(i, j)] } else { zero() };
+                }
             }
+            q_work.form_q(packed.subcols(0, size), &taus, view_mut(q, m, k));
         }
-        q_work.form_q(packed.subcols(0, size), &taus, view_mut(q, m, k));
-    }
+    });
     Ok(())
 }

@@ -11,7 +11,7 @@ use super::dqds::bidiagonal_singular_values;
 use super::{
     Batch, Element, KernelError, all_finite, chunks, chunks_mut, fill_nan, view, view_mut,
 };
-use crate::kernels::{check_len, par_for};
+use crate::kernels::{check_len, in_pool, par_for};
 
 const KERNEL: &str = "svd";
 
@@ -45,17 +45,30 @@ pub fn svd<T: Element>(
     options: SvdOptions,
 ) -> Result<(), KernelError> {
     let (m, n, k) = (shape.rows, shape.cols, shape.min_dim());
-    let (ku, kv, vectors) = match (options.compute_uv, options.full_matrices) {
-        (false, _) => (0, 0, ComputeSvdVectors::No),
-        (true, true) => (m, n, ComputeSvdVectors::Full),
-        (true, false) => (k, k, ComputeSvdVectors::Thin),
-    };
+    let (ku, kv, _) = vector_columns(shape, options);
     let (u_rows, vt_cols) = if options.compute_uv { (m, n) } else { (0, 0) };
     shape.check(KERNEL, "a", a.len())?;
     shape.check_vectors(KERNEL, "s", k, s.len())?;
     check_len(KERNEL, "u", &[shape.batch, u_rows, ku], u.len())?;
     check_len(KERNEL, "vt", &[shape.batch, kv, vt_cols], vt.len())?;
     let par = par_for(shape.max_dim());
+    in_pool(par, || decompose_batch(a, s, u, vt, shape, options, par));
+    Ok(())
+}
+
+/// [`svd`] on checked buffers, with faer's parallelism `par`.
+fn decompose_batch<T: Element>(
+    a: &[T],
+    s: &mut [T::Real],
+    u: &mut [T],
+    vt: &mut [T],
+    shape: Batch,
+    options: SvdOptions,
+    par: Par,
+) {
+    let (m, n, k) = (shape.rows, shape.cols, shape.min_dim());
+    let (ku, kv, vectors) = vector_columns(shape, options);
+    let (u_rows, vt_cols) = if options.compute_uv { (m, n) } else { (0, 0) };
     let mut buffer = MemBuffer::new(svd_scratch::<T>(
         m,
         n,
@@ -126,7 +139,16 @@ pub fn svd<T: Element>(
             fill_nan(vt);
         }
     }
-    Ok(())
+}
+
+/// The columns of `u` and the rows of `vt` that `options` ask for, and faer's flag for them.
+fn vector_columns(shape: Batch, options: SvdOptions) -> (usize, usize, ComputeSvdVectors) {
+    let (m, n, k) = (shape.rows, shape.cols, shape.min_dim());
+    match (options.compute_uv, options.full_matrices) {
+        (false, _) => (0, 0, ComputeSvdVectors::No),
+        (true, true) => (m, n, ComputeSvdVectors::Full),
+        (true, false) => (k, k, ComputeSvdVectors::Thin),
+    }
 }
 
 /// The singular values of `a` in descending order: faer's bidiagonalization (of `aᵀ` when

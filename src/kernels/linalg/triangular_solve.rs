@@ -7,7 +7,7 @@ use faer::linalg::triangular_solve::{
 use faer::{Conj, MatMut, MatRef, Par};
 
 use super::{Batch, Element, KernelError, chunks, chunks_mut, view, view_mut};
-use crate::kernels::{check_len, par_for};
+use crate::kernels::{check_len, in_pool, par_for};
 
 const KERNEL: &str = "triangular_solve";
 
@@ -45,22 +45,24 @@ pub fn triangular_solve<T: Element>(
     let par = par_for(shape.max_dim());
     let chunks_a = chunks(a, k * k, shape.batch);
     let chunks_b = chunks(b, m * n, shape.batch);
-    for ((a, b), x) in chunks_a
-        .zip(chunks_b)
-        .zip(chunks_mut(x, m * n, shape.batch))
-    {
-        x.copy_from_slice(b);
-        let a = view(a, k, k);
-        let x = view_mut(x, m, n);
-        // X·op(A) = B is op(A)ᵀ·Xᵀ = Bᵀ: transpose both views and flip op's transpose.
-        let (x, transpose) = if options.left_side {
-            (x, options.transpose_a)
-        } else {
-            (x.transpose_mut(), !options.transpose_a)
-        };
-        let tri = if transpose { a.transpose() } else { a };
-        solve(tri, options.lower != transpose, options, x, par);
-    }
+    in_pool(par, || {
+        for ((a, b), x) in chunks_a
+            .zip(chunks_b)
+            .zip(chunks_mut(x, m * n, shape.batch))
+        {
+            x.copy_from_slice(b);
+            let a = view(a, k, k);
+            let x = view_mut(x, m, n);
+            // X·op(A) = B is op(A)ᵀ·Xᵀ = Bᵀ: transpose both views and flip op's transpose.
+            let (x, transpose) = if options.left_side {
+                (x, options.transpose_a)
+            } else {
+                (x.transpose_mut(), !options.transpose_a)
+            };
+            let tri = if transpose { a.transpose() } else { a };
+            solve(tri, options.lower != transpose, options, x, par);
+        }
+    });
     Ok(())
 }
 
