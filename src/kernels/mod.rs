@@ -150,6 +150,14 @@ pub(crate) fn check_len(
 /// threaded paths with small matrices.
 static PARALLEL_DIM: AtomicUsize = AtomicUsize::new(768);
 
+/// The dimension from which `eigh` and `svd` go parallel. In rayon's pool ([`in_pool`]) their
+/// divide and conquer and back-transformations gain from the second thread at 500² already
+/// (`svd` 500² f64 33 → 23.5 ms, `eigh` 18 → 14 ms), and so does the two-sided
+/// bidiagonalization; the tridiagonalization does not, and stays sequential below
+/// [`PARALLEL_DIM`] (see [`reduction_par_threshold`]; `eigh` 500² f32 13 ms with it
+/// parallel, 9.3 ms without).
+static PARALLEL_DIM_SPECTRAL: AtomicUsize = AtomicUsize::new(256);
+
 /// The dimension from which the factorizations made of narrow panels go parallel: QR (`qr`,
 /// `geqrf`, `householder_product`) and LU. Their panel steps are too short to share: faer's
 /// blocked Householder QR ran faster on one thread at 1000² too (30 ms against 52 ms on two),
@@ -168,7 +176,7 @@ fn par_from(dim: usize, threshold: &AtomicUsize) -> Par {
 /// Runs `work` on rayon's pool when `par` is parallel: faer's parallel steps (a thousand
 /// joins in a 1000² reduction) then hand work between the pool's own threads instead of
 /// waking them from XLA's calling thread each time, which cost a futex round trip per join
-/// (1000² `svd` without vectors: 214 ms from XLA's thread, 100 ms inside the pool).
+/// (1000² `svd` without vectors: 214 ms from XLA's thread, 71 ms inside the pool).
 pub(crate) fn in_pool<R: Send>(par: Par, work: impl FnOnce() -> R + Send) -> R {
     match par {
         Par::Seq => work(),
@@ -181,14 +189,28 @@ pub(crate) fn par_for(dim: usize) -> Par {
     par_from(dim, &PARALLEL_DIM)
 }
 
+/// faer's parallelism for `eigh` and `svd` on a matrix whose largest dimension is `dim`.
+pub(crate) fn par_for_spectral(dim: usize) -> Par {
+    par_from(dim, &PARALLEL_DIM_SPECTRAL)
+}
+
+/// faer's `par_threshold` for its tridiagonal reduction, which compares it with half the
+/// square of the dimension still to reduce: parallel while that dimension is at least
+/// [`PARALLEL_DIM`].
+pub(crate) fn reduction_par_threshold() -> usize {
+    let dim = PARALLEL_DIM.load(Ordering::Relaxed);
+    dim * dim / 2
+}
+
 /// faer's parallelism for the QR and LU kernels on a matrix whose largest dimension is `dim`.
 pub(crate) fn par_for_panels(dim: usize) -> Par {
     par_from(dim, &PARALLEL_DIM_PANELS)
 }
 
-/// Lowers both thresholds to `dim`, so that tests reach the threaded paths.
+/// Lowers every threshold to `dim`, so that tests reach the threaded paths.
 #[cfg(test)]
 pub(crate) fn parallel_from(dim: usize) {
     PARALLEL_DIM.store(dim, Ordering::Relaxed);
+    PARALLEL_DIM_SPECTRAL.store(dim, Ordering::Relaxed);
     PARALLEL_DIM_PANELS.store(dim, Ordering::Relaxed);
 }

@@ -2,16 +2,19 @@
 //! `jax.lax.linalg.eigh`.
 
 use faer::dyn_stack::{MemBuffer, MemStack};
+use faer::linalg::evd::tridiag::TridiagParams;
 use faer::linalg::evd::tridiag::{tridiag_in_place, tridiag_in_place_scratch};
-use faer::linalg::evd::{ComputeEigenvectors, self_adjoint_evd, self_adjoint_evd_scratch};
+use faer::linalg::evd::{
+    ComputeEigenvectors, SelfAdjointEvdParams, self_adjoint_evd, self_adjoint_evd_scratch,
+};
 use faer::linalg::qr::no_pivoting::factor::recommended_block_size;
 use faer::prelude::Reborrow;
 use faer::traits::math_utils::{abs, conj, eps, from_f64, from_real, is_finite, nan, real};
-use faer::{Col, Mat, MatRef, Par};
+use faer::{Col, Mat, MatRef, Par, Spec};
 
 use super::dqds::tridiagonal_eigenvalues;
 use super::{Batch, Element, KernelError, chunks, chunks_mut, fill_nan, view, view_mut};
-use crate::kernels::{in_pool, par_for};
+use crate::kernels::{in_pool, par_for_spectral, reduction_par_threshold};
 
 const KERNEL: &str = "eigh";
 
@@ -45,9 +48,10 @@ pub fn eigh<T: Element>(
         // Nothing to write, and faer's scratch size needs n ≥ 1.
         return Ok(());
     }
-    let par = par_for(n);
-    let scratch =
-        self_adjoint_evd_scratch::<T>(n, compute_vectors(vectors), par, Default::default());
+    let par = par_for_spectral(n);
+    let mut params: Spec<SelfAdjointEvdParams, T> = Default::default();
+    params.tridiag = tridiag_params::<T>().config;
+    let scratch = self_adjoint_evd_scratch::<T>(n, compute_vectors(vectors), par, params);
     let mut buffer = MemBuffer::new(scratch);
     let mut h = Mat::<T>::zeros(n, n);
     let mut u = Mat::<T>::zeros(n, n);
@@ -90,7 +94,7 @@ pub fn eigh<T: Element>(
                             vectors.then(|| u.as_mut()),
                             par,
                             MemStack::new(&mut buffer),
-                            Default::default(),
+                            params,
                         )
                         .is_ok()
                 }
@@ -125,19 +129,27 @@ fn eigenvalues_by_dqds<T: Element>(
     let n = h.nrows();
     work.copy_from(h);
     let mut householder = Mat::<T>::zeros(recommended_block_size::<T>(n, n), n - 1);
-    let mut buffer = MemBuffer::new(tridiag_in_place_scratch::<T>(n, par, Default::default()));
+    let mut buffer = MemBuffer::new(tridiag_in_place_scratch::<T>(n, par, tridiag_params()));
     tridiag_in_place(
         work.as_mut(),
         householder.as_mut(),
         par,
         MemStack::new(&mut buffer),
-        Default::default(),
+        tridiag_params(),
     );
     // A complex Hermitian tridiagonal has the eigenvalues of its off-diagonal's magnitudes
     // (a diagonal unitary similarity takes the phases out).
     let diag: Vec<f64> = (0..n).map(|i| real(&work[(i, i)]).into()).collect();
     let offdiag: Vec<f64> = (1..n).map(|i| abs(&work[(i, i - 1)]).into()).collect();
     tridiagonal_eigenvalues(&diag, &offdiag, eps::<T::Real>().into())
+}
+
+/// faer's tridiagonalization, parallel only for large matrices (see
+/// [`reduction_par_threshold`]).
+fn tridiag_params<T: Element>() -> Spec<TridiagParams, T> {
+    let mut params: Spec<TridiagParams, T> = Default::default();
+    params.par_threshold = reduction_par_threshold();
+    params
 }
 
 /// faer's flag for whether the eigenvectors are wanted.

@@ -11,7 +11,7 @@ use super::dqds::bidiagonal_singular_values;
 use super::{
     Batch, Element, KernelError, all_finite, chunks, chunks_mut, fill_nan, view, view_mut,
 };
-use crate::kernels::{check_len, in_pool, par_for};
+use crate::kernels::{check_len, in_pool, par_for_spectral};
 
 const KERNEL: &str = "svd";
 
@@ -51,7 +51,7 @@ pub fn svd<T: Element>(
     shape.check_vectors(KERNEL, "s", k, s.len())?;
     check_len(KERNEL, "u", &[shape.batch, u_rows, ku], u.len())?;
     check_len(KERNEL, "vt", &[shape.batch, kv, vt_cols], vt.len())?;
-    let par = par_for(shape.max_dim());
+    let par = par_for_spectral(shape.max_dim());
     in_pool(par, || decompose_batch(a, s, u, vt, shape, options, par));
     Ok(())
 }
