@@ -44,15 +44,19 @@ pub fn svd<T: Element>(
     shape: Batch,
     options: SvdOptions,
 ) -> Result<(), KernelError> {
-    let (m, n, k) = (shape.rows, shape.cols, shape.min_dim());
-    let (ku, kv, _) = vector_columns(shape, options);
-    let (u_rows, vt_cols) = if options.compute_uv { (m, n) } else { (0, 0) };
+    let k = shape.min_dim();
+    let layout = Layout::new(shape, options);
     shape.check(KERNEL, "a", a.len())?;
     shape.check_vectors(KERNEL, "s", k, s.len())?;
-    check_len(KERNEL, "u", &[shape.batch, u_rows, ku], u.len())?;
-    check_len(KERNEL, "vt", &[shape.batch, kv, vt_cols], vt.len())?;
+    check_len(KERNEL, "u", &[shape.batch, layout.u.0, layout.u.1], u.len())?;
+    check_len(
+        KERNEL,
+        "vt",
+        &[shape.batch, layout.vt.0, layout.vt.1],
+        vt.len(),
+    )?;
     let par = par_for_spectral(shape.max_dim());
-    in_pool(par, || decompose_batch(a, s, u, vt, shape, options, par));
+    in_pool(par, || decompose_batch(a, s, u, vt, shape, layout, par));
     Ok(())
 }
 
@@ -63,12 +67,11 @@ fn decompose_batch<T: Element>(
     u: &mut [T],
     vt: &mut [T],
     shape: Batch,
-    options: SvdOptions,
+    layout: Layout,
     par: Par,
 ) {
     let (m, n, k) = (shape.rows, shape.cols, shape.min_dim());
-    let (ku, kv, vectors) = vector_columns(shape, options);
-    let (u_rows, vt_cols) = if options.compute_uv { (m, n) } else { (0, 0) };
+    let ((u_rows, ku), (kv, vt_cols), vectors) = (layout.u, layout.vt, layout.faer);
     let mut buffer = MemBuffer::new(svd_scratch::<T>(
         m,
         n,
@@ -95,7 +98,8 @@ fn decompose_batch<T: Element>(
             }
             // The column-major view of vt's storage is (Vᴴ)ᵀ = conj(V): faer writes V there,
             // and conjugating it in place leaves Vᴴ in row-major order.
-            let (u_view, v_view) = if options.compute_uv {
+            let compute_uv = vectors != ComputeSvdVectors::No;
+            let (u_view, v_view) = if compute_uv {
                 (
                     Some(view_mut(u, m, ku)),
                     Some(MatMut::from_column_major_slice_mut(vt, n, kv)),
@@ -105,7 +109,7 @@ fn decompose_batch<T: Element>(
             };
             // Without vectors, dqds on faer's bidiagonal form; faer's own solver where dqds
             // gives up (it has not been seen to).
-            let by_dqds = (!options.compute_uv)
+            let by_dqds = (!compute_uv)
                 .then(|| singular_values_by_dqds(scaled.as_ref(), par))
                 .flatten();
             match by_dqds {
@@ -141,13 +145,24 @@ fn decompose_batch<T: Element>(
     }
 }
 
-/// The columns of `u` and the rows of `vt` that `options` ask for, and faer's flag for them.
-fn vector_columns(shape: Batch, options: SvdOptions) -> (usize, usize, ComputeSvdVectors) {
-    let (m, n, k) = (shape.rows, shape.cols, shape.min_dim());
-    match (options.compute_uv, options.full_matrices) {
-        (false, _) => (0, 0, ComputeSvdVectors::No),
-        (true, true) => (m, n, ComputeSvdVectors::Full),
-        (true, false) => (k, k, ComputeSvdVectors::Thin),
+/// The shapes of each matrix of `u` and `vt` that [`SvdOptions`] ask for (`0 × 0` without
+/// vectors), and faer's flag for them.
+#[derive(Clone, Copy)]
+struct Layout {
+    u: (usize, usize),
+    vt: (usize, usize),
+    faer: ComputeSvdVectors,
+}
+
+impl Layout {
+    fn new(shape: Batch, options: SvdOptions) -> Self {
+        let (m, n, k) = (shape.rows, shape.cols, shape.min_dim());
+        let (u, vt, faer) = match (options.compute_uv, options.full_matrices) {
+            (false, _) => ((0, 0), (0, 0), ComputeSvdVectors::No),
+            (true, true) => ((m, m), (n, n), ComputeSvdVectors::Full),
+            (true, false) => ((m, k), (k, n), ComputeSvdVectors::Thin),
+        };
+        Layout { u, vt, faer }
     }
 }
 
