@@ -305,3 +305,41 @@ fn geqrf_then_householder_product_reconstructs() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Large decompositions run faer's parallel algorithms on rjax's own thread pool, so rayon
+/// tasks of the program's own that hold every thread of rayon's global pool while they wait
+/// for linear algebra (here computed on other threads) cannot starve the kernels: every task
+/// finishes. With the kernels on the global pool, this waits forever.
+#[test]
+fn kernels_run_while_every_rayon_task_waits_for_one() -> anyhow::Result<()> {
+    x64();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        // One task on each thread of the global pool, each blocked on a 300² eigh (past the
+        // size from which the kernel goes parallel) that a thread outside the pool computes.
+        let smallest: Vec<Result<f64, String>> = rayon::broadcast(|context| {
+            let offset = context.index();
+            let worker = std::thread::spawn(move || {
+                let n = 300;
+                let data: Vec<f64> = (0..n * n)
+                    .map(|k| ((k / n + k % n + offset) as f64).sin())
+                    .collect();
+                let w = Array::from_slice(&data, &[n, n])
+                    .and_then(|a| linalg::eigvalsh(&a + a.t()).to_vec::<f64>());
+                w.map(|w| w[0]).map_err(|e| e.to_string())
+            });
+            worker
+                .join()
+                .unwrap_or_else(|_| Err("the worker panicked".into()))
+        });
+        let _ = sender.send(smallest);
+    });
+    let smallest = receiver
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .map_err(|_| anyhow::anyhow!("the rayon tasks were still waiting after two minutes"))?;
+    assert_eq!(smallest.len(), rayon::current_num_threads());
+    for value in smallest {
+        assert!(value.map_err(anyhow::Error::msg)?.is_finite());
+    }
+    Ok(())
+}

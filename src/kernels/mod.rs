@@ -26,13 +26,15 @@
 //!   a matrix that is not positive definite, a non-finite input or an iteration that faer
 //!   reports as not converged gives NaN outputs for that batch element, as JAX's CPU
 //!   kernels do.
-//! - Large matrices use rayon's global thread pool inside faer; small ones run sequentially.
+//! - Large matrices run faer's parallel algorithms on rjax's own rayon thread pool; small ones
+//!   run sequentially.
 
 pub mod linalg;
 
 use std::fmt::Debug;
 use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use faer::Par;
@@ -173,15 +175,33 @@ fn par_from(dim: usize, threshold: &AtomicUsize) -> Par {
     }
 }
 
-/// Runs `work` on rayon's pool when `par` is parallel: faer's parallel steps (a thousand
-/// joins in a 1000² reduction) then hand work between the pool's own threads instead of
-/// waking them from XLA's calling thread each time, which cost a futex round trip per join
+/// Runs `work` on rjax's kernel thread pool when `par` is parallel: faer's parallel steps (a
+/// thousand joins in a 1000² reduction) then hand work between the pool's own threads instead
+/// of waking them from XLA's calling thread each time, which cost a futex round trip per join
 /// (1000² `svd` without vectors: 214 ms from XLA's thread, 71 ms inside the pool).
+///
+/// The pool is rjax's own (one thread per core, created on first use), not rayon's global
+/// one: a program that calls jitted functions from rayon tasks of its own, and so holds the
+/// global pool's threads while XLA runs a kernel, cannot starve the kernel of threads.
 pub(crate) fn in_pool<R: Send>(par: Par, work: impl FnOnce() -> R + Send) -> R {
-    match par {
-        Par::Seq => work(),
-        Par::Rayon(_) => rayon::scope(|_| work()),
+    match (par, kernel_pool()) {
+        (Par::Rayon(_), Some(pool)) => pool.install(work),
+        // Sequential work, or no pool because the OS refused its threads (faer's parallel
+        // steps then use rayon's global pool from the calling thread).
+        _ => work(),
     }
+}
+
+/// rjax's kernel thread pool; see [`in_pool`].
+fn kernel_pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("rjax-kernels-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
 }
 
 /// faer's parallelism for a matrix whose largest dimension is `dim`.
