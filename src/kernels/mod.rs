@@ -145,18 +145,20 @@ pub(crate) fn check_len(
     }
 }
 
-/// The matrix dimension from which faer gets rayon's threads. Measured on a 2-vCPU machine
-/// (`scripts/bench-vs-jax.sh --only linalg`): below about 800 the thread pool costs more
-/// than it saves for every kernel (a 500² QR took 12 ms on two threads, 2.6 ms on one), while
-/// 1000² `eigh`, `svd`, `inv` and `lstsq` gain 10–25% from it. Tests lower it to reach the
-/// threaded paths with small matrices.
+/// The matrix dimension from which faer gets rayon's threads in `cholesky`,
+/// `triangular_solve`, `eig`, `hessenberg` and `eigh`'s tridiagonalization. Measured on a
+/// 2-vCPU machine (`scripts/bench-vs-jax.sh --only linalg`): below about 800 the second thread
+/// cost these more than it saved (500² `cholesky` 1.24–1.37 ms on two threads, 1.17–1.22 on
+/// one), while 1000² `inv` and `lstsq` gain 10–25% from it. `eigh` and `svd` as a whole, QR
+/// and LU have thresholds of their own below. Tests lower them all to reach the threaded
+/// paths with small matrices.
 static PARALLEL_DIM: AtomicUsize = AtomicUsize::new(768);
 
 /// The dimension from which `eigh` and `svd` go parallel. In rayon's pool ([`in_pool`]) their
 /// divide and conquer and back-transformations gain from the second thread at 500² already
 /// (`svd` 500² f64 33 → 23.5 ms, `eigh` 18 → 14 ms), and so does the two-sided
 /// bidiagonalization; the tridiagonalization does not, and stays sequential below
-/// [`PARALLEL_DIM`] (see [`reduction_par_threshold`]; `eigh` 500² f32 13 ms with it
+/// [`PARALLEL_DIM`] (see [`tridiag_par_threshold`]; `eigh` 500² f32 13 ms with it
 /// parallel, 9.3 ms without).
 static PARALLEL_DIM_SPECTRAL: AtomicUsize = AtomicUsize::new(256);
 
@@ -217,7 +219,7 @@ pub(crate) fn par_for_spectral(dim: usize) -> Par {
 /// faer's `par_threshold` for its tridiagonal reduction, which compares it with half the
 /// square of the dimension still to reduce: parallel while that dimension is at least
 /// [`PARALLEL_DIM`].
-pub(crate) fn reduction_par_threshold() -> usize {
+pub(crate) fn tridiag_par_threshold() -> usize {
     let dim = PARALLEL_DIM.load(Ordering::Relaxed);
     dim * dim / 2
 }

@@ -14,7 +14,7 @@ use faer::{Col, Mat, MatRef, Par, Spec};
 
 use super::dqds::tridiagonal_eigenvalues;
 use super::{Batch, Element, KernelError, chunks, chunks_mut, fill_nan, view, view_mut};
-use crate::kernels::{in_pool, par_for_spectral, reduction_par_threshold};
+use crate::kernels::{in_pool, par_for_spectral, tridiag_par_threshold};
 
 const KERNEL: &str = "eigh";
 
@@ -145,10 +145,10 @@ fn eigenvalues_by_dqds<T: Element>(
 }
 
 /// faer's tridiagonalization, parallel only for large matrices (see
-/// [`reduction_par_threshold`]).
+/// [`tridiag_par_threshold`]).
 fn tridiag_params<T: Element>() -> Spec<TridiagParams, T> {
     let mut params: Spec<TridiagParams, T> = Default::default();
-    params.par_threshold = reduction_par_threshold();
+    params.par_threshold = tridiag_par_threshold();
     params
 }
 
