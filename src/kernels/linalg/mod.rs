@@ -15,6 +15,7 @@
 //! - [`schur()`]: the (real or complex) Schur form and Schur vectors, on nalgebra, since
 //!   faer 0.24 keeps its Schur decomposition (`multishift_qr`) private.
 
+mod bidiagonalize;
 mod cholesky;
 mod dqds;
 mod eig;

@@ -1,12 +1,11 @@
 //! Singular value decomposition, as LAPACK's `gesdd` and `jax.lax.linalg.svd`.
 
 use faer::dyn_stack::{MemBuffer, MemStack};
-use faer::linalg::qr::no_pivoting::factor::recommended_block_size;
-use faer::linalg::svd::bidiag::{bidiag_in_place, bidiag_in_place_scratch};
 use faer::linalg::svd::{ComputeSvdVectors, svd as faer_svd, svd_scratch};
 use faer::traits::math_utils::{abs, conj, eps, from_f64, from_real, nan, one, real, recip, zero};
 use faer::{Col, Mat, MatMut, MatRef, Par};
 
+use super::bidiagonalize::bidiagonal_magnitudes;
 use super::dqds::bidiagonal_singular_values;
 use super::{
     Batch, Element, KernelError, all_finite, chunks, chunks_mut, fill_nan, view, view_mut,
@@ -20,8 +19,8 @@ const KERNEL: &str = "svd";
 pub struct SvdOptions {
     /// `u` is `m × m` and `vt` is `n × n`; otherwise `m × min(m, n)` and `min(m, n) × n`.
     pub full_matrices: bool,
-    /// Compute `u` and `vt`; otherwise only the singular values (faer's bidiagonalization
-    /// and rjax's dqds, as `gesdd` does), and `u` and `vt` must be empty.
+    /// Compute `u` and `vt`; otherwise only the singular values (rjax's bidiagonalization
+    /// and dqds, as `gesdd` does), and `u` and `vt` must be empty.
     pub compute_uv: bool,
 }
 
@@ -107,7 +106,7 @@ fn decompose_batch<T: Element>(
             } else {
                 (None, None)
             };
-            // Without vectors, dqds on faer's bidiagonal form; faer's own solver where dqds
+            // Without vectors, dqds on rjax's bidiagonal form; faer's own solver where dqds
             // gives up (it has not been seen to).
             let by_dqds = (!compute_uv)
                 .then(|| singular_values_by_dqds(scaled.as_ref(), par))
@@ -166,7 +165,7 @@ impl Layout {
     }
 }
 
-/// The singular values of `a` in descending order: faer's bidiagonalization (of `aᵀ` when
+/// The singular values of `a` in descending order: [`bidiagonal_magnitudes`] (of `aᵀ` when
 /// `a` is wide), then [`bidiagonal_singular_values`]. `None` when dqds does not converge.
 fn singular_values_by_dqds<T: Element>(a: MatRef<'_, T>, par: Par) -> Option<Vec<f64>> {
     let mut work = if a.nrows() >= a.ncols() {
@@ -174,31 +173,14 @@ fn singular_values_by_dqds<T: Element>(a: MatRef<'_, T>, par: Par) -> Option<Vec
     } else {
         a.transpose().to_owned()
     };
-    let (rows, cols) = work.shape();
-    if cols == 0 {
+    if work.ncols() == 0 {
         return Some(Vec::new());
     }
-    let block = recommended_block_size::<T>(rows, cols);
-    let mut left = Mat::<T>::zeros(block, cols);
-    let mut right = Mat::<T>::zeros(block, cols - 1);
-    let mut buffer = MemBuffer::new(bidiag_in_place_scratch::<T>(
-        rows,
-        cols,
-        par,
-        Default::default(),
-    ));
-    bidiag_in_place(
-        work.as_mut(),
-        left.as_mut(),
-        right.as_mut(),
-        par,
-        MemStack::new(&mut buffer),
-        Default::default(),
-    );
+    let (diag, superdiag) = bidiagonal_magnitudes(work.as_mut(), par);
     // A complex bidiagonal has the singular values of its entries' magnitudes (diagonal
     // unitary scalings on both sides take the phases out).
-    let diag: Vec<f64> = (0..cols).map(|i| abs(&work[(i, i)]).into()).collect();
-    let superdiag: Vec<f64> = (1..cols).map(|i| abs(&work[(i - 1, i)]).into()).collect();
+    let diag: Vec<f64> = diag.into_iter().map(Into::into).collect();
+    let superdiag: Vec<f64> = superdiag.into_iter().map(Into::into).collect();
     bidiagonal_singular_values(&diag, &superdiag, eps::<T::Real>().into())
 }
 

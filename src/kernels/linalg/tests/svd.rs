@@ -197,3 +197,54 @@ fn matrices_far_from_one_in_magnitude_keep_their_singular_values() {
         }
     }
 }
+
+/// `I − 2·w·wᴴ/‖w‖²` for a random `w`: unitary up to rounding.
+fn reflector(n: usize, complex: bool, seed: u64) -> M {
+    let w = M::random(n, 1, complex, seed);
+    let scale = 2.0 / w.norm().powi(2);
+    M::from_fn(n, n, |i, j| {
+        let identity = if i == j { 1.0 } else { 0.0 };
+        c64::new(identity, 0.0) - w.at(i, 0) * w.at(j, 0).conj() * scale
+    })
+}
+
+fn known_values<T: TestElement>() {
+    // Several of the bidiagonalization's 16-column panels and a short last one, tall and
+    // wide: A = H₁·Σ·H₂ with singular values from 1 down to 1e-6 (and repeated ones).
+    let (m, n) = (75, 70);
+    let want: Vec<f64> = (0..n)
+        .map(|k| {
+            if k < 10 {
+                1.0
+            } else {
+                10f64.powf(-6.0 * k as f64 / (n - 1) as f64)
+            }
+        })
+        .collect();
+    let sigma = M::from_fn(m, n, |i, j| {
+        c64::new(if i == j { want[i] } else { 0.0 }, 0.0)
+    });
+    let a = reflector(m, T::COMPLEX, 21)
+        .mul(&sigma)
+        .mul(&reflector(n, T::COMPLEX, 22));
+    for a in [a.clone(), a.adjoint()] {
+        let s = &decompose::<T>(std::slice::from_ref(&a), false, false).s[0];
+        let err = s
+            .iter()
+            .zip(&want)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f64::max);
+        // Backward stable: each value within a small multiple of eps·‖A‖₂ (‖A‖₂ = 1).
+        assert_small::<T>(
+            &format!("{} × {}", a.rows, a.cols),
+            err,
+            1.0,
+            4.0 * n as f64,
+        );
+    }
+}
+
+#[test]
+fn values_alone_match_a_closed_form_over_several_panels() {
+    for_each_dtype!(known_values);
+}
