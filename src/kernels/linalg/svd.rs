@@ -2,14 +2,14 @@
 
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::svd::{ComputeSvdVectors, svd as faer_svd, svd_scratch};
-use faer::traits::math_utils::{abs, conj, eps, from_f64, from_real, nan, one, real, recip, zero};
+use faer::traits::math_utils::{
+    abs, conj, eps, from_f64, from_real, is_finite, nan, one, real, recip, zero,
+};
 use faer::{Col, Mat, MatMut, MatRef, Par};
 
 use super::bidiagonalize::bidiagonal_magnitudes;
 use super::dqds::bidiagonal_singular_values;
-use super::{
-    Batch, Element, KernelError, all_finite, chunks, chunks_mut, fill_nan, view, view_mut,
-};
+use super::{Batch, Element, KernelError, chunks, chunks_mut, fill_nan, view_mut};
 use crate::kernels::{check_len, in_pool, par_for_spectral};
 
 const KERNEL: &str = "svd";
@@ -71,37 +71,39 @@ fn decompose_batch<T: Element>(
 ) {
     let (m, n, k) = (shape.rows, shape.cols, shape.min_dim());
     let ((u_rows, ku), (kv, vt_cols), vectors) = (layout.u, layout.vt, layout.faer);
+    // The row-major `a` is the column-major `aᵀ`, which is decomposed instead (contiguous
+    // reads, and faer writes `vt` in place): `aᵀ = U'·Σ·V'ᴴ` gives `a = conj(V')·Σ·U'ᵀ`.
     let mut buffer = MemBuffer::new(svd_scratch::<T>(
-        m,
         n,
+        m,
         vectors,
         vectors,
         par,
         Default::default(),
     ));
     let mut values = Col::<T>::zeros(k);
-    let mut scaled = Mat::<T>::zeros(m, n);
+    let mut scaled = Mat::<T>::zeros(n, m);
     let u_len = u_rows * ku;
     let vt_len = kv * vt_cols;
     let matrices = chunks(a, m * n, shape.batch).zip(chunks_mut(s, k, shape.batch));
     let vectors_out = chunks_mut(u, u_len, shape.batch).zip(chunks_mut(vt, vt_len, shape.batch));
     for ((a, s), (u, vt)) in matrices.zip(vectors_out) {
-        let a = view(a, m, n);
         let magnitude = largest_magnitude(a);
-        let solved = all_finite(a) && {
+        let solved = a.iter().all(|x| is_finite(x)) && {
             let inverse = from_real::<T>(&recip(&magnitude));
-            for j in 0..n {
-                for i in 0..m {
-                    scaled[(i, j)] = a[(i, j)] * inverse;
-                }
+            for (column, source) in scaled.col_iter_mut().zip(a.chunks(n.max(1))) {
+                column
+                    .iter_mut()
+                    .zip(source)
+                    .for_each(|(x, &y)| *x = y * inverse);
             }
-            // The column-major view of vt's storage is (Vᴴ)ᵀ = conj(V): faer writes V there,
-            // and conjugating it in place leaves Vᴴ in row-major order.
             let compute_uv = vectors != ComputeSvdVectors::No;
+            // U' (n × kv) is `vt` read column-major; V' (m × ku) is written into `u`
+            // row-major and conjugated after.
             let (u_view, v_view) = if compute_uv {
                 (
-                    Some(view_mut(u, m, ku)),
                     Some(MatMut::from_column_major_slice_mut(vt, n, kv)),
+                    Some(view_mut(u, m, ku)),
                 )
             } else {
                 (None, None)
@@ -135,7 +137,7 @@ fn decompose_batch<T: Element>(
             s.iter_mut()
                 .zip(values.iter())
                 .for_each(|(s, v)| *s = real(v) * magnitude);
-            vt.iter_mut().for_each(|x| *x = conj(&*x));
+            u.iter_mut().for_each(|x| *x = conj(&*x));
         } else {
             s.fill(nan());
             fill_nan(u);
@@ -184,16 +186,11 @@ fn singular_values_by_dqds<T: Element>(a: MatRef<'_, T>, par: Par) -> Option<Vec
     bidiagonal_singular_values(&diag, &superdiag, eps::<T::Real>().into())
 }
 
-/// The largest magnitude of `a`'s entries, or 1 for a zero (or empty) matrix.
-fn largest_magnitude<T: Element>(a: MatRef<'_, T>) -> T::Real {
-    let mut largest = zero::<T::Real>();
-    for j in 0..a.ncols() {
-        for i in 0..a.nrows() {
-            let x = abs(&a[(i, j)]);
-            if x > largest {
-                largest = x;
-            }
-        }
-    }
+/// The largest magnitude of the entries `a`, or 1 for a zero (or empty) matrix.
+fn largest_magnitude<T: Element>(a: &[T]) -> T::Real {
+    let largest = a
+        .iter()
+        .map(|x| abs(x))
+        .fold(zero::<T::Real>(), |m, x| if x > m { x } else { m });
     if largest > zero() { largest } else { one() }
 }
