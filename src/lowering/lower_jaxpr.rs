@@ -1,12 +1,15 @@
 //! Lowering a jaxpr to a StableHLO module (JAX's `lower_jaxpr_to_module` and `jaxpr_subcomp`):
 //! `main` is public and takes the constants, then the inputs; literals become
-//! `stablehlo.constant`s; each equation is lowered by its primitive's rule.
+//! `stablehlo.constant`s; each equation is lowered by its primitive's rule, except products
+//! with an identity matrix ([`IdentityProducts`]).
 
 use std::collections::HashMap;
 
+use super::identity_products::{Folded, IdentityProducts};
 use super::{FunctionBuilder, ModuleBuilder, dense_scalar};
 use crate::Result;
 use crate::abstract_value::ShapedArray;
+use crate::core::Primitive;
 use crate::jaxpr::{Atom, Jaxpr};
 
 /// How `main` is laid out over devices and which inputs it donates.
@@ -108,12 +111,23 @@ pub(crate) fn lower_jaxpr_body(
             &dense_scalar(literal.aval.dtype, &literal.bytes),
         ),
     };
+    let mut identities = IdentityProducts::default();
     for eqn in &jaxpr.eqns {
-        let inputs: Vec<String> = eqn.inputs.iter().map(|atom| read(f, &env, atom)).collect();
-        let avals_in: Vec<ShapedArray> =
-            eqn.inputs.iter().map(|atom| atom.aval().clone()).collect();
         let avals_out: Vec<ShapedArray> = eqn.outputs.iter().map(|var| var.aval.clone()).collect();
-        let outputs = eqn.primitive.lower(f, &inputs, &avals_in, &avals_out)?;
+        let outputs = match identities.fold(eqn) {
+            Some(folded) => {
+                let operand = read(f, &env, &folded.operand);
+                lower_folded(f, &operand, &folded, &avals_out)?
+            }
+            None => {
+                let inputs: Vec<String> =
+                    eqn.inputs.iter().map(|atom| read(f, &env, atom)).collect();
+                let avals_in: Vec<ShapedArray> =
+                    eqn.inputs.iter().map(|atom| atom.aval().clone()).collect();
+                eqn.primitive.lower(f, &inputs, &avals_in, &avals_out)?
+            }
+        };
+        identities.observe(eqn);
         for (var, value) in eqn.outputs.iter().zip(outputs) {
             env.insert(var.id, value);
         }
@@ -123,4 +137,35 @@ pub(crate) fn lower_jaxpr_body(
         .iter()
         .map(|atom| (read(f, &env, atom), atom.aval().clone()))
         .collect())
+}
+
+/// A product with an identity matrix ([`IdentityProducts::fold`]): `operand` transposed,
+/// then reshaped to the product's type `avals_out[0]`.
+fn lower_folded(
+    f: &mut FunctionBuilder<'_>,
+    operand: &str,
+    folded: &Folded,
+    avals_out: &[ShapedArray],
+) -> Result<Vec<String>> {
+    let aval = folded.operand.aval();
+    let transposed = ShapedArray {
+        shape: folded.permutation.iter().map(|&d| aval.shape[d]).collect(),
+        ..aval.clone()
+    };
+    let transpose = Primitive::Transpose {
+        permutation: folded.permutation.clone(),
+    };
+    let value = transpose.lower(
+        f,
+        &[operand.to_string()],
+        std::slice::from_ref(aval),
+        std::slice::from_ref(&transposed),
+    )?;
+    if transposed.shape == avals_out[0].shape {
+        return Ok(value);
+    }
+    let reshape = Primitive::Reshape {
+        new_sizes: avals_out[0].shape.clone(),
+    };
+    reshape.lower(f, &value, &[transposed], avals_out)
 }

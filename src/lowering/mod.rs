@@ -6,6 +6,7 @@
 //! every value (NaN payloads, -0.0, subnormals) is exact.
 
 mod builder;
+mod identity_products;
 mod lower_jaxpr;
 
 pub(crate) use builder::{FunctionBuilder, ModuleBuilder, symbol_name};
