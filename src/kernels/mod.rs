@@ -145,11 +145,11 @@ pub(crate) fn check_len(
     }
 }
 
-/// The matrix dimension from which faer gets rayon's threads in `cholesky`,
-/// `triangular_solve`, `eig`, `hessenberg` and `eigh`'s tridiagonalization. Measured on a
-/// 2-vCPU machine (`scripts/bench-vs-jax.sh --only linalg`): below about 800 the second thread
-/// cost these more than it saved (500² `cholesky` 1.24–1.37 ms on two threads, 1.17–1.22 on
-/// one), while 1000² `inv` and `lstsq` gain 10–25% from it. `eigh` and `svd` as a whole, QR
+/// The matrix dimension from which faer gets rayon's threads in `triangular_solve`, `eig`,
+/// `hessenberg` and `eigh`'s tridiagonalization. Measured on a 2-vCPU machine
+/// (`scripts/bench-vs-jax.sh --only linalg`): below about 800 the second thread cost these
+/// more than it saved (500² `cholesky`, then under this threshold, 1.24–1.37 ms on two
+/// threads, 1.17–1.22 on one), while 1000² `inv` and `lstsq` gain 10–25% from it. `eigh` and `svd` as a whole, QR
 /// and LU have thresholds of their own below. Tests lower them all to reach the threaded
 /// paths with small matrices.
 static PARALLEL_DIM: AtomicUsize = AtomicUsize::new(768);
@@ -163,11 +163,18 @@ static PARALLEL_DIM: AtomicUsize = AtomicUsize::new(768);
 static PARALLEL_DIM_SPECTRAL: AtomicUsize = AtomicUsize::new(256);
 
 /// The dimension from which the factorizations made of narrow panels go parallel: QR (`qr`,
-/// `geqrf`, `householder_product`) and LU. Their panel steps are too short to share: faer's
+/// `geqrf`, `householder_product`), LU and Cholesky (faer's 1000² factorization in rjax's
+/// pool: 4.9 ms on one thread, 5.4 ms on two). Their panel steps are too short to share: faer's
 /// blocked Householder QR ran faster on one thread at 1000² too (30 ms against 52 ms on two),
 /// and the 1000² LU gained 6% at best from a second thread but lost 50% in runs where the
 /// other core was busy (15 ms against 10 ms for `solve`).
 static PARALLEL_DIM_PANELS: AtomicUsize = AtomicUsize::new(2048);
+
+/// The dimension below which `cholesky` computes a lower factor in a column-major copy of
+/// the row-major input: faer's blocked factorization runs 1.8× slower on the row-major
+/// input in place (500² float64: 0.95 ms against 0.52 ms, 0.62 ms with both copies), while
+/// at 1000² the two transposing copies cost more than they save (5.3 against 4.8 ms).
+static CHOLESKY_COPY_BELOW: AtomicUsize = AtomicUsize::new(768);
 
 fn par_from(dim: usize, threshold: &AtomicUsize) -> Par {
     if dim >= threshold.load(Ordering::Relaxed) {
@@ -224,14 +231,22 @@ pub(crate) fn tridiag_par_threshold() -> usize {
     dim * dim / 2
 }
 
-/// faer's parallelism for the QR and LU kernels on a matrix whose largest dimension is `dim`.
+/// Whether `cholesky` factors an `n × n` lower factor in a column-major copy (see
+/// [`CHOLESKY_COPY_BELOW`]).
+pub(crate) fn cholesky_in_a_copy(n: usize) -> bool {
+    n < CHOLESKY_COPY_BELOW.load(Ordering::Relaxed)
+}
+
+/// faer's parallelism for the QR, LU and Cholesky kernels on a matrix whose largest dimension is `dim`.
 pub(crate) fn par_for_panels(dim: usize) -> Par {
     par_from(dim, &PARALLEL_DIM_PANELS)
 }
 
-/// Lowers every threshold to `dim`, so that tests reach the threaded paths.
+/// Lowers every threshold to `dim`, so that tests reach the threaded paths (and `cholesky`'s
+/// in-place one).
 #[cfg(test)]
 pub(crate) fn parallel_from(dim: usize) {
+    CHOLESKY_COPY_BELOW.store(dim, Ordering::Relaxed);
     PARALLEL_DIM.store(dim, Ordering::Relaxed);
     PARALLEL_DIM_SPECTRAL.store(dim, Ordering::Relaxed);
     PARALLEL_DIM_PANELS.store(dim, Ordering::Relaxed);

@@ -6,10 +6,10 @@ use faer::linalg::cholesky::llt::factor::{
 };
 use faer::prelude::ReborrowMut;
 use faer::traits::math_utils::{from_real, real, zero};
-use faer::{MatMut, Par};
+use faer::{Mat, MatMut, Par};
 
-use super::{Batch, Element, KernelError, chunks, chunks_mut, fill_nan};
-use crate::kernels::{in_pool, par_for};
+use super::{Batch, Element, KernelError, chunks, chunks_mut, fill_nan, view, view_mut};
+use crate::kernels::{cholesky_in_a_copy, in_pool, par_for_panels};
 
 const KERNEL: &str = "cholesky";
 
@@ -30,23 +30,35 @@ pub fn cholesky<T: Element>(
     shape.check(KERNEL, "a", a.len())?;
     shape.check(KERNEL, "out", out.len())?;
     let n = shape.rows;
-    let par = par_for(n);
+    let par = par_for_panels(n);
     let mut buffer = MemBuffer::new(cholesky_in_place_scratch::<T>(n, par, Default::default()));
     let stack = MemStack::new(&mut buffer);
+    let copy = lower && cholesky_in_a_copy(n);
+    let mut work = Mat::<T>::zeros(if copy { n } else { 0 }, if copy { n } else { 0 });
     in_pool(par, || {
         for (a, out) in chunks(a, n * n, shape.batch).zip(chunks_mut(out, n * n, shape.batch)) {
-            out.copy_from_slice(a);
-            // faer reads and writes the lower triangle. For the upper factor, factor the
-            // column-major view instead: it is Aᵀ = conj(A), whose lower triangle is A's upper
-            // one. Its factor L' (conj(A) = L'·L'ᴴ) gives A = (L'ᵀ)ᴴ·L'ᵀ, so U = L'ᵀ, which is
-            // what the column-major view's storage holds when read row-major.
-            let mut factor = if lower {
-                MatMut::from_row_major_slice_mut(out, n, n)
+            // faer reads and writes the lower triangle, fastest in column-major order. For the
+            // lower factor of a small matrix, factor a column-major copy; otherwise factor in
+            // `out`. For the upper factor, the column-major view of `out` is Aᵀ = conj(A),
+            // whose lower triangle is A's upper one: its factor L' (conj(A) = L'·L'ᴴ) gives
+            // A = (L'ᵀ)ᴴ·L'ᵀ, so U = L'ᵀ, which is what that storage holds read row-major.
+            let solved = if copy {
+                work.copy_from(view(a, n, n));
+                real_diagonal(work.as_mut());
+                let solved = factor_lower(work.as_mut(), par, stack);
+                view_mut(out, n, n).copy_from(work.as_ref());
+                solved
             } else {
-                MatMut::from_column_major_slice_mut(out, n, n)
+                out.copy_from_slice(a);
+                let mut factor = if lower {
+                    MatMut::from_row_major_slice_mut(out, n, n)
+                } else {
+                    MatMut::from_column_major_slice_mut(out, n, n)
+                };
+                real_diagonal(factor.rb_mut());
+                factor_lower(factor, par, stack)
             };
-            real_diagonal(factor.rb_mut());
-            if !factor_lower(factor, par, stack) {
+            if !solved {
                 fill_nan(out);
             }
         }
