@@ -122,28 +122,11 @@ impl<T: Element> Panel<'_, T> {
             tau_inv,
             self.par,
         );
-        if j > 0 {
-            let mut t = self.scratch.rb_mut().subrows_mut(0, j);
-            let y_below = y_done.rb().subrows(j + 1, cols - j - 1);
-            let v_below = v.submatrix(j + 1, 0, cols - j - 1, j);
-            for (reflectors, images) in [(u_below, y_below), (x_below, v_below)] {
-                matmul(
-                    t.rb_mut(),
-                    Accum::Replace,
-                    reflectors.adjoint(),
-                    u_j.as_mat(),
-                    tau_inv,
-                    Par::Seq,
-                );
-                matmul(
-                    y_j.rb_mut().as_mat_mut(),
-                    Accum::Add,
-                    images,
-                    t.rb(),
-                    -one::<T>(),
-                    Par::Seq,
-                );
-            }
+        let y_below = y_done.rb().subrows(j + 1, cols - j - 1);
+        let v_below = v.submatrix(j + 1, 0, cols - j - 1, j);
+        for (reflectors, images) in [(u_below, y_below), (x_below, v_below)] {
+            let scratch = self.scratch.rb_mut();
+            subtract_projection(y_j.rb_mut(), scratch, images, reflectors, u_j, tau_inv);
         }
         beta
     }
@@ -180,23 +163,8 @@ impl<T: Element> Panel<'_, T> {
         let u_below = u.submatrix(j + 1, 0, rows - j - 1, j + 1);
         let x_below = x_done.rb().subrows(j + 1, rows - j - 1);
         for (images, reflectors) in [(y_right, u_below), (v_right, x_below)] {
-            let mut t = self.scratch.rb_mut().subrows_mut(0, images.ncols());
-            matmul(
-                t.rb_mut(),
-                Accum::Replace,
-                images.adjoint(),
-                v_j.as_mat(),
-                tau_inv,
-                Par::Seq,
-            );
-            matmul(
-                x_j.rb_mut().as_mat_mut(),
-                Accum::Add,
-                reflectors,
-                t.rb(),
-                -one::<T>(),
-                Par::Seq,
-            );
+            let scratch = self.scratch.rb_mut();
+            subtract_projection(x_j.rb_mut(), scratch, reflectors, images, v_j, tau_inv);
         }
         beta
     }
@@ -225,6 +193,35 @@ fn subtract<T: Element, R: Conjugate<Canonical = T>>(
             Par::Seq,
         );
     }
+}
+
+/// `dst −= left·(rightᴴ·w·scale)`, sequentially, with `scratch` (at least `right.ncols()`
+/// rows) for the inner product: a step's correction for the reflectors of earlier steps.
+fn subtract_projection<T: Element>(
+    dst: ColMut<'_, T>,
+    scratch: MatMut<'_, T>,
+    left: MatRef<'_, T>,
+    right: MatRef<'_, T>,
+    w: ColRef<'_, T>,
+    scale: T,
+) {
+    let mut inner = scratch.subrows_mut(0, right.ncols());
+    matmul(
+        inner.rb_mut(),
+        Accum::Replace,
+        right.adjoint(),
+        w.as_mat(),
+        scale,
+        Par::Seq,
+    );
+    matmul(
+        dst.as_mat_mut(),
+        Accum::Add,
+        left,
+        inner.rb(),
+        -one::<T>(),
+        Par::Seq,
+    );
 }
 
 /// Replaces `x` with the Householder vector (leading 1) of the reflector `I − v·vᴴ/τ` that
