@@ -149,9 +149,9 @@ pub(crate) fn check_len(
 /// `hessenberg` and `eigh`'s tridiagonalization. Measured on a 2-vCPU machine
 /// (`scripts/bench-vs-jax.sh --only linalg`): below about 800 the second thread cost these
 /// more than it saved (500² `cholesky`, then under this threshold, 1.24–1.37 ms on two
-/// threads, 1.17–1.22 on one), while 1000² `inv` and `lstsq` gain 10–25% from it. `eigh` and `svd` as a whole, QR
-/// and LU have thresholds of their own below. Tests lower them all to reach the threaded
-/// paths with small matrices.
+/// threads, 1.17–1.22 on one), while 1000² `inv` and `lstsq` gain 10–25% from it. `eigh`
+/// and `svd` as a whole, QR, LU and Cholesky have thresholds of their own below. Tests lower
+/// them all to reach the threaded paths with small matrices.
 static PARALLEL_DIM: AtomicUsize = AtomicUsize::new(768);
 
 /// The dimension from which `eigh` and `svd` go parallel. In rayon's pool ([`in_pool`]) their
@@ -237,7 +237,8 @@ pub(crate) fn cholesky_in_a_copy(n: usize) -> bool {
     n < CHOLESKY_COPY_BELOW.load(Ordering::Relaxed)
 }
 
-/// faer's parallelism for the QR, LU and Cholesky kernels on a matrix whose largest dimension is `dim`.
+/// faer's parallelism for the QR, LU and Cholesky kernels on a matrix whose largest
+/// dimension is `dim`.
 pub(crate) fn par_for_panels(dim: usize) -> Par {
     par_from(dim, &PARALLEL_DIM_PANELS)
 }

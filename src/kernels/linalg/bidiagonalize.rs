@@ -183,16 +183,14 @@ fn subtract<T: Element, R: Conjugate<Canonical = T>>(
     lhs: MatRef<'_, T>,
     rhs: ColRef<'_, R>,
 ) {
-    if lhs.ncols() > 0 {
-        matmul(
-            dst.as_mat_mut(),
-            Accum::Add,
-            lhs,
-            rhs.as_mat(),
-            -one::<T>(),
-            Par::Seq,
-        );
-    }
+    matmul(
+        dst.as_mat_mut(),
+        Accum::Add,
+        lhs,
+        rhs.as_mat(),
+        -one::<T>(),
+        Par::Seq,
+    );
 }
 
 /// `dst −= left·(rightᴴ·w·scale)`, sequentially, with `scratch` (at least `right.ncols()`

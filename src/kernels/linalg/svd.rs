@@ -89,7 +89,7 @@ fn decompose_batch<T: Element>(
     let vectors_out = chunks_mut(u, u_len, shape.batch).zip(chunks_mut(vt, vt_len, shape.batch));
     for ((a, s), (u, vt)) in matrices.zip(vectors_out) {
         let magnitude = largest_magnitude(a);
-        let solved = a.iter().all(|x| is_finite(x)) && {
+        let solved = magnitude.is_some_and(|magnitude| {
             let inverse = from_real::<T>(&recip(&magnitude));
             for (column, source) in scaled.col_iter_mut().zip(a.chunks(n.max(1))) {
                 column
@@ -132,16 +132,19 @@ fn decompose_batch<T: Element>(
                 )
                 .is_ok(),
             }
-        };
-        if solved {
-            s.iter_mut()
-                .zip(values.iter())
-                .for_each(|(s, v)| *s = real(v) * magnitude);
-            u.iter_mut().for_each(|x| *x = conj(&*x));
-        } else {
-            s.fill(nan());
-            fill_nan(u);
-            fill_nan(vt);
+        });
+        match magnitude.filter(|_| solved) {
+            Some(magnitude) => {
+                s.iter_mut()
+                    .zip(values.iter())
+                    .for_each(|(s, v)| *s = real(v) * magnitude);
+                u.iter_mut().for_each(|x| *x = conj(&*x));
+            }
+            None => {
+                s.fill(nan());
+                fill_nan(u);
+                fill_nan(vt);
+            }
         }
     }
 }
@@ -186,11 +189,18 @@ fn singular_values_by_dqds<T: Element>(a: MatRef<'_, T>, par: Par) -> Option<Vec
     bidiagonal_singular_values(&diag, &superdiag, eps::<T::Real>().into())
 }
 
-/// The largest magnitude of the entries `a`, or 1 for a zero (or empty) matrix.
-fn largest_magnitude<T: Element>(a: &[T]) -> T::Real {
-    let largest = a
-        .iter()
-        .map(|x| abs(x))
-        .fold(zero::<T::Real>(), |m, x| if x > m { x } else { m });
-    if largest > zero() { largest } else { one() }
+/// The largest magnitude of the entries `a`, or 1 for a zero (or empty) matrix; `None` when
+/// an entry is not finite.
+fn largest_magnitude<T: Element>(a: &[T]) -> Option<T::Real> {
+    let mut largest = zero::<T::Real>();
+    for x in a {
+        if !is_finite(x) {
+            return None;
+        }
+        let x = abs(x);
+        if x > largest {
+            largest = x;
+        }
+    }
+    Some(if largest > zero() { largest } else { one() })
 }
