@@ -73,7 +73,22 @@ pub trait Element:
 
 /// The real part type of an [`Element`]: f32 or f64 (also [`Element`]s themselves).
 pub trait RealElement:
-    RealField<Unit: ComplexField> + Copy + Send + Sync + Debug + 'static + Into<f64>
+    RealField<Unit: ComplexField>
+    + Copy
+    + Send
+    + Sync
+    + Debug
+    + 'static
+    + Into<f64>
+    + PartialOrd
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+    + AddAssign
+    + SubAssign
+    + MulAssign
 {
 }
 

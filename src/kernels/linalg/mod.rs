@@ -17,6 +17,7 @@
 
 mod bidiagonalize;
 mod cholesky;
+mod divide_and_conquer;
 mod dqds;
 mod eig;
 mod eigh;

@@ -64,6 +64,8 @@ fn hermitian<T: TestElement>() {
     let cases = [
         ("random 6 × 6", M::random(6, 6, c, 1).hermitian()),
         ("random 40 × 40", M::random(40, 40, c, 2).hermitian()),
+        // Above `DIVIDE_AND_CONQUER_FROM`: rjax's tridiagonal solver and the phases.
+        ("random 90 × 90", M::random(90, 90, c, 3).hermitian()),
         ("hilbert 8 × 8", M::hilbert(8)),
         ("rank one 5 × 5", rank_one),
         ("identity", M::identity(4)),

@@ -2,6 +2,7 @@
 //! independently of faer, for every dtype.
 
 mod cholesky;
+mod divide_and_conquer;
 mod dqds;
 mod eig;
 mod eigh;

@@ -1,0 +1,292 @@
+//! One merge of divide and conquer (LAPACK's `laed1`–`laed3`): the eigendecomposition of a
+//! symmetric tridiagonal `T` from those of its two halves.
+//!
+//! Cutting `T` at row `n₁` by its coupling `β` leaves `T = diag(T₁, T₂) + |β|·v·vᵀ` with
+//! `v = e_{n₁-1} ± e_{n₁}` (`T₁`'s last and `T₂`'s first diagonal entries lowered by `|β|`).
+//! With `Tᵢ = Qᵢ·Dᵢ·Qᵢᵀ` solved, `T = Q·(D + ρ·z·zᵀ)·Qᵀ` for the block-diagonal `Q`,
+//! `z = Qᵀ·v/√2` (the last row of `Q₁` beside ±the first of `Q₂`) and `ρ = 2|β|`. Then:
+//! 1. *Deflation*: a `zᵢ` too small to matter leaves `dᵢ` and its column of `Q` as they are,
+//!    and of two poles closer than the rounding threshold a Givens rotation of their
+//!    columns zeroes one `z` component, so the secular equation keeps only distinct poles
+//!    with non-negligible weights.
+//! 2. The remaining `k` eigenvalues are the roots of the secular equation ([`secular`]),
+//!    solved in parallel, and the `k × k` matrix `S` of their eigenvectors follows from Gu
+//!    and Eisenstat's recomputed weights.
+//! 3. The new eigenvectors are `Q·S`. A column of `Q` is non-zero only in the top rows (from
+//!    `Q₁`), only in the bottom ones (from `Q₂`), or in both (after a rotation mixed the two);
+//!    grouped in that order, the product is two matrix products of half the height.
+
+use faer::linalg::matmul::matmul;
+use faer::prelude::{Reborrow, ReborrowMut};
+use faer::traits::math_utils::{abs, eps, from_f64, hypot, max, one, sqrt, zero};
+use faer::{Accum, Mat, MatMut, MatRef, Par};
+
+use super::parallel::{PerColumn, PerIndex, fill_columns, is_parallel, map_indices};
+use super::{NoConvergence, secular};
+use crate::kernels::RealElement;
+
+/// Where a column of `Q` may be non-zero: the top `n₁` rows, the bottom ones, or both.
+const TOP: u8 = 1;
+const BOTTOM: u8 = 2;
+const BOTH: u8 = TOP | BOTTOM;
+
+/// Merges the eigendecompositions of the two halves held in `d` (the eigenvalues of the
+/// first `n1` rows ascending, then those of the rest) and the block-diagonal `u`, coupled by
+/// `beta`, into the eigendecomposition of the whole: `d` ascending and `u` its eigenvectors.
+pub(super) fn merge<T: RealElement>(
+    d: &mut [T],
+    mut u: MatMut<'_, T>,
+    n1: usize,
+    beta: T,
+    par: Par,
+) -> Result<(), NoConvergence> {
+    let n = d.len();
+    let inv_sqrt2 = sqrt(&from_f64::<T>(0.5));
+    let negative = beta < zero();
+    let z: Vec<T> = (0..n)
+        .map(|i| match (i < n1, negative) {
+            (true, _) => u[(n1 - 1, i)] * inv_sqrt2,
+            (false, false) => u[(n1, i)] * inv_sqrt2,
+            (false, true) => -u[(n1, i)] * inv_sqrt2,
+        })
+        .collect();
+    let rho = abs(&beta) * from_f64::<T>(2.0);
+
+    // The poles in ascending order; `columns[p]` is the column of `u` of the p-th.
+    let columns = merged_order(d, n1);
+    let mut poles: Vec<T> = columns.iter().map(|&c| d[c]).collect();
+    let mut weights: Vec<T> = columns.iter().map(|&c| z[c]).collect();
+    let mut rows: Vec<u8> = columns
+        .iter()
+        .map(|&c| if c < n1 { TOP } else { BOTTOM })
+        .collect();
+    let deflated = deflate(
+        &mut poles,
+        &mut weights,
+        &mut rows,
+        &columns,
+        u.rb_mut(),
+        rho,
+    );
+    let kept: Vec<usize> = (0..n).filter(|&p| !deflated[p]).collect();
+    let d_kept: Vec<T> = kept.iter().map(|&p| poles[p]).collect();
+    let z_kept: Vec<T> = kept.iter().map(|&p| weights[p]).collect();
+    if d_kept.windows(2).any(|w| w[0] >= w[1]) {
+        // Deflation leaves distinct poles in order; anything else is beyond this solver.
+        return Err(NoConvergence);
+    }
+    let dropped: Vec<usize> = (0..n).filter(|&p| deflated[p]).collect();
+    let k = kept.len();
+
+    // The secular equation's roots, then the recomputed weights.
+    let z_norm2 = z_kept.iter().fold(zero::<T>(), |s, &z| s + z * z);
+    let roots = map_indices(
+        k,
+        par,
+        &Roots {
+            d: &d_kept,
+            z: &z_kept,
+            rho,
+            z_norm2,
+        },
+    )
+    .into_iter()
+    .collect::<Option<Vec<_>>>()
+    .ok_or(NoConvergence)?;
+    let origins: Vec<T> = roots.iter().map(|r| d_kept[r.origin]).collect();
+    let taus: Vec<T> = roots.iter().map(|r| r.tau).collect();
+    let z_hat = map_indices(
+        k,
+        par,
+        &Weights {
+            d: &d_kept,
+            z: &z_kept,
+            origins: &origins,
+            taus: &taus,
+        },
+    );
+
+    // The eigenvectors of the secular problem, their rows grouped as the columns of `Q`.
+    let group_of: Vec<u8> = kept.iter().map(|&p| rows[p]).collect();
+    let grouped: Vec<usize> = [TOP, BOTH, BOTTOM]
+        .into_iter()
+        .flat_map(|group| (0..k).filter(|&i| group_of[i] == group).collect::<Vec<_>>())
+        .collect();
+    let top_only = group_of.iter().filter(|&&g| g == TOP).count();
+    let with_top = group_of.iter().filter(|&&g| g != BOTTOM).count();
+    let d_grouped: Vec<T> = grouped.iter().map(|&i| d_kept[i]).collect();
+    let z_grouped: Vec<T> = grouped.iter().map(|&i| z_hat[i]).collect();
+    let mut s = vec![zero::<T>(); k * k];
+    let vectors = Vectors {
+        d: &d_grouped,
+        z: &z_grouped,
+        origins: &origins,
+        taus: &taus,
+    };
+    fill_columns(&mut s, k, par, &vectors);
+
+    // Q's kept columns, grouped, then its deflated ones; then Q·S.
+    let mut q = Mat::<T>::zeros(n, n);
+    let gathered = grouped
+        .iter()
+        .map(|&i| kept[i])
+        .chain(dropped.iter().copied());
+    for (g, p) in gathered.enumerate() {
+        q.col_mut(g).copy_from(u.rb().col(columns[p]));
+    }
+    let s = MatRef::from_column_major_slice(&s, k, k);
+    let mut product = Mat::<T>::zeros(n, k);
+    {
+        let (top, bottom) = product.as_mut().split_at_row_mut(n1);
+        let top_factors = (
+            q.as_ref().submatrix(0, 0, n1, with_top),
+            s.subrows(0, with_top),
+        );
+        let bottom_factors = (
+            q.as_ref().submatrix(n1, top_only, n - n1, k - top_only),
+            s.subrows(top_only, k - top_only),
+        );
+        let multiply = |out: MatMut<'_, T>, (lhs, rhs): (MatRef<'_, T>, MatRef<'_, T>)| {
+            matmul(out, Accum::Replace, lhs, rhs, one(), Par::Seq)
+        };
+        if is_parallel(par, k) {
+            rayon::join(
+                || multiply(top, top_factors),
+                || multiply(bottom, bottom_factors),
+            );
+        } else {
+            multiply(top, top_factors);
+            multiply(bottom, bottom_factors);
+        }
+    }
+
+    // Everything in ascending order of eigenvalue.
+    let mut order: Vec<(T, usize)> = (0..k)
+        .map(|j| (origins[j] + taus[j], j))
+        .chain(dropped.iter().enumerate().map(|(i, &p)| (poles[p], k + i)))
+        .collect();
+    order.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+    for (c, &(value, source)) in order.iter().enumerate() {
+        d[c] = value;
+        let from = if source < k {
+            product.col(source)
+        } else {
+            q.col(source)
+        };
+        u.rb_mut().col_mut(c).copy_from(from);
+    }
+    Ok(())
+}
+
+/// The positions `0..n` in ascending order of `d`, which holds two ascending runs split at
+/// `n1`.
+fn merged_order<T: RealElement>(d: &[T], n1: usize) -> Vec<usize> {
+    let (mut i, mut j) = (0, n1);
+    (0..d.len())
+        .map(|_| {
+            let take_first = j == d.len() || (i < n1 && d[i] <= d[j]);
+            let p = if take_first { i } else { j };
+            if take_first {
+                i += 1;
+            } else {
+                j += 1;
+            }
+            p
+        })
+        .collect()
+}
+
+/// Deflates the poles `d` with weights `z` (both in ascending order of `d`, `columns` their
+/// columns of `u`): marks the poles whose weight is negligible, and rotates the columns of
+/// each pair of poles closer than the threshold so that one of the two weights vanishes
+/// (updating `d`, `z`, `u` and the rows each column may occupy). Returns which are deflated.
+fn deflate<T: RealElement>(
+    d: &mut [T],
+    z: &mut [T],
+    rows: &mut [u8],
+    columns: &[usize],
+    mut u: MatMut<'_, T>,
+    rho: T,
+) -> Vec<bool> {
+    let largest = |v: &[T]| v.iter().fold(zero::<T>(), |m, x| max(&m, &abs(x)));
+    let tolerance = from_f64::<T>(8.0) * eps::<T>() * max(&largest(d), &largest(z));
+    let mut deflated = vec![false; d.len()];
+    let mut previous: Option<usize> = None;
+    for p in 0..d.len() {
+        if rho * abs(&z[p]) <= tolerance {
+            deflated[p] = true;
+            continue;
+        }
+        if let Some(q) = previous {
+            let r = hypot(&z[p], &z[q]);
+            let (c, s) = (z[p] / r, -(z[q] / r));
+            // The rotation leaves c·s·(d_p − d_q) off the diagonal, dropped when negligible.
+            if abs(&((d[p] - d[q]) * c * s)) <= tolerance {
+                let (a, b) = (columns[q], columns[p]);
+                for i in 0..u.nrows() {
+                    let (x, y) = (u[(i, a)], u[(i, b)]);
+                    u[(i, a)] = c * x + s * y;
+                    u[(i, b)] = c * y - s * x;
+                }
+                let (dq, dp) = (d[q], d[p]);
+                d[q] = dq * c * c + dp * s * s;
+                d[p] = dq * s * s + dp * c * c;
+                z[p] = r;
+                z[q] = zero();
+                deflated[q] = true;
+                rows[p] |= rows[q];
+            }
+        }
+        previous = Some(p);
+    }
+    deflated
+}
+
+/// The secular equation's roots.
+struct Roots<'a, T> {
+    d: &'a [T],
+    z: &'a [T],
+    rho: T,
+    z_norm2: T,
+}
+
+impl<T: RealElement> PerIndex for Roots<'_, T> {
+    type Output = Option<secular::Root<T>>;
+
+    #[inline(always)]
+    fn at(&self, j: usize) -> Self::Output {
+        secular::root(j, self.d, self.z, self.rho, self.z_norm2)
+    }
+}
+
+/// Gu and Eisenstat's weights for the roots `origins + taus`.
+struct Weights<'a, T> {
+    d: &'a [T],
+    z: &'a [T],
+    origins: &'a [T],
+    taus: &'a [T],
+}
+
+impl<T: RealElement> PerIndex for Weights<'_, T> {
+    type Output = T;
+
+    #[inline(always)]
+    fn at(&self, i: usize) -> T {
+        secular::repaired_weight(i, self.d, self.z, self.origins, self.taus)
+    }
+}
+
+/// The secular problem's eigenvectors, from the recomputed weights.
+struct Vectors<'a, T> {
+    d: &'a [T],
+    z: &'a [T],
+    origins: &'a [T],
+    taus: &'a [T],
+}
+
+impl<T: RealElement> PerColumn<T> for Vectors<'_, T> {
+    #[inline(always)]
+    fn fill(&self, j: usize, column: &mut [T]) {
+        secular::eigenvector(column, self.d, self.z, self.origins[j], self.taus[j]);
+    }
+}
