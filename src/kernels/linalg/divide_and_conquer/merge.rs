@@ -126,24 +126,23 @@ pub(super) fn merge<T: RealElement>(
     fill_columns(&mut s, k, par, &vectors);
 
     // Q's kept columns, grouped, then its deflated ones; then Q·S.
-    let mut q = Mat::<T>::zeros(n, n);
+    let mut q = Vec::with_capacity(n * n);
     let gathered = grouped
         .iter()
         .map(|&i| kept[i])
         .chain(dropped.iter().copied());
-    for (g, p) in gathered.enumerate() {
-        q.col_mut(g).copy_from(u.rb().col(columns[p]));
+    for p in gathered {
+        let column = u.rb().col(columns[p]);
+        q.extend((0..n).map(|i| column[i]));
     }
+    let q = MatRef::from_column_major_slice(&q, n, n);
     let s = MatRef::from_column_major_slice(&s, k, k);
     let mut product = Mat::<T>::zeros(n, k);
     {
         let (top, bottom) = product.as_mut().split_at_row_mut(n1);
-        let top_factors = (
-            q.as_ref().submatrix(0, 0, n1, with_top),
-            s.subrows(0, with_top),
-        );
+        let top_factors = (q.submatrix(0, 0, n1, with_top), s.subrows(0, with_top));
         let bottom_factors = (
-            q.as_ref().submatrix(n1, top_only, n - n1, k - top_only),
+            q.submatrix(n1, top_only, n - n1, k - top_only),
             s.subrows(top_only, k - top_only),
         );
         let multiply = |out: MatMut<'_, T>, (lhs, rhs): (MatRef<'_, T>, MatRef<'_, T>)| {
