@@ -53,21 +53,7 @@ pub type ComplexOf<T> = faer::complex::Complex<<T as ComplexField>::Real>;
 /// same bytes as XLA's complex types. `T::Real` (faer's `ComplexField::Real`) is the type of
 /// real-valued outputs such as eigenvalues of a Hermitian matrix and singular values.
 pub trait Element:
-    ComplexField<Real: RealElement>
-    + Copy
-    + Send
-    + Sync
-    + Debug
-    + 'static
-    + Add<Output = Self>
-    + Sub<Output = Self>
-    + Mul<Output = Self>
-    + Div<Output = Self>
-    + Neg<Output = Self>
-    + AddAssign
-    + SubAssign
-    + MulAssign
-    + DivAssign
+    ComplexField<Real: RealElement> + Copy + Send + Sync + Debug + 'static + Arithmetic
 {
 }
 
@@ -81,6 +67,14 @@ pub trait RealElement:
     + 'static
     + Into<f64>
     + PartialOrd
+    + Arithmetic
+{
+}
+
+/// The operators of the kernels' element types, for code written with them rather than
+/// faer's by-reference functions.
+pub trait Arithmetic:
+    Sized
     + Add<Output = Self>
     + Sub<Output = Self>
     + Mul<Output = Self>
@@ -89,6 +83,20 @@ pub trait RealElement:
     + AddAssign
     + SubAssign
     + MulAssign
+    + DivAssign
+{
+}
+
+impl<T> Arithmetic for T where
+    T: Add<Output = T>
+        + Sub<Output = T>
+        + Mul<Output = T>
+        + Div<Output = T>
+        + Neg<Output = T>
+        + AddAssign
+        + SubAssign
+        + MulAssign
+        + DivAssign
 {
 }
 

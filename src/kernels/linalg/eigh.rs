@@ -1,7 +1,7 @@
 //! Eigendecomposition of Hermitian matrices, as LAPACK's `syevd`/`heevd` and
 //! `jax.lax.linalg.eigh`.
 
-use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
+use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::evd::tridiag::TridiagParams;
 use faer::linalg::evd::tridiag::{tridiag_in_place, tridiag_in_place_scratch};
 use faer::linalg::evd::{
@@ -37,8 +37,8 @@ const DIVIDE_AND_CONQUER_FROM: usize = 64;
 ///
 /// An empty `v` asks for the eigenvalues alone: faer's tridiagonalization and rjax's dqds
 /// (LAPACK's `stemr` computes eigenvalues alone the same way), without the eigenvectors.
-/// With vectors, from [`DIVIDE_AND_CONQUER_FROM`] rows on: faer's tridiagonalization, rjax's
-/// divide and conquer on the tridiagonal matrix, and faer's back-transformation.
+/// With vectors, from 64 rows on: faer's tridiagonalization, rjax's divide and conquer on the
+/// tridiagonal matrix, and faer's back-transformation.
 ///
 /// Non-finite input, or an iteration that does not converge, gives NaN in `v` and `w` for
 /// that batch element.
@@ -151,15 +151,7 @@ fn gather_lower<T: Element>(a: MatRef<'_, T>, lower: bool, mut h: MatMut<'_, T>)
 /// converge.
 fn eigenvalues_by_dqds<T: Element>(mut work: MatMut<'_, T>, par: Par) -> Option<Vec<f64>> {
     let n = work.nrows();
-    let mut householder = Mat::<T>::zeros(recommended_block_size::<T>(n, n), n - 1);
-    let mut buffer = MemBuffer::new(tridiag_in_place_scratch::<T>(n, par, tridiag_params()));
-    tridiag_in_place(
-        work.rb_mut(),
-        householder.as_mut(),
-        par,
-        MemStack::new(&mut buffer),
-        tridiag_params(),
-    );
+    tridiagonalize(work.rb_mut(), par);
     // A complex Hermitian tridiagonal has the eigenvalues of its off-diagonal's magnitudes
     // (a diagonal unitary similarity takes the phases out).
     let diag: Vec<f64> = (0..n).map(|i| real(&work[(i, i)]).into()).collect();
@@ -177,19 +169,7 @@ fn eigh_by_divide_and_conquer<T: Element>(
     par: Par,
 ) -> Option<Vec<T::Real>> {
     let n = work.nrows();
-    let block = recommended_block_size::<T>(n, n);
-    let mut householder = Mat::<T>::zeros(block, n - 1);
-    let mut buffer = MemBuffer::new(StackReq::any_of(&[
-        tridiag_in_place_scratch::<T>(n, par, tridiag_params()),
-        apply_block_householder_sequence_on_the_left_in_place_scratch::<T>(n - 1, block, n),
-    ]));
-    tridiag_in_place(
-        work.rb_mut(),
-        householder.as_mut(),
-        par,
-        MemStack::new(&mut buffer),
-        tridiag_params(),
-    );
+    let householder = tridiagonalize(work.rb_mut(), par);
     // A complex Hermitian (or real signed) tridiagonal T is S·T'·Sᴴ for the real T' with the
     // off-diagonal's magnitudes and the diagonal unitary S of the phases' running products.
     let mut values: Vec<T::Real> = (0..n).map(|i| real(&work[(i, i)])).collect();
@@ -209,15 +189,37 @@ fn eigh_by_divide_and_conquer<T: Element>(
             u[(i, j)] = mul_real(phase, &vectors[(i, j)]);
         }
     }
+    let scratch = apply_block_householder_sequence_on_the_left_in_place_scratch::<T>(
+        n - 1,
+        householder.nrows(),
+        n,
+    );
     apply_block_householder_sequence_on_the_left_in_place_with_conj(
         work.rb().submatrix(1, 0, n - 1, n - 1),
         householder.as_ref(),
         Conj::No,
         u.subrows_mut(1, n - 1),
         par,
-        MemStack::new(&mut buffer),
+        MemStack::new(&mut MemBuffer::new(scratch)),
     );
     Some(values)
+}
+
+/// Reduces the Hermitian `work` (its lower triangle) to tridiagonal form in place with faer
+/// (LAPACK's `hetrd` layout: the reflectors below the subdiagonal); returns the reflectors'
+/// block factors.
+fn tridiagonalize<T: Element>(work: MatMut<'_, T>, par: Par) -> Mat<T> {
+    let n = work.nrows();
+    let mut householder = Mat::<T>::zeros(recommended_block_size::<T>(n, n), n - 1);
+    let mut buffer = MemBuffer::new(tridiag_in_place_scratch::<T>(n, par, tridiag_params()));
+    tridiag_in_place(
+        work,
+        householder.as_mut(),
+        par,
+        MemStack::new(&mut buffer),
+        tridiag_params(),
+    );
+    householder
 }
 
 /// faer's tridiagonalization, parallel only for large matrices (see

@@ -5,6 +5,8 @@
 
 use faer::{Mat, Par};
 
+use super::M;
+
 use crate::kernels::RealElement;
 use crate::kernels::linalg::divide_and_conquer::tridiagonal_eigh;
 
@@ -73,17 +75,10 @@ fn solve_and_check<T: RealElement>(
     w
 }
 
-/// A deterministic uniform sample in [-1, 1).
+/// A deterministic uniform sample in [-1, 1) (the test matrices' generator).
 fn uniform(seed: u64, len: usize) -> Vec<f64> {
-    let mut state = seed;
-    (0..len)
-        .map(|_| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((state >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-        })
-        .collect()
+    let column = M::random(len, 1, false, seed);
+    (0..len).map(|i| column.at(i, 0).re).collect()
 }
 
 fn cases() -> Vec<(&'static str, Vec<f64>, Vec<f64>)> {
@@ -132,34 +127,32 @@ fn closed_form_spectrum_of_the_second_difference() {
     let exact: Vec<f64> = (1..=n)
         .map(|k| 2.0 - 2.0 * (k as f64 * std::f64::consts::PI / (n + 1) as f64).cos())
         .collect();
+    let error = |w: Vec<f64>| {
+        w.iter()
+            .zip(&exact)
+            .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()))
+    };
+    let (diag, offdiag) = (vec![2.0; n], vec![-1.0; n - 1]);
     for par in [Par::Seq, Par::rayon(2)] {
-        let w = solve_and_check::<f64>(
+        let f64_error = error(solve_and_check::<f64>(
             "second difference f64",
-            &vec![2.0; n],
-            &vec![-1.0; n - 1],
+            &diag,
+            &offdiag,
             par,
-        );
-        let error = w
-            .iter()
-            .zip(&exact)
-            .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
+        ));
         assert!(
-            error <= 50.0 * f64::EPSILON,
-            "f64: eigenvalue error {error:e}"
+            f64_error <= 50.0 * f64::EPSILON,
+            "f64: eigenvalue error {f64_error:e}"
         );
-        let w = solve_and_check::<f32>(
+        let f32_error = error(solve_and_check::<f32>(
             "second difference f32",
-            &vec![2.0; n],
-            &vec![-1.0; n - 1],
+            &diag,
+            &offdiag,
             par,
-        );
-        let error = w
-            .iter()
-            .zip(&exact)
-            .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
+        ));
         assert!(
-            error <= 50.0 * f32::EPSILON as f64,
-            "f32: eigenvalue error {error:e}"
+            f32_error <= 50.0 * f32::EPSILON as f64,
+            "f32: eigenvalue error {f32_error:e}"
         );
     }
 }
