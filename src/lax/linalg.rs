@@ -276,13 +276,10 @@ impl LinalgOp {
             results: avals_out.to_vec(),
             vmap_method: super::VmapMethod::BroadcastAll,
         };
-        let outputs = call.lower(f, args, avals_in);
-        match self {
-            // JAX's `cholesky` keeps the lower triangle of what the kernel returns: a matrix
-            // that is not positive definite gives NaN there and zeros above.
-            LinalgOp::Cholesky => vec![keep_triangle(f, &outputs[0], &avals_out[0], "GE")],
-            _ => outputs,
-        }
+        // The Cholesky kernel already gives what JAX's `cholesky` keeps of LAPACK's result:
+        // the lower factor with zeros above, or NaN below and zeros above for a matrix that is
+        // not positive definite.
+        call.lower(f, args, avals_in)
     }
 
     /// The HLO lowering every plugin compiles.

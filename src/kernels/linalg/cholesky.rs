@@ -5,10 +5,10 @@ use faer::linalg::cholesky::llt::factor::{
     LltRegularization, cholesky_in_place, cholesky_in_place_scratch,
 };
 use faer::prelude::ReborrowMut;
-use faer::traits::math_utils::{from_real, real, zero};
+use faer::traits::math_utils::{from_real, nan, real, zero};
 use faer::{Mat, MatMut, Par};
 
-use super::{Batch, Element, KernelError, chunks, chunks_mut, fill_nan, view, view_mut};
+use super::{Batch, Element, KernelError, chunks, chunks_mut, view, view_mut};
 use crate::kernels::{cholesky_in_a_copy, in_pool, par_for_panels};
 
 const KERNEL: &str = "cholesky";
@@ -18,8 +18,9 @@ const KERNEL: &str = "cholesky";
 /// when `lower`, otherwise the upper factor `U` with `A = Uᴴ·U` and a zero strict lower
 /// triangle. Only the named triangle of `a` is read.
 ///
-/// A matrix that is not positive definite (or holds NaN) gives an all-NaN factor for that
-/// batch element, as JAX does; that is not an error.
+/// A matrix that is not positive definite (or holds NaN) gives NaN throughout the factor's
+/// triangle (and zeros in the other) for that batch element, what JAX's `cholesky` returns;
+/// that is not an error.
 pub fn cholesky<T: Element>(
     a: &[T],
     out: &mut [T],
@@ -59,7 +60,7 @@ pub fn cholesky<T: Element>(
                 factor_lower(factor, par, stack)
             };
             if !solved {
-                fill_nan(out);
+                fill_nan_factor(out, n, lower);
             }
         }
     });
@@ -86,6 +87,20 @@ fn factor_lower<T: Element>(mut a: MatMut<'_, T>, par: Par, stack: &mut MemStack
         }
     }
     true
+}
+
+/// NaN in the factor's triangle of the row-major `n × n` `out` (the lower one when `lower`),
+/// zero in the rest.
+fn fill_nan_factor<T: Element>(out: &mut [T], n: usize, lower: bool) {
+    for (i, row) in out.chunks_mut(n).enumerate() {
+        for (j, x) in row.iter_mut().enumerate() {
+            *x = if (j <= i) == lower || i == j {
+                nan()
+            } else {
+                zero()
+            };
+        }
+    }
 }
 
 /// Drops the imaginary part of `a`'s diagonal, which `potrf` does not read either.

@@ -113,6 +113,36 @@ fn closed_form() {
     }
 }
 
+fn repeated_eigenvalues<T: TestElement>() {
+    // H·diag(1, …, 1, 2, …, 2)·H for a Householder reflection H = I − 2vvᴴ/(vᴴv): two
+    // eigenvalues of multiplicity 40, beyond `DIVIDE_AND_CONQUER_FROM`, where most of the
+    // divide and conquer's poles deflate.
+    let n = 80;
+    let v = M::random(n, 1, T::COMPLEX, 11);
+    let scale = 2.0 / v.adjoint().mul(&v).at(0, 0).re;
+    let h = M::from_fn(n, n, |i, j| {
+        let identity = if i == j { 1.0 } else { 0.0 };
+        c64::new(identity, 0.0) - v.at(i, 0) * v.at(j, 0).conj() * scale
+    });
+    let values: Vec<f64> = (0..n).map(|i| if i < n / 2 { 1.0 } else { 2.0 }).collect();
+    let a = h.mul(&M::diag(&values)).mul(&h).hermitian();
+    let (vectors, w) = &decompose::<T>(std::slice::from_ref(&a), true)[0];
+    check::<T>("repeated", &a, vectors, w);
+    let error = w
+        .iter()
+        .zip(&values)
+        .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
+    assert!(
+        error <= 20.0 * n as f64 * T::EPS,
+        "eigenvalue error {error:e}"
+    );
+}
+
+#[test]
+fn repeated_eigenvalues_above_the_divide_and_conquer_threshold() {
+    for_each_dtype!(repeated_eigenvalues);
+}
+
 #[test]
 fn nan_input_gives_nan() {
     for lower in [true, false] {

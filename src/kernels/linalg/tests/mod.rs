@@ -209,6 +209,21 @@ impl M {
         self.data.iter().all(|z| z.re.is_nan() || z.im.is_nan())
     }
 
+    /// Whether this is the failed triangular factor JAX returns: NaN throughout the lower
+    /// (`lower`) or upper triangle, exact zeros in the other.
+    pub fn nan_factor(&self, lower: bool) -> bool {
+        (0..self.rows).all(|i| {
+            (0..self.cols).all(|j| {
+                let z = self.at(i, j);
+                if i == j || (j < i) == lower {
+                    z.re.is_nan() || z.im.is_nan()
+                } else {
+                    z == c64::new(0.0, 0.0)
+                }
+            })
+        })
+    }
+
     /// The entries as `T`, rounded to its precision.
     pub fn to<T: TestElement>(&self) -> Vec<T> {
         self.data.iter().map(|&z| T::from_c64(z)).collect()
