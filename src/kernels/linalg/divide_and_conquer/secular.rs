@@ -133,9 +133,9 @@ pub(super) fn root<T: RealElement>(
         let next = step
             .map(|step| tau + step)
             .filter(|&next| next > lo && next < hi);
+        // `tau` is an end of the bracket now, so a step too small to move it falls back to
+        // bisection, which ends once no float lies strictly inside the bracket.
         tau = match next {
-            // A step below the offset's resolution: `tau` is as close as it gets.
-            Some(next) if next == tau => return Some(Root { origin, tau }),
             Some(next) => next,
             None => {
                 let mid = (lo + hi) * half;
