@@ -1,12 +1,16 @@
 //! The secular equation of a rank-one update `D + ρ·z·zᵀ` (`D` diagonal and strictly
 //! increasing, every `zᵢ ≠ 0`, `ρ > 0`): its roots, the eigenvalues, and the eigenvectors
-//! they give.
+//! they give. The poles enter either as they are ([`Linear`], the symmetric tridiagonal
+//! eigenproblem) or squared ([`Squared`], the bidiagonal SVD, whose merge is the
+//! eigenproblem of `D² + z·zᵀ`).
 //!
-//! The eigenvalues are the roots of `f(λ) = 1/ρ + Σᵢ zᵢ²/(dᵢ − λ)`, one in each interval
-//! `(dⱼ, dⱼ₊₁)` and the last in `(dₖ₋₁, dₖ₋₁ + ρ·‖z‖²]`. Each root is held as an origin pole
-//! `d_o` (the nearer end of its interval) and an offset `τ`, so that every difference
-//! `dᵢ − λ = (dᵢ − d_o) − τ` keeps its relative accuracy even for a root a few ulps from a
-//! pole: the eigenvectors need those differences, not the eigenvalues.
+//! The eigenvalues are the roots of `f(λ) = 1/ρ + Σᵢ zᵢ²/(δᵢ − λ)` (`δᵢ` the pole, `dᵢ` or
+//! `dᵢ²`), one in each interval `(δⱼ, δⱼ₊₁)` and the last in `(δₖ₋₁, δₖ₋₁ + ρ·‖z‖²]`. Each root
+//! is held as an origin pole `d_o` (the nearer end of its interval) and an offset `τ`, so
+//! that every difference `δᵢ − λ = (δᵢ − δ_o) − τ` keeps its relative accuracy even for a
+//! root a few ulps from a pole (`δᵢ − δ_o` is computed from the `dᵢ` themselves, as
+//! `(dᵢ − d_o)(dᵢ + d_o)` for squares): the eigenvectors need those differences, not the
+//! eigenvalues.
 //!
 //! Roots come from Li's "middle way" iteration (R.-C. Li, 1993; LAPACK's `laed4` uses it):
 //! at each step the sum over the poles left of the root and the sum over those right of it
@@ -31,7 +35,33 @@ const LANES: usize = 8;
 /// f64 on any bracket; the model takes 2–5 on ordinary inputs).
 const MAX_ITERATIONS: usize = 100;
 
-/// A root `λ = d[origin] + tau` of the secular equation.
+/// How the poles `dᵢ` enter the secular equation.
+pub(super) trait Poles {
+    /// `δ(pole) − δ(origin)`, to the relative accuracy of `pole − origin`.
+    fn gap<T: RealElement>(pole: T, origin: T) -> T;
+}
+
+/// Poles as they are: `δᵢ = dᵢ`.
+pub(super) struct Linear;
+
+impl Poles for Linear {
+    #[inline(always)]
+    fn gap<T: RealElement>(pole: T, origin: T) -> T {
+        pole - origin
+    }
+}
+
+/// Squared poles: `δᵢ = dᵢ²` (the `dᵢ` non-negative).
+pub(super) struct Squared;
+
+impl Poles for Squared {
+    #[inline(always)]
+    fn gap<T: RealElement>(pole: T, origin: T) -> T {
+        (pole - origin) * (pole + origin)
+    }
+}
+
+/// A root `λ = δ(d[origin]) + tau` of the secular equation.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Root<T> {
     /// The index of the pole the offset is measured from.
@@ -41,22 +71,22 @@ pub(super) struct Root<T> {
     pub tau: T,
 }
 
-/// `Σ zᵢ²/Δᵢ` and `Σ (zᵢ/Δᵢ)²` over the poles `d`, with `Δᵢ = (dᵢ − origin) − τ`.
+/// `Σ zᵢ²/Δᵢ` and `Σ (zᵢ/Δᵢ)²` over the poles `d`, with `Δᵢ = (δᵢ − δ(origin)) − τ`.
 #[inline(always)]
-fn pole_sums<T: RealElement>(d: &[T], z: &[T], origin: T, tau: T) -> (T, T) {
+fn pole_sums<P: Poles, T: RealElement>(d: &[T], z: &[T], origin: T, tau: T) -> (T, T) {
     let mut sum = [zero::<T>(); LANES];
     let mut slope = [zero::<T>(); LANES];
     let (d_lanes, d_rest) = d.as_chunks::<LANES>();
     let (z_lanes, z_rest) = z.as_chunks::<LANES>();
     for (d, z) in d_lanes.iter().zip(z_lanes) {
         for l in 0..LANES {
-            let t = z[l] / ((d[l] - origin) - tau);
+            let t = z[l] / (P::gap(d[l], origin) - tau);
             sum[l] += z[l] * t;
             slope[l] += t * t;
         }
     }
     for (&d, &z) in d_rest.iter().zip(z_rest) {
-        let t = z / ((d - origin) - tau);
+        let t = z / (P::gap(d, origin) - tau);
         sum[0] += z * t;
         slope[0] += t * t;
     }
@@ -70,10 +100,10 @@ fn lane_sum<T: RealElement>(lanes: [T; LANES]) -> T {
 }
 
 /// The `j`-th root (ascending, from 0) of the secular equation with poles `d` (strictly
-/// increasing), weights `z` (non-zero) and `rho > 0`; `z_norm2` is `‖z‖²`. `None` when the
-/// iteration does not converge.
+/// increasing, and non-negative for [`Squared`]), weights `z` (non-zero) and `rho > 0`;
+/// `z_norm2` is `‖z‖²`. `None` when the iteration does not converge.
 #[inline(always)]
-pub(super) fn root<T: RealElement>(
+pub(super) fn root<P: Poles, T: RealElement>(
     j: usize,
     d: &[T],
     z: &[T],
@@ -97,17 +127,17 @@ pub(super) fn root<T: RealElement>(
     // nearer (its value does not depend on the origin the offset is measured from).
     let (origin, mut lo, mut hi, mut tau, mut at);
     if j + 1 < k {
-        let mid = (d[j + 1] - d[j]) * half;
-        at = evaluate(d, z, split, rho_inv, d[j], mid);
+        let mid = P::gap(d[j + 1], d[j]) * half;
+        at = evaluate::<P, T>(d, z, split, rho_inv, d[j], mid);
         if at.f >= zero() {
             (origin, lo, hi, tau) = (j, zero(), mid, mid);
         } else {
-            (origin, lo, hi, tau) = (j + 1, d[j] - d[j + 1], zero(), -mid);
+            (origin, lo, hi, tau) = (j + 1, P::gap(d[j], d[j + 1]), zero(), -mid);
         }
     } else {
         let upper = rho * z_norm2;
         (origin, lo, hi, tau) = (k - 1, zero(), upper, upper * half);
-        at = evaluate(d, z, split, rho_inv, d[origin], tau);
+        at = evaluate::<P, T>(d, z, split, rho_inv, d[origin], tau);
     }
     let d_origin = d[origin];
     for _ in 0..MAX_ITERATIONS {
@@ -126,8 +156,8 @@ pub(super) fn root<T: RealElement>(
         }
         let step = model_step(
             &at,
-            (d[split - 1] - d_origin) - tau,
-            (d[split] - d_origin) - tau,
+            P::gap(d[split - 1], d_origin) - tau,
+            P::gap(d[split], d_origin) - tau,
             (lo - tau, hi - tau),
         );
         let next = step
@@ -145,14 +175,14 @@ pub(super) fn root<T: RealElement>(
                 mid
             }
         };
-        at = evaluate(d, z, split, rho_inv, d_origin, tau);
+        at = evaluate::<P, T>(d, z, split, rho_inv, d_origin, tau);
     }
     None
 }
 
-/// The secular function at `d_origin + tau`, its sums split at `split`.
+/// The secular function at `δ(d_origin) + tau`, its sums split at `split`.
 #[inline(always)]
-fn evaluate<T: RealElement>(
+fn evaluate<P: Poles, T: RealElement>(
     d: &[T],
     z: &[T],
     split: usize,
@@ -160,8 +190,8 @@ fn evaluate<T: RealElement>(
     d_origin: T,
     tau: T,
 ) -> Evaluation<T> {
-    let (psi, psi_slope) = pole_sums(&d[..split], &z[..split], d_origin, tau);
-    let (phi, phi_slope) = pole_sums(&d[split..], &z[split..], d_origin, tau);
+    let (psi, psi_slope) = pole_sums::<P, T>(&d[..split], &z[..split], d_origin, tau);
+    let (phi, phi_slope) = pole_sums::<P, T>(&d[split..], &z[split..], d_origin, tau);
     Evaluation {
         f: rho_inv + psi + phi,
         psi,
@@ -211,10 +241,11 @@ fn model_step<T: RealElement>(at: &Evaluation<T>, left: T, right: T, bracket: (T
 }
 
 /// Gu and Eisenstat's `ẑᵢ` for the poles `d` and the roots (`origins[j]` holds
-/// `d[roots[j].origin]`, `taus[j]` the offset): `|ẑᵢ|² ∝ Πⱼ (λⱼ − dᵢ) / Πⱼ≠ᵢ (dⱼ − dᵢ)`, with the
-/// sign of `zᵢ`. The common factor `1/ρ` is left out: each eigenvector is normalized after.
+/// `d[roots[j].origin]`, `taus[j]` the offset): `|ẑᵢ|² = Πⱼ (λⱼ − δᵢ) / (ρ·Πⱼ≠ᵢ (δⱼ − δᵢ))`,
+/// with the sign of `zᵢ`. The factor `1/ρ` is left out (exact for `ρ = 1`; otherwise each
+/// eigenvector is normalized after).
 #[inline(always)]
-pub(super) fn repaired_weight<T: RealElement>(
+pub(super) fn repaired_weight<P: Poles, T: RealElement>(
     i: usize,
     d: &[T],
     z: &[T],
@@ -223,49 +254,86 @@ pub(super) fn repaired_weight<T: RealElement>(
 ) -> T {
     let di = d[i];
     let k = d.len();
-    let below = ratio_product(&d[..i], &origins[..i], &taus[..i], di);
-    let above = ratio_product(&d[i + 1..], &origins[i + 1..k], &taus[i + 1..k], di);
-    let own = (origins[i] - di) + taus[i];
+    let below = ratio_product::<P, T>(&d[..i], &origins[..i], &taus[..i], di);
+    let above = ratio_product::<P, T>(&d[i + 1..], &origins[i + 1..k], &taus[i + 1..k], di);
+    let own = P::gap(origins[i], di) + taus[i];
     let magnitude = sqrt(&abs(&(own * below * above)));
     if z[i] < zero() { -magnitude } else { magnitude }
 }
 
-/// `Πⱼ (λⱼ − dᵢ)/(dⱼ − dᵢ)` over the poles `d` and roots `origins + taus` given.
+/// `Πⱼ (λⱼ − δᵢ)/(δⱼ − δᵢ)` over the poles `d` and roots `δ(origins) + taus` given.
 #[inline(always)]
-fn ratio_product<T: RealElement>(d: &[T], origins: &[T], taus: &[T], di: T) -> T {
+fn ratio_product<P: Poles, T: RealElement>(d: &[T], origins: &[T], taus: &[T], di: T) -> T {
     let mut product = [one::<T>(); LANES];
     let (d_lanes, d_rest) = d.as_chunks::<LANES>();
     let (o_lanes, o_rest) = origins.as_chunks::<LANES>();
     let (t_lanes, t_rest) = taus.as_chunks::<LANES>();
     for ((d, o), t) in d_lanes.iter().zip(o_lanes).zip(t_lanes) {
         for l in 0..LANES {
-            product[l] *= ((o[l] - di) + t[l]) / (d[l] - di);
+            product[l] *= (P::gap(o[l], di) + t[l]) / P::gap(d[l], di);
         }
     }
     for ((&d, &o), &t) in d_rest.iter().zip(o_rest).zip(t_rest) {
-        product[0] *= ((o - di) + t) / (d - di);
+        product[0] *= (P::gap(o, di) + t) / P::gap(d, di);
     }
     product.into_iter().fold(one(), |a, b| a * b)
 }
 
-/// The unit eigenvector of the root `d_origin + tau` in `column`: `ẑᵢ/(dᵢ − λ)`, normalized,
-/// for the poles `d` and weights `z` (in whatever order the caller keeps them).
+/// The unit eigenvector of the root `δ(d_origin) + tau` in `column`: `ẑᵢ/(δᵢ − λ)`,
+/// normalized, for the poles `d` and weights `z` (in whatever order the caller keeps them).
 #[inline(always)]
-pub(super) fn eigenvector<T: RealElement>(column: &mut [T], d: &[T], z: &[T], d_origin: T, tau: T) {
+pub(super) fn eigenvector<P: Poles, T: RealElement>(
+    column: &mut [T],
+    d: &[T],
+    z: &[T],
+    d_origin: T,
+    tau: T,
+) {
     let mut norm2 = [zero::<T>(); LANES];
     let (c_lanes, c_rest) = column.as_chunks_mut::<LANES>();
     let (d_lanes, d_rest) = d.as_chunks::<LANES>();
     let (z_lanes, z_rest) = z.as_chunks::<LANES>();
     for ((c, d), z) in c_lanes.iter_mut().zip(d_lanes).zip(z_lanes) {
         for l in 0..LANES {
-            c[l] = z[l] / ((d[l] - d_origin) - tau);
+            c[l] = z[l] / (P::gap(d[l], d_origin) - tau);
             norm2[l] += c[l] * c[l];
         }
     }
     for ((c, &d), &z) in c_rest.iter_mut().zip(d_rest).zip(z_rest) {
-        *c = z / ((d - d_origin) - tau);
+        *c = z / (P::gap(d, d_origin) - tau);
         norm2[0] += *c * *c;
     }
     let scale = recip(&sqrt(&lane_sum(norm2)));
+    column.iter_mut().for_each(|c| *c *= scale);
+}
+
+/// The unit left singular vector, in `column`, of the root `σ² = d_origin² + tau` of the
+/// squared secular equation whose first pole is the zero pole of the merge's arrow matrix
+/// `[zᵀ; 0 D]`: `−1` first, then `dᵢ·ẑᵢ/(dᵢ² − σ²)`, normalized (the right one is
+/// [`eigenvector`]).
+#[inline(always)]
+pub(super) fn left_singular_vector<T: RealElement>(
+    column: &mut [T],
+    d: &[T],
+    z: &[T],
+    d_origin: T,
+    tau: T,
+) {
+    let mut norm2 = [zero::<T>(); LANES];
+    let (c_lanes, c_rest) = column[1..].as_chunks_mut::<LANES>();
+    let (d_lanes, d_rest) = d[1..].as_chunks::<LANES>();
+    let (z_lanes, z_rest) = z[1..].as_chunks::<LANES>();
+    for ((c, d), z) in c_lanes.iter_mut().zip(d_lanes).zip(z_lanes) {
+        for l in 0..LANES {
+            c[l] = d[l] * z[l] / (Squared::gap(d[l], d_origin) - tau);
+            norm2[l] += c[l] * c[l];
+        }
+    }
+    for ((c, &d), &z) in c_rest.iter_mut().zip(d_rest).zip(z_rest) {
+        *c = d * z / (Squared::gap(d, d_origin) - tau);
+        norm2[0] += *c * *c;
+    }
+    column[0] = -one::<T>();
+    let scale = recip(&sqrt(&(lane_sum(norm2) + one::<T>())));
     column.iter_mut().for_each(|c| *c *= scale);
 }

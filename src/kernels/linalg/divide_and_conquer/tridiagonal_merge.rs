@@ -18,17 +18,14 @@
 
 use faer::linalg::matmul::matmul;
 use faer::prelude::{Reborrow, ReborrowMut};
-use faer::traits::math_utils::{abs, eps, from_f64, hypot, max, one, sqrt, zero};
+use faer::traits::math_utils::{abs, eps, from_f64, max, one, sqrt, zero};
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 
+use super::NoConvergence;
+use super::deflation::{BOTH, BOTTOM, TOP, deflate, merged_order, rotate_columns};
 use super::parallel::{PerColumn, PerIndex, fill_columns, is_parallel, map_indices};
-use super::{NoConvergence, secular};
+use super::secular::{self, Linear};
 use crate::kernels::RealElement;
-
-/// Where a column of `Q` may be non-zero: the top `n₁` rows, the bottom ones, or both.
-const TOP: u8 = 1;
-const BOTTOM: u8 = 2;
-const BOTH: u8 = TOP | BOTTOM;
 
 /// Merges the eigendecompositions of the two halves held in `d` (the eigenvalues of the
 /// first `n1` rows ascending, then those of the rest) and the block-diagonal `u`, coupled by
@@ -60,13 +57,15 @@ pub(super) fn merge<T: RealElement>(
         .iter()
         .map(|&c| if c < n1 { TOP } else { BOTTOM })
         .collect();
+    let largest = |v: &[T]| v.iter().fold(zero::<T>(), |m, x| max(&m, &abs(x)));
+    let tolerance = from_f64::<T>(8.0) * eps::<T>() * max(&largest(d), &largest(&z));
     let deflated = deflate(
         &mut poles,
         &mut weights,
         &mut rows,
-        &columns,
-        u.rb_mut(),
-        rho,
+        tolerance / rho,
+        tolerance,
+        |q, p, c, s| rotate_columns(u.rb_mut(), columns[q], columns[p], c, s),
     );
     let kept: Vec<usize> = (0..n).filter(|&p| !deflated[p]).collect();
     let d_kept: Vec<T> = kept.iter().map(|&p| poles[p]).collect();
@@ -177,70 +176,6 @@ pub(super) fn merge<T: RealElement>(
     Ok(())
 }
 
-/// The positions `0..n` in ascending order of `d`, which holds two ascending runs split at
-/// `n1`.
-fn merged_order<T: RealElement>(d: &[T], n1: usize) -> Vec<usize> {
-    let (mut i, mut j) = (0, n1);
-    (0..d.len())
-        .map(|_| {
-            let take_first = j == d.len() || (i < n1 && d[i] <= d[j]);
-            let p = if take_first { i } else { j };
-            if take_first {
-                i += 1;
-            } else {
-                j += 1;
-            }
-            p
-        })
-        .collect()
-}
-
-/// Deflates the poles `d` with weights `z` (both in ascending order of `d`, `columns` their
-/// columns of `u`): marks the poles whose weight is negligible, and rotates the columns of
-/// each pair of poles closer than the threshold so that one of the two weights vanishes
-/// (updating `d`, `z`, `u` and the rows each column may occupy). Returns which are deflated.
-fn deflate<T: RealElement>(
-    d: &mut [T],
-    z: &mut [T],
-    rows: &mut [u8],
-    columns: &[usize],
-    mut u: MatMut<'_, T>,
-    rho: T,
-) -> Vec<bool> {
-    let largest = |v: &[T]| v.iter().fold(zero::<T>(), |m, x| max(&m, &abs(x)));
-    let tolerance = from_f64::<T>(8.0) * eps::<T>() * max(&largest(d), &largest(z));
-    let mut deflated = vec![false; d.len()];
-    let mut previous: Option<usize> = None;
-    for p in 0..d.len() {
-        if rho * abs(&z[p]) <= tolerance {
-            deflated[p] = true;
-            continue;
-        }
-        if let Some(q) = previous {
-            let r = hypot(&z[p], &z[q]);
-            let (c, s) = (z[p] / r, -(z[q] / r));
-            // The rotation leaves c·s·(d_p − d_q) off the diagonal, dropped when negligible.
-            if abs(&((d[p] - d[q]) * c * s)) <= tolerance {
-                let (a, b) = (columns[q], columns[p]);
-                for i in 0..u.nrows() {
-                    let (x, y) = (u[(i, a)], u[(i, b)]);
-                    u[(i, a)] = c * x + s * y;
-                    u[(i, b)] = c * y - s * x;
-                }
-                let (dq, dp) = (d[q], d[p]);
-                d[q] = dq * c * c + dp * s * s;
-                d[p] = dq * s * s + dp * c * c;
-                z[p] = r;
-                z[q] = zero();
-                deflated[q] = true;
-                rows[p] |= rows[q];
-            }
-        }
-        previous = Some(p);
-    }
-    deflated
-}
-
 /// The secular equation's roots.
 struct Roots<'a, T> {
     d: &'a [T],
@@ -254,7 +189,7 @@ impl<T: RealElement> PerIndex for Roots<'_, T> {
 
     #[inline(always)]
     fn at(&self, j: usize) -> Self::Output {
-        secular::root(j, self.d, self.z, self.rho, self.z_norm2)
+        secular::root::<Linear, T>(j, self.d, self.z, self.rho, self.z_norm2)
     }
 }
 
@@ -271,7 +206,7 @@ impl<T: RealElement> PerIndex for Weights<'_, T> {
 
     #[inline(always)]
     fn at(&self, i: usize) -> T {
-        secular::repaired_weight(i, self.d, self.z, self.origins, self.taus)
+        secular::repaired_weight::<Linear, T>(i, self.d, self.z, self.origins, self.taus)
     }
 }
 
@@ -286,6 +221,6 @@ struct Vectors<'a, T> {
 impl<T: RealElement> PerColumn<T> for Vectors<'_, T> {
     #[inline(always)]
     fn fill(&self, j: usize, column: &mut [T]) {
-        secular::eigenvector(column, self.d, self.z, self.origins[j], self.taus[j]);
+        secular::eigenvector::<Linear, T>(column, self.d, self.z, self.origins[j], self.taus[j]);
     }
 }
