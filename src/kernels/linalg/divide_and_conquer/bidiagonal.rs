@@ -9,10 +9,10 @@
 //! down to one row, and [`bidiagonal_merge`](super::bidiagonal_merge) joins them.
 
 use faer::prelude::ReborrowMut;
-use faer::traits::math_utils::{abs, eps, from_f64, hypot, max, one, recip, zero};
+use faer::traits::math_utils::{abs, eps, from_f64, hypot, one, recip, zero};
 use faer::{MatMut, Par};
 
-use super::{NoConvergence, bidiagonal_merge};
+use super::{NoConvergence, bidiagonal_merge, largest_magnitude};
 use crate::kernels::RealElement;
 
 /// The blocks at least this large solve their halves in parallel.
@@ -34,10 +34,7 @@ pub(in crate::kernels::linalg) fn bidiagonal_svd<T: RealElement>(
     v.fill(zero());
     // Scaled to a largest entry of 1, nothing in the merges over- or underflows, and one
     // deflation tolerance (relative to the matrix's norm) serves every merge.
-    let scale = diag
-        .iter()
-        .chain(superdiag)
-        .fold(zero::<T>(), |m, x| max(&m, &abs(x)));
+    let scale = largest_magnitude(&[diag, superdiag]);
     if scale == zero() {
         (0..n).for_each(|i| {
             u[(i, i)] = one();

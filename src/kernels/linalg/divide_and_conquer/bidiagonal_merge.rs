@@ -17,15 +17,17 @@
 //! 3. The new vectors are the block-diagonal matrices times those, as half-height products
 //!    over the columns grouped by the rows they occupy.
 
+use std::marker::PhantomData;
+
 use faer::linalg::matmul::matmul;
 use faer::prelude::{Reborrow, ReborrowMut};
 use faer::traits::math_utils::{abs, from_f64, hypot, one, sqrt, zero};
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 
 use super::NoConvergence;
-use super::deflation::{BOTH, BOTTOM, TOP, deflate, merged_order, rotate_columns};
-use super::parallel::{PerColumn, PerIndex, fill_columns, is_parallel, map_indices};
-use super::secular::{self, Squared};
+use super::deflation::{BOTH, BOTTOM, TOP, deflate, gather, merged_order, rotate_columns};
+use super::parallel::{PerColumn, fill_columns, is_parallel, map_indices};
+use super::secular::{self, Roots, Squared, Weights};
 use crate::kernels::RealElement;
 
 /// Merges the solved blocks above and below row `k` of an `r × (r + sqre)` block: `d` holds
@@ -123,7 +125,9 @@ pub(super) fn merge<T: RealElement>(
         &Roots {
             d: &sd,
             z: &sz,
+            rho: one(),
             z_norm2,
+            poles: PhantomData::<Squared>,
         },
     )
     .into_iter()
@@ -139,6 +143,7 @@ pub(super) fn merge<T: RealElement>(
             z: &sz,
             origins: &origins,
             taus: &taus,
+            poles: PhantomData::<Squared>,
         },
     );
 
@@ -264,45 +269,6 @@ pub(super) fn merge<T: RealElement>(
         v.rb_mut().col_mut(c).copy_from(from_v);
     }
     Ok(())
-}
-
-/// The columns `columns` of `m`, as a new matrix.
-fn gather<T: RealElement>(m: MatRef<'_, T>, columns: impl Iterator<Item = usize>) -> Mat<T> {
-    let columns: Vec<usize> = columns.collect();
-    Mat::from_fn(m.nrows(), columns.len(), |i, j| m[(i, columns[j])])
-}
-
-/// The squared secular equation's roots.
-struct Roots<'a, T> {
-    d: &'a [T],
-    z: &'a [T],
-    z_norm2: T,
-}
-
-impl<T: RealElement> PerIndex for Roots<'_, T> {
-    type Output = Option<secular::Root<T>>;
-
-    #[inline(always)]
-    fn at(&self, j: usize) -> Self::Output {
-        secular::root::<Squared, T>(j, self.d, self.z, one(), self.z_norm2)
-    }
-}
-
-/// Gu and Eisenstat's weights for the roots `origins² + taus`.
-struct Weights<'a, T> {
-    d: &'a [T],
-    z: &'a [T],
-    origins: &'a [T],
-    taus: &'a [T],
-}
-
-impl<T: RealElement> PerIndex for Weights<'_, T> {
-    type Output = T;
-
-    #[inline(always)]
-    fn at(&self, i: usize) -> T {
-        secular::repaired_weight::<Squared, T>(i, self.d, self.z, self.origins, self.taus)
-    }
 }
 
 /// The arrow matrix's left (zero pole first) or right singular vectors.

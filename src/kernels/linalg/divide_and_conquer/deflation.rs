@@ -1,9 +1,10 @@
 //! What the merges of both divide-and-conquer solvers share: the merged order of two
 //! halves' values, deflation (LAPACK's `laed2`/`lasd2` rules), and the bookkeeping of which
-//! rows each column of the block-diagonal vector matrices may occupy.
+//! rows each column of the block-diagonal vector matrices may occupy, and the gathering of
+//! those columns before a merge overwrites them.
 
-use faer::MatMut;
 use faer::traits::math_utils::{abs, hypot, zero};
+use faer::{Mat, MatMut, MatRef};
 
 use crate::kernels::RealElement;
 
@@ -80,4 +81,17 @@ pub(super) fn rotate_columns<T: RealElement>(mut m: MatMut<'_, T>, a: usize, b: 
         m[(i, a)] = c * x + s * y;
         m[(i, b)] = c * y - s * x;
     }
+}
+
+/// The columns `columns` of `m`, as a new matrix.
+pub(super) fn gather<T: RealElement>(
+    m: MatRef<'_, T>,
+    columns: impl Iterator<Item = usize>,
+) -> Mat<T> {
+    let columns: Vec<usize> = columns.collect();
+    let mut out = Mat::<T>::zeros(m.nrows(), columns.len());
+    for (mut to, &from) in out.col_iter_mut().zip(&columns) {
+        to.copy_from(m.col(from));
+    }
+    out
 }

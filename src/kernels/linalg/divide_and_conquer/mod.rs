@@ -17,6 +17,10 @@ mod secular;
 mod tridiagonal;
 mod tridiagonal_merge;
 
+use faer::traits::math_utils::{abs, max, zero};
+
+use crate::kernels::RealElement;
+
 pub(super) use bidiagonal::bidiagonal_svd;
 pub(super) use tridiagonal::tridiagonal_eigh;
 
@@ -24,3 +28,11 @@ pub(super) use tridiagonal::tridiagonal_eigh;
 /// left poles that the secular solver cannot take; the caller falls back to faer's solver.
 #[derive(Debug)]
 pub(super) struct NoConvergence;
+
+/// The largest magnitude among the entries of `parts` (0 when there are none).
+fn largest_magnitude<T: RealElement>(parts: &[&[T]]) -> T {
+    parts
+        .iter()
+        .flat_map(|part| part.iter())
+        .fold(zero::<T>(), |m, x| max(&m, &abs(x)))
+}

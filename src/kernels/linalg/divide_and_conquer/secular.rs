@@ -24,8 +24,11 @@
 //! they run in lanes of eight, which the compiler vectorizes (the callers dispatch to the
 //! CPU's widest vector instructions with `pulp`).
 
+use std::marker::PhantomData;
+
 use faer::traits::math_utils::{abs, eps, from_f64, one, recip, sqrt, zero};
 
+use super::parallel::PerIndex;
 use crate::kernels::RealElement;
 
 /// The lanes of the vectorized sums.
@@ -289,22 +292,8 @@ pub(super) fn eigenvector<P: Poles, T: RealElement>(
     d_origin: T,
     tau: T,
 ) {
-    let mut norm2 = [zero::<T>(); LANES];
-    let (c_lanes, c_rest) = column.as_chunks_mut::<LANES>();
-    let (d_lanes, d_rest) = d.as_chunks::<LANES>();
-    let (z_lanes, z_rest) = z.as_chunks::<LANES>();
-    for ((c, d), z) in c_lanes.iter_mut().zip(d_lanes).zip(z_lanes) {
-        for l in 0..LANES {
-            c[l] = z[l] / (P::gap(d[l], d_origin) - tau);
-            norm2[l] += c[l] * c[l];
-        }
-    }
-    for ((c, &d), &z) in c_rest.iter_mut().zip(d_rest).zip(z_rest) {
-        *c = z / (P::gap(d, d_origin) - tau);
-        norm2[0] += *c * *c;
-    }
-    let scale = recip(&sqrt(&lane_sum(norm2)));
-    column.iter_mut().for_each(|c| *c *= scale);
+    let norm2 = fill_column(column, d, z, |d, z| z / (P::gap(d, d_origin) - tau));
+    scale_column(column, norm2);
 }
 
 /// The unit left singular vector, in `column`, of the root `σ² = d_origin² + tau` of the
@@ -319,21 +308,83 @@ pub(super) fn left_singular_vector<T: RealElement>(
     d_origin: T,
     tau: T,
 ) {
+    let (first, rest) = column.split_at_mut(1);
+    let norm2 = fill_column(rest, &d[1..], &z[1..], |d, z| {
+        d * z / (Squared::gap(d, d_origin) - tau)
+    });
+    first[0] = -one::<T>();
+    scale_column(column, norm2 + one::<T>());
+}
+
+/// Fills `column[i]` with `entry(d[i], z[i])`, in lanes; returns the squared norm.
+#[inline(always)]
+fn fill_column<T: RealElement>(column: &mut [T], d: &[T], z: &[T], entry: impl Fn(T, T) -> T) -> T {
     let mut norm2 = [zero::<T>(); LANES];
-    let (c_lanes, c_rest) = column[1..].as_chunks_mut::<LANES>();
-    let (d_lanes, d_rest) = d[1..].as_chunks::<LANES>();
-    let (z_lanes, z_rest) = z[1..].as_chunks::<LANES>();
+    let (c_lanes, c_rest) = column.as_chunks_mut::<LANES>();
+    let (d_lanes, d_rest) = d.as_chunks::<LANES>();
+    let (z_lanes, z_rest) = z.as_chunks::<LANES>();
     for ((c, d), z) in c_lanes.iter_mut().zip(d_lanes).zip(z_lanes) {
         for l in 0..LANES {
-            c[l] = d[l] * z[l] / (Squared::gap(d[l], d_origin) - tau);
+            c[l] = entry(d[l], z[l]);
             norm2[l] += c[l] * c[l];
         }
     }
     for ((c, &d), &z) in c_rest.iter_mut().zip(d_rest).zip(z_rest) {
-        *c = d * z / (Squared::gap(d, d_origin) - tau);
+        *c = entry(d, z);
         norm2[0] += *c * *c;
     }
-    column[0] = -one::<T>();
-    let scale = recip(&sqrt(&(lane_sum(norm2) + one::<T>())));
+    lane_sum(norm2)
+}
+
+/// Divides `column` by the square root of `norm2`.
+#[inline(always)]
+fn scale_column<T: RealElement>(column: &mut [T], norm2: T) {
+    let scale = recip(&sqrt(&norm2));
     column.iter_mut().for_each(|c| *c *= scale);
+}
+
+/// The roots of one secular equation, as [`PerIndex`] work.
+pub(super) struct Roots<'a, P, T> {
+    /// The poles, strictly increasing.
+    pub d: &'a [T],
+    /// The weights.
+    pub z: &'a [T],
+    /// `ρ`.
+    pub rho: T,
+    /// `‖z‖²`.
+    pub z_norm2: T,
+    /// How the poles enter.
+    pub poles: PhantomData<P>,
+}
+
+impl<P: Poles + Sync, T: RealElement> PerIndex for Roots<'_, P, T> {
+    type Output = Option<Root<T>>;
+
+    #[inline(always)]
+    fn at(&self, j: usize) -> Self::Output {
+        root::<P, T>(j, self.d, self.z, self.rho, self.z_norm2)
+    }
+}
+
+/// Gu and Eisenstat's weights for the roots `δ(origins) + taus`, as [`PerIndex`] work.
+pub(super) struct Weights<'a, P, T> {
+    /// The poles.
+    pub d: &'a [T],
+    /// The original weights (for their signs).
+    pub z: &'a [T],
+    /// Each root's origin pole.
+    pub origins: &'a [T],
+    /// Each root's offset from it.
+    pub taus: &'a [T],
+    /// How the poles enter.
+    pub poles: PhantomData<P>,
+}
+
+impl<P: Poles + Sync, T: RealElement> PerIndex for Weights<'_, P, T> {
+    type Output = T;
+
+    #[inline(always)]
+    fn at(&self, i: usize) -> T {
+        repaired_weight::<P, T>(i, self.d, self.z, self.origins, self.taus)
+    }
 }

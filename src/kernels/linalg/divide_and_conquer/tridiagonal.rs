@@ -11,10 +11,10 @@ use faer::linalg::evd::{
     tridiagonal_self_adjoint_evd,
 };
 use faer::prelude::ReborrowMut;
-use faer::traits::math_utils::{abs, max, one, recip, zero};
+use faer::traits::math_utils::{abs, one, recip, zero};
 use faer::{ColRef, MatMut, Par, Spec};
 
-use super::{NoConvergence, tridiagonal_merge};
+use super::{NoConvergence, largest_magnitude, tridiagonal_merge};
 use crate::kernels::RealElement;
 
 /// The size below which a block is solved directly (faer's QR iteration).
@@ -35,10 +35,7 @@ pub(in crate::kernels::linalg) fn tridiagonal_eigh<T: RealElement>(
     let n = diag.len();
     u.fill(zero());
     // Scaled to a largest entry of 1, nothing in the merges over- or underflows.
-    let scale = diag
-        .iter()
-        .chain(offdiag)
-        .fold(zero::<T>(), |m, x| max(&m, &abs(x)));
+    let scale = largest_magnitude(&[diag, offdiag]);
     if scale == zero() {
         (0..n).for_each(|i| u[(i, i)] = one());
         return Ok(());

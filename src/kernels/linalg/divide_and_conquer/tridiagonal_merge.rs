@@ -16,15 +16,17 @@
 //!    `Q₁`), only in the bottom ones (from `Q₂`), or in both (after a rotation mixed the two);
 //!    grouped in that order, the product is two matrix products of half the height.
 
+use std::marker::PhantomData;
+
 use faer::linalg::matmul::matmul;
 use faer::prelude::{Reborrow, ReborrowMut};
-use faer::traits::math_utils::{abs, eps, from_f64, max, one, sqrt, zero};
+use faer::traits::math_utils::{abs, eps, from_f64, one, sqrt, zero};
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 
-use super::NoConvergence;
-use super::deflation::{BOTH, BOTTOM, TOP, deflate, merged_order, rotate_columns};
-use super::parallel::{PerColumn, PerIndex, fill_columns, is_parallel, map_indices};
-use super::secular::{self, Linear};
+use super::deflation::{BOTH, BOTTOM, TOP, deflate, gather, merged_order, rotate_columns};
+use super::parallel::{PerColumn, fill_columns, is_parallel, map_indices};
+use super::secular::{self, Linear, Roots, Weights};
+use super::{NoConvergence, largest_magnitude};
 use crate::kernels::RealElement;
 
 /// Merges the eigendecompositions of the two halves held in `d` (the eigenvalues of the
@@ -57,8 +59,7 @@ pub(super) fn merge<T: RealElement>(
         .iter()
         .map(|&c| if c < n1 { TOP } else { BOTTOM })
         .collect();
-    let largest = |v: &[T]| v.iter().fold(zero::<T>(), |m, x| max(&m, &abs(x)));
-    let tolerance = from_f64::<T>(8.0) * eps::<T>() * max(&largest(d), &largest(&z));
+    let tolerance = from_f64::<T>(8.0) * eps::<T>() * largest_magnitude(&[d, &z]);
     let deflated = deflate(
         &mut poles,
         &mut weights,
@@ -87,6 +88,7 @@ pub(super) fn merge<T: RealElement>(
             z: &z_kept,
             rho,
             z_norm2,
+            poles: PhantomData::<Linear>,
         },
     )
     .into_iter()
@@ -102,6 +104,7 @@ pub(super) fn merge<T: RealElement>(
             z: &z_kept,
             origins: &origins,
             taus: &taus,
+            poles: PhantomData::<Linear>,
         },
     );
 
@@ -125,16 +128,13 @@ pub(super) fn merge<T: RealElement>(
     fill_columns(&mut s, k, par, &vectors);
 
     // Q's kept columns, grouped, then its deflated ones; then Q·S.
-    let mut q = Vec::with_capacity(n * n);
     let gathered = grouped
         .iter()
         .map(|&i| kept[i])
-        .chain(dropped.iter().copied());
-    for p in gathered {
-        let column = u.rb().col(columns[p]);
-        q.extend((0..n).map(|i| column[i]));
-    }
-    let q = MatRef::from_column_major_slice(&q, n, n);
+        .chain(dropped.iter().copied())
+        .map(|p| columns[p]);
+    let q = gather(u.rb(), gathered);
+    let q = q.as_ref();
     let s = MatRef::from_column_major_slice(&s, k, k);
     let mut product = Mat::<T>::zeros(n, k);
     {
@@ -174,40 +174,6 @@ pub(super) fn merge<T: RealElement>(
         u.rb_mut().col_mut(c).copy_from(from);
     }
     Ok(())
-}
-
-/// The secular equation's roots.
-struct Roots<'a, T> {
-    d: &'a [T],
-    z: &'a [T],
-    rho: T,
-    z_norm2: T,
-}
-
-impl<T: RealElement> PerIndex for Roots<'_, T> {
-    type Output = Option<secular::Root<T>>;
-
-    #[inline(always)]
-    fn at(&self, j: usize) -> Self::Output {
-        secular::root::<Linear, T>(j, self.d, self.z, self.rho, self.z_norm2)
-    }
-}
-
-/// Gu and Eisenstat's weights for the roots `origins + taus`.
-struct Weights<'a, T> {
-    d: &'a [T],
-    z: &'a [T],
-    origins: &'a [T],
-    taus: &'a [T],
-}
-
-impl<T: RealElement> PerIndex for Weights<'_, T> {
-    type Output = T;
-
-    #[inline(always)]
-    fn at(&self, i: usize) -> T {
-        secular::repaired_weight::<Linear, T>(i, self.d, self.z, self.origins, self.taus)
-    }
 }
 
 /// The secular problem's eigenvectors, from the recomputed weights.
