@@ -1,6 +1,7 @@
 //! Tests of the linear algebra kernels: residual identities computed in plain f64 loops,
 //! independently of faer, for every dtype.
 
+mod bidiagonalize;
 mod cholesky;
 mod divide_and_conquer;
 mod dqds;
