@@ -2,6 +2,7 @@
 //! independently of faer, for every dtype.
 
 mod bidiagonal_svd;
+mod bidiagonalize;
 mod cholesky;
 mod divide_and_conquer;
 mod dqds;
