@@ -52,10 +52,6 @@ pub(super) struct Bidiagonal<T: Element> {
     pub(super) right_taus: Vec<T::Real>,
 }
 
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "for svd with vectors, which does not use it yet")
-)]
 impl<T: Element> Bidiagonal<T> {
     /// `u ← Q·u`, for `u` with `m` rows and `packed` the matrix [`bidiagonalize`] overwrote.
     pub(super) fn apply_q(&self, packed: MatRef<'_, T>, u: MatMut<'_, T>, par: Par) {

@@ -2,12 +2,14 @@
 
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::svd::{ComputeSvdVectors, svd as faer_svd, svd_scratch};
+use faer::prelude::{Reborrow, ReborrowMut};
 use faer::traits::math_utils::{
     abs, conj, eps, from_f64, from_real, is_finite, nan, one, real, recip, zero,
 };
 use faer::{Col, Mat, MatMut, MatRef, Par};
 
-use super::bidiagonalize::bidiagonal_magnitudes;
+use super::bidiagonalize::{bidiagonal_magnitudes, bidiagonalize};
+use super::divide_and_conquer::bidiagonal_svd;
 use super::dqds::bidiagonal_singular_values;
 use super::{Batch, Element, KernelError, chunks, chunks_mut, fill_nan, view_mut};
 use crate::kernels::{check_len, in_pool, par_for_spectral};
@@ -73,14 +75,8 @@ fn decompose_batch<T: Element>(
     let ((u_rows, ku), (kv, vt_cols), vectors) = (layout.u, layout.vt, layout.faer);
     // The row-major `a` is the column-major `aᵀ`, which is decomposed instead (contiguous
     // reads, and faer writes `vt` in place): `aᵀ = U'·Σ·V'ᴴ` gives `a = conj(V')·Σ·U'ᵀ`.
-    let mut buffer = MemBuffer::new(svd_scratch::<T>(
-        n,
-        m,
-        vectors,
-        vectors,
-        par,
-        Default::default(),
-    ));
+    // faer's workspace, only for a fallback.
+    let mut buffer = None;
     let mut values = Col::<T>::zeros(k);
     let mut scaled = Mat::<T>::zeros(n, m);
     let u_len = u_rows * ku;
@@ -91,13 +87,31 @@ fn decompose_batch<T: Element>(
         let magnitude = largest_magnitude(a);
         let solved = magnitude.is_some_and(|magnitude| {
             let inverse = from_real::<T>(&recip(&magnitude));
-            for (column, source) in scaled.col_iter_mut().zip(a.chunks(n.max(1))) {
-                column
-                    .iter_mut()
-                    .zip(source)
-                    .for_each(|(x, &y)| *x = y * inverse);
-            }
+            let fill_scaled = |scaled: &mut Mat<T>| {
+                for (column, source) in scaled.col_iter_mut().zip(a.chunks(n.max(1))) {
+                    column
+                        .iter_mut()
+                        .zip(source)
+                        .for_each(|(x, &y)| *x = y * inverse);
+                }
+            };
+            fill_scaled(&mut scaled);
             let compute_uv = vectors != ComputeSvdVectors::No;
+            // rjax's own: dqds for the values alone, divide and conquer for the vectors; faer's
+            // solver where either gives up (neither has been seen to).
+            let ours = if compute_uv {
+                vectors_by_divide_and_conquer(scaled.as_mut(), s, u, vt, layout, par)
+            } else {
+                singular_values_by_dqds(scaled.as_ref(), par).map(|by_dqds| {
+                    s.iter_mut()
+                        .zip(by_dqds)
+                        .for_each(|(s, v)| *s = from_f64(v));
+                })
+            };
+            if ours.is_some() {
+                return true;
+            }
+            fill_scaled(&mut scaled);
             // U' (n × kv) is `vt` read column-major; V' (m × ku) is written into `u`
             // row-major and conjugated after.
             let (u_view, v_view) = if compute_uv {
@@ -108,36 +122,33 @@ fn decompose_batch<T: Element>(
             } else {
                 (None, None)
             };
-            // Without vectors, dqds on rjax's bidiagonal form; faer's own solver where dqds
-            // gives up (it has not been seen to).
-            let by_dqds = (!compute_uv)
-                .then(|| singular_values_by_dqds(scaled.as_ref(), par))
-                .flatten();
-            match by_dqds {
-                Some(by_dqds) => {
-                    values
-                        .iter_mut()
-                        .zip(by_dqds)
-                        .for_each(|(v, s)| *v = from_real(&from_f64(s)));
-                    true
-                }
-                None => faer_svd(
-                    scaled.as_ref(),
-                    values.as_diagonal_mut(),
-                    u_view,
-                    v_view,
-                    par,
-                    MemStack::new(&mut buffer),
-                    Default::default(),
-                )
-                .is_ok(),
-            }
+            let solved = faer_svd(
+                scaled.as_ref(),
+                values.as_diagonal_mut(),
+                u_view,
+                v_view,
+                par,
+                MemStack::new(buffer.get_or_insert_with(|| {
+                    MemBuffer::new(svd_scratch::<T>(
+                        n,
+                        m,
+                        vectors,
+                        vectors,
+                        par,
+                        Default::default(),
+                    ))
+                })),
+                Default::default(),
+            )
+            .is_ok();
+            s.iter_mut()
+                .zip(values.iter())
+                .for_each(|(s, v)| *s = real(v));
+            solved
         });
         match magnitude.filter(|_| solved) {
             Some(magnitude) => {
-                s.iter_mut()
-                    .zip(values.iter())
-                    .for_each(|(s, v)| *s = real(v) * magnitude);
+                s.iter_mut().for_each(|s| *s *= magnitude);
                 u.iter_mut().for_each(|x| *x = conj(&*x));
             }
             None => {
@@ -146,6 +157,117 @@ fn decompose_batch<T: Element>(
                 fill_nan(vt);
             }
         }
+    }
+}
+
+/// The SVD of the column-major `w = aᵀ` (`n × m`, scaled) with vectors, by rjax's
+/// bidiagonalization and divide and conquer: `s` receives the singular values in descending
+/// order, `vt` (column-major `n × kv`) the left singular vectors of `w`, and `u` (row-major
+/// `m × ku`) the conjugates of `a`'s left singular vectors before the caller conjugates them
+/// (so `a = conj(u)·Σ·vtᵀ` read as stored). `None` when the divide and conquer gives up.
+///
+/// The tall one of `w` and `wᴴ = conj(a)` is bidiagonalized, `X = Q·B·Pᴴ`; diagonal phases
+/// make `B = Φ·R·Ψᴴ` with `R` real and non-negative; `R = U_R·Σ·V_Rᵀ`; and `X`'s vectors are
+/// `Q·Φ·U_R` and `P·Ψ·V_R`, applied in place in the output buffers. For `X = w`,
+/// `a = conj(V_X)·Σ·U_Xᵀ`; for `X = conj(a)`, `a = conj(U_X)·Σ·V_Xᵀ`.
+fn vectors_by_divide_and_conquer<T: Element>(
+    w: MatMut<'_, T>,
+    s: &mut [T::Real],
+    u: &mut [T],
+    vt: &mut [T],
+    layout: Layout,
+    par: Par,
+) -> Option<()> {
+    let (n, m) = w.shape();
+    let ((_, ku), (kv, _)) = (layout.u, layout.vt);
+    let k = n.min(m);
+    let mut adjoint;
+    let mut x = if n >= m {
+        w
+    } else {
+        adjoint = w.adjoint().to_owned();
+        adjoint.as_mut()
+    };
+    let reduced = bidiagonalize(x.rb_mut(), par);
+    let phases = Phases::new(&reduced.diag, &reduced.superdiag);
+    let (mut sigma, superdiag) = (phases.diag.clone(), phases.superdiag.clone());
+    let mut u_r = Mat::<T::Real>::zeros(k, k);
+    let mut v_r = Mat::<T::Real>::zeros(k, k);
+    bidiagonal_svd(&mut sigma, &superdiag, u_r.as_mut(), v_r.as_mut(), par).ok()?;
+    s.copy_from_slice(&sigma);
+    let (mut left, mut right) = if n >= m {
+        (
+            MatMut::from_column_major_slice_mut(vt, n, kv),
+            view_mut(u, m, ku),
+        )
+    } else {
+        (
+            view_mut(u, m, ku),
+            MatMut::from_column_major_slice_mut(vt, n, kv),
+        )
+    };
+    left.fill(zero());
+    for j in 0..left.ncols() {
+        if j < k {
+            for i in 0..k {
+                left[(i, j)] = phases.left[i] * from_real::<T>(&u_r[(i, j)]);
+            }
+        } else {
+            left[(j, j)] = one();
+        }
+    }
+    for j in 0..k {
+        for i in 0..k {
+            right[(i, j)] = phases.right[i] * from_real::<T>(&v_r[(i, j)]);
+        }
+    }
+    let x = x.rb();
+    reduced.apply_q(x, left, par);
+    reduced.apply_p(x, right, par);
+    Some(())
+}
+
+/// The diagonal unitary `Φ`, `Ψ` with `B = Φ·R·Ψᴴ` for a (complex, or signed) upper
+/// bidiagonal `B` and the real, non-negative `R`: `ψ₀ = 1`, `φⱼ` the phase of `bⱼⱼ·ψⱼ`,
+/// `ψⱼ₊₁ = φⱼ·conj(bⱼ,ⱼ₊₁)/|bⱼ,ⱼ₊₁|` (1 for a zero entry).
+struct Phases<T: Element> {
+    left: Vec<T>,
+    right: Vec<T>,
+    diag: Vec<T::Real>,
+    superdiag: Vec<T::Real>,
+}
+
+impl<T: Element> Phases<T> {
+    fn new(diag: &[T], superdiag: &[T]) -> Self {
+        let phase = |x: T, magnitude: T::Real| {
+            if magnitude > zero() {
+                x * from_real::<T>(&recip(&magnitude))
+            } else {
+                one()
+            }
+        };
+        let k = diag.len();
+        let mut out = Phases {
+            left: Vec::with_capacity(k),
+            right: Vec::with_capacity(k),
+            diag: Vec::with_capacity(k),
+            superdiag: Vec::with_capacity(k.saturating_sub(1)),
+        };
+        let mut psi = one::<T>();
+        for (j, &d) in diag.iter().enumerate() {
+            out.right.push(psi);
+            let x = d * psi;
+            let magnitude = abs(&x);
+            let phi = phase(x, magnitude);
+            out.diag.push(magnitude);
+            out.left.push(phi);
+            if let Some(&e) = superdiag.get(j) {
+                let magnitude = abs(&e);
+                out.superdiag.push(magnitude);
+                psi = phase(phi * conj(&e), magnitude);
+            }
+        }
+        out
     }
 }
 
