@@ -8,8 +8,10 @@
 //! - [`qr()`], [`geqrf()`], [`householder_product()`]: QR, and LAPACK's packed Householder form.
 //! - [`eigh()`]: eigenvalues (ascending) and eigenvectors of Hermitian matrices.
 //! - [`svd()`]: singular values (descending) and optionally the singular vectors.
-//! - `divide_and_conquer`: the eigendecomposition of symmetric tridiagonal matrices, for
-//!   `eigh` with vectors (faer's solver finds each merge's secular roots one at a time).
+//! - `divide_and_conquer`: the eigendecomposition of symmetric tridiagonal matrices and the
+//!   SVD of bidiagonal ones, for `eigh` and `svd` with vectors (faer's solvers find each
+//!   merge's secular roots one at a time).
+//! - `bidiagonalize`: the blocked Householder bidiagonalization `A = Q·B·Pᴴ` for `svd`.
 //! - `dqds`: the eigenvalues of tridiagonal and the singular values of bidiagonal matrices,
 //!   for `eigh` and `svd` without vectors (faer's solvers for those cost 3–8× more).
 //! - [`eig()`]: eigenvalues and left/right eigenvectors of general matrices.

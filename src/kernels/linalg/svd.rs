@@ -31,9 +31,11 @@ pub struct SvdOptions {
 /// `compute_uv`, `u` (`[batch, m, m]` or `[batch, m, min(m, n)]`) and `vt`
 /// (`[batch, n, n]` or `[batch, min(m, n), n]`) the singular vectors, `vt` being `Vᴴ`.
 ///
-/// Each matrix is scaled to a largest magnitude of 1 first (the values scaled back after):
-/// faer's iteration loses the singular values of matrices far from 1 in magnitude (1e-200,
-/// say) to underflow.
+/// Each matrix is scaled to a largest magnitude of 1 first (the values scaled back after),
+/// so that no iteration loses the singular values of matrices far from 1 in magnitude
+/// (1e-200, say) to underflow. The vectors come from rjax's bidiagonalization and bidiagonal
+/// divide and conquer (as `gesdd`), the values alone from the same bidiagonalization and
+/// dqds.
 ///
 /// Non-finite input, or an iteration that does not converge, gives NaN in all outputs for
 /// that batch element, as jaxlib's kernel does.

@@ -12,7 +12,8 @@ use faer::prelude::ReborrowMut;
 use faer::traits::math_utils::{abs, eps, from_f64, hypot, one, recip, zero};
 use faer::{MatMut, Par};
 
-use super::{NoConvergence, bidiagonal_merge, largest_magnitude};
+use super::bidiagonal_merge::{Cut, merge, workspace_len};
+use super::{NoConvergence, largest_magnitude};
 use crate::kernels::RealElement;
 
 /// The blocks at least this large solve their halves in parallel.
@@ -46,14 +47,19 @@ pub(in crate::kernels::linalg) fn bidiagonal_svd<T: RealElement>(
     diag.iter_mut().for_each(|d| *d *= inverse);
     let superdiag: Vec<T> = superdiag.iter().map(|&e| e * inverse).collect();
     let tolerance = from_f64::<T>(8.0) * eps::<T>();
+    let mut scratch = vec![zero::<T>(); workspace_len(n)];
+    let block = Block {
+        sqre: false,
+        tolerance,
+        par,
+    };
     solve(
         diag,
         &superdiag,
         u.rb_mut(),
         v.rb_mut(),
-        false,
-        tolerance,
-        par,
+        &mut scratch,
+        block,
     )?;
     // Ascending from the merges; the SVD's convention is descending.
     diag.reverse();
@@ -66,19 +72,29 @@ pub(in crate::kernels::linalg) fn bidiagonal_svd<T: RealElement>(
     Ok(())
 }
 
+/// What [`solve`] needs besides the matrices: whether the block has an extra column, the
+/// deflation tolerance and the parallelism.
+#[derive(Clone, Copy)]
+struct Block<T> {
+    sqre: bool,
+    tolerance: T,
+    par: Par,
+}
+
 /// Solves the `r × (r + sqre)` block with diagonal `d` (`r`) and superdiagonal `e`
 /// (`r − 1 + sqre`): `d` receives its singular values in ascending order, `u` (`r × r`, zero
 /// on entry) the left singular vectors and `v` (`(r + sqre)²`, zero on entry) the right ones,
-/// the null vector last when `sqre`.
+/// the null vector last when `sqre`. `scratch` holds at least [`workspace_len`]`(r)`
+/// elements.
 fn solve<T: RealElement>(
     d: &mut [T],
     e: &[T],
     mut u: MatMut<'_, T>,
     mut v: MatMut<'_, T>,
-    sqre: bool,
-    tolerance: T,
-    par: Par,
+    scratch: &mut [T],
+    block: Block<T>,
 ) -> Result<(), NoConvergence> {
+    let Block { sqre, par, .. } = block;
     let r = d.len();
     match (r, sqre) {
         (0, false) => return Ok(()),
@@ -121,8 +137,21 @@ fn solve<T: RealElement>(
         let (u1, _, _, u2) = u.rb_mut().split_at_mut(k, k);
         let u2 = u2.submatrix_mut(1, 1, r - k - 1, r - k - 1);
         let (v1, _, _, v2) = v.rb_mut().split_at_mut(k + 1, k + 1);
-        let first = || solve(d1, e1, u1, v1, true, tolerance, par);
-        let second = || solve(d2, e2, u2, v2, sqre, tolerance, par);
+        let (s1, s2) = scratch.split_at_mut(workspace_len(k));
+        let first = || {
+            solve(
+                d1,
+                e1,
+                u1,
+                v1,
+                s1,
+                Block {
+                    sqre: true,
+                    ..block
+                },
+            )
+        };
+        let second = || solve(d2, e2, u2, v2, s2, block);
         let (r1, r2) = if matches!(par, Par::Rayon(_)) && r >= PARALLEL_SPLIT_FROM {
             rayon::join(first, second)
         } else {
@@ -131,7 +160,13 @@ fn solve<T: RealElement>(
         r1?;
         r2?;
     }
-    bidiagonal_merge::merge(d, u, v, k, alpha, beta, sqre, tolerance, par)
+    let cut = Cut {
+        k,
+        alpha,
+        beta,
+        sqre,
+    };
+    merge(d, u, v, cut, block.tolerance, scratch, par)
 }
 
 /// Swaps columns `a` and `b` of `m`.

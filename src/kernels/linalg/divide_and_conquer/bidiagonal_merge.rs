@@ -20,9 +20,9 @@
 use std::marker::PhantomData;
 
 use faer::linalg::matmul::matmul;
-use faer::prelude::{Reborrow, ReborrowMut};
+use faer::prelude::{IntoConst, Reborrow, ReborrowMut};
 use faer::traits::math_utils::{abs, from_f64, hypot, one, sqrt, zero};
-use faer::{Accum, Mat, MatMut, MatRef, Par};
+use faer::{Accum, MatMut, MatRef, Par};
 
 use super::NoConvergence;
 use super::deflation::{BOTH, BOTTOM, TOP, deflate, gather, merged_order, rotate_columns};
@@ -30,24 +30,47 @@ use super::parallel::{PerColumn, fill_columns, is_parallel, map_indices};
 use super::secular::{self, Roots, Squared, Weights};
 use crate::kernels::RealElement;
 
-/// Merges the solved blocks above and below row `k` of an `r × (r + sqre)` block: `d` holds
-/// their singular values ascending (`d[..k]`, then `d[k + 1..]`; `d[k]` is free), `u` and `v`
-/// their vectors block-diagonally (the first block's null vector in column `k` of `v`, the
-/// second's last). `alpha` and `beta` are row `k`'s diagonal and superdiagonal entries,
-/// `tolerance` the deflation threshold. On return `d`, `u` and `v` hold the block's SVD, as
+/// Where a block is cut: row `k`, with its diagonal entry `alpha` and superdiagonal entry
+/// `beta`, in a block with one extra column when `sqre`.
+#[derive(Clone, Copy)]
+pub(super) struct Cut<T> {
+    /// The row cut out.
+    pub k: usize,
+    /// Its diagonal entry.
+    pub alpha: T,
+    /// Its superdiagonal entry (0 where the block has none).
+    pub beta: T,
+    /// Whether the block has an extra column.
+    pub sqre: bool,
+}
+
+/// The elements of workspace a merge of a block of `r` rows needs (see [`merge`]); the two
+/// halves' needs together never exceed it, so one workspace splits down the recursion.
+pub(super) fn workspace_len(r: usize) -> usize {
+    6 * (r + 1) * (r + 1)
+}
+
+/// Merges the solved blocks above and below row `cut.k` of an `r × (r + sqre)` block: `d`
+/// holds their singular values ascending (`d[..k]`, then `d[k + 1..]`; `d[k]` is free), `u`
+/// and `v` their vectors block-diagonally (the first block's null vector in column `k` of
+/// `v`, the second's last); `tolerance` is the deflation threshold and `scratch` at least
+/// [`workspace_len`]`(r)` elements. On return `d`, `u` and `v` hold the block's SVD, as
 /// [`solve`](super::bidiagonal) describes.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn merge<T: RealElement>(
     d: &mut [T],
     mut u: MatMut<'_, T>,
     mut v: MatMut<'_, T>,
-    k: usize,
-    alpha: T,
-    beta: T,
-    sqre: bool,
+    cut: Cut<T>,
     tolerance: T,
+    scratch: &mut [T],
     par: Par,
 ) -> Result<(), NoConvergence> {
+    let Cut {
+        k,
+        alpha,
+        beta,
+        sqre,
+    } = cut;
     let r = d.len();
     let half_tolerance = tolerance * from_f64::<T>(0.5);
 
@@ -167,14 +190,21 @@ pub(super) fn merge<T: RealElement>(
     let v_order = grouped(&mut (0..n));
     let count = |order: &[usize], g: u8| order.iter().filter(|&&i| group(i) == g).count();
 
-    let mut s_u = vec![zero::<T>(); n * n];
-    let mut s_v = vec![zero::<T>(); n * n];
+    // The workspace: both secular vector matrices, the old columns gathered (the products'
+    // then the deflated ones), and the new ones.
+    let rv = v.nrows();
+    let (s_u, rest) = scratch.split_at_mut(n * n);
+    let (s_v, rest) = rest.split_at_mut(n * n);
+    let (old_u, rest) = rest.split_at_mut(r * (r - 1));
+    let (old_v, rest) = rest.split_at_mut(rv * r);
+    let (new_u, rest) = rest.split_at_mut(r * n);
+    let new_v = &mut rest[..rv * n];
     let pick = |order: &[usize], x: &[T]| order.iter().map(|&i| x[i]).collect::<Vec<T>>();
     let (du, zu) = (pick(&u_order, &sd), pick(&u_order, &z_hat));
     let (dv, zv) = (pick(&v_order, &sd), pick(&v_order, &z_hat));
     let common = (origins.as_slice(), taus.as_slice());
     fill_columns(
-        &mut s_u,
+        s_u,
         n,
         par,
         &Vectors {
@@ -185,7 +215,7 @@ pub(super) fn merge<T: RealElement>(
         },
     );
     fill_columns(
-        &mut s_v,
+        s_v,
         n,
         par,
         &Vectors {
@@ -199,23 +229,26 @@ pub(super) fn merge<T: RealElement>(
     // The old columns the products need (u without the zero pole's middle-row column), then
     // the deflated ones, gathered before anything is overwritten.
     let column_of = |i: usize| if i == 0 { k } else { columns[kept[i - 1]] };
-    let old_u = gather(u.rb(), u_order[1..].iter().map(|&i| column_of(i)));
-    let old_v = gather(v.rb(), v_order.iter().map(|&i| column_of(i)));
-    let deflated_u = gather(u.rb(), dropped.iter().map(|&p| columns[p]));
-    let deflated_v = gather(v.rb(), dropped.iter().map(|&p| columns[p]));
-
-    let s_u = MatRef::from_column_major_slice(&s_u, n, n);
-    let s_v = MatRef::from_column_major_slice(&s_v, n, n);
-    let mut new_u = Mat::<T>::zeros(r, n);
-    let mut new_v = Mat::<T>::zeros(v.nrows(), n);
+    let deflated_columns = || dropped.iter().map(|&p| columns[p]);
+    let mut old_u = MatMut::from_column_major_slice_mut(old_u, r, r - 1);
+    let mut old_v = MatMut::from_column_major_slice_mut(old_v, rv, r);
+    let u_columns = u_order[1..].iter().map(|&i| column_of(i));
+    gather(u.rb(), u_columns.chain(deflated_columns()), old_u.rb_mut());
+    let v_columns = v_order.iter().map(|&i| column_of(i));
+    gather(v.rb(), v_columns.chain(deflated_columns()), old_v.rb_mut());
+    let (old_u, old_v) = (old_u.into_const(), old_v.into_const());
+    let s_u = MatRef::from_column_major_slice(s_u, n, n);
+    let s_v = MatRef::from_column_major_slice(s_v, n, n);
+    let mut new_u = MatMut::from_column_major_slice_mut(new_u, r, n);
+    let mut new_v = MatMut::from_column_major_slice_mut(new_v, rv, n);
     let u_top = count(&u_order[1..], TOP);
     let u_both = count(&u_order[1..], BOTH);
     let v_top = count(&v_order, TOP);
     let v_both = count(&v_order, BOTH);
-    new_u.as_mut().row_mut(k).copy_from(s_u.row(0));
-    let (u_above, rest) = new_u.as_mut().split_at_row_mut(k);
+    new_u.rb_mut().row_mut(k).copy_from(s_u.row(0));
+    let (u_above, rest) = new_u.rb_mut().split_at_row_mut(k);
     let u_below = rest.subrows_mut(1, r - k - 1);
-    let (v_above, v_below) = new_v.as_mut().split_at_row_mut(k + 1);
+    let (v_above, v_below) = new_v.rb_mut().split_at_row_mut(k + 1);
     let m = n - 1;
     let products = [
         (
@@ -235,7 +268,7 @@ pub(super) fn merge<T: RealElement>(
         ),
         (
             v_below,
-            old_v.submatrix(k + 1, v_top, old_v.nrows() - k - 1, n - v_top),
+            old_v.submatrix(k + 1, v_top, rv - k - 1, n - v_top),
             s_v.subrows(v_top, n - v_top),
         ),
     ];
@@ -253,6 +286,7 @@ pub(super) fn merge<T: RealElement>(
     }
 
     // Everything in ascending order of singular value (the null vector stays last in v).
+    let (new_u, new_v) = (new_u.into_const(), new_v.into_const());
     let mut sorted: Vec<(T, usize)> = (0..n)
         .map(|j| (sqrt(&(origins[j] * origins[j] + taus[j])), j))
         .chain(dropped.iter().enumerate().map(|(i, &p)| (poles[p], n + i)))
@@ -263,7 +297,7 @@ pub(super) fn merge<T: RealElement>(
         let (from_u, from_v) = if source < n {
             (new_u.col(source), new_v.col(source))
         } else {
-            (deflated_u.col(source - n), deflated_v.col(source - n))
+            (old_u.col(source - 1), old_v.col(source))
         };
         u.rb_mut().col_mut(c).copy_from(from_u);
         v.rb_mut().col_mut(c).copy_from(from_v);

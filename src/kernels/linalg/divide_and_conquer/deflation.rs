@@ -3,8 +3,9 @@
 //! rows each column of the block-diagonal vector matrices may occupy, and the gathering of
 //! those columns before a merge overwrites them.
 
+use faer::prelude::ReborrowMut;
 use faer::traits::math_utils::{abs, hypot, zero};
-use faer::{Mat, MatMut, MatRef};
+use faer::{MatMut, MatRef};
 
 use crate::kernels::RealElement;
 
@@ -83,15 +84,13 @@ pub(super) fn rotate_columns<T: RealElement>(mut m: MatMut<'_, T>, a: usize, b: 
     }
 }
 
-/// The columns `columns` of `m`, as a new matrix.
+/// Copies the columns `columns` of `m` into the first columns of `out`, in that order.
 pub(super) fn gather<T: RealElement>(
     m: MatRef<'_, T>,
     columns: impl Iterator<Item = usize>,
-) -> Mat<T> {
-    let columns: Vec<usize> = columns.collect();
-    let mut out = Mat::<T>::zeros(m.nrows(), columns.len());
-    for (mut to, &from) in out.col_iter_mut().zip(&columns) {
-        to.copy_from(m.col(from));
+    mut out: MatMut<'_, T>,
+) {
+    for (j, from) in columns.enumerate() {
+        out.rb_mut().col_mut(j).copy_from(m.col(from));
     }
-    out
 }

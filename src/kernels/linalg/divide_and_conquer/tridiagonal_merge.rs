@@ -133,7 +133,8 @@ pub(super) fn merge<T: RealElement>(
         .map(|&i| kept[i])
         .chain(dropped.iter().copied())
         .map(|p| columns[p]);
-    let q = gather(u.rb(), gathered);
+    let mut q = Mat::<T>::zeros(n, n);
+    gather(u.rb(), gathered, q.as_mut());
     let q = q.as_ref();
     let s = MatRef::from_column_major_slice(&s, k, k);
     let mut product = Mat::<T>::zeros(n, k);
