@@ -14,7 +14,8 @@ use faer::prelude::ReborrowMut;
 use faer::traits::math_utils::{abs, one, recip, zero};
 use faer::{ColRef, MatMut, Par, Spec};
 
-use super::{NoConvergence, largest_magnitude, tridiagonal_merge};
+use super::tridiagonal_merge::{merge, workspace_len};
+use super::{NoConvergence, largest_magnitude};
 use crate::kernels::RealElement;
 
 /// The size below which a block is solved directly (faer's QR iteration).
@@ -43,16 +44,19 @@ pub(in crate::kernels::linalg) fn tridiagonal_eigh<T: RealElement>(
     let inverse = recip(&scale);
     diag.iter_mut().for_each(|d| *d *= inverse);
     let mut offdiag: Vec<T> = offdiag.iter().map(|&e| e * inverse).collect();
-    solve(diag, &mut offdiag, u, par)?;
+    let mut scratch = vec![zero::<T>(); workspace_len(n)];
+    solve(diag, &mut offdiag, u, &mut scratch, par)?;
     diag.iter_mut().for_each(|d| *d *= scale);
     Ok(())
 }
 
-/// Solves one block in place (`u` zero outside its diagonal blocks on entry).
+/// Solves one block in place (`u` zero outside its diagonal blocks on entry), with
+/// `scratch` of at least [`workspace_len`]`(n)` elements.
 fn solve<T: RealElement>(
     diag: &mut [T],
     offdiag: &mut [T],
     mut u: MatMut<'_, T>,
+    scratch: &mut [T],
     par: Par,
 ) -> Result<(), NoConvergence> {
     let n = diag.len();
@@ -68,15 +72,18 @@ fn solve<T: RealElement>(
         let (e1, rest) = offdiag.split_at_mut(n1 - 1);
         let e2 = &mut rest[1..];
         let (u1, _, _, u2) = u.rb_mut().split_at_mut(n1, n1);
+        let (s1, s2) = scratch.split_at_mut(workspace_len(n1));
+        let first = || solve(d1, e1, u1, s1, par);
+        let second = || solve(d2, e2, u2, s2, par);
         let (r1, r2) = if matches!(par, Par::Rayon(_)) && n >= PARALLEL_SPLIT_FROM {
-            rayon::join(|| solve(d1, e1, u1, par), || solve(d2, e2, u2, par))
+            rayon::join(first, second)
         } else {
-            (solve(d1, e1, u1, par), solve(d2, e2, u2, par))
+            (first(), second())
         };
         r1?;
         r2?;
     }
-    tridiagonal_merge::merge(diag, u, n1, beta, par)
+    merge(diag, u, n1, beta, scratch, par)
 }
 
 /// A block below [`LEAF`] rows, by faer's QR iteration.

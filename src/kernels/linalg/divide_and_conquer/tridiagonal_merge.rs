@@ -19,9 +19,9 @@
 use std::marker::PhantomData;
 
 use faer::linalg::matmul::matmul;
-use faer::prelude::{Reborrow, ReborrowMut};
+use faer::prelude::{IntoConst, Reborrow, ReborrowMut};
 use faer::traits::math_utils::{abs, eps, from_f64, one, sqrt, zero};
-use faer::{Accum, Mat, MatMut, MatRef, Par};
+use faer::{Accum, MatMut, MatRef, Par};
 
 use super::deflation::{BOTH, BOTTOM, TOP, deflate, gather, merged_order, rotate_columns};
 use super::parallel::{PerColumn, fill_columns, is_parallel, map_indices};
@@ -29,14 +29,22 @@ use super::secular::{self, Linear, Roots, Weights};
 use super::{NoConvergence, largest_magnitude};
 use crate::kernels::RealElement;
 
+/// The elements of workspace a merge of `n` rows needs (see [`merge`]); the two halves'
+/// needs together never exceed it, so one workspace splits down the recursion.
+pub(super) fn workspace_len(n: usize) -> usize {
+    3 * n * n
+}
+
 /// Merges the eigendecompositions of the two halves held in `d` (the eigenvalues of the
 /// first `n1` rows ascending, then those of the rest) and the block-diagonal `u`, coupled by
 /// `beta`, into the eigendecomposition of the whole: `d` ascending and `u` its eigenvectors.
+/// `scratch` holds at least [`workspace_len`]`(n)` elements.
 pub(super) fn merge<T: RealElement>(
     d: &mut [T],
     mut u: MatMut<'_, T>,
     n1: usize,
     beta: T,
+    scratch: &mut [T],
     par: Par,
 ) -> Result<(), NoConvergence> {
     let n = d.len();
@@ -118,14 +126,17 @@ pub(super) fn merge<T: RealElement>(
     let with_top = group_of.iter().filter(|&&g| g != BOTTOM).count();
     let d_grouped: Vec<T> = grouped.iter().map(|&i| d_kept[i]).collect();
     let z_grouped: Vec<T> = grouped.iter().map(|&i| z_hat[i]).collect();
-    let mut s = vec![zero::<T>(); k * k];
+    // The workspace: S, Q's columns gathered, and Q·S.
+    let (s, rest) = scratch.split_at_mut(k * k);
+    let (q, rest) = rest.split_at_mut(n * n);
+    let product = &mut rest[..n * k];
     let vectors = Vectors {
         d: &d_grouped,
         z: &z_grouped,
         origins: &origins,
         taus: &taus,
     };
-    fill_columns(&mut s, k, par, &vectors);
+    fill_columns(s, k, par, &vectors);
 
     // Q's kept columns, grouped, then its deflated ones; then Q·S.
     let gathered = grouped
@@ -133,13 +144,13 @@ pub(super) fn merge<T: RealElement>(
         .map(|&i| kept[i])
         .chain(dropped.iter().copied())
         .map(|p| columns[p]);
-    let mut q = Mat::<T>::zeros(n, n);
-    gather(u.rb(), gathered, q.as_mut());
-    let q = q.as_ref();
-    let s = MatRef::from_column_major_slice(&s, k, k);
-    let mut product = Mat::<T>::zeros(n, k);
+    let mut q = MatMut::from_column_major_slice_mut(q, n, n);
+    gather(u.rb(), gathered, q.rb_mut());
+    let q = q.into_const();
+    let s = MatRef::from_column_major_slice(s, k, k);
+    let mut product = MatMut::from_column_major_slice_mut(product, n, k);
     {
-        let (top, bottom) = product.as_mut().split_at_row_mut(n1);
+        let (top, bottom) = product.rb_mut().split_at_row_mut(n1);
         let top_factors = (q.submatrix(0, 0, n1, with_top), s.subrows(0, with_top));
         let bottom_factors = (
             q.submatrix(n1, top_only, n - n1, k - top_only),
@@ -160,6 +171,7 @@ pub(super) fn merge<T: RealElement>(
     }
 
     // Everything in ascending order of eigenvalue.
+    let product = product.into_const();
     let mut order: Vec<(T, usize)> = (0..k)
         .map(|j| (origins[j] + taus[j], j))
         .chain(dropped.iter().enumerate().map(|(i, &p)| (poles[p], k + i)))
