@@ -81,10 +81,6 @@ impl<T: Element> Bidiagonal<T> {
 
 /// Reduces `a` (`m × n`, `m ≥ n`) to `A = Q·B·Pᴴ`, leaving the reflectors of `Q` and `P` in
 /// `a` and returning `B` and their `τ`s (see [`Bidiagonal`] for the layout).
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "for svd with vectors, which does not use it yet")
-)]
 pub(super) fn bidiagonalize<T: Element>(a: MatMut<'_, T>, par: Par) -> Bidiagonal<T> {
     reduce(a, par, true)
 }
