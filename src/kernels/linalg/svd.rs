@@ -191,8 +191,12 @@ fn vectors_by_divide_and_conquer<T: Element>(
         adjoint.as_mut()
     };
     let reduced = bidiagonalize(x.rb_mut(), par);
-    let phases = Phases::new(&reduced.diag, &reduced.superdiag);
-    let (mut sigma, superdiag) = (phases.diag.clone(), phases.superdiag.clone());
+    let Phases {
+        left: phi,
+        right: psi,
+        diag: mut sigma,
+        superdiag,
+    } = Phases::new(&reduced.diag, &reduced.superdiag);
     let mut u_r = Mat::<T::Real>::zeros(k, k);
     let mut v_r = Mat::<T::Real>::zeros(k, k);
     bidiagonal_svd(&mut sigma, &superdiag, u_r.as_mut(), v_r.as_mut(), par).ok()?;
@@ -212,7 +216,7 @@ fn vectors_by_divide_and_conquer<T: Element>(
     for j in 0..left.ncols() {
         if j < k {
             for i in 0..k {
-                left[(i, j)] = phases.left[i] * from_real::<T>(&u_r[(i, j)]);
+                left[(i, j)] = phi[i] * from_real::<T>(&u_r[(i, j)]);
             }
         } else {
             left[(j, j)] = one();
@@ -220,7 +224,7 @@ fn vectors_by_divide_and_conquer<T: Element>(
     }
     for j in 0..k {
         for i in 0..k {
-            right[(i, j)] = phases.right[i] * from_real::<T>(&v_r[(i, j)]);
+            right[(i, j)] = psi[i] * from_real::<T>(&v_r[(i, j)]);
         }
     }
     let x = x.rb();
@@ -233,9 +237,13 @@ fn vectors_by_divide_and_conquer<T: Element>(
 /// bidiagonal `B` and the real, non-negative `R`: `ψ₀ = 1`, `φⱼ` the phase of `bⱼⱼ·ψⱼ`,
 /// `ψⱼ₊₁ = φⱼ·conj(bⱼ,ⱼ₊₁)/|bⱼ,ⱼ₊₁|` (1 for a zero entry).
 struct Phases<T: Element> {
+    /// `Φ`'s diagonal.
     left: Vec<T>,
+    /// `Ψ`'s diagonal.
     right: Vec<T>,
+    /// `R`'s diagonal.
     diag: Vec<T::Real>,
+    /// `R`'s superdiagonal.
     superdiag: Vec<T::Real>,
 }
 

@@ -13,11 +13,9 @@ use faer::traits::math_utils::{abs, eps, from_f64, hypot, one, recip, zero};
 use faer::{MatMut, Par};
 
 use super::bidiagonal_merge::{Cut, merge, workspace_len};
+use super::parallel::solve_halves;
 use super::{NoConvergence, largest_magnitude};
 use crate::kernels::RealElement;
-
-/// The blocks at least this large solve their halves in parallel.
-const PARALLEL_SPLIT_FROM: usize = 96;
 
 /// The SVD `B = U·diag(σ)·Vᵀ` of the real `n × n` upper bidiagonal matrix with diagonal
 /// `diag` and superdiagonal `superdiag` (one shorter): `diag` receives the singular values in
@@ -152,13 +150,7 @@ fn solve<T: RealElement>(
             )
         };
         let second = || solve(d2, e2, u2, v2, s2, block);
-        let (r1, r2) = if matches!(par, Par::Rayon(_)) && r >= PARALLEL_SPLIT_FROM {
-            rayon::join(first, second)
-        } else {
-            (first(), second())
-        };
-        r1?;
-        r2?;
+        solve_halves(par, r, first, second)?;
     }
     let cut = Cut {
         k,

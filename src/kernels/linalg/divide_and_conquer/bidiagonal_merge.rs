@@ -17,8 +17,6 @@
 //! 3. The new vectors are the block-diagonal matrices times those, as half-height products
 //!    over the columns grouped by the rows they occupy.
 
-use std::marker::PhantomData;
-
 use faer::linalg::matmul::matmul;
 use faer::prelude::{IntoConst, Reborrow, ReborrowMut};
 use faer::traits::math_utils::{abs, from_f64, hypot, one, sqrt, zero};
@@ -26,8 +24,8 @@ use faer::{Accum, MatMut, MatRef, Par};
 
 use super::NoConvergence;
 use super::deflation::{BOTH, BOTTOM, TOP, deflate, gather, merged_order, rotate_columns};
-use super::parallel::{PerColumn, fill_columns, is_parallel, map_indices};
-use super::secular::{self, Roots, Squared, Weights};
+use super::parallel::{PerColumn, fill_columns, is_parallel};
+use super::secular::{self, Squared};
 use crate::kernels::RealElement;
 
 /// Where a block is cut: row `k`, with its diagonal entry `alpha` and superdiagonal entry
@@ -134,41 +132,15 @@ pub(super) fn merge<T: RealElement>(
     if sd.len() > 1 && sd[1] <= half_tolerance {
         sd[1] = half_tolerance;
     }
-    if sd.windows(2).any(|w| w[0] >= w[1]) {
-        return Err(NoConvergence);
-    }
     let sz: Vec<T> = std::iter::once(z0)
         .chain(kept.iter().map(|&p| weights[p]))
         .collect();
     let n = sd.len();
-    let z_norm2 = sz.iter().fold(zero::<T>(), |s, &z| s + z * z);
-    let roots = map_indices(
-        n,
-        par,
-        &Roots {
-            d: &sd,
-            z: &sz,
-            rho: one(),
-            z_norm2,
-            poles: PhantomData::<Squared>,
-        },
-    )
-    .into_iter()
-    .collect::<Option<Vec<_>>>()
-    .ok_or(NoConvergence)?;
-    let origins: Vec<T> = roots.iter().map(|r| sd[r.origin]).collect();
-    let taus: Vec<T> = roots.iter().map(|r| r.tau).collect();
-    let z_hat = map_indices(
-        n,
-        par,
-        &Weights {
-            d: &sd,
-            z: &sz,
-            origins: &origins,
-            taus: &taus,
-            poles: PhantomData::<Squared>,
-        },
-    );
+    let secular::Solution {
+        origins,
+        taus,
+        z_hat,
+    } = secular::solve::<Squared, T>(&sd, &sz, one(), par).ok_or(NoConvergence)?;
 
     // Rows of the secular vectors grouped as the columns they multiply: for u the zero pole
     // (the middle row alone) first; for v the zero pole's column in its group.
@@ -179,15 +151,14 @@ pub(super) fn merge<T: RealElement>(
             rows[kept[i - 1]]
         }
     };
-    let grouped = |indices: &mut dyn Iterator<Item = usize>| -> Vec<usize> {
-        let all: Vec<usize> = indices.collect();
+    let grouped = |indices: std::ops::Range<usize>| -> Vec<usize> {
         [TOP, BOTH, BOTTOM]
             .into_iter()
-            .flat_map(|g| all.iter().copied().filter(move |&i| group(i) == g))
+            .flat_map(|g| indices.clone().filter(move |&i| group(i) == g))
             .collect()
     };
-    let u_order: Vec<usize> = std::iter::once(0).chain(grouped(&mut (1..n))).collect();
-    let v_order = grouped(&mut (0..n));
+    let u_order: Vec<usize> = std::iter::once(0).chain(grouped(1..n)).collect();
+    let v_order = grouped(0..n);
     let count = |order: &[usize], g: u8| order.iter().filter(|&&i| group(i) == g).count();
 
     // The workspace: both secular vector matrices, the old columns gathered (the products'

@@ -1,7 +1,8 @@
 //! What the merges of both divide-and-conquer solvers share: the merged order of two
-//! halves' values, deflation (LAPACK's `laed2`/`lasd2` rules), and the bookkeeping of which
-//! rows each column of the block-diagonal vector matrices may occupy, and the gathering of
-//! those columns before a merge overwrites them.
+//! halves' values, deflation (LAPACK's `laed2` tests, which the bidiagonal merge also uses:
+//! the same rotation on both sides of its diagonal leaves the same off-diagonal entry), the
+//! bookkeeping of which rows each column of the block-diagonal vector matrices may occupy,
+//! and the gathering of those columns before a merge overwrites them.
 
 use faer::prelude::ReborrowMut;
 use faer::traits::math_utils::{abs, hypot, zero};

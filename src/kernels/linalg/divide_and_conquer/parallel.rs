@@ -16,6 +16,9 @@ const PARALLEL_FROM: usize = 32;
 /// Items per chunk handed to a thread.
 const CHUNK: usize = 8;
 
+/// The blocks at least this large solve their two halves in parallel.
+const PARALLEL_SPLIT_FROM: usize = 96;
+
 /// Work producing one value per index.
 pub(super) trait PerIndex: Sync {
     /// The value of one index.
@@ -33,6 +36,22 @@ pub(super) trait PerColumn<T>: Sync {
 /// Whether `k` items are worth spreading over the pool.
 pub(super) fn is_parallel(par: Par, k: usize) -> bool {
     matches!(par, Par::Rayon(_)) && k >= PARALLEL_FROM
+}
+
+/// Solves the two halves of a block of `size` rows, in parallel when the block is large
+/// enough and `par` allows; both results, then the first error.
+pub(super) fn solve_halves<E: Send>(
+    par: Par,
+    size: usize,
+    first: impl FnOnce() -> Result<(), E> + Send,
+    second: impl FnOnce() -> Result<(), E> + Send,
+) -> Result<(), E> {
+    let (r1, r2) = if matches!(par, Par::Rayon(_)) && size >= PARALLEL_SPLIT_FROM {
+        rayon::join(first, second)
+    } else {
+        (first(), second())
+    };
+    r1.and(r2)
 }
 
 /// `job.at(0), …, job.at(k − 1)`.

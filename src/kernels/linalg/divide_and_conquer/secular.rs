@@ -26,9 +26,10 @@
 
 use std::marker::PhantomData;
 
+use faer::Par;
 use faer::traits::math_utils::{abs, eps, from_f64, one, recip, sqrt, zero};
 
-use super::parallel::PerIndex;
+use super::parallel::{PerIndex, map_indices};
 use crate::kernels::RealElement;
 
 /// The lanes of the vectorized sums.
@@ -343,18 +344,72 @@ fn scale_column<T: RealElement>(column: &mut [T], norm2: T) {
     column.iter_mut().for_each(|c| *c *= scale);
 }
 
+/// A solved secular equation: each root as its origin pole's value and its offset, and Gu
+/// and Eisenstat's weights `ẑ` for those roots.
+pub(super) struct Solution<T> {
+    /// `d[origin]` of each root, ascending with the roots.
+    pub origins: Vec<T>,
+    /// The offset of each root from its origin.
+    pub taus: Vec<T>,
+    /// The recomputed weights, one per pole.
+    pub z_hat: Vec<T>,
+}
+
+/// Solves the secular equation with poles `d`, weights `z` and `rho > 0` on the pool: every
+/// root, then the weights. `None` when the poles are not strictly increasing (what
+/// deflation should leave, but the solver cannot take anything else) or a root does not
+/// converge.
+pub(super) fn solve<P: Poles + Sync, T: RealElement>(
+    d: &[T],
+    z: &[T],
+    rho: T,
+    par: Par,
+) -> Option<Solution<T>> {
+    if d.windows(2).any(|w| w[0] >= w[1]) {
+        return None;
+    }
+    let k = d.len();
+    let z_norm2 = z.iter().fold(zero::<T>(), |s, &z| s + z * z);
+    let roots = map_indices(
+        k,
+        par,
+        &Roots {
+            d,
+            z,
+            rho,
+            z_norm2,
+            poles: PhantomData::<P>,
+        },
+    )
+    .into_iter()
+    .collect::<Option<Vec<_>>>()?;
+    let origins: Vec<T> = roots.iter().map(|r| d[r.origin]).collect();
+    let taus: Vec<T> = roots.iter().map(|r| r.tau).collect();
+    let z_hat = map_indices(
+        k,
+        par,
+        &Weights {
+            d,
+            z,
+            origins: &origins,
+            taus: &taus,
+            poles: PhantomData::<P>,
+        },
+    );
+    Some(Solution {
+        origins,
+        taus,
+        z_hat,
+    })
+}
+
 /// The roots of one secular equation, as [`PerIndex`] work.
-pub(super) struct Roots<'a, P, T> {
-    /// The poles, strictly increasing.
-    pub d: &'a [T],
-    /// The weights.
-    pub z: &'a [T],
-    /// `ρ`.
-    pub rho: T,
-    /// `‖z‖²`.
-    pub z_norm2: T,
-    /// How the poles enter.
-    pub poles: PhantomData<P>,
+struct Roots<'a, P, T> {
+    d: &'a [T],
+    z: &'a [T],
+    rho: T,
+    z_norm2: T,
+    poles: PhantomData<P>,
 }
 
 impl<P: Poles + Sync, T: RealElement> PerIndex for Roots<'_, P, T> {
@@ -367,17 +422,12 @@ impl<P: Poles + Sync, T: RealElement> PerIndex for Roots<'_, P, T> {
 }
 
 /// Gu and Eisenstat's weights for the roots `δ(origins) + taus`, as [`PerIndex`] work.
-pub(super) struct Weights<'a, P, T> {
-    /// The poles.
-    pub d: &'a [T],
-    /// The original weights (for their signs).
-    pub z: &'a [T],
-    /// Each root's origin pole.
-    pub origins: &'a [T],
-    /// Each root's offset from it.
-    pub taus: &'a [T],
-    /// How the poles enter.
-    pub poles: PhantomData<P>,
+struct Weights<'a, P, T> {
+    d: &'a [T],
+    z: &'a [T],
+    origins: &'a [T],
+    taus: &'a [T],
+    poles: PhantomData<P>,
 }
 
 impl<P: Poles + Sync, T: RealElement> PerIndex for Weights<'_, P, T> {

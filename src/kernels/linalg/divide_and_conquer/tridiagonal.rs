@@ -14,15 +14,13 @@ use faer::prelude::ReborrowMut;
 use faer::traits::math_utils::{abs, one, recip, zero};
 use faer::{ColRef, MatMut, Par, Spec};
 
+use super::parallel::solve_halves;
 use super::tridiagonal_merge::{merge, workspace_len};
 use super::{NoConvergence, largest_magnitude};
 use crate::kernels::RealElement;
 
 /// The size below which a block is solved directly (faer's QR iteration).
 const LEAF: usize = 32;
-
-/// The blocks at least this large solve their halves in parallel.
-const PARALLEL_SPLIT_FROM: usize = 96;
 
 /// The eigendecomposition of the symmetric tridiagonal matrix with diagonal `diag` and
 /// off-diagonal `offdiag` (one shorter): `diag` receives the eigenvalues in ascending order
@@ -75,13 +73,7 @@ fn solve<T: RealElement>(
         let (s1, s2) = scratch.split_at_mut(workspace_len(n1));
         let first = || solve(d1, e1, u1, s1, par);
         let second = || solve(d2, e2, u2, s2, par);
-        let (r1, r2) = if matches!(par, Par::Rayon(_)) && n >= PARALLEL_SPLIT_FROM {
-            rayon::join(first, second)
-        } else {
-            (first(), second())
-        };
-        r1?;
-        r2?;
+        solve_halves(par, n, first, second)?;
     }
     merge(diag, u, n1, beta, scratch, par)
 }

@@ -16,16 +16,14 @@
 //!    `Q₁`), only in the bottom ones (from `Q₂`), or in both (after a rotation mixed the two);
 //!    grouped in that order, the product is two matrix products of half the height.
 
-use std::marker::PhantomData;
-
 use faer::linalg::matmul::matmul;
 use faer::prelude::{IntoConst, Reborrow, ReborrowMut};
 use faer::traits::math_utils::{abs, eps, from_f64, one, sqrt, zero};
 use faer::{Accum, MatMut, MatRef, Par};
 
 use super::deflation::{BOTH, BOTTOM, TOP, deflate, gather, merged_order, rotate_columns};
-use super::parallel::{PerColumn, fill_columns, is_parallel, map_indices};
-use super::secular::{self, Linear, Roots, Weights};
+use super::parallel::{PerColumn, fill_columns, is_parallel};
+use super::secular::{self, Linear};
 use super::{NoConvergence, largest_magnitude};
 use crate::kernels::RealElement;
 
@@ -79,42 +77,16 @@ pub(super) fn merge<T: RealElement>(
     let kept: Vec<usize> = (0..n).filter(|&p| !deflated[p]).collect();
     let d_kept: Vec<T> = kept.iter().map(|&p| poles[p]).collect();
     let z_kept: Vec<T> = kept.iter().map(|&p| weights[p]).collect();
-    if d_kept.windows(2).any(|w| w[0] >= w[1]) {
-        // Deflation leaves distinct poles in order; anything else is beyond this solver.
-        return Err(NoConvergence);
-    }
     let dropped: Vec<usize> = (0..n).filter(|&p| deflated[p]).collect();
     let k = kept.len();
 
-    // The secular equation's roots, then the recomputed weights.
-    let z_norm2 = z_kept.iter().fold(zero::<T>(), |s, &z| s + z * z);
-    let roots = map_indices(
-        k,
-        par,
-        &Roots {
-            d: &d_kept,
-            z: &z_kept,
-            rho,
-            z_norm2,
-            poles: PhantomData::<Linear>,
-        },
-    )
-    .into_iter()
-    .collect::<Option<Vec<_>>>()
-    .ok_or(NoConvergence)?;
-    let origins: Vec<T> = roots.iter().map(|r| d_kept[r.origin]).collect();
-    let taus: Vec<T> = roots.iter().map(|r| r.tau).collect();
-    let z_hat = map_indices(
-        k,
-        par,
-        &Weights {
-            d: &d_kept,
-            z: &z_kept,
-            origins: &origins,
-            taus: &taus,
-            poles: PhantomData::<Linear>,
-        },
-    );
+    // The secular equation's roots, then the recomputed weights (distinct poles in order are
+    // what deflation leaves; anything else is beyond this solver).
+    let secular::Solution {
+        origins,
+        taus,
+        z_hat,
+    } = secular::solve::<Linear, T>(&d_kept, &z_kept, rho, par).ok_or(NoConvergence)?;
 
     // The eigenvectors of the secular problem, their rows grouped as the columns of `Q`.
     let group_of: Vec<u8> = kept.iter().map(|&p| rows[p]).collect();
