@@ -12,7 +12,7 @@ use crate::array::Concrete;
 use crate::cache::{BoundedCache, ProgramIndex};
 use crate::core::Primitive;
 use crate::jaxpr::{Atom, Eqn, Jaxpr, Var};
-use crate::lowering::lower_jaxpr_to_module;
+use crate::lowering::{MainOptions, lower_jaxpr_to_module};
 use crate::runtime::{Argument, Buffer, Client, CompileOptions, Device, LoadedExecutable};
 use crate::{Array, Error, Result, compilation_cache};
 
@@ -116,9 +116,12 @@ struct PrimitiveCallable {
     out_avals: Vec<ShapedArray>,
     /// What the program weighs in the cache ([`program_bytes`]).
     bytes: usize,
+    /// Whether the output takes the buffer of the input the cache key names.
+    aliases_donor: bool,
 }
 
-type PrimitiveKey = (Primitive, Vec<ShapedArray>);
+/// A primitive, its input types, and the input offered to the output as its buffer, if any.
+type PrimitiveKey = (Primitive, Vec<ShapedArray>, Option<usize>);
 
 /// Runs `primitive` on concrete `args` (JAX's `apply_primitive`).
 pub(crate) fn apply_primitive(primitive: &Primitive, args: &[Array]) -> Result<Vec<Array>> {
@@ -134,36 +137,104 @@ pub(crate) fn apply_primitive(primitive: &Primitive, args: &[Array]) -> Result<V
         }
         _ => {}
     }
-    static CACHE: OnceLock<Mutex<BoundedCache<PrimitiveKey, Arc<PrimitiveCallable>>>> =
-        OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
     let avals: Vec<ShapedArray> = args.iter().map(|a| a.aval().clone()).collect();
-    let key = (primitive.clone(), avals);
-    let cached = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key);
-    let callable = match cached {
-        Some(callable) => callable,
-        None => {
-            let callable = Arc::new(compile_primitive(primitive, &key.1)?);
-            cache.lock().unwrap_or_else(|p| p.into_inner()).insert(
-                key,
-                callable.clone(),
-                callable.bytes,
-            );
-            callable
-        }
-    };
+    let callable = primitive_callable((primitive.clone(), avals, None))?;
     execute(&callable.executable, args, &callable.out_avals)
 }
 
-/// Compiles the one-equation jaxpr `primitive(args)`.
-fn compile_primitive(primitive: &Primitive, avals: &[ShapedArray]) -> Result<PrimitiveCallable> {
+/// [`apply_primitive`] on arguments the caller gives up. An elementwise primitive writes its
+/// result into the buffer of an input that nothing else holds and that has the result's shape
+/// and dtype (XLA's input/output aliasing), where [`apply_primitive`] would allocate a new one:
+/// `(a - b) * 2.0` then allocates one array, not two.
+pub(crate) fn apply_primitive_consuming(
+    primitive: &Primitive,
+    args: Vec<Array>,
+) -> Result<Vec<Array>> {
+    let Some(donor) = buffer_donor(primitive, &args) else {
+        return apply_primitive(primitive, &args);
+    };
+    let avals: Vec<ShapedArray> = args.iter().map(|a| a.aval().clone()).collect();
+    let callable = primitive_callable((primitive.clone(), avals, Some(donor)))?;
+    let mut donated = vec![false; args.len()];
+    donated[donor] = callable.aliases_donor;
+    execute_donating(
+        &callable.executable,
+        &[],
+        args,
+        &donated,
+        &callable.out_avals,
+    )
+}
+
+/// The input of `primitive` whose buffer its result can take: the first one of the result's
+/// shape that this call alone holds, for the elementwise primitives (whose non-scalar inputs
+/// all have the result's shape). Whether the dtypes agree is checked when compiling.
+fn buffer_donor(primitive: &Primitive, args: &[Array]) -> Option<usize> {
+    let elementwise = matches!(
+        primitive,
+        Primitive::Unary(_)
+            | Primitive::Binary(_)
+            | Primitive::Compare(_)
+            | Primitive::IsFinite
+            | Primitive::Complex(_)
+            | Primitive::SelectN
+            | Primitive::Clamp
+            | Primitive::IntegerPow { .. }
+            | Primitive::ConvertElementType { .. }
+    );
+    if !elementwise || args.iter().any(|a| a.sharding().is_some()) {
+        return None;
+    }
+    let rank = args.iter().map(Array::ndim).max()?;
+    args.iter()
+        .position(|a| a.ndim() == rank && a.owns_device_buffer())
+}
+
+/// The compiled program for `key`, from the cache of one-primitive programs or compiled now.
+fn primitive_callable(key: PrimitiveKey) -> Result<Arc<PrimitiveCallable>> {
+    static CACHE: OnceLock<Mutex<BoundedCache<PrimitiveKey, Arc<PrimitiveCallable>>>> =
+        OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(callable) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        return Ok(callable);
+    }
+    let callable = Arc::new(compile_primitive(&key.0, &key.1, key.2)?);
+    cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(key, callable.clone(), callable.bytes);
+    Ok(callable)
+}
+
+/// Compiles the one-equation jaxpr `primitive(args)`, offering input `donor`'s buffer to the
+/// output when their types agree.
+fn compile_primitive(
+    primitive: &Primitive,
+    avals: &[ShapedArray],
+    donor: Option<usize>,
+) -> Result<PrimitiveCallable> {
     let (jaxpr, out_avals) = one_equation_jaxpr(primitive, avals)?;
-    let module = lower_jaxpr_to_module(&jaxpr, primitive.name(), &Default::default())?;
+    let aliases_donor = match (donor, out_avals.as_slice()) {
+        (Some(donor), [output]) => {
+            let (input, output) = (avals[donor].physical(), output.physical());
+            input.shape == output.shape && input.dtype == output.dtype
+        }
+        _ => false,
+    };
+    let donated: Vec<bool> = (0..avals.len())
+        .map(|i| aliases_donor && donor == Some(i))
+        .collect();
+    let options = MainOptions {
+        donated: &donated,
+        ..Default::default()
+    };
+    let module = lower_jaxpr_to_module(&jaxpr, primitive.name(), &options)?;
     let executable = compile_cached(&module)?;
     Ok(PrimitiveCallable {
         bytes: program_bytes(&module, &executable),
         executable,
         out_avals,
+        aliases_donor,
     })
 }
 

@@ -6,7 +6,7 @@ use std::ops::{Add, Div, Mul, Neg, Rem, Sub};
 
 use crate::abstract_value::ShapedArray;
 use crate::array::Concrete;
-use crate::core::{Primitive, bind1};
+use crate::core::{Primitive, bind1, bind1_consuming};
 use crate::lax::{BinaryOp, Comparison, UnaryOp, unwrap_at_caller};
 use crate::promotion::result_type;
 use crate::scalar::Scalar;
@@ -153,8 +153,15 @@ pub(crate) fn promote_and_broadcast(op: &str, args: &[&Array]) -> Result<Vec<Arr
 
 /// The elementwise binary operation `op` with NumPy broadcasting and promotion.
 pub(crate) fn binary(op: BinaryOp, x: &Array, y: &Array) -> Result<Array> {
-    let args = promote_and_broadcast(op.name(), &[x, y])?;
-    bind1(Primitive::Binary(op), &args)
+    binary_consuming(op, x.clone(), y.clone())
+}
+
+/// [`binary`] on operands the caller gives up (Rust's by-value operators): evaluated eagerly,
+/// the result may take the buffer of one that nothing else holds.
+pub(crate) fn binary_consuming(op: BinaryOp, x: Array, y: Array) -> Result<Array> {
+    let args = promote_and_broadcast(op.name(), &[&x, &y])?;
+    drop((x, y));
+    bind1_consuming(Primitive::Binary(op), args)
 }
 
 /// The comparison `op` with NumPy broadcasting and promotion.
@@ -163,9 +170,11 @@ pub(crate) fn compare(op: Comparison, x: &Array, y: &Array) -> Result<Array> {
     bind1(Primitive::Compare(op), &args)
 }
 
-/// True division (`/`): integer and bool operands are divided as floats, as in NumPy.
-pub(crate) fn true_divide(x: &Array, y: &Array) -> Result<Array> {
-    let mut args = promote_and_broadcast("div", &[x, y])?;
+/// True division (`/`): integer and bool operands are divided as floats, as in NumPy. The
+/// operands are given up as in [`binary_consuming`].
+fn true_divide(x: Array, y: Array) -> Result<Array> {
+    let mut args = promote_and_broadcast("div", &[&x, &y])?;
+    drop((x, y));
     if !args[0].dtype().is_inexact() {
         let float = if config::x64_enabled() {
             DType::F64
@@ -178,7 +187,7 @@ pub(crate) fn true_divide(x: &Array, y: &Array) -> Result<Array> {
             .map(|a| convert(a, float, weak))
             .collect::<Result<_>>()?;
     }
-    bind1(Primitive::Binary(BinaryOp::Div), &args)
+    bind1_consuming(Primitive::Binary(BinaryOp::Div), args)
 }
 
 /// Python's `%` (NumPy's `remainder`): the result has the sign of the divisor.
@@ -214,13 +223,16 @@ pub(crate) fn remainder(x: &Array, y: &Array) -> Result<Array> {
     )
 }
 
+/// Implements an operator trait for `Array`, `&Array` and Rust numbers with `$function`, which
+/// takes both operands by value: an `Array` operand is given up, and its buffer may be reused
+/// for the result; a borrowed one is cloned (a reference count) and stays intact.
 macro_rules! operator {
     ($trait:ident, $method:ident, $function:expr) => {
         impl<R: IntoArray> $trait<R> for Array {
             type Output = Array;
             #[track_caller]
             fn $method(self, rhs: R) -> Array {
-                unwrap_at_caller(($function)(&self, &rhs.into_array()))
+                unwrap_at_caller(($function)(self, rhs.into_array()))
             }
         }
 
@@ -228,7 +240,7 @@ macro_rules! operator {
             type Output = Array;
             #[track_caller]
             fn $method(self, rhs: R) -> Array {
-                unwrap_at_caller(($function)(self, &rhs.into_array()))
+                unwrap_at_caller(($function)(self.clone(), rhs.into_array()))
             }
         }
 
@@ -239,7 +251,7 @@ macro_rules! operator {
             type Output = Array;
             #[track_caller]
             fn $method(self, rhs: Array) -> Array {
-                unwrap_at_caller(($function)(&self.into_array(), &rhs))
+                unwrap_at_caller(($function)(self.into_array(), rhs))
             }
         }
 
@@ -247,23 +259,23 @@ macro_rules! operator {
             type Output = Array;
             #[track_caller]
             fn $method(self, rhs: &Array) -> Array {
-                unwrap_at_caller(($function)(&self.into_array(), rhs))
+                unwrap_at_caller(($function)(self.into_array(), rhs.clone()))
             }
         }
     )*};
 }
 
-operator!(Add, add, |x: &Array, y: &Array| binary(BinaryOp::Add, x, y));
-operator!(Sub, sub, |x: &Array, y: &Array| binary(BinaryOp::Sub, x, y));
-operator!(Mul, mul, |x: &Array, y: &Array| binary(BinaryOp::Mul, x, y));
+operator!(Add, add, |x, y| binary_consuming(BinaryOp::Add, x, y));
+operator!(Sub, sub, |x, y| binary_consuming(BinaryOp::Sub, x, y));
+operator!(Mul, mul, |x, y| binary_consuming(BinaryOp::Mul, x, y));
 operator!(Div, div, true_divide);
-operator!(Rem, rem, remainder);
+operator!(Rem, rem, |x: Array, y: Array| remainder(&x, &y));
 
 impl Neg for Array {
     type Output = Array;
     #[track_caller]
     fn neg(self) -> Array {
-        -&self
+        unwrap_at_caller(bind1_consuming(Primitive::Unary(UnaryOp::Neg), vec![self]))
     }
 }
 
@@ -271,10 +283,7 @@ impl Neg for &Array {
     type Output = Array;
     #[track_caller]
     fn neg(self) -> Array {
-        unwrap_at_caller(bind1(
-            Primitive::Unary(UnaryOp::Neg),
-            std::slice::from_ref(self),
-        ))
+        -self.clone()
     }
 }
 

@@ -129,6 +129,15 @@ impl Array {
         Arc::as_ptr(&self.0) as usize
     }
 
+    /// Whether this handle alone holds the array and its device buffer exists, so that
+    /// [`Self::into_unique_buffer`] would give the buffer.
+    pub(crate) fn owns_device_buffer(&self) -> bool {
+        Arc::strong_count(&self.0) == 1
+            && self.concrete().is_some_and(|concrete| {
+                concrete.device.get().is_some() && concrete.sharded.is_none()
+            })
+    }
+
     /// The device buffer of this array if this is its only handle (the buffer is then taken
     /// out, as donation needs); otherwise the array back.
     pub(crate) fn into_unique_buffer(self) -> std::result::Result<Buffer, Array> {
@@ -241,6 +250,14 @@ impl Array {
             }
         }
         Ok(self)
+    }
+
+    /// The address of the value's memory on its device (JAX's `unsafe_buffer_pointer`,
+    /// uploading a host value first): two arrays with the same address share their memory.
+    pub fn unsafe_buffer_pointer(&self) -> Result<usize> {
+        self.require_concrete("unsafe_buffer_pointer")?
+            .buffer()?
+            .unsafe_pointer()
     }
 
     /// The device holding the value (uploading a host value to the default device).

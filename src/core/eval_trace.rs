@@ -16,4 +16,12 @@ impl Trace for EvalTrace {
     fn process_primitive(&self, primitive: &Primitive, args: &[Array]) -> Result<Vec<Array>> {
         dispatch::apply_primitive(primitive, args)
     }
+
+    fn process_primitive_consuming(
+        &self,
+        primitive: &Primitive,
+        args: Vec<Array>,
+    ) -> Result<Vec<Array>> {
+        dispatch::apply_primitive_consuming(primitive, args)
+    }
 }

@@ -10,5 +10,5 @@ mod primitive_mesh;
 pub(crate) mod trace;
 pub(crate) mod tracer;
 
-pub(crate) use bind::{bind, bind1};
+pub(crate) use bind::{bind, bind1, bind1_consuming};
 pub use primitive::Primitive;

@@ -37,6 +37,16 @@ pub(crate) trait Trace {
     /// Applies `primitive` to `args`, which may be this trace's tracers, other traces' tracers
     /// (constants to this one), or concrete arrays.
     fn process_primitive(&self, primitive: &Primitive, args: &[Array]) -> Result<Vec<Array>>;
+
+    /// [`Self::process_primitive`] on arguments the caller gives up. Only evaluation makes use
+    /// of it: an argument whose device buffer nothing else holds may become an output's.
+    fn process_primitive_consuming(
+        &self,
+        primitive: &Primitive,
+        args: Vec<Array>,
+    ) -> Result<Vec<Array>> {
+        self.process_primitive(primitive, &args)
+    }
 }
 
 thread_local! {

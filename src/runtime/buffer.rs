@@ -256,6 +256,16 @@ impl Buffer {
         Ok(args.on_device_size_in_bytes)
     }
 
+    /// The address of the buffer's memory on its device (PJRT's `UnsafePointer`), for
+    /// identifying it; nothing may be read or written through it.
+    pub fn unsafe_pointer(&self) -> Result<usize> {
+        let mut args = sys::PJRT_Buffer_UnsafePointer_Args::zeroed_sized();
+        args.buffer = self.raw();
+        // SAFETY: the buffer is live.
+        unsafe { pjrt_call!(self.client.plugin(), PJRT_Buffer_UnsafePointer, &mut args) }?;
+        Ok(args.buffer_pointer)
+    }
+
     /// An event that becomes ready when the buffer's contents are computed (or failed).
     pub fn ready_event(&self) -> Result<Event> {
         let raw = self.raw_ready_event()?;
