@@ -41,6 +41,29 @@ fn an_operand_given_up_lends_its_buffer_to_the_result() -> anyhow::Result<()> {
 }
 
 #[test]
+fn numpy_and_lax_functions_reuse_an_array_given_by_value() -> anyhow::Result<()> {
+    let _serial = one_at_a_time();
+    let x = on_device(&[0.0, 0.5, -1.0])?;
+    let address = x.unsafe_buffer_pointer()?;
+    let expected: Vec<f32> = [0.0f32, 0.5, -1.0].iter().map(|v| v.tanh() + 1.0).collect();
+    let y = rjax::numpy::add(rjax::numpy::tanh(x), 1.0);
+    assert_eq!(y.unsafe_buffer_pointer()?, address);
+    let y_values = y.to_vec::<f32>()?;
+    let close = y_values
+        .iter()
+        .zip(&expected)
+        .all(|(a, b)| (a - b).abs() < 1e-6);
+    assert!(close, "{y_values:?} against {expected:?}");
+
+    // -y bounded below by -1.2, which cuts only the middle value (-1.46).
+    let z = rjax::lax::max(rjax::lax::neg(y), -1.2);
+    assert_eq!(z.unsafe_buffer_pointer()?, address);
+    let bounded: Vec<f32> = y_values.iter().map(|v| (-v).max(-1.2)).collect();
+    assert_eq!(z.to_vec::<f32>()?, bounded);
+    Ok(())
+}
+
+#[test]
 fn shared_and_borrowed_operands_stay_intact() -> anyhow::Result<()> {
     let _serial = one_at_a_time();
     let x = on_device(&[1.0, 2.0, 3.0])?;

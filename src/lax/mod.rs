@@ -89,20 +89,21 @@ pub use ordering_options::{CumulativeOptions, SortOptions};
 pub use reduction::ReduceOp;
 pub use top_k::{top_k, top_k_along};
 
-use crate::core::{Primitive, bind1};
+use crate::core::{Primitive, bind1_consuming};
 use crate::{Array, DType, IntoArray, Result};
 
 /// Binds a one-output primitive, panicking with the error and the caller's location.
 #[track_caller]
 pub(crate) fn apply(primitive: Primitive, args: &[&Array]) -> Array {
     let args: Vec<Array> = args.iter().map(|&a| a.clone()).collect();
-    apply_owned(primitive, &args)
+    apply_owned(primitive, args)
 }
 
-/// [`apply`] for arguments already owned.
+/// [`apply`] on arguments given up (the functions' by-value operands): evaluated eagerly, the
+/// result may take the buffer of one that nothing else holds.
 #[track_caller]
-pub(crate) fn apply_owned(primitive: Primitive, args: &[Array]) -> Array {
-    unwrap_at_caller(bind1(primitive, args))
+pub(crate) fn apply_owned(primitive: Primitive, args: impl Into<Vec<Array>>) -> Array {
+    unwrap_at_caller(bind1_consuming(primitive, args.into()))
 }
 
 /// The arrays of a list argument: `[x, y]`, `&[&x, &y]`, `&[x, y]`, `vec![x, y]`, a slice of
@@ -125,7 +126,7 @@ macro_rules! unary_functions {
         $(#[$doc])*
         #[track_caller]
         pub fn $name(x: impl IntoArray) -> Array {
-            apply_owned(Primitive::Unary(UnaryOp::$op), &[x.into_array()])
+            apply_owned(Primitive::Unary(UnaryOp::$op), [x.into_array()])
         }
     )*};
 }
@@ -206,7 +207,7 @@ macro_rules! binary_functions {
         $(#[$doc])*
         #[track_caller]
         pub fn $name(x: impl IntoArray, y: impl IntoArray) -> Array {
-            apply_owned(Primitive::Binary(BinaryOp::$op), &[x.into_array(), y.into_array()])
+            apply_owned(Primitive::Binary(BinaryOp::$op), [x.into_array(), y.into_array()])
         }
     )*};
 }
@@ -255,7 +256,7 @@ macro_rules! comparison_functions {
         $(#[$doc])*
         #[track_caller]
         pub fn $name(x: impl IntoArray, y: impl IntoArray) -> Array {
-            apply_owned(Primitive::Compare(Comparison::$op), &[x.into_array(), y.into_array()])
+            apply_owned(Primitive::Compare(Comparison::$op), [x.into_array(), y.into_array()])
         }
     )*};
 }
@@ -278,7 +279,7 @@ comparison_functions! {
 /// Whether each element is finite.
 #[track_caller]
 pub fn is_finite(x: impl IntoArray) -> Array {
-    apply_owned(Primitive::IsFinite, &[x.into_array()])
+    apply_owned(Primitive::IsFinite, [x.into_array()])
 }
 
 /// `cases[which]` elementwise; `which` is bool (two cases) or int32. `cases` is any list of
@@ -287,20 +288,20 @@ pub fn is_finite(x: impl IntoArray) -> Array {
 pub fn select_n(which: impl IntoArray, cases: impl IntoIterator<Item = impl IntoArray>) -> Array {
     let mut args = vec![which.into_array()];
     args.extend(arrays(cases));
-    apply_owned(Primitive::SelectN, &args)
+    apply_owned(Primitive::SelectN, args)
 }
 
 /// `min(max(x, low), high)` elementwise.
 #[track_caller]
 pub fn clamp(low: impl IntoArray, x: impl IntoArray, high: impl IntoArray) -> Array {
     let args = [low.into_array(), x.into_array(), high.into_array()];
-    apply_owned(Primitive::Clamp, &args)
+    apply_owned(Primitive::Clamp, args)
 }
 
 /// `x ** y` for a fixed integer exponent.
 #[track_caller]
 pub fn integer_pow(x: impl IntoArray, y: i32) -> Array {
-    apply_owned(Primitive::IntegerPow { y }, &[x.into_array()])
+    apply_owned(Primitive::IntegerPow { y }, [x.into_array()])
 }
 
 /// Elementwise conversion to `dtype` (strongly typed).
@@ -311,7 +312,7 @@ pub fn convert_element_type(x: impl IntoArray, dtype: DType) -> Array {
             new_dtype: dtype,
             weak_type: false,
         },
-        &[x.into_array()],
+        [x.into_array()],
     )
 }
 
@@ -321,7 +322,7 @@ pub fn convert_element_type(x: impl IntoArray, dtype: DType) -> Array {
 pub fn bitcast_convert_type(x: impl IntoArray, dtype: DType) -> Array {
     apply_owned(
         Primitive::BitcastConvertType { new_dtype: dtype },
-        &[x.into_array()],
+        [x.into_array()],
     )
 }
 
@@ -337,7 +338,7 @@ pub fn broadcast_in_dim(
             shape: shape.to_vec(),
             broadcast_dimensions: broadcast_dimensions.to_vec(),
         },
-        &[x.into_array()],
+        [x.into_array()],
     )
 }
 
@@ -348,7 +349,7 @@ pub fn reshape(x: impl IntoArray, new_sizes: &[usize]) -> Array {
         Primitive::Reshape {
             new_sizes: new_sizes.to_vec(),
         },
-        &[x.into_array()],
+        [x.into_array()],
     )
 }
 
@@ -359,7 +360,7 @@ pub fn transpose(x: impl IntoArray, permutation: &[usize]) -> Array {
         Primitive::Transpose {
             permutation: permutation.to_vec(),
         },
-        &[x.into_array()],
+        [x.into_array()],
     )
 }
 
@@ -370,7 +371,7 @@ pub fn squeeze(x: impl IntoArray, dimensions: &[usize]) -> Array {
         Primitive::Squeeze {
             dimensions: dimensions.to_vec(),
         },
-        &[x.into_array()],
+        [x.into_array()],
     )
 }
 
@@ -381,7 +382,7 @@ pub fn expand_dims(x: impl IntoArray, dimensions: &[usize]) -> Array {
         Primitive::ExpandDims {
             dimensions: dimensions.to_vec(),
         },
-        &[x.into_array()],
+        [x.into_array()],
     )
 }
 
@@ -420,14 +421,14 @@ pub fn slice(
             limit_indices: limit_indices.to_vec(),
             strides,
         },
-        &[x.into_array()],
+        [x.into_array()],
     )
 }
 
 /// Joins `operands` (any list of arrays: `&[&a, &b]`, `[a, b]`, a `Vec`) along `dimension`.
 #[track_caller]
 pub fn concatenate(operands: impl IntoIterator<Item = impl IntoArray>, dimension: usize) -> Array {
-    apply_owned(Primitive::Concatenate { dimension }, &arrays(operands))
+    apply_owned(Primitive::Concatenate { dimension }, arrays(operands))
 }
 
 macro_rules! reductions {
@@ -435,7 +436,7 @@ macro_rules! reductions {
         $(#[$doc])*
         #[track_caller]
         pub fn $name(x: impl IntoArray, axes: &[usize]) -> Array {
-            apply_owned(Primitive::Reduce { op: ReduceOp::$op, axes: axes.to_vec() }, &[x.into_array()])
+            apply_owned(Primitive::Reduce { op: ReduceOp::$op, axes: axes.to_vec() }, [x.into_array()])
         }
     )*};
 }
@@ -478,12 +479,12 @@ pub fn dot_general_with(
 ) -> Array {
     apply_owned(
         options.or_default_precision().primitive(dimension_numbers),
-        &[lhs.into_array(), rhs.into_array()],
+        [lhs.into_array(), rhs.into_array()],
     )
 }
 
 /// A distinct copy of `x`.
 #[track_caller]
 pub fn copy(x: impl IntoArray) -> Array {
-    apply_owned(Primitive::Copy, &[x.into_array()])
+    apply_owned(Primitive::Copy, [x.into_array()])
 }

@@ -613,7 +613,7 @@ pub fn argmax(x: impl IntoArray, axis: usize, index_dtype: DType) -> Array {
     let index_dtype = crate::promotion::canonicalize(index_dtype, crate::config::x64_enabled());
     apply_owned(
         Primitive::Ordering(OrderingOp::Argmax { axis, index_dtype }),
-        &[x.into_array()],
+        [x.into_array()],
     )
 }
 
@@ -625,7 +625,7 @@ pub fn argmin(x: impl IntoArray, axis: usize, index_dtype: DType) -> Array {
     let index_dtype = crate::promotion::canonicalize(index_dtype, crate::config::x64_enabled());
     apply_owned(
         Primitive::Ordering(OrderingOp::Argmin { axis, index_dtype }),
-        &[x.into_array()],
+        [x.into_array()],
     )
 }
 
@@ -634,7 +634,7 @@ fn cumulative(op: CumulativeOp, x: impl IntoArray, options: CumulativeOptions) -
     let CumulativeOptions { axis, reverse } = options;
     apply_owned(
         Primitive::Ordering(OrderingOp::Cumulative { op, axis, reverse }),
-        &[x.into_array()],
+        [x.into_array()],
     )
 }
 

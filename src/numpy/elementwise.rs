@@ -83,7 +83,9 @@ macro_rules! promotion_note {
     };
 }
 
-/// Unary functions: `name => implementation on the promoted operand, "what it computes"`.
+/// Unary functions: `name => implementation on the promoted operand, "what it computes"`. The
+/// implementation takes the operand by value, so that an array the caller gave up can lend its
+/// buffer to the result (see `lax::apply_owned`).
 macro_rules! unary {
     ($how:ident: $($name:ident => $f:expr, $what:literal;)*) => {$(
         #[doc = concat!("Elementwise ", $what, ", as `jnp.", stringify!($name), "`",
@@ -91,12 +93,13 @@ macro_rules! unary {
         #[track_caller]
         pub fn $name(x: impl IntoArray) -> Array {
             let [x] = operands(stringify!($name), [x.into_array()], Promote::$how);
-            ($f)(&x)
+            ($f)(x)
         }
     )*};
 }
 
-/// Binary functions, broadcasting: `name => implementation, "what it computes"`.
+/// Binary functions, broadcasting: `name => implementation, "what it computes"`, with the
+/// operands by value as for [`unary!`].
 macro_rules! binary {
     ($how:ident: $($name:ident => $f:expr, $what:literal;)*) => {$(
         #[doc = concat!("Elementwise ", $what, ", as `jnp.", stringify!($name), "`, with \
@@ -105,7 +108,7 @@ macro_rules! binary {
         pub fn $name(x: impl IntoArray, y: impl IntoArray) -> Array {
             let [x, y] =
                 operands(stringify!($name), [x.into_array(), y.into_array()], Promote::$how);
-            ($f)(&x, &y)
+            ($f)(x, y)
         }
     )*};
 }
@@ -128,58 +131,58 @@ unary! { Inexact:
     expm1 => lax::expm1, "`e^x - 1`, accurate near 0";
     log => lax::log, "natural logarithm";
     log1p => lax::log1p, "`ln(1 + x)`, accurate near 0";
-    log2 => |x: &Array| lax::log(x) / LN_2, "base-2 logarithm";
-    log10 => |x: &Array| lax::log(x) / std::f64::consts::LN_10, "base-10 logarithm";
+    log2 => |x: Array| lax::log(x) / LN_2, "base-2 logarithm";
+    log10 => |x: Array| lax::log(x) / std::f64::consts::LN_10, "base-10 logarithm";
     sqrt => lax::sqrt, "square root";
     cbrt => lax::cbrt, "cube root";
-    reciprocal => |x: &Array| lax::integer_pow(x, -1), "`1 / x`";
-    deg2rad => |x: &Array| x * (PI / 180.0), "conversion from degrees to radians";
-    radians => |x: &Array| x * (PI / 180.0), "conversion from degrees to radians";
-    rad2deg => |x: &Array| x * (180.0 / PI), "conversion from radians to degrees";
-    degrees => |x: &Array| x * (180.0 / PI), "conversion from radians to degrees";
-    sinc => sinc_, "normalized sinc, `sin(πx) / (πx)` with 1 at 0";
+    reciprocal => |x: Array| lax::integer_pow(x, -1), "`1 / x`";
+    deg2rad => |x: Array| x * (PI / 180.0), "conversion from degrees to radians";
+    radians => |x: Array| x * (PI / 180.0), "conversion from degrees to radians";
+    rad2deg => |x: Array| x * (180.0 / PI), "conversion from radians to degrees";
+    degrees => |x: Array| x * (180.0 / PI), "conversion from radians to degrees";
+    sinc => |x: Array| sinc_(&x), "normalized sinc, `sin(πx) / (πx)` with 1 at 0";
     fabs => lax::abs, "absolute value, as a float";
-    rint => round_half_even, "rounding to the nearest integer, halves to even";
+    rint => |x: Array| round_half_even(&x), "rounding to the nearest integer, halves to even";
 }
 
 unary! { Common:
     negative => lax::neg, "`-x`";
-    positive => Array::clone, "`+x` (the promoted operand itself)";
+    positive => |x: Array| x, "`+x` (the promoted operand itself)";
     sign => lax::sign, "sign: -1, 0 or 1 (NaN stays NaN)";
-    absolute => abs_, "absolute value (booleans and unsigned integers unchanged)";
-    abs => abs_, "absolute value (booleans and unsigned integers unchanged)";
-    floor => |x: &Array| float_only(x, |x| lax::floor(x)), "floor (integers unchanged)";
-    ceil => |x: &Array| float_only(x, |x| lax::ceil(x)), "ceiling (integers unchanged)";
-    trunc => |x: &Array| float_only(x, trunc_), "rounding toward zero (integers unchanged)";
-    fix => |x: &Array| float_only(x, trunc_), "rounding toward zero (integers unchanged)";
+    absolute => |x: Array| abs_(&x), "absolute value (booleans and unsigned integers unchanged)";
+    abs => |x: Array| abs_(&x), "absolute value (booleans and unsigned integers unchanged)";
+    floor => |x: Array| float_only(x, lax::floor), "floor (integers unchanged)";
+    ceil => |x: Array| float_only(x, lax::ceil), "ceiling (integers unchanged)";
+    trunc => |x: Array| float_only(x, |x| trunc_(&x)), "rounding toward zero (integers unchanged)";
+    fix => |x: Array| float_only(x, |x| trunc_(&x)), "rounding toward zero (integers unchanged)";
     bitwise_not => lax::not, "bitwise (or, on booleans, logical) not";
     invert => lax::not, "bitwise (or, on booleans, logical) not";
-    isnan => |x: &Array| predicate(x, false, |x| x.ne(x)), "test for NaN";
-    isinf => |x: &Array| predicate(x, false, |x| x.abs().eq(f64::INFINITY)),
+    isnan => |x: Array| predicate(&x, false, |x| x.ne(x)), "test for NaN";
+    isinf => |x: Array| predicate(&x, false, |x| x.abs().eq(f64::INFINITY)),
         "test for positive or negative infinity";
-    isposinf => |x: &Array| predicate(x, false, |x| x.eq(f64::INFINITY)),
+    isposinf => |x: Array| predicate(&x, false, |x| x.eq(f64::INFINITY)),
         "test for positive infinity";
-    isneginf => |x: &Array| predicate(x, false, |x| x.eq(f64::NEG_INFINITY)),
+    isneginf => |x: Array| predicate(&x, false, |x| x.eq(f64::NEG_INFINITY)),
         "test for negative infinity";
-    isfinite => |x: &Array| predicate(x, true, |x| lax::is_finite(x)), "test for finite values";
-    signbit => signbit_, "test of the sign bit (true for -0.0; `x < 0` for integers)";
+    isfinite => |x: Array| predicate(&x, true, |x| lax::is_finite(x)), "test for finite values";
+    signbit => |x: Array| signbit_(&x), "test of the sign bit (true for -0.0; `x < 0` for integers)";
 }
 
 unary! { Numeric:
-    square => |x: &Array| lax::integer_pow(x, 2), "`x * x`";
+    square => |x: Array| lax::integer_pow(x, 2), "`x * x`";
 }
 
 binary! { Common:
-    add => |x: &Array, y: &Array| bool_or(x, y, |x, y| lax::bitwise_or(x, y), |x, y| lax::add(x, y)),
+    add => |x, y| bool_or(x, y, lax::bitwise_or, lax::add),
         "`x + y` (logical or on booleans)";
     subtract => lax::sub, "`x - y`";
-    multiply => |x: &Array, y: &Array| bool_or(x, y, |x, y| lax::bitwise_and(x, y), |x, y| lax::mul(x, y)),
+    multiply => |x, y| bool_or(x, y, lax::bitwise_and, lax::mul),
         "`x * y` (logical and on booleans)";
     maximum => lax::max, "maximum, propagating NaNs";
     minimum => lax::min, "minimum, propagating NaNs";
-    fmax => |x: &Array, y: &Array| where_(lax::bitwise_or(x.gt(y), isnan(y)), x, y),
+    fmax => |x: Array, y: Array| where_(lax::bitwise_or(x.gt(&y), isnan(&y)), x, y),
         "maximum, ignoring NaNs (NaN only if both are)";
-    fmin => |x: &Array, y: &Array| where_(lax::bitwise_or(x.lt(y), isnan(y)), x, y),
+    fmin => |x: Array, y: Array| where_(lax::bitwise_or(x.lt(&y), isnan(&y)), x, y),
         "minimum, ignoring NaNs (NaN only if both are)";
     equal => lax::eq, "`x == y`";
     not_equal => lax::ne, "`x != y`";
@@ -191,13 +194,13 @@ binary! { Common:
     bitwise_or => lax::bitwise_or, "bitwise (on booleans, logical) or";
     bitwise_xor => lax::bitwise_xor, "bitwise (on booleans, logical) exclusive or";
     left_shift => lax::shift_left, "`x << y`";
-    right_shift => right_shift_, "`x >> y` (arithmetic for signed integers)";
+    right_shift => |x: Array, y: Array| right_shift_(&x, &y), "`x >> y` (arithmetic for signed integers)";
 }
 
 binary! { Numeric:
-    floor_divide => floor_divide_, "`x // y`, rounding toward -∞";
-    remainder => remainder_, "remainder of `x // y`, with the sign of `y` (Python's `%`)";
-    fmod => |x: &Array, y: &Array| lax::rem(x, nonzero_divisor(y)),
+    floor_divide => |x: Array, y: Array| floor_divide_(&x, &y), "`x // y`, rounding toward -∞";
+    remainder => |x: Array, y: Array| remainder_(&x, &y), "remainder of `x // y`, with the sign of `y` (Python's `%`)";
+    fmod => |x: Array, y: Array| lax::rem(x, nonzero_divisor(&y)),
         "remainder with the sign of `x` (C's `fmod`)";
 }
 
@@ -205,12 +208,12 @@ binary! { Inexact:
     divide => lax::div, "true division `x / y`";
     true_divide => lax::div, "true division `x / y`";
     arctan2 => lax::atan2, "arc tangent of `x / y` in the quadrant of `(y, x)`";
-    hypot => hypot_, "`sqrt(x² + y²)` without overflow";
-    logaddexp => logaddexp_, "`log(exp(x) + exp(y))` without overflow";
-    logaddexp2 => logaddexp2_, "`log2(2^x + 2^y)` without overflow";
-    copysign => |x: &Array, y: &Array| where_(signbit(y), -x.abs(), x.abs()),
+    hypot => |x: Array, y: Array| hypot_(&x, &y), "`sqrt(x² + y²)` without overflow";
+    logaddexp => |x: Array, y: Array| logaddexp_(&x, &y), "`log(exp(x) + exp(y))` without overflow";
+    logaddexp2 => |x: Array, y: Array| logaddexp2_(&x, &y), "`log2(2^x + 2^y)` without overflow";
+    copysign => |x: Array, y: Array| where_(signbit(y), -x.abs(), x.abs()),
         "magnitude of `x` with the sign of `y`";
-    heaviside => heaviside_, "Heaviside step: 0 below 0, 1 above, `y` at 0, NaN at NaN";
+    heaviside => |x: Array, y: Array| heaviside_(&x, &y), "Heaviside step: 0 below 0, 1 above, `y` at 0, NaN at NaN";
     nextafter => lax::nextafter, "next representable value after `x` toward `y`";
     float_power => lax::pow, "`x ** y` in floating point";
 }
@@ -347,12 +350,8 @@ fn abs_(x: &Array) -> Array {
 }
 
 /// `f(x)` for floating-point `x`; other arrays unchanged.
-fn float_only(x: &Array, f: impl Fn(&Array) -> Array) -> Array {
-    if x.dtype().is_inexact() {
-        f(x)
-    } else {
-        x.clone()
-    }
+fn float_only(x: Array, f: impl Fn(Array) -> Array) -> Array {
+    if x.dtype().is_inexact() { f(x) } else { x }
 }
 
 /// Rounding toward zero.
@@ -404,10 +403,10 @@ fn sinc_(x: &Array) -> Array {
 
 /// `x` for booleans through `logical`, otherwise through `arithmetic`.
 fn bool_or(
-    x: &Array,
-    y: &Array,
-    logical: fn(&Array, &Array) -> Array,
-    arithmetic: fn(&Array, &Array) -> Array,
+    x: Array,
+    y: Array,
+    logical: fn(Array, Array) -> Array,
+    arithmetic: fn(Array, Array) -> Array,
 ) -> Array {
     if x.dtype() == DType::Bool {
         logical(x, y)

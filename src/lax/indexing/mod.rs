@@ -599,7 +599,7 @@ pub fn rev(x: impl IntoArray, dimensions: &[usize]) -> Array {
     let dimensions = dimensions.to_vec();
     apply_owned(
         Primitive::Indexing(IndexingOp::Rev { dimensions }),
-        &[x.into_array()],
+        [x.into_array()],
     )
 }
 
@@ -615,7 +615,7 @@ pub fn pad(
     let padding_config = padding_config.to_vec();
     apply_owned(
         Primitive::Indexing(IndexingOp::Pad { padding_config }),
-        &[x.into_array(), padding_value.into_array()],
+        [x.into_array(), padding_value.into_array()],
     )
 }
 
@@ -661,7 +661,7 @@ pub fn dynamic_slice(
     let slice_sizes = slice_sizes.to_vec();
     apply_owned(
         Primitive::Indexing(IndexingOp::DynamicSlice { slice_sizes }),
-        &args,
+        args,
     )
 }
 
@@ -678,7 +678,7 @@ pub fn dynamic_update_slice(
     let indices = normalize_start_indices(&x, arrays(start_indices));
     let mut args = vec![x, update.into_array()];
     args.extend(indices);
-    apply_owned(Primitive::Indexing(IndexingOp::DynamicUpdateSlice), &args)
+    apply_owned(Primitive::Indexing(IndexingOp::DynamicUpdateSlice), args)
 }
 
 /// XLA's gather: slices of `operand` of size `slice_sizes` starting at the index vectors in the
@@ -707,7 +707,7 @@ pub fn gather(
         mode: options.mode,
         fill_value,
     });
-    apply_owned(Primitive::Indexing(op), &[operand, start_indices])
+    apply_owned(Primitive::Indexing(op), [operand, start_indices])
 }
 
 #[track_caller]
