@@ -11,6 +11,10 @@ use crate::{DType, Element, Error, Result, dispatch};
 /// An n-dimensional array: a concrete value (on a device, or a host scalar not yet uploaded)
 /// or, inside a transformation, a tracer standing for one. Cloning is cheap (a reference count)
 /// and arrays are `Send + Sync`.
+///
+/// Arrays are immutable. An elementwise operation that takes an array by value (`x * 2.0`,
+/// `numpy::exp(x)`) may write its result into that array's device buffer when no clone of it
+/// is alive, as an in-place update would; a borrowed operand (`&x * 2.0`) is never touched.
 #[derive(Clone)]
 pub struct Array(pub(crate) Arc<ArrayInner>);
 
