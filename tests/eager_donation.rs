@@ -94,8 +94,7 @@ fn results_of_another_shape_or_dtype_get_their_own_buffer() -> anyhow::Result<()
     assert_ne!(sum.unsafe_buffer_pointer()?, row_address);
     assert_eq!(sum.to_vec::<f32>()?, [11.0, 22.0, 33.0, 41.0, 52.0, 63.0]);
 
-    // True division of integers is a float result; the operand converted to a float
-    // temporary lends that temporary's buffer instead.
+    // True division of integers gives a float result, of another dtype than the operand.
     let counts = Array::from_vec(vec![1i32, 2, 3]);
     counts.device()?;
     let halves = counts / 2;
