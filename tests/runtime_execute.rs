@@ -140,6 +140,48 @@ fn execution_is_asynchronous() -> anyhow::Result<()> {
     })
 }
 
+/// Waiting polls the event for up to the budget, then sleeps: with no budget, with one longer
+/// than a short program and with one shorter than a long program, `block_until_ready`
+/// returns only once the result is there, and the result is right.
+#[test]
+fn waiting_polls_then_sleeps_and_returns_only_finished_results() -> anyhow::Result<()> {
+    use rjax::runtime::{DEFAULT_WAIT_SPIN, set_wait_spin, wait_spin};
+    use std::time::Duration;
+    leak_checked(|| {
+        let client = test_client(1)?;
+        let device = client.device(0).unwrap();
+        let size = 128;
+        let x = vec![1.0f32; size * size];
+        let identity: Vec<f32> = (0..size * size)
+            .map(|i| if i / size == i % size { 1.0 } else { 0.0 })
+            .collect();
+        let x = client.buffer_from_host(&x, &[size, size], &device)?;
+        let m = client.buffer_from_host(&identity, &[size, size], &device)?;
+        for steps in [1, 400] {
+            let program =
+                client.compile(&repeated_matmul(size, steps), &CompileOptions::default())?;
+            for budget in [
+                Duration::ZERO,
+                Duration::from_micros(1),
+                Duration::from_secs(1),
+            ] {
+                set_wait_spin(budget);
+                assert_eq!(wait_spin()?, budget);
+                let output = program.execute(&[&x, &m])?.remove(0);
+                output.block_until_ready()?;
+                assert!(
+                    output.is_ready()?,
+                    "block_until_ready returned before the program ({steps} steps) finished, \
+                     with a wait budget of {budget:?}"
+                );
+                assert!(output.to_vec::<f32>()?.iter().all(|&v| v == 1.0));
+            }
+        }
+        set_wait_spin(DEFAULT_WAIT_SPIN);
+        Ok(())
+    })
+}
+
 #[test]
 fn eight_cpu_devices_each_run_the_program() -> anyhow::Result<()> {
     if !on_cpu("eight CPU devices") {

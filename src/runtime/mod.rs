@@ -7,7 +7,9 @@
 //! alive so tests can prove nothing leaks.
 //!
 //! Execution is asynchronous: [`LoadedExecutable::execute`] returns its output buffers at once,
-//! and only [`Buffer::block_until_ready`] or a host read waits for them.
+//! and only [`Buffer::block_until_ready`] or a host read waits for them. A waiting thread
+//! polls for up to [`wait_spin`] (yielding its core) before it sleeps, so short programs'
+//! results reach the caller without a sleep and wake-up.
 //!
 //! This module is the only place in rjax with `unsafe` code. It knows nothing about tracing.
 
@@ -37,7 +39,7 @@ pub use cpu_plugin::{CpuPluginChoice, CpuPluginKind, cpu_plugin_choice};
 pub use device::{Device, MemoryStats};
 pub use discovery::{PlatformChoice, find_plugin};
 pub use error::ErrorCode;
-pub use event::Event;
+pub use event::{DEFAULT_WAIT_SPIN, Event, set_wait_spin, wait_spin};
 pub use executable::{Argument, LoadedExecutable};
 pub use ffi::FfiSupport;
 pub(crate) use host::{bytes_of, elements_from_bytes};
