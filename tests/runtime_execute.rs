@@ -140,8 +140,9 @@ fn execution_is_asynchronous() -> anyhow::Result<()> {
     })
 }
 
-/// Waiting polls the event for up to the budget, then sleeps: with no budget, with one longer
-/// than a short program and with one shorter than a long program, `block_until_ready`
+/// Waiting polls the event for up to the budget, then sleeps, and a thread whose last wait
+/// outlasted the budget sleeps at once. Through every path (polling to the end of a long
+/// program, polling then sleeping, sleeping at once after that, no budget) `block_until_ready`
 /// returns only once the result is there, and the result is right.
 #[test]
 fn waiting_polls_then_sleeps_and_returns_only_finished_results() -> anyhow::Result<()> {

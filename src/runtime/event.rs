@@ -3,12 +3,14 @@
 //!
 //! A waiting thread first polls the event for up to [`wait_spin`] (1 ms unless
 //! [`set_wait_spin`] or `RJAX_WAIT_SPIN_US` says otherwise), yielding its core between polls,
-//! and only then sleeps in `PJRT_Event_Await`. A result that arrives within the budget is
+//! and only then sleeps in `PJRT_Event_Await` (a thread whose last wait outlasted the budget
+//! sleeps at once, until a wait fits again). A result that arrives within the budget is
 //! seen at once: no sleep and wake-up (two system calls and a thread migration, 20–40 µs on a
 //! virtual machine) sits between the program's end and the caller. Yielding gives the core to
 //! any thread that is ready to run, XLA's own among them, so the poll costs the computation
 //! nothing when the cores are busy; it costs idle cycles, at most the budget per wait.
 
+use std::cell::Cell;
 use std::ptr::NonNull;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -112,17 +114,36 @@ impl Drop for ScopedEvent<'_> {
     }
 }
 
-/// Polls `event` for up to [`wait_spin`], yielding between polls, then blocks until it is
-/// ready; returns the error it completed with, if any.
+/// Waits for `event` and returns the error it completed with, if any: polls it for up to
+/// [`wait_spin`], yielding between polls, then blocks. The polling adapts per thread, as an
+/// adaptive mutex's spinning does: after a wait that outlasted the budget the thread's next
+/// wait blocks at once, and a wait that ends within the budget turns polling back on. A loop
+/// of long programs (a large product keeping every core busy) then pays for one poll only,
+/// while a loop of short ones keeps it.
 fn await_event(client: &Client, event: NonNull<sys::PJRT_Event>) -> Result<()> {
-    let budget = wait_spin()?;
-    if !budget.is_zero() {
-        let start = Instant::now();
-        // A failed poll ends the polling: the await below reports the plugin's error.
-        while matches!(event_is_ready(client, event), Ok(false)) && start.elapsed() < budget {
-            std::thread::yield_now();
-        }
+    thread_local! {
+        /// Whether this thread's last wait for an unfinished event fit in the budget.
+        static LAST_WAIT_FIT: Cell<bool> = const { Cell::new(true) };
     }
+    let budget = wait_spin()?;
+    // A failed poll counts as finished: the await below reports the plugin's error.
+    let finished = || !matches!(event_is_ready(client, event), Ok(false));
+    if !budget.is_zero() && !finished() {
+        let start = Instant::now();
+        if LAST_WAIT_FIT.get() {
+            while !finished() && start.elapsed() < budget {
+                std::thread::yield_now();
+            }
+        }
+        let result = block_on(client, event);
+        LAST_WAIT_FIT.set(start.elapsed() < budget);
+        return result;
+    }
+    block_on(client, event)
+}
+
+/// Blocks in `PJRT_Event_Await` until `event` is ready.
+fn block_on(client: &Client, event: NonNull<sys::PJRT_Event>) -> Result<()> {
     let mut args = sys::PJRT_Event_Await_Args::zeroed_sized();
     args.event = event.as_ptr();
     // SAFETY: the event is live until its owner drops.
