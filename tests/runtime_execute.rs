@@ -5,7 +5,7 @@ mod common;
 
 use common::{leak_checked, on_cpu, test_client};
 use rjax::Error;
-use rjax::runtime::{Argument, CompileOptions};
+use rjax::runtime::{Argument, Buffer, Client, CompileOptions};
 
 const SINE: &str = r#"
 func.func @main(%x: tensor<3xf32>) -> tensor<3xf32> {
@@ -114,20 +114,27 @@ func.func @main(%x: {t}, %m: {t}) -> {t} {{
     )
 }
 
+/// The arguments of [`repeated_matmul`]: `x` all ones and `m` the identity, `size`×`size` on
+/// the first device, so the product stays all ones however many steps it takes.
+fn ones_and_identity(client: &Client, size: usize) -> anyhow::Result<(Buffer, Buffer)> {
+    let device = client.device(0).unwrap();
+    let ones = vec![1.0f32; size * size];
+    let identity: Vec<f32> = (0..size * size)
+        .map(|i| if i / size == i % size { 1.0 } else { 0.0 })
+        .collect();
+    Ok((
+        client.buffer_from_host(&ones, &[size, size], &device)?,
+        client.buffer_from_host(&identity, &[size, size], &device)?,
+    ))
+}
+
 #[test]
 fn execution_is_asynchronous() -> anyhow::Result<()> {
     leak_checked(|| {
         let client = test_client(1)?;
-        let device = client.device(0).unwrap();
         let size = 256;
         let program = client.compile(&repeated_matmul(size, 200), &CompileOptions::default())?;
-        // x = all ones, m = the identity: the product stays all ones, however many steps.
-        let x = vec![1.0f32; size * size];
-        let identity: Vec<f32> = (0..size * size)
-            .map(|i| if i / size == i % size { 1.0 } else { 0.0 })
-            .collect();
-        let x = client.buffer_from_host(&x, &[size, size], &device)?;
-        let m = client.buffer_from_host(&identity, &[size, size], &device)?;
+        let (x, m) = ones_and_identity(&client, size)?;
         let output = program.execute(&[&x, &m])?.remove(0);
         assert!(
             !output.is_ready()?,
@@ -150,21 +157,16 @@ fn waiting_polls_then_sleeps_and_returns_only_finished_results() -> anyhow::Resu
     use std::time::Duration;
     leak_checked(|| {
         let client = test_client(1)?;
-        let device = client.device(0).unwrap();
         let size = 128;
-        let x = vec![1.0f32; size * size];
-        let identity: Vec<f32> = (0..size * size)
-            .map(|i| if i / size == i % size { 1.0 } else { 0.0 })
-            .collect();
-        let x = client.buffer_from_host(&x, &[size, size], &device)?;
-        let m = client.buffer_from_host(&identity, &[size, size], &device)?;
+        let (x, m) = ones_and_identity(&client, size)?;
         for steps in [1, 400] {
             let program =
                 client.compile(&repeated_matmul(size, steps), &CompileOptions::default())?;
             for budget in [
-                Duration::ZERO,
+                Duration::from_secs(1),
                 Duration::from_micros(1),
                 Duration::from_secs(1),
+                Duration::ZERO,
             ] {
                 set_wait_spin(budget);
                 assert_eq!(wait_spin()?, budget);
