@@ -35,8 +35,9 @@ const UNSET: u64 = u64::MAX;
 /// it, yielding its core between polls, before it sleeps until the result is ready, for the
 /// whole process. `Duration::ZERO` sleeps at once, as JAX does.
 pub fn set_wait_spin(budget: Duration) {
-    let nanos = u64::try_from(budget.as_nanos()).unwrap_or(UNSET - 1);
-    WAIT_SPIN_NANOS.store(nanos.min(UNSET - 1), Ordering::Relaxed);
+    // Budgets of 584 years and more are one nanosecond short of them: `UNSET` is taken.
+    let nanos = u64::try_from(budget.as_nanos()).map_or(UNSET - 1, |n| n.min(UNSET - 1));
+    WAIT_SPIN_NANOS.store(nanos, Ordering::Relaxed);
 }
 
 /// How long a waiting thread polls before it sleeps: [`set_wait_spin`]'s budget, else
